@@ -1,0 +1,323 @@
+//! The typed GHL client: headers, pacing, retries and error mapping in one place, so each
+//! endpoint is a one-liner. No UI types here.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode, Url, header};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::activity::{Appointment, Note, Task};
+use super::contact::Contact;
+use super::envelopes::{
+    ContactEnvelope, EventsEnvelope, ListEnvelope, ListMeta, NoteEnvelope, NotesEnvelope,
+    SearchEnvelope, SearchRequest, TaskEnvelope, TasksEnvelope,
+};
+use super::error::{ApiError, excerpt};
+use super::pacer::{Pacer, RateBudget};
+use super::secret::Secret;
+
+pub const DEFAULT_BASE_URL: &str = "https://services.leadconnectorhq.com";
+/// The only `Version` the Contacts API accepts.
+pub const API_VERSION: &str = "2021-07-28";
+
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    /// Extra attempts for 5xx, timeouts and connection errors on idempotent requests.
+    pub max_retries: u32,
+    /// Extra attempts after a 429, for any request (a 429 means the request was not processed).
+    pub max_rate_limit_retries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            max_rate_limit_retries: 5,
+            base_delay: Duration::from_millis(300),
+            max_delay: Duration::from_secs(8),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Exponential backoff with equal jitter: half the step is fixed, half random, so clients
+    /// that failed together do not come back together.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let step = self.base_delay.saturating_mul(1u32 << attempt.min(16)).min(self.max_delay);
+        let half = step / 2;
+        half + half.mul_f64(fastrand::f64())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    pub base_url: String,
+    pub token: Secret,
+    pub location_id: String,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: impl Into<String>, token: Secret, location_id: impl Into<String>) -> Self {
+        ClientConfig {
+            base_url: base_url.into(),
+            token,
+            location_id: location_id.into(),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// A page of contacts from any of the listing endpoints.
+#[derive(Clone, Debug, Default)]
+pub struct ContactPage {
+    pub contacts: Vec<Contact>,
+    pub total: Option<u64>,
+    /// Paging cursor of the deprecated list endpoint.
+    pub meta: Option<ListMeta>,
+}
+
+/// Query of the deprecated `GET /contacts/`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ListQuery {
+    pub query: Option<String>,
+    pub limit: Option<u32>,
+    pub start_after_id: Option<String>,
+    pub start_after: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    cfg: Arc<ClientConfig>,
+    pacer: Arc<Pacer>,
+}
+
+impl Client {
+    pub fn new(cfg: ClientConfig) -> Result<Self, ApiError> {
+        let base = Url::parse(cfg.base_url.trim_end_matches('/')).map_err(|e| ApiError::Network {
+            message: format!("bad API base URL: {e}"),
+        })?;
+        let mut headers = header::HeaderMap::new();
+        headers.insert("Version", header::HeaderValue::from_static(API_VERSION));
+        headers.insert(header::ACCEPT, header::HeaderValue::from_static("application/json"));
+        let mut auth = header::HeaderValue::from_str(&format!("Bearer {}", cfg.token.expose()))
+            .map_err(|_| ApiError::Unauthorized { message: "the token has characters a header cannot carry".into() })?;
+        auth.set_sensitive(true);
+        headers.insert(header::AUTHORIZATION, auth);
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(concat!("ghl-tui/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.request_timeout)
+            .build()
+            .map_err(ApiError::from)?;
+        Ok(Client { http, base, cfg: Arc::new(cfg), pacer: Arc::new(Pacer::ghl_default()) })
+    }
+
+    pub fn location_id(&self) -> &str {
+        &self.cfg.location_id
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    pub fn budget(&self) -> RateBudget {
+        self.pacer.budget()
+    }
+
+    fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            // IDs come from the API: as path segments they are percent-encoded, so an id like
+            // `../x` cannot reach another endpoint.
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        idempotent: bool,
+    ) -> Result<T, ApiError> {
+        let policy = &self.cfg.retry;
+        let mut retries = 0;
+        let mut rate_retries = 0;
+        loop {
+            self.pacer.acquire().await;
+            let mut req = self.http.request(method.clone(), url.clone());
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let outcome = match req.send().await {
+                Ok(resp) => self.read(resp).await,
+                Err(e) => Err(ApiError::from(e)),
+            };
+            let err = match outcome {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            match &err {
+                ApiError::RateLimited { retry_after } if rate_retries < policy.max_rate_limit_retries => {
+                    rate_retries += 1;
+                    let wait = self.pacer.pause(Some(*retry_after));
+                    tracing::warn!(%url, ?wait, "rate limited; waiting");
+                }
+                e if idempotent && e.is_transient() && retries < policy.max_retries => {
+                    let wait = policy.delay(retries);
+                    retries += 1;
+                    tracing::warn!(%url, error = %e, ?wait, retries, "transient failure; retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                _ => {
+                    tracing::info!(%url, error = %err, "request failed");
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    async fn read<T: DeserializeOwned>(&self, resp: reqwest::Response) -> Result<T, ApiError> {
+        self.pacer.observe(resp.headers());
+        let status = resp.status();
+        let retry_after = retry_after(resp.headers());
+        let text = resp.text().await.map_err(ApiError::from)?;
+        if status.is_success() {
+            return serde_json::from_str(&text).map_err(|_| ApiError::Decode {
+                status: status.as_u16(),
+                excerpt: excerpt(&text),
+            });
+        }
+        // Without a Retry-After, waiting out the server's own interval is the documented remedy.
+        let retry_after = match retry_after {
+            None if status == StatusCode::TOO_MANY_REQUESTS => Some(self.pacer.interval()),
+            other => other,
+        };
+        Err(ApiError::from_response(status.as_u16(), &text, retry_after))
+    }
+
+    // --- Read endpoints -------------------------------------------------------------------
+
+    /// `GET /contacts/{contactId}`
+    pub async fn contact(&self, id: &str) -> Result<Contact, ApiError> {
+        let env: ContactEnvelope = self.call(Method::GET, self.url(&["contacts", id]), None, true).await?;
+        Ok(env.contact)
+    }
+
+    /// `GET /contacts/{contactId}/tasks`
+    pub async fn tasks(&self, contact_id: &str) -> Result<Vec<Task>, ApiError> {
+        let env: TasksEnvelope =
+            self.call(Method::GET, self.url(&["contacts", contact_id, "tasks"]), None, true).await?;
+        Ok(env.tasks)
+    }
+
+    /// `GET /contacts/{contactId}/tasks/{taskId}`
+    pub async fn task(&self, contact_id: &str, task_id: &str) -> Result<Task, ApiError> {
+        let url = self.url(&["contacts", contact_id, "tasks", task_id]);
+        let env: TaskEnvelope = self.call(Method::GET, url, None, true).await?;
+        Ok(env.task)
+    }
+
+    /// `GET /contacts/{contactId}/notes`
+    pub async fn notes(&self, contact_id: &str) -> Result<Vec<Note>, ApiError> {
+        let env: NotesEnvelope =
+            self.call(Method::GET, self.url(&["contacts", contact_id, "notes"]), None, true).await?;
+        Ok(env.notes)
+    }
+
+    /// `GET /contacts/{contactId}/notes/{id}`
+    pub async fn note(&self, contact_id: &str, note_id: &str) -> Result<Note, ApiError> {
+        let url = self.url(&["contacts", contact_id, "notes", note_id]);
+        let env: NoteEnvelope = self.call(Method::GET, url, None, true).await?;
+        Ok(env.note)
+    }
+
+    /// `GET /contacts/{contactId}/appointments`
+    pub async fn appointments(&self, contact_id: &str) -> Result<Vec<Appointment>, ApiError> {
+        let url = self.url(&["contacts", contact_id, "appointments"]);
+        let env: EventsEnvelope = self.call(Method::GET, url, None, true).await?;
+        Ok(env.events)
+    }
+
+    /// `POST /contacts/search`. Read-only on the server, so it is retried like a GET.
+    pub async fn search(&self, req: &SearchRequest) -> Result<ContactPage, ApiError> {
+        let body = serde_json::to_value(req).map_err(|e| ApiError::Decode { status: 0, excerpt: e.to_string() })?;
+        let env: SearchEnvelope =
+            self.call(Method::POST, self.url(&["contacts", "search"]), Some(&body), true).await?;
+        Ok(ContactPage { contacts: env.contacts, total: env.total.map(|t| t as u64), meta: None })
+    }
+
+    /// `GET /contacts/` (deprecated by GHL in favour of search, still widely used).
+    pub async fn list_contacts(&self, q: &ListQuery) -> Result<ContactPage, ApiError> {
+        let mut url = self.url(&["contacts", ""]);
+        {
+            let mut pairs = url.query_pairs_mut();
+            pairs.append_pair("locationId", &self.cfg.location_id);
+            if let Some(v) = &q.query {
+                pairs.append_pair("query", v);
+            }
+            if let Some(v) = q.limit {
+                pairs.append_pair("limit", &v.to_string());
+            }
+            if let Some(v) = &q.start_after_id {
+                pairs.append_pair("startAfterId", v);
+            }
+            if let Some(v) = q.start_after {
+                pairs.append_pair("startAfter", &v.to_string());
+            }
+        }
+        let env: ListEnvelope = self.call(Method::GET, url, None, true).await?;
+        let total = env.meta.as_ref().and_then(|m| m.total).or(env.count).map(|t| t as u64);
+        Ok(ContactPage { contacts: env.contacts, total, meta: env.meta })
+    }
+
+    /// `GET /contacts/business/{businessId}`
+    pub async fn business_contacts(
+        &self,
+        business_id: &str,
+        limit: Option<u32>,
+        skip: Option<u32>,
+        query: Option<&str>,
+    ) -> Result<ContactPage, ApiError> {
+        let mut url = self.url(&["contacts", "business", business_id]);
+        {
+            let mut pairs = url.query_pairs_mut();
+            pairs.append_pair("locationId", &self.cfg.location_id);
+            if let Some(v) = limit {
+                pairs.append_pair("limit", &v.to_string());
+            }
+            if let Some(v) = skip {
+                pairs.append_pair("skip", &v.to_string());
+            }
+            if let Some(v) = query {
+                pairs.append_pair("query", v);
+            }
+        }
+        let env: ListEnvelope = self.call(Method::GET, url, None, true).await?;
+        Ok(ContactPage { contacts: env.contacts, total: env.count.map(|t| t as u64), meta: env.meta })
+    }
+}
+
+/// `Retry-After` in seconds or as an HTTP date.
+fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
+    let raw = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = raw.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(raw).ok()?;
+    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(delta.to_std().unwrap_or(Duration::ZERO).min(Duration::from_secs(3600)))
+}

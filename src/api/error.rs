@@ -1,0 +1,188 @@
+//! One error type for everything the API can do to us, each variant renderable as one line.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// 401 for a bad or expired token.
+    #[error("Not signed in: {message}")]
+    Unauthorized { message: String },
+    /// 401 "The token is not authorized for this scope." (GHL answers 401, not 403.)
+    #[error("The token lacks the scope for this ({message})")]
+    MissingScope { message: String },
+    /// 403: the token is valid but not for this location or resource.
+    #[error("Access denied: {message}")]
+    Forbidden { message: String },
+    #[error("Not found: {message}")]
+    NotFound { message: String },
+    /// 400/422 with the server's messages.
+    #[error("Rejected: {}", messages.join("; "))]
+    Validation { status: u16, messages: Vec<String> },
+    #[error("Rate limited by the API; retry in {}s", retry_after.as_secs().max(1))]
+    RateLimited { retry_after: Duration },
+    #[error("Server error {status}: {message}")]
+    Server { status: u16, message: String },
+    #[error("Network error: {message}")]
+    Network { message: String },
+    #[error("Timed out waiting for the API")]
+    Timeout,
+    #[error("Unreadable answer from the API (HTTP {status}): {excerpt}")]
+    Decode { status: u16, excerpt: String },
+    /// Any other status, kept so nothing is silently swallowed.
+    #[error("Unexpected HTTP {status}: {message}")]
+    Unexpected { status: u16, message: String },
+}
+
+const SCOPE_MESSAGE: &str = "not authorized for this scope";
+
+impl ApiError {
+    /// Maps a non-success answer to an error, reading GHL's `{statusCode, message, error}` body
+    /// where `message` may be a string or a list of strings.
+    pub fn from_response(status: u16, body: &str, retry_after: Option<Duration>) -> Self {
+        let messages = error_messages(body);
+        let message = if messages.is_empty() {
+            default_reason(status).to_string()
+        } else {
+            messages.join("; ")
+        };
+        match status {
+            401 if message.to_ascii_lowercase().contains(SCOPE_MESSAGE) => {
+                ApiError::MissingScope { message }
+            }
+            401 => ApiError::Unauthorized { message },
+            403 => ApiError::Forbidden { message },
+            404 => ApiError::NotFound { message },
+            400 if message.to_ascii_lowercase().contains("not found") => {
+                ApiError::NotFound { message }
+            }
+            400 | 422 => ApiError::Validation {
+                status,
+                messages: if messages.is_empty() { vec![message] } else { messages },
+            },
+            429 => ApiError::RateLimited {
+                retry_after: retry_after.unwrap_or(Duration::from_secs(10)),
+            },
+            500..=599 => ApiError::Server { status, message },
+            _ => ApiError::Unexpected { status, message },
+        }
+    }
+
+    /// Worth trying again for an idempotent request.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Server { .. } | ApiError::Network { .. } | ApiError::Timeout | ApiError::RateLimited { .. }
+        )
+    }
+
+    /// The one line shown in the status bar, with any secret-looking or control text removed.
+    pub fn one_line(&self) -> String {
+        let text = crate::sanitize::line(&self.to_string()).into_owned();
+        truncate_chars(&text, 160)
+    }
+}
+
+fn default_reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "no message",
+    }
+}
+
+fn error_messages(body: &str) -> Vec<String> {
+    let Ok(value) = serde_json::from_str::<Value>(body) else {
+        let trimmed = body.trim();
+        return if trimmed.is_empty() || trimmed.starts_with('<') {
+            Vec::new()
+        } else {
+            vec![excerpt(trimmed)]
+        };
+    };
+    match value.get("message").or_else(|| value.get("error")).or_else(|| value.get("msg")) {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A short, single-line piece of a body for error messages.
+pub fn excerpt(body: &str) -> String {
+    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    truncate_chars(&one_line, 80)
+}
+
+fn truncate_chars(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+impl From<reqwest::Error> for ApiError {
+    fn from(e: reqwest::Error) -> Self {
+        if e.is_timeout() {
+            return ApiError::Timeout;
+        }
+        // reqwest's Display includes the URL, which is fine (no secret in our URLs), but the
+        // innermost cause is what tells a user what happened.
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            message = s.to_string();
+            source = s.source();
+        }
+        ApiError::Network { message: excerpt(&message) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_may_be_string_or_array() {
+        let e = ApiError::from_response(422, r#"{"statusCode":422,"message":["a","b"],"error":"Unprocessable Entity"}"#, None);
+        assert_eq!(e, ApiError::Validation { status: 422, messages: vec!["a".into(), "b".into()] });
+        let e = ApiError::from_response(400, r#"{"statusCode":400,"message":"Bad thing"}"#, None);
+        assert_eq!(e.one_line(), "Rejected: Bad thing");
+    }
+
+    #[test]
+    fn scope_401_is_distinct_from_bad_token() {
+        let scope = ApiError::from_response(401, r#"{"statusCode":401,"message":"The token is not authorized for this scope."}"#, None);
+        assert!(matches!(scope, ApiError::MissingScope { .. }));
+        let bad = ApiError::from_response(401, r#"{"statusCode":401,"message":"Invalid JWT","error":"Unauthorized"}"#, None);
+        assert!(matches!(bad, ApiError::Unauthorized { .. }));
+    }
+
+    #[test]
+    fn html_error_pages_do_not_leak_into_the_status_bar() {
+        let e = ApiError::from_response(502, "<html><body>Bad gateway</body></html>", None);
+        assert_eq!(e.one_line(), "Server error 502: Bad Gateway");
+    }
+
+    #[test]
+    fn one_line_strips_controls() {
+        let e = ApiError::from_response(400, "{\"message\":\"bad\\u001b]0;x\\u0007\\nname\"}", None);
+        assert_eq!(e.one_line(), "Rejected: bad name");
+    }
+}

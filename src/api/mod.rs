@@ -1,0 +1,20 @@
+//! Typed client for the GHL Contacts API v2: models, errors, pacing and paging.
+
+pub mod activity;
+pub mod client;
+pub mod contact;
+pub mod envelopes;
+pub mod error;
+mod lenient;
+pub mod pacer;
+pub mod paging;
+pub mod secret;
+pub mod time;
+
+pub use activity::{Appointment, Note, Task};
+pub use client::{API_VERSION, Client, ClientConfig, ContactPage, DEFAULT_BASE_URL, ListQuery, RetryPolicy};
+pub use contact::{Contact, CustomFieldValue, DndSetting};
+pub use envelopes::SearchRequest;
+pub use error::ApiError;
+pub use pacer::RateBudget;
+pub use secret::Secret;

@@ -1,0 +1,39 @@
+//! A bearer token that never prints itself.
+
+use std::fmt;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+
+    /// The only way to read the value: call sites that need it are easy to audit.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn never_prints_the_value() {
+        let s = super::Secret::new("pit-123-secret");
+        assert!(!format!("{s:?} {s}").contains("secret"));
+        assert_eq!(s.expose(), "pit-123-secret");
+    }
+}

@@ -1,0 +1,12 @@
+//! The app as a state machine: `State`, the `Msg`s that change it, the `Effect`s it asks for,
+//! and the keymap that turns keys into actions.
+
+pub mod keymap;
+pub mod msg;
+pub mod rows;
+pub mod state;
+pub mod update;
+
+pub use msg::{Effect, Msg, Parts};
+pub use state::{Pane, State};
+pub use update::{init, update};

@@ -1,0 +1,59 @@
+//! Messages into the state machine and effects out of it. Both are plain data, so update can be
+//! tested without a terminal or a network.
+
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::api::{ApiError, Appointment, Contact, ContactPage, Note, RateBudget, SearchRequest, Task};
+
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// Spinner frame and clock.
+    Tick(NaiveDateTime),
+    /// A page of the contact list (or of a search) arrived.
+    Page { generation: u64, request: SearchRequest, result: Result<ContactPage, ApiError> },
+    Contact { id: String, result: Result<Contact, ApiError> },
+    Tasks { id: String, result: Result<Vec<Task>, ApiError> },
+    Notes { id: String, result: Result<Vec<Note>, ApiError> },
+    Appointments { id: String, result: Result<Vec<Appointment>, ApiError> },
+    /// The selection has stayed put for the debounce time.
+    Settled(u64),
+    Budget(RateBudget),
+    /// SIGTERM, SIGHUP or similar: leave cleanly.
+    Shutdown,
+}
+
+/// Which parts of a contact to fetch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Parts {
+    pub detail: bool,
+    pub tasks: bool,
+    pub notes: bool,
+    pub appointments: bool,
+}
+
+impl Parts {
+    pub fn any(self) -> bool {
+        self.detail || self.tasks || self.notes || self.appointments
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Fetch a page of contacts for a set generation.
+    FetchPage { generation: u64, request: SearchRequest },
+    /// Load a contact's parts. Starting one cancels the previous load of this kind: the user
+    /// has moved on, so its answers are not worth the rate-limit budget.
+    LoadContact { id: String, parts: Parts },
+    /// Send `Msg::Settled(generation)` after the delay.
+    Settle { generation: u64, after: Duration },
+    Quit,
+}
+
+/// How long the selection must rest before its tasks, notes and appointments load.
+pub const SETTLE: Duration = Duration::from_millis(150);

@@ -1,0 +1,283 @@
+//! Everything the app knows, owned by the update loop alone.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use chrono::NaiveDateTime;
+
+use super::rows::ContactRow;
+use crate::api::{ApiError, Appointment, Contact, Note, RateBudget, SearchRequest, Task};
+
+/// The five panes, numbered as the `1`-`5` keys select them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Contacts,
+    Details,
+    Tasks,
+    Notes,
+    Appointments,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [Pane::Contacts, Pane::Details, Pane::Tasks, Pane::Notes, Pane::Appointments];
+    /// The panes on the right, shown one at a time as tabs.
+    pub const TABS: [Pane; 4] = [Pane::Details, Pane::Tasks, Pane::Notes, Pane::Appointments];
+
+    pub fn number(self) -> u8 {
+        Pane::ALL.iter().position(|p| *p == self).map_or(1, |i| i as u8 + 1)
+    }
+
+    pub fn from_number(n: u8) -> Option<Pane> {
+        Pane::ALL.get(usize::from(n).checked_sub(1)?).copied()
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Contacts => "Contacts",
+            Pane::Details => "Details",
+            Pane::Tasks => "Tasks",
+            Pane::Notes => "Notes",
+            Pane::Appointments => "Appointments",
+        }
+    }
+}
+
+/// Data that is fetched on demand.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Load<T> {
+    #[default]
+    Idle,
+    Loading,
+    Ready(T),
+    Failed(ApiError),
+}
+
+impl<T> Load<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Load::Ready(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn is_loading(&self) -> bool {
+        matches!(self, Load::Loading)
+    }
+
+    /// Needs a request: never asked, or failed last time.
+    pub fn wanted(&self) -> bool {
+        matches!(self, Load::Idle | Load::Failed(_))
+    }
+}
+
+/// A contact's tasks, notes, appointments and full record.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extras {
+    pub detail: Load<Contact>,
+    pub tasks: Load<Vec<Task>>,
+    pub notes: Load<Vec<Note>>,
+    pub appointments: Load<Vec<Appointment>>,
+}
+
+impl Extras {
+    pub fn any_loading(&self) -> bool {
+        self.detail.is_loading() || self.tasks.is_loading() || self.notes.is_loading() || self.appointments.is_loading()
+    }
+}
+
+/// One list of contacts as the server pages it: the whole account, or one server search.
+#[derive(Clone, Debug, Default)]
+pub struct ContactSet {
+    /// The server-side `query`, if this is a search.
+    pub query: Option<String>,
+    pub contacts: Vec<Contact>,
+    pub rows: Vec<ContactRow>,
+    pub total: Option<u64>,
+    /// The request for the next page; `None` when everything is loaded.
+    pub next: Option<SearchRequest>,
+    /// The request under way, if any.
+    pub in_flight: Option<SearchRequest>,
+    pub error: Option<ApiError>,
+    /// Answers for an older generation (before a refresh or a new search) are ignored.
+    pub generation: u64,
+    pub seen: HashSet<String>,
+    /// A refresh keeps showing the old rows until the new first page replaces them.
+    pub replace_on_next_page: bool,
+}
+
+impl ContactSet {
+    pub fn loaded(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.in_flight.is_some()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    #[default]
+    Normal,
+    /// Typing in the `/` line.
+    Search,
+}
+
+/// Cursor and scroll of a list-like pane.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cursor {
+    pub selected: usize,
+    pub offset: usize,
+}
+
+impl Cursor {
+    /// Moves by `delta` within `len` items and keeps the selection inside a `height` window.
+    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
+        if len == 0 {
+            *self = Cursor::default();
+            return;
+        }
+        let target = (self.selected as isize + delta).clamp(0, len as isize - 1);
+        self.select(target as usize, len, height);
+    }
+
+    pub fn select(&mut self, index: usize, len: usize, height: usize) {
+        self.selected = index.min(len.saturating_sub(1));
+        self.follow(len, height);
+    }
+
+    /// Keeps the selection visible after the window or the list changed size.
+    pub fn follow(&mut self, len: usize, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        self.offset = self.offset.min(len.saturating_sub(height));
+    }
+}
+
+pub const EXTRAS_CACHE: usize = 256;
+
+#[derive(Debug)]
+pub struct State {
+    /// What the status bar calls this account.
+    pub account_label: String,
+    pub location_id: String,
+    pub browse: ContactSet,
+    pub search: Option<ContactSet>,
+    pub page_limit: u32,
+    pub mode: Mode,
+    /// The `/` line as typed.
+    pub input: String,
+    /// Indices into the active set's rows that match `input`; `None` shows all.
+    pub visible: Option<Vec<u32>>,
+    pub list: Cursor,
+    pub focus: Pane,
+    /// The right-hand pane on show (the last one focused).
+    pub tab: Pane,
+    pub pane_cursor: HashMap<Pane, Cursor>,
+    pub extras: HashMap<String, Extras>,
+    pub extras_order: VecDeque<String>,
+    /// Bumped on every selection change; a settle timer for an older value is stale.
+    pub selection_gen: u64,
+    /// Source of set generations.
+    pub generations: u64,
+    /// The contact whose parts are being fetched (only one load runs at a time).
+    pub loading_for: Option<String>,
+    pub help: Option<u16>,
+    pub size: (u16, u16),
+    pub now: NaiveDateTime,
+    pub spinner: usize,
+    pub status: Option<Status>,
+    pub budget: RateBudget,
+    pub quit: bool,
+}
+
+/// The last message in the status bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+impl State {
+    pub fn new(account_label: impl Into<String>, location_id: impl Into<String>, now: NaiveDateTime) -> State {
+        State {
+            account_label: account_label.into(),
+            location_id: location_id.into(),
+            browse: ContactSet::default(),
+            search: None,
+            page_limit: 500,
+            mode: Mode::Normal,
+            input: String::new(),
+            visible: None,
+            list: Cursor::default(),
+            focus: Pane::Contacts,
+            tab: Pane::Details,
+            pane_cursor: HashMap::new(),
+            extras: HashMap::new(),
+            extras_order: VecDeque::new(),
+            selection_gen: 0,
+            generations: 0,
+            loading_for: None,
+            help: None,
+            size: (80, 24),
+            now,
+            spinner: 0,
+            status: None,
+            budget: RateBudget::default(),
+            quit: false,
+        }
+    }
+
+    pub fn set(&self) -> &ContactSet {
+        self.search.as_ref().unwrap_or(&self.browse)
+    }
+
+    pub fn set_mut(&mut self) -> &mut ContactSet {
+        self.search.as_mut().unwrap_or(&mut self.browse)
+    }
+
+    /// How many rows the list shows (after the `/` filter).
+    pub fn visible_len(&self) -> usize {
+        self.visible.as_ref().map_or(self.set().rows.len(), Vec::len)
+    }
+
+    /// Row index in the active set for a position in the visible list.
+    pub fn row_index(&self, visible_pos: usize) -> Option<usize> {
+        match &self.visible {
+            Some(v) => v.get(visible_pos).map(|&i| i as usize),
+            None => (visible_pos < self.set().rows.len()).then_some(visible_pos),
+        }
+    }
+
+    pub fn selected_row(&self) -> Option<&ContactRow> {
+        self.row_index(self.list.selected).and_then(|i| self.set().rows.get(i))
+    }
+
+    pub fn selected_contact(&self) -> Option<&Contact> {
+        self.row_index(self.list.selected).and_then(|i| self.set().contacts.get(i))
+    }
+
+    pub fn selected_id(&self) -> Option<&str> {
+        self.selected_row().map(|r| r.id.as_str())
+    }
+
+    pub fn selected_extras(&self) -> Option<&Extras> {
+        self.selected_id().and_then(|id| self.extras.get(id))
+    }
+
+    /// The best record of the selected contact: the full one when loaded, else the list's.
+    pub fn selected_detail(&self) -> Option<&Contact> {
+        self.selected_extras().and_then(|e| e.detail.ready()).or_else(|| self.selected_contact())
+    }
+
+    pub fn cursor(&self, pane: Pane) -> Cursor {
+        self.pane_cursor.get(&pane).copied().unwrap_or_default()
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.set().is_loading() || self.selected_extras().is_some_and(Extras::any_loading)
+    }
+}

@@ -1,0 +1,618 @@
+//! The pure heart of the app: `update(state, msg) -> effects`. No I/O, no clock, no terminal.
+
+use crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+
+use super::keymap::{self, Action, Scope};
+use super::msg::{Effect, Msg, Parts, SETTLE};
+use super::rows::{self, ContactRow};
+use super::state::{ContactSet, Cursor, EXTRAS_CACHE, Extras, Load, Mode, Pane, State, Status};
+use crate::api::envelopes::MAX_QUERY_CHARS;
+use crate::api::{ApiError, ContactPage, SearchRequest, paging};
+use crate::ui::{layout, panes};
+
+/// Start-up: ask for the first page of contacts.
+pub fn init(state: &mut State) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    let generation = next_generation(state);
+    let request = first_request(state, None);
+    state.browse = ContactSet { generation, in_flight: Some(request.clone()), ..Default::default() };
+    fx.push(Effect::FetchPage { generation, request });
+    fx
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match msg {
+        Msg::Key(ev) => {
+            // Terminals that report releases and repeats would otherwise act twice per press.
+            if ev.kind == KeyEventKind::Press {
+                on_key(state, ev, &mut fx);
+            }
+        }
+        Msg::Mouse(m) => on_mouse(state, m, &mut fx),
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            let height = list_height(state);
+            let len = state.visible_len();
+            state.list.follow(len, height);
+        }
+        Msg::Tick(now) => {
+            state.now = now;
+            state.spinner = state.spinner.wrapping_add(1);
+        }
+        Msg::Page { generation, request, result } => on_page(state, generation, request, result, &mut fx),
+        Msg::Contact { id, result } => {
+            let entry = extras_entry(state, &id);
+            entry.detail = into_load(result);
+            after_extras(state, &id);
+        }
+        Msg::Tasks { id, result } => {
+            extras_entry(state, &id).tasks = into_load(result);
+            after_extras(state, &id);
+        }
+        Msg::Notes { id, result } => {
+            extras_entry(state, &id).notes = into_load(result);
+            after_extras(state, &id);
+        }
+        Msg::Appointments { id, result } => {
+            extras_entry(state, &id).appointments = into_load(result);
+            after_extras(state, &id);
+        }
+        Msg::Settled(generation) => {
+            if generation == state.selection_gen {
+                load_selected(state, false, &mut fx);
+            }
+        }
+        Msg::Budget(b) => state.budget = b,
+        Msg::Shutdown => quit(state, &mut fx),
+    }
+    fx
+}
+
+fn into_load<T>(result: Result<T, ApiError>) -> Load<T> {
+    match result {
+        Ok(v) => Load::Ready(v),
+        Err(e) => Load::Failed(e),
+    }
+}
+
+fn quit(state: &mut State, fx: &mut Vec<Effect>) {
+    state.quit = true;
+    fx.push(Effect::Quit);
+}
+
+fn next_generation(state: &mut State) -> u64 {
+    state.generations += 1;
+    state.generations
+}
+
+fn first_request(state: &State, query: Option<String>) -> SearchRequest {
+    SearchRequest {
+        location_id: state.location_id.clone(),
+        page_limit: state.page_limit,
+        page: Some(1),
+        query,
+        search_after: None,
+    }
+}
+
+// --- Keys ---------------------------------------------------------------------------------
+
+fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
+    if let Some(scroll) = state.help {
+        match keymap::lookup(Scope::Help, &ev) {
+            Some(Action::Down) => state.help = Some(scroll.saturating_add(1)),
+            Some(Action::Up) => state.help = Some(scroll.saturating_sub(1)),
+            Some(Action::Help) => state.help = None,
+            _ => {}
+        }
+        return;
+    }
+    if state.mode == Mode::Search {
+        match keymap::lookup(Scope::Search, &ev) {
+            Some(action) => on_search_action(state, action, fx),
+            None => {
+                if let crossterm::event::KeyCode::Char(c) = ev.code {
+                    if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) && !c.is_control() {
+                        let before = state.input.clone();
+                        state.input.push(c);
+                        apply_filter(state, &before, fx);
+                    }
+                }
+            }
+        }
+        return;
+    }
+    if let Some(action) = keymap::lookup(Scope::Global, &ev) {
+        on_action(state, action, fx);
+    }
+}
+
+fn on_search_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    match action {
+        Action::RunSearch => run_server_search(state, fx),
+        Action::ClearSearch => {
+            state.mode = Mode::Normal;
+            let before = std::mem::take(&mut state.input);
+            apply_filter(state, &before, fx);
+            leave_server_search(state, fx);
+        }
+        Action::DeleteChar => {
+            let before = state.input.clone();
+            state.input.pop();
+            apply_filter(state, &before, fx);
+        }
+        Action::ClearInput => {
+            let before = std::mem::take(&mut state.input);
+            apply_filter(state, &before, fx);
+        }
+        Action::Up | Action::Down => move_list(state, if action == Action::Up { -1 } else { 1 }, fx),
+        Action::Quit => quit(state, fx),
+        _ => {}
+    }
+}
+
+fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    match action {
+        Action::Up => move_focused(state, -1, fx),
+        Action::Down => move_focused(state, 1, fx),
+        Action::PageUp => {
+            let page = page_height(state) as isize;
+            move_focused(state, -page, fx);
+        }
+        Action::PageDown => {
+            let page = page_height(state) as isize;
+            move_focused(state, page, fx);
+        }
+        Action::Top => move_focused(state, isize::MIN / 2, fx),
+        Action::Bottom => move_focused(state, isize::MAX / 2, fx),
+        Action::Open => {
+            if state.focus == Pane::Contacts && state.selected_id().is_some() {
+                state.focus = state.tab;
+                load_selected(state, false, fx);
+            }
+        }
+        Action::NextPane | Action::PrevPane => {
+            let i = state.focus.number() as usize - 1;
+            let n = Pane::ALL.len();
+            let j = if action == Action::NextPane { (i + 1) % n } else { (i + n - 1) % n };
+            focus(state, Pane::ALL[j], fx);
+        }
+        Action::Focus(n) => {
+            if let Some(p) = Pane::from_number(n) {
+                focus(state, p, fx);
+            }
+        }
+        Action::Search => {
+            state.mode = Mode::Search;
+            state.focus = Pane::Contacts;
+        }
+        Action::Refresh => refresh(state, fx),
+        Action::Help => state.help = Some(0),
+        Action::Back => back(state, fx),
+        Action::Quit => quit(state, fx),
+        Action::RunSearch | Action::ClearSearch | Action::DeleteChar | Action::ClearInput => {}
+    }
+}
+
+fn focus(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
+    state.focus = pane;
+    if pane != Pane::Contacts {
+        state.tab = pane;
+        // Looking at a pane is asking for its data: no need to wait for the debounce.
+        load_selected(state, false, fx);
+    }
+}
+
+fn back(state: &mut State, fx: &mut Vec<Effect>) {
+    if state.focus != Pane::Contacts {
+        state.focus = Pane::Contacts;
+    } else if !state.input.is_empty() {
+        let before = std::mem::take(&mut state.input);
+        apply_filter(state, &before, fx);
+    } else {
+        leave_server_search(state, fx);
+    }
+}
+
+// --- The contact list ---------------------------------------------------------------------
+
+fn list_height(state: &State) -> usize {
+    let size = Rect::new(0, 0, state.size.0, state.size.1);
+    layout::areas(size, Pane::Contacts).list_rows().map_or(1, |r| usize::from(r.height).max(1))
+}
+
+fn right_height(state: &State) -> usize {
+    let size = Rect::new(0, 0, state.size.0, state.size.1);
+    layout::areas(size, state.tab).right_body().map_or(1, |r| usize::from(r.height).max(1))
+}
+
+fn page_height(state: &State) -> usize {
+    if state.focus == Pane::Contacts { list_height(state) } else { right_height(state) }.saturating_sub(1).max(1)
+}
+
+fn move_focused(state: &mut State, delta: isize, fx: &mut Vec<Effect>) {
+    if state.focus == Pane::Contacts {
+        move_list(state, delta, fx);
+    } else {
+        move_pane(state, state.focus, delta);
+    }
+}
+
+fn move_list(state: &mut State, delta: isize, fx: &mut Vec<Effect>) {
+    let before = state.selected_id().map(String::from);
+    let (len, height) = (state.visible_len(), list_height(state));
+    state.list.step(delta, len, height);
+    selection_moved(state, before, fx);
+    page_on_if_near_end(state, fx);
+}
+
+fn select_list(state: &mut State, index: usize, fx: &mut Vec<Effect>) {
+    let before = state.selected_id().map(String::from);
+    let (len, height) = (state.visible_len(), list_height(state));
+    state.list.select(index, len, height);
+    selection_moved(state, before, fx);
+    page_on_if_near_end(state, fx);
+}
+
+/// After anything that may have changed the selected contact.
+fn selection_moved(state: &mut State, before: Option<String>, fx: &mut Vec<Effect>) {
+    if state.selected_id() == before.as_deref() {
+        return;
+    }
+    state.selection_gen += 1;
+    for pane in Pane::TABS {
+        state.pane_cursor.remove(&pane);
+    }
+    if state.selected_id().is_some() {
+        fx.push(Effect::Settle { generation: state.selection_gen, after: SETTLE });
+    }
+}
+
+/// Asks for the next page when the cursor comes within a couple of screens of the end.
+fn page_on_if_near_end(state: &mut State, fx: &mut Vec<Effect>) {
+    if state.visible.is_some() {
+        // The `/` filter narrows what is loaded; paging on under it would surprise.
+        return;
+    }
+    let margin = list_height(state) * 2 + 20;
+    let selected = state.list.selected;
+    let set = state.set_mut();
+    if set.in_flight.is_some() || set.error.is_some() || selected + margin < set.rows.len() {
+        return;
+    }
+    if let Some(request) = set.next.clone() {
+        set.in_flight = Some(request.clone());
+        fx.push(Effect::FetchPage { generation: set.generation, request });
+    }
+}
+
+fn on_page(
+    state: &mut State,
+    generation: u64,
+    request: SearchRequest,
+    result: Result<ContactPage, ApiError>,
+    fx: &mut Vec<Effect>,
+) {
+    let before = state.selected_id().map(String::from);
+    let Some(set) = [Some(&mut state.browse), state.search.as_mut()]
+        .into_iter()
+        .flatten()
+        .find(|s| s.generation == generation)
+    else {
+        return;
+    };
+    if set.in_flight.as_ref() != Some(&request) {
+        return;
+    }
+    set.in_flight = None;
+    let page = match result {
+        Ok(page) => page,
+        Err(e) => {
+            state.status = Some(Status { text: format!("Couldn't load contacts: {}", e.one_line()), error: true });
+            set.error = Some(e);
+            set.next = Some(request);
+            return;
+        }
+    };
+    set.error = None;
+    let replacing = std::mem::take(&mut set.replace_on_next_page);
+    if replacing {
+        set.contacts.clear();
+        set.rows.clear();
+        set.seen.clear();
+    }
+    let first_new = set.rows.len();
+    let got = page.contacts.len();
+    let mut page_contacts = page.contacts;
+    for contact in page_contacts.iter_mut() {
+        // Paging can overlap when contacts are added while we read; show each contact once.
+        if contact.id().is_empty() || !set.seen.insert(contact.id().to_string()) {
+            continue;
+        }
+        set.rows.push(ContactRow::from_contact(contact));
+        set.contacts.push(contact.clone());
+    }
+    set.total = page.total;
+    let loaded = set.rows.len() as u64;
+    set.next = if got == 0 { None } else { paging::next_search(&request, &page_contacts, loaded, page.total) };
+    let is_active = state.set().generation == generation;
+    if !is_active {
+        return;
+    }
+    if state.status.as_ref().is_some_and(|s| s.error && s.text.starts_with("Couldn't load contacts")) {
+        state.status = None;
+    }
+    if replacing {
+        // Keep the cursor on the same contact across a refresh when it is still there.
+        let words = rows::filter_words(&state.input);
+        state.visible = (!words.is_empty()).then(|| rows::filter(&state.set().rows, &words, None));
+        reselect(state, before.as_deref(), fx);
+    } else if let Some(visible) = state.visible.as_mut() {
+        let words = rows::filter_words(&state.input);
+        let rows = &state.search.as_ref().unwrap_or(&state.browse).rows;
+        visible.extend((first_new..rows.len()).filter(|&i| rows[i].matches(&words)).map(|i| i as u32));
+    }
+    let (len, height) = (state.visible_len(), list_height(state));
+    state.list.follow(len, height);
+    selection_moved(state, before, fx);
+    page_on_if_near_end(state, fx);
+}
+
+/// Puts the cursor back on `id` if it is visible, else keeps the position within bounds.
+fn reselect(state: &mut State, id: Option<&str>, _fx: &mut [Effect]) {
+    let pos = id.and_then(|id| {
+        (0..state.visible_len()).find(|&p| state.row_index(p).and_then(|i| state.set().rows.get(i)).is_some_and(|r| r.id == id))
+    });
+    let (len, height) = (state.visible_len(), list_height(state));
+    match pos {
+        Some(p) => state.list.select(p, len, height),
+        None => state.list.select(state.list.selected, len, height),
+    }
+}
+
+fn apply_filter(state: &mut State, previous_input: &str, fx: &mut Vec<Effect>) {
+    let before = state.selected_id().map(String::from);
+    let words = rows::filter_words(&state.input);
+    if words.is_empty() {
+        state.visible = None;
+    } else {
+        let narrowing = state.input.starts_with(previous_input) && !rows::filter_words(previous_input).is_empty();
+        let prev = if narrowing { state.visible.take() } else { None };
+        state.visible = Some(rows::filter(&state.set().rows, &words, prev.as_deref()));
+    }
+    reselect(state, before.as_deref(), fx);
+    if state.selected_id() != before.as_deref() && before.is_some() && state.visible.is_some() {
+        // The old selection was filtered away: start from the best match.
+        let (len, height) = (state.visible_len(), list_height(state));
+        state.list.select(0, len, height);
+    }
+    selection_moved(state, before, fx);
+}
+
+fn run_server_search(state: &mut State, fx: &mut Vec<Effect>) {
+    state.mode = Mode::Normal;
+    let typed = state.input.trim().to_string();
+    if typed.is_empty() {
+        leave_server_search(state, fx);
+        return;
+    }
+    let query: String = typed.chars().take(MAX_QUERY_CHARS).collect();
+    if query.chars().count() < typed.chars().count() {
+        state.status = Some(Status {
+            text: format!("Search text cut to the API's {MAX_QUERY_CHARS} characters"),
+            error: false,
+        });
+    }
+    let before = state.selected_id().map(String::from);
+    let generation = next_generation(state);
+    let request = first_request(state, Some(query.clone()));
+    state.search = Some(ContactSet { query: Some(query), generation, in_flight: Some(request.clone()), ..Default::default() });
+    state.input.clear();
+    state.visible = None;
+    state.list = Cursor::default();
+    state.focus = Pane::Contacts;
+    fx.push(Effect::FetchPage { generation, request });
+    selection_moved(state, before, fx);
+}
+
+fn leave_server_search(state: &mut State, fx: &mut Vec<Effect>) {
+    if state.search.take().is_none() {
+        return;
+    }
+    let before = state.selected_id().map(String::from);
+    state.visible = None;
+    state.list = Cursor::default();
+    let (len, height) = (state.visible_len(), list_height(state));
+    state.list.follow(len, height);
+    selection_moved(state, before, fx);
+}
+
+fn refresh(state: &mut State, fx: &mut Vec<Effect>) {
+    let generation = next_generation(state);
+    let query = state.set().query.clone();
+    let request = first_request(state, query);
+    let set = state.set_mut();
+    set.generation = generation;
+    set.error = None;
+    set.next = None;
+    set.replace_on_next_page = true;
+    set.in_flight = Some(request.clone());
+    fx.push(Effect::FetchPage { generation, request });
+    state.status = Some(Status { text: "Refreshing…".into(), error: false });
+    load_selected(state, true, fx);
+}
+
+// --- A contact's parts --------------------------------------------------------------------
+
+fn extras_entry<'a>(state: &'a mut State, id: &str) -> &'a mut Extras {
+    if !state.extras.contains_key(id) {
+        state.extras_order.push_back(id.to_string());
+        while state.extras_order.len() > EXTRAS_CACHE {
+            if let Some(old) = state.extras_order.pop_front() {
+                state.extras.remove(&old);
+            }
+        }
+    }
+    state.extras.entry(id.to_string()).or_default()
+}
+
+fn after_extras(state: &mut State, id: &str) {
+    if state.extras.get(id).is_some_and(|e| !e.any_loading()) && state.loading_for.as_deref() == Some(id) {
+        state.loading_for = None;
+    }
+    refit_pane_cursors(state);
+}
+
+fn refit_pane_cursors(state: &mut State) {
+    let height = right_height(state);
+    for pane in Pane::TABS {
+        let len = pane_len(state, pane, usize::from(state.size.0));
+        if let Some(c) = state.pane_cursor.get_mut(&pane) {
+            c.follow(len, height);
+            c.selected = c.selected.min(len.saturating_sub(1));
+        }
+    }
+}
+
+/// Loads what the selected contact is missing (everything when `force`).
+fn load_selected(state: &mut State, force: bool, fx: &mut Vec<Effect>) {
+    let Some(id) = state.selected_id().map(String::from) else {
+        return;
+    };
+    // Only one contact loads at a time; the runtime cancels the other one's requests, so its
+    // parts go back to "not asked" and load again if the user returns.
+    if let Some(other) = state.loading_for.take().filter(|o| *o != id) {
+        if let Some(e) = state.extras.get_mut(&other) {
+            for_each_part(e, |l| {
+                if l.loading() {
+                    l.reset()
+                }
+            });
+        }
+    }
+    let entry = extras_entry(state, &id);
+    let want = |l: &dyn LoadState| force || l.wanted_or_loading();
+    let parts = Parts {
+        detail: want(&entry.detail),
+        tasks: want(&entry.tasks),
+        notes: want(&entry.notes),
+        appointments: want(&entry.appointments),
+    };
+    if !parts.any() {
+        return;
+    }
+    for_each_part(entry, |l| {
+        if force || l.wanted_or_loading() {
+            l.start()
+        }
+    });
+    state.loading_for = Some(id.clone());
+    fx.push(Effect::LoadContact { id, parts });
+}
+
+/// The few things load_selected needs from each `Load<T>`, whatever `T` is.
+trait LoadState {
+    fn loading(&self) -> bool;
+    fn wanted_or_loading(&self) -> bool;
+    fn start(&mut self);
+    fn reset(&mut self);
+}
+
+impl<T> LoadState for Load<T> {
+    fn loading(&self) -> bool {
+        self.is_loading()
+    }
+    fn wanted_or_loading(&self) -> bool {
+        // A part still loading is asked again, since a new load replaces the old one.
+        self.wanted() || self.is_loading()
+    }
+    fn start(&mut self) {
+        *self = Load::Loading;
+    }
+    fn reset(&mut self) {
+        *self = Load::Idle;
+    }
+}
+
+fn for_each_part(e: &mut Extras, mut f: impl FnMut(&mut dyn LoadState)) {
+    f(&mut e.detail);
+    f(&mut e.tasks);
+    f(&mut e.notes);
+    f(&mut e.appointments);
+}
+
+// --- Right panes --------------------------------------------------------------------------
+
+fn pane_len(state: &State, pane: Pane, width: usize) -> usize {
+    let extras = state.selected_extras();
+    match pane {
+        Pane::Details => state.selected_detail().map_or(0, |c| panes::details::lines(c, width).len()),
+        Pane::Tasks => extras.and_then(|e| e.tasks.ready()).map_or(0, Vec::len),
+        Pane::Notes => extras.and_then(|e| e.notes.ready()).map_or(0, Vec::len),
+        Pane::Appointments => extras.and_then(|e| e.appointments.ready()).map_or(0, Vec::len),
+        Pane::Contacts => state.visible_len(),
+    }
+}
+
+fn move_pane(state: &mut State, pane: Pane, delta: isize) {
+    let width = right_width(state);
+    let len = pane_len(state, pane, width);
+    let height = right_height(state);
+    let cursor = state.pane_cursor.entry(pane).or_default();
+    if pane == Pane::Details {
+        // Details scrolls rather than selects: the offset is the cursor.
+        let max = len.saturating_sub(height) as isize;
+        let offset = (cursor.offset as isize).saturating_add(delta).clamp(0, max.max(0));
+        *cursor = Cursor { selected: offset as usize, offset: offset as usize };
+    } else {
+        cursor.step(delta, len, height);
+    }
+}
+
+fn right_width(state: &State) -> usize {
+    let size = Rect::new(0, 0, state.size.0, state.size.1);
+    layout::areas(size, state.tab).right_body().map_or(1, |r| usize::from(r.width))
+}
+
+// --- Mouse --------------------------------------------------------------------------------
+
+fn on_mouse(state: &mut State, m: MouseEvent, fx: &mut Vec<Effect>) {
+    if state.help.is_some() {
+        return;
+    }
+    let size = Rect::new(0, 0, state.size.0, state.size.1);
+    let areas = layout::areas(size, state.focus);
+    let in_list = areas.contacts.is_some_and(|r| layout::contains(r, m.column, m.row));
+    let in_right = areas.right.is_some_and(|r| layout::contains(r, m.column, m.row));
+    match m.kind {
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let delta = if m.kind == MouseEventKind::ScrollDown { 3 } else { -3 };
+            if in_list {
+                move_list(state, delta, fx);
+            } else if in_right {
+                move_pane(state, state.tab, delta);
+            }
+        }
+        MouseEventKind::Down(MouseButton::Left) => {
+            if let Some(rows) = areas.list_rows().filter(|r| layout::contains(*r, m.column, m.row)) {
+                let index = state.list.offset + usize::from(m.row - rows.y);
+                state.focus = Pane::Contacts;
+                if index < state.visible_len() {
+                    select_list(state, index, fx);
+                }
+            } else if let Some(bar) = areas.tab_bar().filter(|r| layout::contains(*r, m.column, m.row)) {
+                let labels = panes::tab_labels(state);
+                if let Some(p) = layout::tab_at(bar, &labels, m.column) {
+                    focus(state, p, fx);
+                }
+            } else if in_right {
+                focus(state, state.tab, fx);
+            } else if in_list {
+                state.focus = Pane::Contacts;
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,7 @@
+//! ghl-tui: a keyboard-driven terminal client for the GoHighLevel Contacts API.
+
+pub mod api;
+pub mod app;
+pub mod sandbox;
+pub mod sanitize;
+pub mod ui;

@@ -1,0 +1,108 @@
+//! What every request passes before a handler: injected faults, the `Version` header, the
+//! bearer token and its scopes, and the burst limit.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::faults::Fault;
+use super::limits;
+use super::reply;
+use super::{Grant, Recorded, Shared};
+use crate::api::API_VERSION;
+
+pub const SCOPE_READ: &str = "contacts.readonly";
+pub const SCOPE_WRITE: &str = "contacts.write";
+
+fn required_scope(method: &Method, path: &str) -> &'static str {
+    if method == Method::GET || (method == Method::POST && path.trim_end_matches('/') == "/contacts/search") {
+        SCOPE_READ
+    } else {
+        SCOPE_WRITE
+    }
+}
+
+pub async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let method = req.method().clone();
+    // Read what is needed up front: a borrow of the request (its body is not Sync) must not
+    // live across an await.
+    let (version, bearer, user_agent) = {
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
+        let bearer = header(header::AUTHORIZATION.as_str())
+            .and_then(|a| a.strip_prefix("Bearer ").map(|t| t.trim().to_string()));
+        (header("version"), bearer, header("user-agent"))
+    };
+    shared.record(Recorded {
+        method: method.to_string(),
+        path: path.clone(),
+        query: req.uri().query().unwrap_or("").to_string(),
+        version: version.clone(),
+        user_agent,
+    });
+
+    let (fault, latency) = {
+        let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
+        (faults.next(), faults.rates.latency)
+    };
+    let delay = latency + if let Some(Fault::Delay(d)) = &fault { *d } else { Default::default() };
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+
+    if version.as_deref() != Some(API_VERSION) {
+        return reply::bad_request("Version header is missing or not supported; send Version: 2021-07-28");
+    }
+    let Some(grant) = bearer.and_then(|t| shared.config.tokens.get(&t).cloned()) else {
+        return reply::unauthorized("Invalid JWT");
+    };
+    if !grant.scopes.iter().any(|s| s == required_scope(&method, &path)) {
+        return reply::missing_scope();
+    }
+
+    let rate = shared.config.rate;
+    let verdict = shared.limiter.lock().unwrap_or_else(|p| p.into_inner()).check(&rate, &grant.location_id);
+    let mut response = if !verdict.allowed {
+        shared.count_rate_limited();
+        reply::too_many_requests()
+    } else {
+        match fault {
+            Some(Fault::Status(s)) if s == 429 => reply::too_many_requests(),
+            Some(Fault::Status(s)) => reply::server_error(s),
+            Some(Fault::RateLimited(after)) => {
+                shared.count_rate_limited();
+                let mut r = reply::too_many_requests();
+                if let Some(secs) = after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+                    r.headers_mut().insert(header::RETRY_AFTER, secs);
+                }
+                r
+            }
+            Some(Fault::Drop) => dropped(),
+            Some(Fault::Malformed) => {
+                ([(header::CONTENT_TYPE, "application/json")], "{\"contacts\": [{\"id\": ").into_response()
+            }
+            Some(Fault::Delay(_)) | None => {
+                req.extensions_mut().insert::<Grant>(grant);
+                next.run(req).await
+            }
+        }
+    };
+    limits::headers(&rate, &verdict, response.headers_mut());
+    response
+}
+
+/// Sends the status line and headers, then breaks the body: the client sees the connection
+/// die mid-answer, as on a dropped link.
+fn dropped() -> Response {
+    let stream = futures::stream::once(async {
+        Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other("connection dropped by --faults"))
+    });
+    Response::builder()
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(stream))
+        .unwrap_or_else(|_| reply::server_error(500))
+}

@@ -1,0 +1,189 @@
+//! A faithful stand-in for the GHL Contacts API: the official paths, JSON shapes, errors,
+//! scopes, paging rules and rate-limit headers, over real HTTP on loopback. `--demo` and the
+//! tests run against it.
+
+pub mod faults;
+mod gate;
+mod limits;
+mod reply;
+mod routes;
+pub mod seed;
+mod store;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use faults::{Fault, FaultRates};
+pub use gate::{SCOPE_READ, SCOPE_WRITE};
+pub use limits::RateConfig;
+pub use seed::Seed;
+
+/// The token `--demo` and `ghl-tui sandbox` hand out (a fake Private Integration token).
+pub const DEMO_TOKEN: &str = "pit-sandbox-demo-token";
+/// A token with only `contacts.readonly`.
+pub const READONLY_TOKEN: &str = "pit-sandbox-readonly-token";
+
+/// What a bearer token may do.
+#[derive(Clone, Debug)]
+pub struct Grant {
+    pub location_id: String,
+    pub scopes: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    pub tokens: HashMap<String, Grant>,
+    pub rate: RateConfig,
+    pub faults: FaultRates,
+}
+
+impl SandboxConfig {
+    /// The demo and read-only tokens for the seed's location.
+    pub fn for_seed(seed: &Seed) -> Self {
+        let grant = |scopes: &[&str]| Grant {
+            location_id: seed.location_id.clone(),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        };
+        let mut tokens = HashMap::new();
+        tokens.insert(DEMO_TOKEN.to_string(), grant(&[SCOPE_READ, SCOPE_WRITE]));
+        tokens.insert(READONLY_TOKEN.to_string(), grant(&[SCOPE_READ]));
+        SandboxConfig { tokens, rate: RateConfig::default(), faults: FaultRates::default() }
+    }
+}
+
+/// One request as the sandbox saw it, for tests to inspect.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub version: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+pub struct Shared {
+    config: SandboxConfig,
+    db: Mutex<store::Db>,
+    limiter: Mutex<limits::Limiter>,
+    faults: Mutex<faults::Faults>,
+    log: Mutex<Vec<Recorded>>,
+    rate_limited: std::sync::atomic::AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shared {
+    fn db(&self) -> MutexGuard<'_, store::Db> {
+        lock(&self.db)
+    }
+
+    fn record(&self, r: Recorded) {
+        lock(&self.log).push(r);
+    }
+
+    fn count_rate_limited(&self) {
+        self.rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// A running sandbox. Dropping it stops the server.
+pub struct Sandbox {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    location_id: String,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Sandbox {
+    /// Serves `seed` on `bind` (use port 0 for any free port).
+    pub async fn start(seed: &Seed, config: SandboxConfig, bind: SocketAddr) -> std::io::Result<Sandbox> {
+        let shared = Arc::new(Shared {
+            db: Mutex::new(store::Db::from_seed(seed)),
+            limiter: Mutex::default(),
+            faults: Mutex::new(faults::Faults { rates: config.faults.clone(), script: Default::default() }),
+            log: Mutex::default(),
+            rate_limited: Default::default(),
+            config,
+        });
+        let app = router(shared.clone());
+        let listener = TcpListener::bind(bind).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "sandbox server stopped");
+            }
+        });
+        tracing::info!(%addr, "sandbox listening");
+        Ok(Sandbox { addr, shared, location_id: seed.location_id.clone(), stop: Some(stop) })
+    }
+
+    /// The demo data on 127.0.0.1 with an OS-chosen port and the given faults.
+    pub async fn demo(seed: &Seed, faults: FaultRates) -> std::io::Result<Sandbox> {
+        let mut config = SandboxConfig::for_seed(seed);
+        config.faults = faults;
+        Sandbox::start(seed, config, SocketAddr::from(([127, 0, 0, 1], 0))).await
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn location_id(&self) -> &str {
+        &self.location_id
+    }
+
+    /// Queues faults for the next requests, in order.
+    pub fn push_faults(&self, faults: impl IntoIterator<Item = Fault>) {
+        lock(&self.shared.faults).script.extend(faults);
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        lock(&self.shared.log).clone()
+    }
+
+    /// How many 429s the sandbox has sent.
+    pub fn rate_limited_count(&self) -> u64 {
+        self.shared.rate_limited.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/contacts/", get(routes::list))
+        .route("/contacts/search", post(routes::search))
+        .route("/contacts/business/{business_id}", get(routes::business))
+        .route("/contacts/{contact_id}", get(routes::get_contact))
+        .route("/contacts/{contact_id}/tasks", get(routes::tasks))
+        .route("/contacts/{contact_id}/tasks/{task_id}", get(routes::task))
+        .route("/contacts/{contact_id}/notes", get(routes::notes))
+        .route("/contacts/{contact_id}/notes/{note_id}", get(routes::note))
+        .route("/contacts/{contact_id}/appointments", get(routes::appointments))
+        .fallback(routes::fallback)
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), gate::gate))
+        .with_state(shared)
+}

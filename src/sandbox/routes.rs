@@ -1,0 +1,333 @@
+//! The read endpoints of the Contacts API, answering in the official shapes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::reply;
+use super::store::{Db, Object, StoredContact};
+use super::{Grant, Shared};
+use crate::api::envelopes::{MAX_LIST_LIMIT, MAX_PAGE_LIMIT, MAX_QUERY_CHARS, PAGE_WINDOW};
+
+type Params = Query<HashMap<String, String>>;
+
+fn contact_not_found(id: &str) -> Response {
+    reply::bad_request(&format!("Contact with id {id} not found"))
+}
+
+/// A contact the token may see, or the answer to give instead.
+fn visible<'a>(db: &'a Db, grant: &Grant, id: &str) -> Result<&'a StoredContact, Response> {
+    match db.contact(id) {
+        Some(c) if c.location_id == grant.location_id => Ok(c),
+        _ => Err(contact_not_found(id)),
+    }
+}
+
+fn location_check(grant: &Grant, location_id: &str) -> Result<(), Response> {
+    if location_id == grant.location_id {
+        Ok(())
+    } else {
+        Err(reply::forbidden("The token does not have access to this location."))
+    }
+}
+
+pub async fn get_contact(
+    State(s): State<Arc<Shared>>,
+    Extension(grant): Extension<Grant>,
+    Path(id): Path<String>,
+) -> Response {
+    let db = s.db();
+    match visible(&db, &grant, &id) {
+        Ok(c) => reply::ok(json!({ "contact": c.json })),
+        Err(r) => r,
+    }
+}
+
+fn children(
+    s: &Shared,
+    grant: &Grant,
+    contact_id: &str,
+    pick: impl Fn(&Db) -> Option<&Vec<Object>>,
+    key: &str,
+) -> Response {
+    let db = s.db();
+    if let Err(r) = visible(&db, grant, contact_id) {
+        return r;
+    }
+    let items = pick(&db).cloned().unwrap_or_default();
+    reply::ok(json!({ key: items }))
+}
+
+fn child(
+    s: &Shared,
+    grant: &Grant,
+    contact_id: &str,
+    child_id: &str,
+    pick: impl Fn(&Db) -> Option<&Vec<Object>>,
+    key: &str,
+) -> Response {
+    let db = s.db();
+    if let Err(r) = visible(&db, grant, contact_id) {
+        return r;
+    }
+    let found = pick(&db).and_then(|items| items.iter().find(|i| i.get("id").and_then(Value::as_str) == Some(child_id)));
+    match found {
+        Some(item) => reply::ok(json!({ key: item })),
+        None => reply::not_found(&format!("{} with id {child_id} not found", capitalise(key))),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+pub async fn tasks(State(s): State<Arc<Shared>>, Extension(g): Extension<Grant>, Path(id): Path<String>) -> Response {
+    children(&s, &g, &id, |db| db.tasks.get(&id), "tasks")
+}
+
+pub async fn task(
+    State(s): State<Arc<Shared>>,
+    Extension(g): Extension<Grant>,
+    Path((id, task_id)): Path<(String, String)>,
+) -> Response {
+    child(&s, &g, &id, &task_id, |db| db.tasks.get(&id), "task")
+}
+
+pub async fn notes(State(s): State<Arc<Shared>>, Extension(g): Extension<Grant>, Path(id): Path<String>) -> Response {
+    children(&s, &g, &id, |db| db.notes.get(&id), "notes")
+}
+
+pub async fn note(
+    State(s): State<Arc<Shared>>,
+    Extension(g): Extension<Grant>,
+    Path((id, note_id)): Path<(String, String)>,
+) -> Response {
+    child(&s, &g, &id, &note_id, |db| db.notes.get(&id), "note")
+}
+
+pub async fn appointments(
+    State(s): State<Arc<Shared>>,
+    Extension(g): Extension<Grant>,
+    Path(id): Path<String>,
+) -> Response {
+    children(&s, &g, &id, |db| db.events.get(&id), "events")
+}
+
+/// A contact as search results show it (FACTS: `address` for `address1`, `contactName` for
+/// `name`, `dateOfBirth` in epoch ms, no `dndSettings`), with its `searchAfter` cursor.
+fn search_shape(c: &StoredContact) -> Value {
+    let mut o = c.json.clone();
+    o.remove("dndSettings");
+    if let Some(name) = o.remove("name") {
+        o.insert("contactName".into(), name);
+    }
+    if let Some(street) = o.remove("address1") {
+        o.insert("address".into(), street);
+    }
+    if let Some(dob) = o.get("dateOfBirth").and_then(Value::as_str) {
+        let ms = crate::api::time::epoch_ms(dob);
+        o.insert("dateOfBirth".into(), ms.map_or(Value::Null, |m| json!(m)));
+    }
+    o.insert("searchAfter".into(), json!([c.added_ms, c.id]));
+    Value::Object(o)
+}
+
+/// Newest first, as the search endpoint sorts by default.
+fn newest_first(a: &StoredContact, b: &StoredContact) -> std::cmp::Ordering {
+    (b.added_ms, &b.id).cmp(&(a.added_ms, &a.id))
+}
+
+pub async fn search(State(s): State<Arc<Shared>>, Extension(g): Extension<Grant>, body: Bytes) -> Response {
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&body) else {
+        return reply::bad_request("Request body must be a JSON object");
+    };
+    let mut errors = Vec::new();
+    let location = body.get("locationId").and_then(Value::as_str).unwrap_or("");
+    if location.is_empty() {
+        errors.push("locationId should not be empty".to_string());
+    }
+    let page_limit = body.get("pageLimit").and_then(Value::as_u64);
+    match page_limit {
+        None => errors.push("pageLimit must be a number conforming to the specified constraints".into()),
+        Some(0) => errors.push("pageLimit must not be less than 1".into()),
+        Some(n) if n > u64::from(MAX_PAGE_LIMIT) => errors.push(format!("pageLimit must not be greater than {MAX_PAGE_LIMIT}")),
+        _ => {}
+    }
+    let page = match body.get("page") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_u64() {
+            Some(p) if p >= 1 => Some(p),
+            _ => {
+                errors.push("page must not be less than 1".into());
+                None
+            }
+        },
+    };
+    let query = body.get("query").and_then(Value::as_str).unwrap_or("").trim().to_string();
+    if query.chars().count() > MAX_QUERY_CHARS {
+        errors.push(format!("query must be shorter than or equal to {MAX_QUERY_CHARS} characters"));
+    }
+    let cursor = match body.get("searchAfter") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(a)) if a.len() == 2 && a[0].is_number() && a[1].is_string() => {
+            Some((a[0].as_i64().unwrap_or(0), a[1].as_str().unwrap_or("").to_string()))
+        }
+        Some(_) => {
+            errors.push("searchAfter must be an array of [number, string]".into());
+            None
+        }
+    };
+    if let (Some(p), Some(l)) = (page, page_limit) {
+        if cursor.is_none() && p * l > PAGE_WINDOW {
+            errors.push(format!("page * pageLimit must not exceed {PAGE_WINDOW}; use searchAfter to go further"));
+        }
+    }
+    if !errors.is_empty() {
+        return reply::unprocessable(errors);
+    }
+    if let Err(r) = location_check(&g, location) {
+        return r;
+    }
+    let limit = page_limit.unwrap_or(20) as usize;
+    let db = s.db();
+    let mut hits: Vec<&StoredContact> =
+        db.contacts.iter().filter(|c| c.location_id == location && (query.is_empty() || c.matches(&query))).collect();
+    hits.sort_by(|a, b| newest_first(a, b));
+    let total = hits.len();
+    let start = match &cursor {
+        Some((ms, id)) => hits.partition_point(|c| (c.added_ms, &c.id) >= (*ms, id)),
+        None => (page.unwrap_or(1) as usize - 1) * limit,
+    };
+    let contacts: Vec<Value> = hits.iter().skip(start).take(limit).map(|c| search_shape(c)).collect();
+    reply::ok(json!({ "contacts": contacts, "total": total }))
+}
+
+/// Oldest first, the order the deprecated list pages in (by `startAfter` then `startAfterId`).
+fn oldest_first(a: &StoredContact, b: &StoredContact) -> std::cmp::Ordering {
+    (a.added_ms, &a.id).cmp(&(b.added_ms, &b.id))
+}
+
+fn parse_limit(params: &HashMap<String, String>, max: u32, errors: &mut Vec<String>) -> usize {
+    match params.get("limit").map(|l| l.parse::<u32>()) {
+        None => 20,
+        Some(Ok(n)) if (1..=max).contains(&n) => n as usize,
+        Some(Ok(n)) if n > max => {
+            errors.push(format!("limit must not be greater than {max}"));
+            0
+        }
+        _ => {
+            errors.push("limit must be a positive number".into());
+            0
+        }
+    }
+}
+
+pub async fn list(
+    State(s): State<Arc<Shared>>,
+    Extension(g): Extension<Grant>,
+    headers: HeaderMap,
+    Query(params): Params,
+) -> Response {
+    let mut errors = Vec::new();
+    let location = params.get("locationId").map(String::as_str).unwrap_or("");
+    if location.is_empty() {
+        errors.push("locationId should not be empty".into());
+    }
+    let limit = parse_limit(&params, MAX_LIST_LIMIT, &mut errors);
+    let start_after = match params.get("startAfter").map(|v| v.parse::<i64>()) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(_)) => {
+            errors.push("startAfter must be a number".into());
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return reply::unprocessable(errors);
+    }
+    if let Err(r) = location_check(&g, location) {
+        return r;
+    }
+    let query = params.get("query").map(|q| q.trim()).unwrap_or("");
+    let db = s.db();
+    let mut hits: Vec<&StoredContact> =
+        db.contacts.iter().filter(|c| c.location_id == location && (query.is_empty() || c.matches(query))).collect();
+    hits.sort_by(|a, b| oldest_first(a, b));
+    let total = hits.len();
+    let start = match (start_after, params.get("startAfterId")) {
+        (Some(ms), Some(id)) => hits.partition_point(|c| (c.added_ms, &c.id) <= (ms, id)),
+        (Some(ms), None) => hits.partition_point(|c| c.added_ms <= ms),
+        _ => 0,
+    };
+    let page: Vec<&StoredContact> = hits.iter().skip(start).take(limit).copied().collect();
+    let more = start + page.len() < total;
+    let current = start / limit.max(1) + 1;
+    let last = page.last();
+    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let next_url = last.filter(|_| more).map(|c| {
+        format!("http://{host}/contacts/?locationId={location}&startAfter={}&startAfterId={}", c.added_ms, c.id)
+    });
+    let contacts: Vec<&Object> = page.iter().map(|c| &c.json).collect();
+    reply::ok(json!({
+        "contacts": contacts,
+        "count": total,
+        "meta": {
+            "total": total,
+            "nextPageUrl": next_url,
+            "startAfterId": last.map(|c| c.id.clone()),
+            "startAfter": last.map(|c| c.added_ms),
+            "currentPage": current,
+            "nextPage": more.then_some(current + 1),
+            "prevPage": (current > 1).then_some(current - 1),
+        }
+    }))
+}
+
+pub async fn business(
+    State(s): State<Arc<Shared>>,
+    Extension(g): Extension<Grant>,
+    Path(business_id): Path<String>,
+    Query(params): Params,
+) -> Response {
+    let mut errors = Vec::new();
+    let location = params.get("locationId").map(String::as_str).unwrap_or("");
+    if location.is_empty() {
+        errors.push("locationId should not be empty".into());
+    }
+    let limit = parse_limit(&params, MAX_LIST_LIMIT, &mut errors);
+    let skip = match params.get("skip").map(|v| v.parse::<usize>()) {
+        None => 0,
+        Some(Ok(v)) => v,
+        Some(Err(_)) => {
+            errors.push("skip must be a number".into());
+            0
+        }
+    };
+    if !errors.is_empty() {
+        return reply::unprocessable(errors);
+    }
+    if let Err(r) = location_check(&g, location) {
+        return r;
+    }
+    let query = params.get("query").map(|q| q.trim()).unwrap_or("");
+    let db = s.db();
+    let mut hits: Vec<&StoredContact> = db
+        .contacts
+        .iter()
+        .filter(|c| c.location_id == location && c.business_id.as_deref() == Some(business_id.as_str()))
+        .filter(|c| query.is_empty() || c.matches(query))
+        .collect();
+    hits.sort_by(|a, b| oldest_first(a, b));
+    let contacts: Vec<&Object> = hits.iter().skip(skip).take(limit).map(|c| &c.json).collect();
+    reply::ok(json!({ "contacts": contacts, "count": hits.len() }))
+}
+
+pub async fn fallback(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    reply::not_found(&format!("Cannot {method} {}", uri.path()))
+}

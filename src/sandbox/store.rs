@@ -1,0 +1,140 @@
+//! The sandbox's in-memory data: contacts as JSON objects exactly as the API shows them, with
+//! what search needs precomputed.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+
+use super::seed::Seed;
+
+pub type Object = Map<String, Value>;
+
+#[derive(Clone, Debug)]
+pub struct StoredContact {
+    pub id: String,
+    pub location_id: String,
+    pub added_ms: i64,
+    pub business_id: Option<String>,
+    /// Lowercased name, email, phone digits, company and tags, for `query`.
+    pub haystack: String,
+    pub json: Object,
+}
+
+#[derive(Debug, Default)]
+pub struct Db {
+    pub contacts: Vec<StoredContact>,
+    index: HashMap<String, usize>,
+    pub tasks: HashMap<String, Vec<Object>>,
+    pub notes: HashMap<String, Vec<Object>>,
+    pub events: HashMap<String, Vec<Object>>,
+}
+
+fn text<'a>(o: &'a Object, key: &str) -> &'a str {
+    o.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+impl StoredContact {
+    pub fn new(mut json: Object, default_location: &str) -> Option<StoredContact> {
+        let id = json.get("id")?.as_str()?.to_string();
+        if !json.contains_key("locationId") {
+            json.insert("locationId".into(), json!(default_location));
+        }
+        // Derived fields the live API fills in on every contact.
+        let first = text(&json, "firstName").trim().to_string();
+        let last = text(&json, "lastName").trim().to_string();
+        let full = [first.as_str(), last.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
+        if !json.contains_key("name") && !full.is_empty() {
+            json.insert("name".into(), json!(full));
+        }
+        let lower = |s: &str| json!(s.to_lowercase());
+        let derived = [
+            ("firstNameLowerCase", (!first.is_empty()).then(|| lower(&first))),
+            ("lastNameLowerCase", (!last.is_empty()).then(|| lower(&last))),
+            ("fullNameLowerCase", (!full.is_empty()).then(|| lower(&full))),
+            ("emailLowerCase", json.get("email").and_then(Value::as_str).map(lower)),
+        ];
+        for (k, v) in derived {
+            if let Some(v) = v {
+                json.entry(k).or_insert(v);
+            }
+        }
+        let location_id = text(&json, "locationId").to_string();
+        let added_ms = crate::api::time::epoch_ms(text(&json, "dateAdded")).unwrap_or(0);
+        let business_id = json.get("businessId").and_then(Value::as_str).map(String::from);
+        let mut stored = StoredContact { id, location_id, added_ms, business_id, haystack: String::new(), json };
+        stored.reindex();
+        Some(stored)
+    }
+
+    pub fn reindex(&mut self) {
+        let j = &self.json;
+        let digits: String = text(j, "phone").chars().filter(char::is_ascii_digit).collect();
+        let tags = j.get("tags").and_then(Value::as_array).map(|t| {
+            t.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" ")
+        });
+        self.haystack = [
+            text(j, "firstName"),
+            text(j, "lastName"),
+            text(j, "name"),
+            text(j, "email"),
+            text(j, "phone"),
+            &digits,
+            text(j, "companyName"),
+            tags.as_deref().unwrap_or(""),
+        ]
+        .join(" ")
+        .to_lowercase();
+    }
+
+    /// GHL's search matches every word of the query somewhere in the contact.
+    pub fn matches(&self, query: &str) -> bool {
+        query.split_whitespace().all(|w| {
+            let w = w.to_lowercase();
+            if self.haystack.contains(&w) {
+                return true;
+            }
+            // A phone number typed with spaces or dashes still finds the stored E.164 form.
+            let phone_like = w.chars().all(|c| c.is_ascii_digit() || "+-(). ".contains(c));
+            let digits: String = w.chars().filter(char::is_ascii_digit).collect();
+            phone_like && digits.len() >= 3 && self.haystack.contains(&digits)
+        })
+    }
+}
+
+impl Db {
+    pub fn from_seed(seed: &Seed) -> Db {
+        let mut db = Db::default();
+        for c in &seed.contacts {
+            if let Some(stored) = StoredContact::new(c.clone(), &seed.location_id) {
+                db.insert(stored);
+            }
+        }
+        let group = |items: &[Object]| {
+            let mut map: HashMap<String, Vec<Object>> = HashMap::new();
+            for item in items {
+                if let Some(cid) = item.get("contactId").and_then(Value::as_str) {
+                    map.entry(cid.to_string()).or_default().push(item.clone());
+                }
+            }
+            map
+        };
+        db.tasks = group(&seed.tasks);
+        db.notes = group(&seed.notes);
+        db.events = group(&seed.events);
+        db
+    }
+
+    pub fn insert(&mut self, c: StoredContact) {
+        match self.index.get(&c.id) {
+            Some(&i) => self.contacts[i] = c,
+            None => {
+                self.index.insert(c.id.clone(), self.contacts.len());
+                self.contacts.push(c);
+            }
+        }
+    }
+
+    pub fn contact(&self, id: &str) -> Option<&StoredContact> {
+        self.index.get(id).map(|&i| &self.contacts[i])
+    }
+}

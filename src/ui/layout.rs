@@ -1,0 +1,94 @@
+//! Where each part of the screen goes. Pure, and shared by the view (to draw) and by update (to
+//! know page heights and which row a mouse click hit).
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::app::state::Pane;
+
+/// Below this width only the focused side is shown.
+pub const SPLIT_MIN_WIDTH: u16 = 70;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Areas {
+    /// The contacts pane with its border, if shown.
+    pub contacts: Option<Rect>,
+    /// The right side (tabs and content) with its border, if shown.
+    pub right: Option<Rect>,
+    /// The status line.
+    pub status: Rect,
+    /// The key-hint line.
+    pub hints: Rect,
+}
+
+impl Areas {
+    /// Rows inside the contacts pane for list entries (border, header and search line taken).
+    pub fn list_rows(&self) -> Option<Rect> {
+        let area = self.contacts?;
+        let inner = inset(area);
+        // One header row on top and one search line at the bottom.
+        Some(Rect { y: inner.y + 1, height: inner.height.saturating_sub(2), ..inner })
+    }
+
+    /// The content rows of the right side (below its tab bar).
+    pub fn right_body(&self) -> Option<Rect> {
+        let inner = inset(self.right?);
+        Some(Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner })
+    }
+
+    /// The tab bar row of the right side.
+    pub fn tab_bar(&self) -> Option<Rect> {
+        let inner = inset(self.right?);
+        Some(Rect { height: inner.height.min(1), ..inner })
+    }
+}
+
+/// The area inside a one-cell border.
+pub fn inset(r: Rect) -> Rect {
+    Rect {
+        x: r.x.saturating_add(1),
+        y: r.y.saturating_add(1),
+        width: r.width.saturating_sub(2),
+        height: r.height.saturating_sub(2),
+    }
+}
+
+pub fn areas(size: Rect, focus: Pane) -> Areas {
+    let [main, status, hints] = Layout::vertical([Constraint::Min(0), Constraint::Length(1), Constraint::Length(1)]).areas(size);
+    if size.width >= SPLIT_MIN_WIDTH {
+        let [left, right] = Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(main);
+        Areas { contacts: Some(left), right: Some(right), status, hints }
+    } else if focus == Pane::Contacts {
+        Areas { contacts: Some(main), right: None, status, hints }
+    } else {
+        Areas { contacts: None, right: Some(main), status, hints }
+    }
+}
+
+/// Whether a point lies in a rectangle.
+pub fn contains(r: Rect, x: u16, y: u16) -> bool {
+    x >= r.x && x < r.x.saturating_add(r.width) && y >= r.y && y < r.y.saturating_add(r.height)
+}
+
+/// The label of a tab, e.g. ` 3 Tasks (4) `.
+pub fn tab_label(pane: Pane, count: Option<usize>) -> String {
+    match count {
+        Some(n) => format!(" {} {} ({n}) ", pane.number(), pane.title()),
+        None => format!(" {} {} ", pane.number(), pane.title()),
+    }
+}
+
+/// Separator drawn between tabs.
+pub const TAB_DIVIDER: &str = "│";
+
+/// The tab under column `x` of the tab bar, given each tab's label.
+pub fn tab_at(bar: Rect, labels: &[(Pane, String)], x: u16) -> Option<Pane> {
+    let mut start = bar.x;
+    for (pane, label) in labels {
+        let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
+        if x >= start && x < start + width {
+            return Some(*pane);
+        }
+        start += width + TAB_DIVIDER.chars().count() as u16;
+    }
+    None
+}

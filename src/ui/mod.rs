@@ -1,0 +1,96 @@
+//! `view(state, frame)`: draws the whole screen from the state, and nothing else.
+
+pub mod help;
+pub mod layout;
+pub mod panes;
+pub mod text;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use crate::app::keymap::{self, Scope};
+use crate::app::state::{Mode, Pane, State};
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn view(state: &State, frame: &mut Frame) {
+    let size = frame.area();
+    let spinner = SPINNER[state.spinner % SPINNER.len()];
+    let areas = layout::areas(size, state.focus);
+    if let Some(area) = areas.contacts {
+        panes::contacts::draw(frame, area, state, spinner);
+    }
+    if let Some(area) = areas.right {
+        draw_right(frame, area, state, spinner);
+    }
+    draw_status(frame, areas.status, state, spinner);
+    draw_hints(frame, areas.hints, state);
+    if let Some(scroll) = state.help {
+        help::draw(frame, size, scroll);
+    }
+}
+
+fn draw_right(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinner: &str) {
+    let focused = state.focus != Pane::Contacts;
+    let name = state.selected_detail().map(|c| crate::sanitize::line(&c.display_name()).into_owned());
+    let title = match name {
+        Some(n) => format!(" {} ", text::fit(&n, usize::from(area.width.saturating_sub(6)))),
+        None => " No contact ".to_string(),
+    };
+    let block = Block::bordered().border_style(theme::border(focused)).title(Span::styled(title, theme::title(focused)));
+    frame.render_widget(block, area);
+    let areas = layout::Areas { right: Some(area), ..Default::default() };
+    if let Some(bar) = areas.tab_bar() {
+        panes::draw_tab_bar(frame, bar, state);
+    }
+    let Some(body) = areas.right_body() else { return };
+    match state.tab {
+        Pane::Tasks => panes::tasks::draw(frame, body, state, spinner),
+        Pane::Notes => panes::notes::draw(frame, body, state, spinner),
+        Pane::Appointments => panes::appointments::draw(frame, body, state, spinner),
+        Pane::Details | Pane::Contacts => panes::details::draw(frame, body, state, spinner),
+    }
+}
+
+fn draw_status(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinner: &str) {
+    let width = usize::from(area.width);
+    let mut left = vec![Span::styled(format!(" {} ", crate::sanitize::line(&state.account_label)), theme::status_bar())];
+    if state.is_busy() {
+        left.push(Span::styled(format!(" {spinner} "), theme::status_bar()));
+    }
+    let budget = &state.budget;
+    let right = match budget.remaining {
+        Some(r) => format!(" API {r}/{} ", budget.max),
+        None => String::new(),
+    };
+    let used: usize = left.iter().map(|s| text::width(&s.content)).sum::<usize>() + text::width(&right);
+    let room = width.saturating_sub(used + 1);
+    if let Some(status) = &state.status {
+        let style = if status.error { theme::error() } else { ratatui::style::Style::new() };
+        left.push(Span::raw(" "));
+        left.push(Span::styled(text::fit(&status.text, room), style));
+    }
+    let used: usize = left.iter().map(|s| text::width(&s.content)).sum::<usize>();
+    let pad = width.saturating_sub(used + text::width(&right));
+    left.push(Span::raw(" ".repeat(pad)));
+    left.push(Span::styled(right, if budget.remaining.is_some_and(|r| r * 5 < budget.max) { theme::warn() } else { theme::dim() }));
+    frame.render_widget(Paragraph::new(Line::from(left)), area);
+}
+
+fn draw_hints(frame: &mut Frame, area: ratatui::layout::Rect, state: &State) {
+    let scope = if state.help.is_some() {
+        Scope::Help
+    } else if state.mode == Mode::Search {
+        Scope::Search
+    } else {
+        Scope::Global
+    };
+    let mut spans = Vec::new();
+    for (key, what) in keymap::hints(scope) {
+        spans.push(Span::styled(format!(" {key}"), theme::key()));
+        spans.push(Span::styled(format!(" {what} "), theme::dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}

@@ -1,0 +1,147 @@
+//! Every standard field of a contact, its tags, DND per channel and custom fields.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::api::Contact;
+use crate::app::state::{Load, Pane, State};
+use crate::sanitize;
+use crate::ui::{text, theme};
+
+const LABEL_WIDTH: usize = 14;
+
+fn field(label: &str, value: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<LABEL_WIDTH$}"), theme::label()),
+        Span::raw(sanitize::line(value).into_owned()),
+    ])
+}
+
+fn date(raw: Option<&str>) -> Option<String> {
+    let raw = raw?;
+    Some(crate::api::time::parse(raw).map_or_else(|| raw.to_string(), text::when))
+}
+
+/// The lines of the details pane. Also used by update to know how far it can scroll.
+pub fn lines(c: &Contact, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::new();
+    out.push(Line::styled(sanitize::line(&c.display_name()).into_owned(), theme::title(true)));
+    let kind: Vec<String> = [c.contact_type.as_deref(), c.source.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|s| sanitize::line(s).into_owned())
+        .collect();
+    if !kind.is_empty() {
+        out.push(Line::styled(kind.join(" · "), theme::dim()));
+    }
+    out.push(Line::raw(""));
+
+    let address: Vec<String> = [
+        c.street().map(String::from),
+        Some(
+            [c.city.as_deref(), c.state.as_deref(), c.postal_code.as_deref()]
+                .into_iter()
+                .flatten()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        c.country.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| !s.is_empty())
+    .collect();
+    let rows: [(&str, Option<String>); 11] = [
+        ("Email", c.email.clone()),
+        ("Phone", c.phone.clone()),
+        ("Company", c.company_name.clone()),
+        ("Website", c.website.clone()),
+        ("Address", (!address.is_empty()).then(|| address.join(" · "))),
+        ("Timezone", c.timezone.clone()),
+        ("Birthday", c.birthday()),
+        ("Assigned to", c.assigned_to.clone()),
+        ("Added", date(c.date_added.as_deref())),
+        ("Updated", date(c.date_updated.as_deref())),
+        ("Last activity", date(c.last_activity.as_deref())),
+    ];
+    for (label, value) in rows {
+        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+            out.push(field(label, &v));
+        }
+    }
+
+    out.push(Line::raw(""));
+    out.push(Line::styled("Tags", theme::header()));
+    if c.tags.is_empty() {
+        out.push(Line::styled("none", theme::dim()));
+    } else {
+        // Tags flow as chips and wrap at the pane's width.
+        let mut line: Vec<Span<'static>> = Vec::new();
+        let mut used = 0;
+        for tag in &c.tags {
+            let chip = format!(" {} ", sanitize::line(tag));
+            let w = text::width(&chip) + 1;
+            if used + w > width.max(1) && !line.is_empty() {
+                out.push(Line::from(std::mem::take(&mut line)));
+                used = 0;
+            }
+            line.push(Span::styled(text::fit(&chip, width), theme::tag()));
+            line.push(Span::raw(" "));
+            used += w;
+        }
+        out.push(Line::from(line));
+    }
+
+    out.push(Line::raw(""));
+    let overall = if c.dnd == Some(true) { Span::styled("  DND on for all channels", theme::error()) } else { Span::raw("") };
+    out.push(Line::from(vec![Span::styled("Do not disturb", theme::header()), overall]));
+    let channels = c.dnd_channels();
+    if channels.is_empty() {
+        out.push(Line::styled(if c.dnd == Some(true) { "every channel blocked" } else { "no channel blocked" }, theme::dim()));
+    }
+    for (name, setting) in channels {
+        let status = setting.status.as_deref().unwrap_or("unknown");
+        let (mark, style) = if setting.blocks() { ("✗ blocked", theme::error()) } else { ("✓ allowed", theme::good()) };
+        let mut spans = vec![
+            Span::styled(format!("{:<LABEL_WIDTH$}", sanitize::line(name)), theme::label()),
+            Span::styled(mark, style),
+        ];
+        if setting.blocks() {
+            spans.push(Span::styled(format!(" ({})", sanitize::line(status)), theme::dim()));
+        }
+        if let Some(m) = setting.message.as_deref().filter(|m| !m.is_empty()) {
+            spans.push(Span::styled(format!(" {}", sanitize::line(m)), theme::dim()));
+        }
+        out.push(Line::from(spans));
+    }
+
+    if !c.custom_fields.is_empty() {
+        out.push(Line::raw(""));
+        out.push(Line::styled("Custom fields", theme::header()));
+        for f in &c.custom_fields {
+            let id = f.id.as_deref().unwrap_or("?");
+            out.push(field(&text::fit(&sanitize::line(id), LABEL_WIDTH - 1), &f.display()));
+        }
+    }
+    out
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
+    let Some(contact) = state.selected_detail() else {
+        frame.render_widget(Paragraph::new(Line::styled("No contact selected", theme::dim())), area);
+        return;
+    };
+    let mut all = lines(contact, usize::from(area.width));
+    // The list's record is shown at once; the full one replaces it when it arrives.
+    match state.selected_extras().map(|e| &e.detail) {
+        Some(Load::Loading) => all.insert(1, Line::styled(format!("{spinner} loading full record…"), theme::dim())),
+        Some(Load::Failed(e)) => all.insert(1, Line::styled(format!("Full record failed: {} (r)", e.one_line()), theme::error())),
+        _ => {}
+    }
+    let offset = state.cursor(Pane::Details).offset.min(all.len().saturating_sub(1));
+    let visible: Vec<Line> = all.into_iter().skip(offset).take(usize::from(area.height)).collect();
+    frame.render_widget(Paragraph::new(visible), area);
+}

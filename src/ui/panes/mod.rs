@@ -1,0 +1,66 @@
+//! One module per pane.
+
+pub mod appointments;
+pub mod contacts;
+pub mod details;
+pub mod notes;
+pub mod tasks;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::layout::{self, TAB_DIVIDER};
+use super::theme;
+use crate::api::ApiError;
+use crate::app::state::{Load, Pane, State};
+
+/// The right side's tab labels with counts where known.
+pub fn tab_labels(state: &State) -> Vec<(Pane, String)> {
+    let extras = state.selected_extras();
+    Pane::TABS
+        .iter()
+        .map(|&p| {
+            let count = extras.and_then(|e| match p {
+                Pane::Tasks => e.tasks.ready().map(|t| t.iter().filter(|t| !t.is_done()).count()),
+                Pane::Notes => e.notes.ready().map(Vec::len),
+                Pane::Appointments => e.appointments.ready().map(Vec::len),
+                _ => None,
+            });
+            (p, layout::tab_label(p, count))
+        })
+        .collect()
+}
+
+pub fn draw_tab_bar(frame: &mut Frame, area: Rect, state: &State) {
+    let focused_right = state.focus != Pane::Contacts;
+    let mut spans = Vec::new();
+    for (i, (pane, label)) in tab_labels(state).into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(TAB_DIVIDER, theme::dim()));
+        }
+        let style = if pane == state.tab { theme::selected(focused_right) } else { ratatui::style::Style::new() };
+        spans.push(Span::styled(label, style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// What a pane shows while its data is not there: a spinner, an error with the retry key, or
+/// a note that nothing is selected.
+pub fn placeholder<T>(load: Option<&Load<T>>, what: &str, spinner: &str) -> Option<Vec<Line<'static>>> {
+    match load {
+        None | Some(Load::Idle) => Some(vec![Line::styled(format!("{what} load when you stop on a contact"), theme::dim())]),
+        Some(Load::Loading) => Some(vec![Line::styled(format!("{spinner} Loading {}…", what.to_lowercase()), theme::dim())]),
+        Some(Load::Failed(e)) => Some(error_lines(what, e)),
+        Some(Load::Ready(_)) => None,
+    }
+}
+
+pub fn error_lines(what: &str, e: &ApiError) -> Vec<Line<'static>> {
+    vec![
+        Line::styled(format!("Couldn't load {}", what.to_lowercase()), theme::error()),
+        Line::raw(e.one_line()),
+        Line::from(vec![Span::raw("Press "), Span::styled("r", theme::key()), Span::raw(" to retry.")]),
+    ]
+}

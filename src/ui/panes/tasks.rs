@@ -1,0 +1,66 @@
+//! A contact's tasks: open ones first by due date, overdue in red, done ones dimmed.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::api::Task;
+use crate::app::state::{Pane, State};
+use crate::sanitize;
+use crate::ui::{text, theme};
+
+use super::placeholder;
+
+/// Open tasks first (soonest due first), then done ones (latest first).
+pub fn ordered(tasks: &[Task]) -> Vec<&Task> {
+    let mut v: Vec<&Task> = tasks.iter().collect();
+    v.sort_by_key(|t| (t.is_done(), if t.is_done() { None } else { t.due() }, t.due().map(std::cmp::Reverse)));
+    v
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
+    let load = state.selected_extras().map(|e| &e.tasks);
+    if let Some(lines) = placeholder(load, "Tasks", spinner) {
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    }
+    let Some(tasks) = load.and_then(|l| l.ready()) else { return };
+    if tasks.is_empty() {
+        frame.render_widget(Paragraph::new(Line::styled("No tasks", theme::dim())), area);
+        return;
+    }
+    let cursor = state.cursor(Pane::Tasks);
+    let focused = state.focus == Pane::Tasks;
+    let width = usize::from(area.width);
+    let mut lines = Vec::new();
+    // Two lines a task: title and due date, then the body.
+    for (i, task) in ordered(tasks).into_iter().enumerate().skip(cursor.offset) {
+        if lines.len() + 2 > usize::from(area.height) + 1 {
+            break;
+        }
+        let overdue = task.is_overdue(state.now);
+        let (mark, mark_style) = if task.is_done() {
+            ("✓", theme::good())
+        } else if overdue {
+            ("!", theme::error())
+        } else {
+            ("○", ratatui::style::Style::new())
+        };
+        let due = match task.due() {
+            Some(d) if overdue => Span::styled(format!("  overdue since {}", text::when(d)), theme::error()),
+            Some(d) => Span::styled(format!("  due {}", text::when(d)), if task.is_done() { theme::dim() } else { theme::warn() }),
+            None => Span::styled("  no due date", theme::dim()),
+        };
+        let title = sanitize::line(task.title.as_deref().unwrap_or("(untitled)")).into_owned();
+        let title_style = if task.is_done() { theme::dim().add_modifier(ratatui::style::Modifier::CROSSED_OUT) } else { ratatui::style::Style::new() };
+        let mut first = Line::from(vec![Span::styled(format!("{mark} "), mark_style), Span::styled(title, title_style), due]);
+        if i == cursor.selected {
+            first = first.style(theme::selected(focused));
+        }
+        lines.push(first);
+        let body = sanitize::line(task.body.as_deref().unwrap_or("")).into_owned();
+        lines.push(Line::styled(format!("  {}", text::fit(&body, width.saturating_sub(2))), theme::dim()));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}

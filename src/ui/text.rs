@@ -1,0 +1,65 @@
+//! Small text helpers measured in terminal cells, not bytes or chars.
+
+use unicode_width::UnicodeWidthChar;
+
+/// Cuts `s` to at most `width` cells, ending in `…` when cut. Wide (CJK, emoji) characters
+/// count as two cells and are never split.
+pub fn fit(s: &str, width: usize) -> String {
+    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width - 1 {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+/// Display width in cells.
+pub fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// A count with thousands separators: 100000 -> `100,000`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A date and time as reps read them: `Mon 24 Nov 2026 15:00`.
+pub fn when(t: chrono::NaiveDateTime) -> String {
+    t.format("%a %d %b %Y %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_by_cells() {
+        assert_eq!(fit("佐藤花子", 5), "佐藤…");
+        assert_eq!(fit("abc", 3), "abc");
+        assert_eq!(fit("abcd", 3), "ab…");
+        assert_eq!(fit("abcd", 0), "");
+        assert_eq!(count(100_000), "100,000");
+        assert_eq!(count(7), "7");
+    }
+}
