@@ -2,6 +2,10 @@
 
 pub mod api;
 pub mod app;
+pub mod config;
+pub mod logging;
+pub mod runtime;
 pub mod sandbox;
 pub mod sanitize;
+pub mod terminal;
 pub mod ui;

@@ -142,8 +142,12 @@ pub fn hints(scope: Scope) -> Vec<(&'static str, &'static str)> {
     bindings(scope).filter_map(|b| b.hint.map(|h| (first_key(b.label), h))).collect()
 }
 
+/// The first key of a label like `j/↓`; a label that is only `/` is the slash key itself.
 fn first_key(label: &'static str) -> &'static str {
-    label.split('/').next().unwrap_or(label)
+    match label.split('/').next() {
+        Some(first) if !first.is_empty() => first,
+        _ => label,
+    }
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ pub fn tab_labels(state: &State) -> Vec<(Pane, String)> {
         .iter()
         .map(|&p| {
             let count = extras.and_then(|e| match p {
-                Pane::Tasks => e.tasks.ready().map(|t| t.iter().filter(|t| !t.is_done()).count()),
+                Pane::Tasks => e.tasks.ready().map(Vec::len),
                 Pane::Notes => e.notes.ready().map(Vec::len),
                 Pane::Appointments => e.appointments.ready().map(Vec::len),
                 _ => None,

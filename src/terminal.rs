@@ -1,0 +1,57 @@
+//! Entering and leaving the terminal's raw, alternate-screen mode, on every exit path.
+
+use std::io::{self, Stdout, Write};
+
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture};
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+use crossterm::{cursor, execute};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+
+/// Puts the terminal back as we found it. Safe to call more than once.
+pub fn restore() -> io::Result<()> {
+    let mut out = io::stdout();
+    let modes = execute!(out, DisableBracketedPaste, DisableMouseCapture, LeaveAlternateScreen, cursor::Show);
+    let raw = disable_raw_mode();
+    out.flush()?;
+    modes.and(raw)
+}
+
+/// Restores the terminal before the previous panic hook prints, so the message is readable and
+/// the shell is usable.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = restore();
+        previous(info);
+    }));
+}
+
+/// Raw mode, alternate screen, mouse and bracketed paste; restored when the guard drops.
+pub struct Guard {
+    pub terminal: Tui,
+}
+
+impl Guard {
+    pub fn enter() -> io::Result<Guard> {
+        install_panic_hook();
+        enable_raw_mode()?;
+        let mut out = io::stdout();
+        if let Err(e) = execute!(out, EnterAlternateScreen, EnableMouseCapture, EnableBracketedPaste) {
+            let _ = restore();
+            return Err(e);
+        }
+        let terminal = Terminal::new(CrosstermBackend::new(out)).inspect_err(|_| {
+            let _ = restore();
+        })?;
+        Ok(Guard { terminal })
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = restore();
+    }
+}
