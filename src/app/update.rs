@@ -11,6 +11,9 @@ use crate::api::envelopes::MAX_QUERY_CHARS;
 use crate::api::{ApiError, ContactPage, SearchRequest, paging};
 use crate::ui::{layout, panes};
 
+const LIST_FAILED: &str = "Couldn't load contacts";
+const REFRESHING: &str = "Refreshing…";
+
 /// Start-up: ask for the first page of contacts.
 pub fn init(state: &mut State) -> Vec<Effect> {
     let mut fx = Vec::new();
@@ -310,7 +313,7 @@ fn on_page(
     let page = match result {
         Ok(page) => page,
         Err(e) => {
-            state.status = Some(Status { text: format!("Couldn't load contacts: {}", e.one_line()), error: true });
+            state.status = Some(Status { text: format!("{LIST_FAILED}: {}", e.one_line()), error: true });
             set.error = Some(e);
             set.next = Some(request);
             return;
@@ -341,7 +344,8 @@ fn on_page(
     if !is_active {
         return;
     }
-    if state.status.as_ref().is_some_and(|s| s.error && s.text.starts_with("Couldn't load contacts")) {
+    // The list works again: its old error, or the refresh notice, has done its job.
+    if state.status.as_ref().is_some_and(|s| s.text.starts_with(LIST_FAILED) || s.text == REFRESHING) {
         state.status = None;
     }
     if replacing {
@@ -440,7 +444,7 @@ fn refresh(state: &mut State, fx: &mut Vec<Effect>) {
     set.replace_on_next_page = true;
     set.in_flight = Some(request.clone());
     fx.push(Effect::FetchPage { generation, request });
-    state.status = Some(Status { text: "Refreshing…".into(), error: false });
+    state.status = Some(Status { text: REFRESHING.into(), error: false });
     load_selected(state, true, fx);
 }
 

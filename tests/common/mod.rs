@@ -1,0 +1,62 @@
+//! Shared set-up for the integration tests: a sandbox on 127.0.0.1 and a client pointed at it.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use ghl_tui::api::{Client, ClientConfig, RetryPolicy, Secret};
+use ghl_tui::sandbox::{DEMO_TOKEN, Sandbox, SandboxConfig, Seed};
+
+/// Retries as in production but with short waits, so failure tests stay quick.
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy { base_delay: Duration::from_millis(10), max_delay: Duration::from_millis(50), ..RetryPolicy::default() }
+}
+
+pub async fn start(seed: &Seed) -> Sandbox {
+    Sandbox::demo(seed, Default::default()).await.expect("sandbox starts on 127.0.0.1")
+}
+
+pub async fn start_with(seed: &Seed, config: SandboxConfig) -> Sandbox {
+    Sandbox::start(seed, config, ([127, 0, 0, 1], 0).into()).await.expect("sandbox starts on 127.0.0.1")
+}
+
+pub fn config(sb: &Sandbox, token: &str, location: &str) -> ClientConfig {
+    let mut cfg = ClientConfig::new(sb.base_url(), Secret::new(token), location);
+    cfg.retry = fast_retry();
+    cfg
+}
+
+pub fn client(sb: &Sandbox) -> Client {
+    Client::new(config(sb, DEMO_TOKEN, sb.location_id())).expect("client")
+}
+
+pub fn demo_seed() -> Seed {
+    Seed::demo().expect("demo seed parses")
+}
+
+/// Contacts of the demo data as the API models them, in file order.
+pub fn demo_contacts(n: usize) -> Vec<ghl_tui::api::Contact> {
+    demo_seed()
+        .contacts
+        .into_iter()
+        .take(n)
+        .map(|c| serde_json::from_value(serde_json::Value::Object(c)).expect("demo contact is a Contact"))
+        .collect()
+}
+
+/// Simple contacts `Person 0`, `Person 1`, ... with ids `c0`, `c1`, ...
+pub fn people(range: std::ops::Range<usize>) -> Vec<ghl_tui::api::Contact> {
+    range
+        .map(|i| ghl_tui::api::Contact {
+            id: Some(format!("c{i}")),
+            first_name: Some("Person".into()),
+            last_name: Some(i.to_string()),
+            email: Some(format!("person{i}@example.com")),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// A fixed "now" so overdue marks and dates never depend on the day the tests run.
+pub fn fixed_now() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 22).and_then(|d| d.and_hms_opt(12, 0, 0)).expect("date")
+}

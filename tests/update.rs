@@ -1,0 +1,353 @@
+//! The state machine on its own: messages in, effects out, no terminal and no network.
+
+mod common;
+
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ghl_tui::api::{ApiError, Contact, ContactPage, SearchRequest, Task};
+use ghl_tui::app::msg::SETTLE;
+use ghl_tui::app::state::{Load, Mode};
+use ghl_tui::app::{Effect, Msg, Pane, Parts, State, init, update};
+
+fn state() -> State {
+    let mut s = State::new("test", "Loc1", common::fixed_now());
+    s.size = (100, 30);
+    s
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(k: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(k, KeyModifiers::NONE))
+}
+
+fn fetch(fx: &[Effect]) -> Option<(u64, SearchRequest)> {
+    fx.iter().find_map(|e| match e {
+        Effect::FetchPage { generation, request } => Some((*generation, request.clone())),
+        _ => None,
+    })
+}
+
+fn settle(fx: &[Effect]) -> Option<u64> {
+    fx.iter().find_map(|e| match e {
+        Effect::Settle { generation, after } => {
+            assert_eq!(*after, SETTLE);
+            Some(*generation)
+        }
+        _ => None,
+    })
+}
+
+fn load(fx: &[Effect]) -> Option<(String, Parts)> {
+    fx.iter().find_map(|e| match e {
+        Effect::LoadContact { id, parts } => Some((id.clone(), *parts)),
+        _ => None,
+    })
+}
+
+fn page(contacts: Vec<Contact>, total: u64) -> Result<ContactPage, ApiError> {
+    Ok(ContactPage { contacts, total: Some(total), meta: None })
+}
+
+/// A state with the first page of `contacts` loaded (page limit 100).
+fn loaded(contacts: Vec<Contact>, total: u64) -> (State, Vec<Effect>) {
+    let mut s = state();
+    s.page_limit = 100;
+    let fx = init(&mut s);
+    let (generation, request) = fetch(&fx).expect("first page requested");
+    let fx = update(&mut s, Msg::Page { generation, request, result: page(contacts, total) });
+    (s, fx)
+}
+
+#[test]
+fn start_up_asks_for_the_first_search_page() {
+    let mut s = state();
+    let fx = init(&mut s);
+    let (_, req) = fetch(&fx).expect("fetch");
+    assert_eq!(req, SearchRequest { location_id: "Loc1".into(), page_limit: 500, page: Some(1), query: None, search_after: None });
+    assert!(s.is_busy());
+}
+
+#[test]
+fn first_page_selects_the_first_contact_and_its_parts_load_after_it_settles() {
+    let (mut s, fx) = loaded(common::people(0..10), 10);
+    assert_eq!(s.set().rows.len(), 10);
+    assert_eq!(s.selected_id(), Some("c0"));
+    let generation = settle(&fx).expect("settle timer");
+    let fx = update(&mut s, Msg::Settled(generation));
+    let (id, parts) = load(&fx).expect("load");
+    assert_eq!(id, "c0");
+    assert_eq!(parts, Parts { detail: true, tasks: true, notes: true, appointments: true });
+    let extras = s.selected_extras().expect("extras");
+    assert!(extras.tasks.is_loading());
+
+    let task = Task { id: Some("t1".into()), title: Some("Call".into()), ..Default::default() };
+    update(&mut s, Msg::Tasks { id: "c0".into(), result: Ok(vec![task.clone()]) });
+    assert_eq!(s.selected_extras().and_then(|e| e.tasks.ready()), Some(&vec![task]));
+    // Cached: coming back later asks for nothing already there.
+    update(&mut s, Msg::Contact { id: "c0".into(), result: Ok(common::people(0..1).remove(0)) });
+    update(&mut s, Msg::Notes { id: "c0".into(), result: Ok(vec![]) });
+    update(&mut s, Msg::Appointments { id: "c0".into(), result: Ok(vec![]) });
+    update(&mut s, key('j'));
+    let fx = update(&mut s, key('k'));
+    let generation = settle(&fx).expect("settle");
+    assert!(load(&update(&mut s, Msg::Settled(generation))).is_none(), "all four parts are cached");
+}
+
+#[test]
+fn scrolling_past_contacts_loads_only_where_the_cursor_rests() {
+    let (mut s, _) = loaded(common::people(0..10), 10);
+    let mut timers = Vec::new();
+    for _ in 0..4 {
+        timers.push(settle(&update(&mut s, key('j'))).expect("settle"));
+    }
+    assert_eq!(s.selected_id(), Some("c4"));
+    for stale in &timers[..3] {
+        assert!(update(&mut s, Msg::Settled(*stale)).is_empty(), "a stale timer loads nothing");
+    }
+    let (id, _) = load(&update(&mut s, Msg::Settled(timers[3]))).expect("load");
+    assert_eq!(id, "c4");
+}
+
+#[test]
+fn moving_on_drops_the_old_contacts_load() {
+    let (mut s, _) = loaded(common::people(0..10), 10);
+    let (first, _) = load(&update(&mut s, code(KeyCode::Enter))).expect("enter loads at once");
+    assert_eq!(first, "c0");
+    update(&mut s, key('1'));
+    update(&mut s, key('j'));
+    let (second, parts) = load(&update(&mut s, code(KeyCode::Enter))).expect("load");
+    assert_eq!(second, "c1");
+    assert!(parts.any());
+    // The first contact's parts are no longer "loading": its requests were cancelled and will
+    // be asked again if the user goes back.
+    let old = s.extras.get("c0").expect("c0 cached");
+    assert_eq!(old.tasks, Load::Idle);
+    update(&mut s, key('1'));
+    update(&mut s, key('k'));
+    let (again, parts) = load(&update(&mut s, code(KeyCode::Enter))).expect("reload");
+    assert_eq!((again.as_str(), parts.tasks), ("c0", true));
+}
+
+#[test]
+fn pages_on_as_the_cursor_nears_the_end_and_stops_at_the_total() {
+    let (mut s, fx) = loaded(common::people(0..100), 237);
+    assert!(fetch(&fx).is_none(), "the cursor is far from the end");
+    let fx = update(&mut s, key('G'));
+    let (generation, req) = fetch(&fx).expect("next page near the end");
+    assert_eq!(req.page, Some(2));
+    assert!(fetch(&update(&mut s, key('G'))).is_none(), "one page request at a time");
+    let fx = update(&mut s, Msg::Page { generation, request: req, result: page(common::people(100..200), 237) });
+    assert!(fetch(&fx).is_none());
+    let (generation, req) = fetch(&update(&mut s, key('G'))).expect("page 3");
+    assert_eq!(req.page, Some(3));
+    // Overlapping pages (a contact added meanwhile) never show a contact twice.
+    let fx = update(&mut s, Msg::Page { generation, request: req, result: page(common::people(195..237), 237) });
+    assert!(fetch(&fx).is_none());
+    assert_eq!(s.set().rows.len(), 237);
+    assert!(s.set().next.is_none());
+    assert!(fetch(&update(&mut s, key('G'))).is_none(), "everything is loaded");
+}
+
+#[test]
+fn a_failed_page_shows_the_error_and_r_retries_it() {
+    let (mut s, _) = loaded(common::people(0..100), 300);
+    let (generation, req) = fetch(&update(&mut s, key('G'))).expect("page 2");
+    let err = ApiError::Server { status: 502, message: "Bad Gateway".into() };
+    update(&mut s, Msg::Page { generation, request: req, result: Err(err) });
+    let status = s.status.clone().expect("status");
+    assert!(status.error && status.text.contains("Server error 502"), "{status:?}");
+    assert!(fetch(&update(&mut s, key('k'))).is_none(), "no automatic hammering after an error");
+    let (generation, req) = fetch(&update(&mut s, key('r'))).expect("refresh");
+    assert_eq!(req.page, Some(1));
+    update(&mut s, Msg::Page { generation, request: req, result: page(common::people(0..100), 300) });
+    assert_eq!(s.status, None, "the error clears once loading works");
+    assert_eq!(s.selected_id(), Some("c98"), "refresh keeps the cursor on the same contact");
+}
+
+#[test]
+fn answers_for_an_old_generation_are_ignored() {
+    let mut s = state();
+    let (old_gen, old_req) = fetch(&init(&mut s)).expect("fetch");
+    let (new_gen, new_req) = fetch(&update(&mut s, key('r'))).expect("refresh");
+    assert_ne!(old_gen, new_gen);
+    update(&mut s, Msg::Page { generation: old_gen, request: old_req, result: page(common::people(0..5), 5) });
+    assert!(s.set().rows.is_empty(), "the stale page was dropped");
+    update(&mut s, Msg::Page { generation: new_gen, request: new_req, result: page(common::people(10..12), 2) });
+    assert_eq!(s.set().rows.len(), 2);
+}
+
+#[test]
+fn slash_filters_loaded_contacts_as_you_type() {
+    let mut contacts = common::people(0..50);
+    contacts[30].first_name = Some("Ånnika".into());
+    contacts[31].company_name = Some("Annapurna Homes".into());
+    let (mut s, _) = loaded(contacts, 50);
+    update(&mut s, key('/'));
+    assert_eq!(s.mode, Mode::Search);
+    for c in "ann".chars() {
+        update(&mut s, key(c));
+    }
+    assert_eq!(s.visible_len(), 1, "company matches, case-insensitively");
+    assert_eq!(s.selected_id(), Some("c31"));
+    update(&mut s, code(KeyCode::Backspace));
+    update(&mut s, code(KeyCode::Backspace));
+    update(&mut s, code(KeyCode::Backspace));
+    for c in "ånn".chars() {
+        update(&mut s, key(c));
+    }
+    assert_eq!(s.selected_id(), Some("c30"));
+    // `j` is text while typing, not a movement.
+    update(&mut s, key('j'));
+    assert_eq!(s.input, "ånnj");
+    assert_eq!(s.visible_len(), 0);
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!((s.mode.clone(), s.visible_len(), s.input.as_str()), (Mode::Normal, 50, ""));
+}
+
+#[test]
+fn enter_runs_the_server_search_and_esc_returns_to_all_contacts() {
+    let (mut s, _) = loaded(common::people(0..50), 50);
+    update(&mut s, key('j'));
+    update(&mut s, key('/'));
+    for c in "smith".chars() {
+        update(&mut s, key(c));
+    }
+    let fx = update(&mut s, code(KeyCode::Enter));
+    let (generation, req) = fetch(&fx).expect("server search");
+    assert_eq!(req.query.as_deref(), Some("smith"));
+    assert_eq!(req.page, Some(1));
+    assert_eq!(s.mode, Mode::Normal);
+    let mut hit = common::people(900..901);
+    hit[0].last_name = Some("Smith".into());
+    update(&mut s, Msg::Page { generation, request: req, result: page(hit, 1) });
+    assert_eq!(s.set().query.as_deref(), Some("smith"));
+    assert_eq!(s.selected_id(), Some("c900"));
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.search.is_none());
+    assert_eq!(s.set().rows.len(), 50, "the full list is back without reloading");
+}
+
+#[test]
+fn search_text_is_cut_to_the_api_limit() {
+    let (mut s, _) = loaded(common::people(0..5), 5);
+    update(&mut s, key('/'));
+    for _ in 0..80 {
+        update(&mut s, key('x'));
+    }
+    let (_, req) = fetch(&update(&mut s, code(KeyCode::Enter))).expect("search");
+    assert_eq!(req.query.map(|q| q.chars().count()), Some(75));
+    assert!(s.status.expect("status").text.contains("75"));
+}
+
+#[test]
+fn only_key_presses_count() {
+    let (mut s, _) = loaded(common::people(0..5), 5);
+    let mut release = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+    release.kind = KeyEventKind::Release;
+    update(&mut s, Msg::Key(release));
+    let mut repeat = release;
+    repeat.kind = KeyEventKind::Repeat;
+    update(&mut s, Msg::Key(repeat));
+    assert_eq!(s.selected_id(), Some("c0"));
+}
+
+#[test]
+fn panes_switch_by_number_tab_and_back() {
+    let (mut s, _) = loaded(common::people(0..5), 5);
+    let fx = update(&mut s, key('3'));
+    assert_eq!((s.focus, s.tab), (Pane::Tasks, Pane::Tasks));
+    assert!(load(&fx).is_some(), "opening a pane loads it without waiting");
+    update(&mut s, code(KeyCode::Tab));
+    assert_eq!(s.focus, Pane::Notes);
+    update(&mut s, code(KeyCode::Tab));
+    update(&mut s, code(KeyCode::Tab));
+    assert_eq!(s.focus, Pane::Contacts, "Tab wraps around");
+    update(&mut s, code(KeyCode::BackTab));
+    assert_eq!(s.focus, Pane::Appointments);
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!(s.focus, Pane::Contacts);
+    assert_eq!(s.tab, Pane::Appointments, "the right side keeps showing the last pane");
+}
+
+#[test]
+fn a_failed_pane_says_so_and_r_retries_it() {
+    let (mut s, _) = loaded(common::people(0..5), 5);
+    update(&mut s, key('3'));
+    let err = ApiError::Network { message: "connection reset".into() };
+    update(&mut s, Msg::Tasks { id: "c0".into(), result: Err(err.clone()) });
+    assert_eq!(s.selected_extras().map(|e| e.tasks.clone()), Some(Load::Failed(err)));
+    let fx = update(&mut s, key('r'));
+    let (id, parts) = load(&fx).expect("retry");
+    assert_eq!(id, "c0");
+    assert!(parts.tasks);
+}
+
+#[test]
+fn task_cursor_moves_within_the_tasks() {
+    let (mut s, _) = loaded(common::people(0..5), 5);
+    update(&mut s, key('3'));
+    let tasks: Vec<Task> = (0..4).map(|i| Task { id: Some(format!("t{i}")), ..Default::default() }).collect();
+    update(&mut s, Msg::Tasks { id: "c0".into(), result: Ok(tasks) });
+    for _ in 0..10 {
+        update(&mut s, key('j'));
+    }
+    assert_eq!(s.cursor(Pane::Tasks).selected, 3, "stops at the last task");
+    assert_eq!(s.selected_id(), Some("c0"), "the contact list did not move");
+    update(&mut s, key('g'));
+    assert_eq!(s.cursor(Pane::Tasks).selected, 0);
+}
+
+#[test]
+fn mouse_click_selects_and_wheel_scrolls() {
+    let (mut s, _) = loaded(common::people(0..60), 60);
+    // At 100x30 the list's first row is on screen row 2 (border, header).
+    let click = |row| Msg::Mouse(MouseEvent { kind: MouseEventKind::Down(MouseButton::Left), column: 5, row, modifiers: KeyModifiers::NONE });
+    update(&mut s, click(6));
+    assert_eq!(s.selected_id(), Some("c4"));
+    let wheel = Msg::Mouse(MouseEvent { kind: MouseEventKind::ScrollDown, column: 5, row: 6, modifiers: KeyModifiers::NONE });
+    update(&mut s, wheel);
+    assert_eq!(s.selected_id(), Some("c7"));
+    // A click on the right side's tab bar switches tabs: " 2 Details │ 3 Tasks".
+    let tabs = Msg::Mouse(MouseEvent { kind: MouseEventKind::Down(MouseButton::Left), column: 58, row: 1, modifiers: KeyModifiers::NONE });
+    update(&mut s, tabs);
+    assert_eq!(s.focus, Pane::Tasks);
+}
+
+#[test]
+fn help_opens_closes_and_swallows_other_keys() {
+    let (mut s, _) = loaded(common::people(0..5), 5);
+    update(&mut s, key('?'));
+    assert!(s.help.is_some());
+    update(&mut s, key('j'));
+    assert_eq!(s.selected_id(), Some("c0"), "keys scroll the help, not the list");
+    let fx = update(&mut s, key('q'));
+    assert!(s.help.is_none() && !s.quit && fx.is_empty(), "q closes help first");
+    let fx = update(&mut s, key('q'));
+    assert!(s.quit);
+    assert_eq!(fx, vec![Effect::Quit]);
+}
+
+#[test]
+fn ctrl_c_and_signals_quit_from_anywhere() {
+    let (mut s, _) = loaded(common::people(0..5), 5);
+    update(&mut s, key('/'));
+    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    assert!(s.quit);
+    let (mut s, _) = loaded(common::people(0..5), 5);
+    assert_eq!(update(&mut s, Msg::Shutdown), vec![Effect::Quit]);
+}
+
+#[test]
+fn resize_keeps_the_selection_on_screen() {
+    let (mut s, _) = loaded(common::people(0..200), 200);
+    for _ in 0..100 {
+        update(&mut s, key('j'));
+    }
+    update(&mut s, Msg::Resize(80, 10));
+    let rows = s.list.selected - s.list.offset;
+    assert!(rows < 10, "selection row {rows} is inside the window");
+}
