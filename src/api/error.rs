@@ -7,7 +7,7 @@ use serde_json::Value;
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ApiError {
     /// 401 for a bad or expired token.
-    #[error("Not signed in: {message}")]
+    #[error("Token refused: {message} (check GHL_TOKEN, or sign in again)")]
     Unauthorized { message: String },
     /// 401 "The token is not authorized for this scope." (GHL answers 401, not 403.)
     #[error("The token lacks the scope for this ({message})")]

@@ -16,7 +16,11 @@ pub struct ContactRow {
 
 impl ContactRow {
     pub fn from_contact(c: &Contact) -> ContactRow {
-        let name = sanitize::line(&c.display_name()).into_owned();
+        let mut name = sanitize::line(&c.display_name()).trim().to_string();
+        if name.is_empty() {
+            // A name made only of escape sequences is no name at all.
+            name = sanitize::line(c.reach().unwrap_or("(no name)")).into_owned();
+        }
         let email = c.email.as_deref().unwrap_or("");
         let phone = c.phone.as_deref().unwrap_or("");
         let reach = sanitize::line(c.reach().unwrap_or("")).into_owned();

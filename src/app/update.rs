@@ -607,7 +607,7 @@ fn on_mouse(state: &mut State, m: MouseEvent, fx: &mut Vec<Effect>) {
                     select_list(state, index, fx);
                 }
             } else if let Some(bar) = areas.tab_bar().filter(|r| layout::contains(*r, m.column, m.row)) {
-                let labels = panes::tab_labels(state);
+                let labels = panes::tab_labels(state, bar.width);
                 if let Some(p) = layout::tab_at(bar, &labels, m.column) {
                     focus(state, p, fx);
                 }

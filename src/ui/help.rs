@@ -31,6 +31,7 @@ pub fn draw(frame: &mut Frame, size: Rect, scroll: u16) {
     let h = (all.len() as u16 + 2).min(size.height.saturating_sub(2)).max(size.height.min(3));
     let area = Rect { x: size.x + (size.width - w) / 2, y: size.y + (size.height.saturating_sub(h)) / 2, width: w, height: h };
     frame.render_widget(Clear, area);
+    super::clear_straddlers(frame.buffer_mut(), area);
     let max_scroll = (all.len() as u16).saturating_sub(h.saturating_sub(2));
     let block = Block::bordered().border_style(theme::border(true)).title(Span::styled(" Keys ", theme::title(true)));
     frame.render_widget(Paragraph::new(all).block(block).scroll((scroll.min(max_scroll), 0)), area);

@@ -69,11 +69,21 @@ pub fn contains(r: Rect, x: u16, y: u16) -> bool {
     x >= r.x && x < r.x.saturating_add(r.width) && y >= r.y && y < r.y.saturating_add(r.height)
 }
 
-/// The label of a tab, e.g. ` 3 Tasks (4) `.
-pub fn tab_label(pane: Pane, count: Option<usize>) -> String {
-    match count {
-        Some(n) => format!(" {} {} ({n}) ", pane.number(), pane.title()),
-        None => format!(" {} {} ", pane.number(), pane.title()),
+/// The label of a tab, from roomiest (`compact` 0: ` 3 Tasks (4) `) to tightest (3: ` 3:4 `).
+pub fn tab_label(pane: Pane, count: Option<usize>, compact: u8) -> String {
+    let n = pane.number();
+    let title = match (pane, compact) {
+        (_, 0) => pane.title(),
+        (Pane::Appointments, _) => "Appts",
+        (Pane::Details, 2..) => "Info",
+        _ => pane.title(),
+    };
+    match (count, compact) {
+        (Some(c), 0) => format!(" {n} {title} ({c}) "),
+        (Some(c), 3..) => format!(" {n}:{c} "),
+        (Some(c), _) => format!(" {n} {title} {c} "),
+        (None, 3..) => format!(" {n} "),
+        (None, _) => format!(" {n} {title} "),
     }
 }
 

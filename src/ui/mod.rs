@@ -32,6 +32,22 @@ pub fn view(state: &State, frame: &mut Frame) {
     }
 }
 
+/// Blanks wide characters (CJK, emoji) that start just left of an overlay and reach under its
+/// border: half a glyph left there would shift or hide the border in real terminals. (A glyph
+/// reaching out of the right edge starts inside the overlay and is cleared with it.)
+pub fn clear_straddlers(buf: &mut ratatui::buffer::Buffer, area: ratatui::layout::Rect) {
+    if area.left() <= buf.area.left() {
+        return;
+    }
+    for y in area.top()..area.bottom().min(buf.area.bottom()) {
+        if let Some(cell) = buf.cell_mut((area.left() - 1, y)) {
+            if text::width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+    }
+}
+
 fn draw_right(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinner: &str) {
     let focused = state.focus != Pane::Contacts;
     let name = state.selected_detail().map(|c| crate::sanitize::line(&c.display_name()).into_owned());

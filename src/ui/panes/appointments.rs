@@ -50,10 +50,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         if lines.len() + 2 > usize::from(area.height) + 1 {
             break;
         }
-        let start = a.start().map_or_else(|| sanitize::line(a.start_time.as_deref().unwrap_or("?")).into_owned(), text::when);
+        let start = a.start().map_or_else(|| sanitize::line(a.start_time.as_deref().unwrap_or("?")).into_owned(), |s| text::when_short(s, state.now));
         let end = match (a.start(), a.end()) {
             (Some(s), Some(e)) if s.date() == e.date() => e.format("–%H:%M").to_string(),
-            (_, Some(e)) => format!(" – {}", text::when(e)),
+            (_, Some(e)) => format!(" – {}", text::when_short(e, state.now)),
             _ => String::new(),
         };
         let status = sanitize::line(a.state().unwrap_or("unknown")).into_owned();

@@ -16,10 +16,10 @@ use super::theme;
 use crate::api::ApiError;
 use crate::app::state::{Load, Pane, State};
 
-/// The right side's tab labels with counts where known.
-pub fn tab_labels(state: &State) -> Vec<(Pane, String)> {
+/// The right side's tab labels with counts where known, as long as fits in `width` cells.
+pub fn tab_labels(state: &State, width: u16) -> Vec<(Pane, String)> {
     let extras = state.selected_extras();
-    Pane::TABS
+    let counts: Vec<(Pane, Option<usize>)> = Pane::TABS
         .iter()
         .map(|&p| {
             let count = extras.and_then(|e| match p {
@@ -28,15 +28,24 @@ pub fn tab_labels(state: &State) -> Vec<(Pane, String)> {
                 Pane::Appointments => e.appointments.ready().map(Vec::len),
                 _ => None,
             });
-            (p, layout::tab_label(p, count))
+            (p, count)
         })
-        .collect()
+        .collect();
+    let build = |compact| -> Vec<(Pane, String)> { counts.iter().map(|&(p, n)| (p, layout::tab_label(p, n, compact))).collect() };
+    for compact in 0..3 {
+        let labels = build(compact);
+        let total: usize = labels.iter().map(|(_, l)| super::text::width(l) + 1).sum();
+        if total <= usize::from(width) + 1 {
+            return labels;
+        }
+    }
+    build(3)
 }
 
 pub fn draw_tab_bar(frame: &mut Frame, area: Rect, state: &State) {
     let focused_right = state.focus != Pane::Contacts;
     let mut spans = Vec::new();
-    for (i, (pane, label)) in tab_labels(state).into_iter().enumerate() {
+    for (i, (pane, label)) in tab_labels(state, area.width).into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(TAB_DIVIDER, theme::dim()));
         }

@@ -38,7 +38,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         if lines.len() > usize::from(area.height) {
             break;
         }
-        let when = note.added().map_or_else(|| "undated".to_string(), text::when);
+        let when = note.added().map_or_else(|| "undated".to_string(), |t| text::when_short(t, state.now));
         let mut header = vec![Span::styled(format!("── {when} "), theme::label())];
         if let Some(t) = note.title.as_deref().filter(|t| !t.is_empty()) {
             header.push(Span::styled(sanitize::line(t).into_owned(), theme::title(false)));

@@ -48,8 +48,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             ("○", ratatui::style::Style::new())
         };
         let due = match task.due() {
-            Some(d) if overdue => Span::styled(format!("  overdue since {}", text::when(d)), theme::error()),
-            Some(d) => Span::styled(format!("  due {}", text::when(d)), if task.is_done() { theme::dim() } else { theme::warn() }),
+            Some(d) if overdue => Span::styled(format!("  overdue since {}", text::when_short(d, state.now)), theme::error()),
+            Some(d) => Span::styled(format!("  due {}", text::when_short(d, state.now)), if task.is_done() { theme::dim() } else { theme::warn() }),
             None => Span::styled("  no due date", theme::dim()),
         };
         let title = sanitize::line(task.title.as_deref().unwrap_or("(untitled)")).into_owned();

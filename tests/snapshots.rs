@@ -1,0 +1,202 @@
+//! Whole-screen snapshots through ratatui's TestBackend: the state is built by feeding real
+//! messages to update, then drawn by the real view.
+
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ghl_tui::api::{ApiError, Appointment, Contact, ContactPage, Note, RateBudget, Task};
+use ghl_tui::app::{Effect, Msg, State, init, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+/// A state at `w`x`h` showing `contacts`, as the app would after its first page.
+fn screen(contacts: Vec<Contact>, w: u16, h: u16) -> State {
+    let mut s = State::new("demo · Northwind Realty (demo)", "Dm0LocHq7Zp2VwX9sK4e", common::fixed_now());
+    update(&mut s, Msg::Resize(w, h));
+    let total = contacts.len() as u64;
+    let Some(Effect::FetchPage { generation, request }) = init(&mut s).into_iter().next() else { panic!("no fetch") };
+    update(&mut s, Msg::Page { generation, request, result: Ok(ContactPage { contacts, total: Some(total), meta: None }) });
+    update(&mut s, Msg::Budget(RateBudget { remaining: Some(97), max: 100, daily_remaining: Some(199_990) }));
+    s
+}
+
+fn draw(s: &State) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(s.size.0, s.size.1)).expect("terminal");
+    t.draw(|f| ghl_tui::ui::view(s, f)).expect("draw");
+    t
+}
+
+/// The selected contact's parts, loaded.
+fn with_parts(s: &mut State, tasks: Vec<Task>, notes: Vec<Note>, events: Vec<Appointment>) {
+    let id = s.selected_id().expect("selection").to_string();
+    let detail = s.selected_contact().cloned().expect("contact");
+    update(s, Msg::Contact { id: id.clone(), result: Ok(detail) });
+    update(s, Msg::Tasks { id: id.clone(), result: Ok(tasks) });
+    update(s, Msg::Notes { id: id.clone(), result: Ok(notes) });
+    update(s, Msg::Appointments { id, result: Ok(events) });
+}
+
+fn sample_tasks() -> Vec<Task> {
+    let task = |id: &str, title: &str, due: &str, done: bool| Task {
+        id: Some(id.into()),
+        title: Some(title.into()),
+        body: Some(format!("{title}: details")),
+        due_date: Some(due.into()),
+        completed: Some(done),
+        ..Default::default()
+    };
+    vec![
+        task("t1", "Send comps for 14 Elm St", "2026-11-20T15:00:00.000Z", false),
+        task("t2", "Call back about pre-approval", "2026-11-25T09:30:00.000Z", false),
+        task("t3", "Book the photographer", "2026-11-10T10:00:00.000Z", true),
+    ]
+}
+
+fn sample_notes() -> Vec<Note> {
+    vec![
+        Note {
+            id: Some("n1".into()),
+            body: Some("Met at the open house.\nWants 3 bedrooms near the school; budget about 650k.\n\nPre-approved with Pinnacle Lending.".into()),
+            date_added: Some("2026-11-18T16:04:00.000Z".into()),
+            ..Default::default()
+        },
+        Note { id: Some("n2".into()), body: Some("Left a voicemail.".into()), date_added: Some("2026-11-12T09:00:00.000Z".into()), ..Default::default() },
+    ]
+}
+
+fn sample_events() -> Vec<Appointment> {
+    vec![
+        Appointment {
+            id: Some("a1".into()),
+            title: Some("Showing: 22 Maple Ave".into()),
+            start_time: Some("2026-11-24 10:00:00".into()),
+            end_time: Some("2026-11-24 10:45:00".into()),
+            appointment_status: Some("confirmed".into()),
+            address: Some("22 Maple Ave, Springfield".into()),
+            ..Default::default()
+        },
+        Appointment {
+            id: Some("a2".into()),
+            title: Some("Buyer consultation".into()),
+            start_time: Some("2026-11-02T14:00:00.000Z".into()),
+            end_time: Some("2026-11-02T15:00:00.000Z".into()),
+            appointment_status: Some("showed".into()),
+            ..Default::default()
+        },
+    ]
+}
+
+#[test]
+fn main_screen_80x24() {
+    let mut s = screen(common::demo_contacts(40), 80, 24);
+    with_parts(&mut s, sample_tasks(), sample_notes(), sample_events());
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
+#[test]
+fn wide_screen_shows_more_columns() {
+    let mut s = screen(common::demo_contacts(60), 200, 40);
+    update(&mut s, key('j'));
+    with_parts(&mut s, sample_tasks(), sample_notes(), sample_events());
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
+#[test]
+fn tasks_notes_and_appointments_panes() {
+    let mut s = screen(common::demo_contacts(40), 100, 24);
+    with_parts(&mut s, sample_tasks(), sample_notes(), sample_events());
+    update(&mut s, key('3'));
+    insta::assert_snapshot!("tasks", draw(&s).backend());
+    update(&mut s, key('4'));
+    insta::assert_snapshot!("notes", draw(&s).backend());
+    update(&mut s, key('5'));
+    insta::assert_snapshot!("appointments", draw(&s).backend());
+}
+
+#[test]
+fn help_overlay() {
+    let mut s = screen(common::demo_contacts(40), 80, 40);
+    update(&mut s, key('?'));
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
+#[test]
+fn error_states() {
+    let mut s = screen(common::demo_contacts(40), 80, 24);
+    update(&mut s, key('3'));
+    let Some(Effect::FetchPage { generation, request }) = update(&mut s, key('r')).into_iter().find(|e| matches!(e, Effect::FetchPage { .. })) else {
+        panic!("refresh fetches")
+    };
+    update(&mut s, Msg::Page { generation, request, result: Err(ApiError::Network { message: "connection refused".into() }) });
+    let id = s.selected_id().expect("selection").to_string();
+    update(&mut s, Msg::Tasks { id, result: Err(ApiError::MissingScope { message: "The token is not authorized for this scope.".into() }) });
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
+#[test]
+fn contacts_fail_on_first_load() {
+    let mut s = State::new("location X", "X", common::fixed_now());
+    update(&mut s, Msg::Resize(80, 12));
+    let Some(Effect::FetchPage { generation, request }) = init(&mut s).into_iter().next() else { panic!("no fetch") };
+    update(&mut s, Msg::Page { generation, request, result: Err(ApiError::Unauthorized { message: "Invalid JWT".into() }) });
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
+#[test]
+fn tiny_terminal() {
+    let s = screen(common::demo_contacts(10), 20, 5);
+    insta::assert_snapshot!(draw(&s).backend());
+}
+
+#[test]
+fn no_size_panics() {
+    let mut s = screen(common::demo_contacts(30), 80, 24);
+    with_parts(&mut s, sample_tasks(), sample_notes(), sample_events());
+    for pane in ['1', '2', '3', '4', '5', '?'] {
+        update(&mut s, key(pane));
+        for w in [0u16, 1, 2, 3, 5, 9, 17, 30, 69, 70, 71] {
+            for h in [0u16, 1, 2, 3, 4, 5, 7, 12] {
+                update(&mut s, Msg::Resize(w, h));
+                update(&mut s, key('j'));
+                draw(&s);
+            }
+        }
+        if pane == '?' {
+            update(&mut s, key('?'));
+        }
+    }
+}
+
+#[test]
+fn hostile_names_are_defused() {
+    let evil = |id: &str, first: &str, company: &str| Contact {
+        id: Some(id.into()),
+        first_name: Some(first.into()),
+        company_name: Some(company.into()),
+        email: Some("x@example.com\x1b[2J".into()),
+        tags: vec!["\x1b]0;pwned\x07vip".into()],
+        ..Default::default()
+    };
+    let contacts = vec![
+        evil("h1", "\x1b]52;c;ZXZpbA==\x07", "Clip\x1b]52;c;ZXZpbA==\x1b\\board"),
+        evil("h2", "\u{202e}Mallory\u{202c} \x07Bell\rCR\0NUL", "\u{9b}31mC1 CSI"),
+        evil("h3", "佐藤 花子 🏠", "株式会社さくら不動産"),
+        evil("h4", "محمد الشمري", "شركة البيت"),
+    ];
+    let mut s = screen(contacts, 80, 12);
+    update(&mut s, key('j'));
+    update(&mut s, key('j'));
+    let t = draw(&s);
+    for cell in t.backend().buffer().content() {
+        let sym = cell.symbol();
+        assert!(
+            !sym.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            "control character {sym:?} reached the screen"
+        );
+    }
+    insta::assert_snapshot!(t.backend());
+}
