@@ -8,6 +8,9 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::{ApiError, Appointment, Contact, ContactPage, Note, RateBudget, SearchRequest, Task};
 
+// Messages are moved once each, from a channel into update; boxing the big ones would cost
+// more code than the bytes it saves.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),

@@ -38,7 +38,7 @@ pub struct Faults {
 
 impl Faults {
     /// The fault for the next request: scripted ones first, then the random rates.
-    pub fn next(&mut self) -> Option<Fault> {
+    pub fn take_next(&mut self) -> Option<Fault> {
         if let Some(f) = self.script.pop_front() {
             return Some(f);
         }
@@ -126,7 +126,7 @@ mod tests {
     fn script_comes_before_rates() {
         let mut f = Faults::default();
         f.script.push_back(Fault::Status(500));
-        assert_eq!(f.next(), Some(Fault::Status(500)));
-        assert_eq!(f.next(), None);
+        assert_eq!(f.take_next(), Some(Fault::Status(500)));
+        assert_eq!(f.take_next(), None);
     }
 }

@@ -47,7 +47,7 @@ pub async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, next: Nex
 
     let (fault, latency) = {
         let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
-        (faults.next(), faults.rates.latency)
+        (faults.take_next(), faults.rates.latency)
     };
     let delay = latency + if let Some(Fault::Delay(d)) = &fault { *d } else { Default::default() };
     if !delay.is_zero() {
@@ -71,7 +71,7 @@ pub async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, next: Nex
         reply::too_many_requests()
     } else {
         match fault {
-            Some(Fault::Status(s)) if s == 429 => reply::too_many_requests(),
+            Some(Fault::Status(429)) => reply::too_many_requests(),
             Some(Fault::Status(s)) => reply::server_error(s),
             Some(Fault::RateLimited(after)) => {
                 shared.count_rate_limited();

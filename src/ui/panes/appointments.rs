@@ -18,7 +18,7 @@ pub fn ordered(events: &[Appointment], now: chrono::NaiveDateTime) -> Vec<&Appoi
     v.sort_by_key(|a| {
         let start = a.start();
         let past = start.is_some_and(|s| s < now);
-        (past, if past { start.map(|s| std::cmp::Reverse(s)) } else { None }, start)
+        (past, if past { start.map(std::cmp::Reverse) } else { None }, start)
     });
     v
 }
