@@ -45,18 +45,28 @@ pub fn log_dir() -> PathBuf {
 
 impl Config {
     /// Reads `file` (if it exists) and then `env`, which overrides it.
-    pub fn load(env: impl Fn(&str) -> Option<String>, file: Option<&Path>) -> Result<Config, String> {
+    pub fn load(
+        env: impl Fn(&str) -> Option<String>,
+        file: Option<&Path>,
+    ) -> Result<Config, String> {
         let from_file = match file {
             Some(path) if path.exists() => {
-                let raw = std::fs::read_to_string(path).map_err(|e| format!("can't read {}: {e}", path.display()))?;
+                let raw = std::fs::read_to_string(path)
+                    .map_err(|e| format!("can't read {}: {e}", path.display()))?;
                 toml::from_str::<FileConfig>(&raw)
                     .map_err(|e| format!("{} is not valid: {}", path.display(), e.message()))?
             }
             _ => FileConfig::default(),
         };
-        let pick = |key: &str, file: Option<String>| env(key).filter(|v| !v.trim().is_empty()).or(file).map(|v| v.trim().to_string());
+        let pick = |key: &str, file: Option<String>| {
+            env(key)
+                .filter(|v| !v.trim().is_empty())
+                .or(file)
+                .map(|v| v.trim().to_string())
+        };
         Ok(Config {
-            api_base_url: pick(ENV_BASE_URL, from_file.api_base_url).unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
+            api_base_url: pick(ENV_BASE_URL, from_file.api_base_url)
+                .unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
             token: pick(ENV_TOKEN, from_file.token).map(Secret::new),
             location_id: pick(ENV_LOCATION, from_file.location_id),
         })
@@ -71,7 +81,11 @@ mod tests {
     fn environment_wins_over_the_file() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("config.toml");
-        std::fs::write(&path, "GHL_TOKEN = \"file-token\"\nlocation_id = \"FileLoc\"\n").expect("write");
+        std::fs::write(
+            &path,
+            "GHL_TOKEN = \"file-token\"\nlocation_id = \"FileLoc\"\n",
+        )
+        .expect("write");
         let env = |k: &str| (k == ENV_TOKEN).then(|| "env-token".to_string());
         let cfg = Config::load(env, Some(&path)).expect("load");
         assert_eq!(cfg.token, Some(Secret::new("env-token")));

@@ -14,6 +14,11 @@ pub fn init(dir: &Path) -> Option<(WorkerGuard, PathBuf)> {
     let appender = tracing_appender::rolling::never(dir, LOG_FILE);
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = EnvFilter::try_from_env("GHL_TUI_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_env_filter(filter).try_init().ok()?;
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
     Some((guard, dir.join(LOG_FILE)))
 }

@@ -40,7 +40,11 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log = ghl_tui::logging::init(&config::log_dir());
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("ghl-tui: can't start: {e}");
@@ -49,7 +53,9 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Some(Command::Sandbox { port, faults }) => serve_sandbox(port, faults.unwrap_or_default()).await,
+            Some(Command::Sandbox { port, faults }) => {
+                serve_sandbox(port, faults.unwrap_or_default()).await
+            }
             None => run_tui(cli.demo, cli.faults.unwrap_or_default(), cli.config).await,
         }
     });
@@ -69,7 +75,12 @@ async fn serve_sandbox(port: u16, faults: FaultRates) -> anyhow::Result<ExitCode
     let seed = Seed::demo_today().map_err(anyhow::Error::msg)?;
     let mut cfg = SandboxConfig::for_seed(&seed);
     cfg.faults = faults;
-    let sb = Sandbox::start(&seed, cfg, std::net::SocketAddr::from(([127, 0, 0, 1], port))).await?;
+    let sb = Sandbox::start(
+        &seed,
+        cfg,
+        std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+    )
+    .await?;
     println!("GHL sandbox listening. Point ghl-tui (or curl) at it:\n");
     println!("  export {}={}", config::ENV_BASE_URL, sb.base_url());
     println!("  export {}={}", config::ENV_TOKEN, sandbox::DEMO_TOKEN);
@@ -93,17 +104,26 @@ fn welcome(config_path: Option<&std::path::Path>) -> String {
     )
 }
 
-async fn run_tui(demo: bool, faults: FaultRates, config_path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+async fn run_tui(
+    demo: bool,
+    faults: FaultRates,
+    config_path: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     let config_path = config_path.or_else(config::default_config_path);
     let mut _sandbox = None;
     let (client_cfg, label) = if demo {
         let seed = Seed::demo_today().map_err(anyhow::Error::msg)?;
         let sb = Sandbox::demo(&seed, faults).await?;
-        let cfg = ClientConfig::new(sb.base_url(), Secret::new(sandbox::DEMO_TOKEN), seed.location_id.clone());
+        let cfg = ClientConfig::new(
+            sb.base_url(),
+            Secret::new(sandbox::DEMO_TOKEN),
+            seed.location_id.clone(),
+        );
         _sandbox = Some(sb);
         (cfg, format!("demo · {}", seed.location_name))
     } else {
-        let cfg = Config::load(|k| std::env::var(k).ok(), config_path.as_deref()).map_err(anyhow::Error::msg)?;
+        let cfg = Config::load(|k| std::env::var(k).ok(), config_path.as_deref())
+            .map_err(anyhow::Error::msg)?;
         let (Some(token), Some(location)) = (cfg.token, cfg.location_id) else {
             print!("{}", welcome(config_path.as_deref()));
             return Ok(ExitCode::from(2));

@@ -26,17 +26,28 @@ pub struct Executor {
 
 impl Executor {
     pub fn new(client: Client, tx: mpsc::UnboundedSender<Msg>) -> Self {
-        Executor { client, tx, contact_jobs: Vec::new() }
+        Executor {
+            client,
+            tx,
+            contact_jobs: Vec::new(),
+        }
     }
 
     pub fn run(&mut self, effect: Effect) {
         match effect {
-            Effect::FetchPage { generation, request } => {
+            Effect::FetchPage {
+                generation,
+                request,
+            } => {
                 let (client, tx) = (self.client.clone(), self.tx.clone());
                 tokio::spawn(async move {
                     let result = client.search(&request).await;
                     let _ = tx.send(Msg::Budget(client.budget()));
-                    let _ = tx.send(Msg::Page { generation, request, result });
+                    let _ = tx.send(Msg::Page {
+                        generation,
+                        request,
+                        result,
+                    });
                 });
             }
             Effect::LoadContact { id, parts } => self.load_contact(id, parts),
@@ -93,7 +104,10 @@ async fn termination() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::terminate()), signal(SignalKind::hangup())) {
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
             (Ok(mut term), Ok(mut hup)) => {
                 tokio::select! {
                     _ = term.recv() => {}
@@ -108,7 +122,12 @@ async fn termination() {
 }
 
 /// Runs the app until the user quits, the terminal closes or a signal arrives.
-pub async fn run<B, E>(terminal: &mut Terminal<B>, mut state: State, client: Client, mut events: E) -> anyhow::Result<()>
+pub async fn run<B, E>(
+    terminal: &mut Terminal<B>,
+    mut state: State,
+    client: Client,
+    mut events: E,
+) -> anyhow::Result<()>
 where
     B: Backend + Write,
     B::Error: Send + Sync + 'static,

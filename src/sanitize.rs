@@ -32,7 +32,9 @@ pub fn clean(input: &str, lines: Lines) -> Cow<'_, str> {
             '\n' | '\t' => out.push(' '),
             '\r' if lines == Lines::Single && chars.peek() == Some(&'\n') => {}
             c if is_bidi_control(c) => {}
-            c if (c as u32) < 0x20 => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}')),
+            c if (c as u32) < 0x20 => {
+                out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'))
+            }
             '\u{7f}' => out.push('\u{2421}'),
             c if ('\u{80}'..='\u{9f}').contains(&c) => out.push('\u{fffd}'),
             c => out.push(c),

@@ -47,7 +47,10 @@ impl RetryPolicy {
     /// Exponential backoff with equal jitter: half the step is fixed, half random, so clients
     /// that failed together do not come back together.
     pub fn delay(&self, attempt: u32) -> Duration {
-        let step = self.base_delay.saturating_mul(1u32 << attempt.min(16)).min(self.max_delay);
+        let step = self
+            .base_delay
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(self.max_delay);
         let half = step / 2;
         half + half.mul_f64(fastrand::f64())
     }
@@ -104,14 +107,20 @@ pub struct Client {
 
 impl Client {
     pub fn new(cfg: ClientConfig) -> Result<Self, ApiError> {
-        let base = Url::parse(cfg.base_url.trim_end_matches('/')).map_err(|e| ApiError::Network {
-            message: format!("bad API base URL: {e}"),
-        })?;
+        let base =
+            Url::parse(cfg.base_url.trim_end_matches('/')).map_err(|e| ApiError::Network {
+                message: format!("bad API base URL: {e}"),
+            })?;
         let mut headers = header::HeaderMap::new();
         headers.insert("Version", header::HeaderValue::from_static(API_VERSION));
-        headers.insert(header::ACCEPT, header::HeaderValue::from_static("application/json"));
+        headers.insert(
+            header::ACCEPT,
+            header::HeaderValue::from_static("application/json"),
+        );
         let mut auth = header::HeaderValue::from_str(&format!("Bearer {}", cfg.token.expose()))
-            .map_err(|_| ApiError::Unauthorized { message: "the token has characters a header cannot carry".into() })?;
+            .map_err(|_| ApiError::Unauthorized {
+                message: "the token has characters a header cannot carry".into(),
+            })?;
         auth.set_sensitive(true);
         headers.insert(header::AUTHORIZATION, auth);
         let http = reqwest::Client::builder()
@@ -121,7 +130,12 @@ impl Client {
             .timeout(cfg.request_timeout)
             .build()
             .map_err(ApiError::from)?;
-        Ok(Client { http, base, cfg: Arc::new(cfg), pacer: Arc::new(Pacer::ghl_default()) })
+        Ok(Client {
+            http,
+            base,
+            cfg: Arc::new(cfg),
+            pacer: Arc::new(Pacer::ghl_default()),
+        })
     }
 
     pub fn location_id(&self) -> &str {
@@ -171,7 +185,9 @@ impl Client {
                 Err(e) => e,
             };
             match &err {
-                ApiError::RateLimited { retry_after } if rate_retries < policy.max_rate_limit_retries => {
+                ApiError::RateLimited { retry_after }
+                    if rate_retries < policy.max_rate_limit_retries =>
+                {
                     rate_retries += 1;
                     let wait = self.pacer.pause(Some(*retry_after));
                     tracing::warn!(%url, ?wait, "rate limited; waiting");
@@ -213,14 +229,22 @@ impl Client {
 
     /// `GET /contacts/{contactId}`
     pub async fn contact(&self, id: &str) -> Result<Contact, ApiError> {
-        let env: ContactEnvelope = self.call(Method::GET, self.url(&["contacts", id]), None, true).await?;
+        let env: ContactEnvelope = self
+            .call(Method::GET, self.url(&["contacts", id]), None, true)
+            .await?;
         Ok(env.contact)
     }
 
     /// `GET /contacts/{contactId}/tasks`
     pub async fn tasks(&self, contact_id: &str) -> Result<Vec<Task>, ApiError> {
-        let env: TasksEnvelope =
-            self.call(Method::GET, self.url(&["contacts", contact_id, "tasks"]), None, true).await?;
+        let env: TasksEnvelope = self
+            .call(
+                Method::GET,
+                self.url(&["contacts", contact_id, "tasks"]),
+                None,
+                true,
+            )
+            .await?;
         Ok(env.tasks)
     }
 
@@ -233,8 +257,14 @@ impl Client {
 
     /// `GET /contacts/{contactId}/notes`
     pub async fn notes(&self, contact_id: &str) -> Result<Vec<Note>, ApiError> {
-        let env: NotesEnvelope =
-            self.call(Method::GET, self.url(&["contacts", contact_id, "notes"]), None, true).await?;
+        let env: NotesEnvelope = self
+            .call(
+                Method::GET,
+                self.url(&["contacts", contact_id, "notes"]),
+                None,
+                true,
+            )
+            .await?;
         Ok(env.notes)
     }
 
@@ -254,10 +284,23 @@ impl Client {
 
     /// `POST /contacts/search`. Read-only on the server, so it is retried like a GET.
     pub async fn search(&self, req: &SearchRequest) -> Result<ContactPage, ApiError> {
-        let body = serde_json::to_value(req).map_err(|e| ApiError::Decode { status: 0, excerpt: e.to_string() })?;
-        let env: SearchEnvelope =
-            self.call(Method::POST, self.url(&["contacts", "search"]), Some(&body), true).await?;
-        Ok(ContactPage { contacts: env.contacts, total: env.total.map(|t| t as u64), meta: None })
+        let body = serde_json::to_value(req).map_err(|e| ApiError::Decode {
+            status: 0,
+            excerpt: e.to_string(),
+        })?;
+        let env: SearchEnvelope = self
+            .call(
+                Method::POST,
+                self.url(&["contacts", "search"]),
+                Some(&body),
+                true,
+            )
+            .await?;
+        Ok(ContactPage {
+            contacts: env.contacts,
+            total: env.total.map(|t| t as u64),
+            meta: None,
+        })
     }
 
     /// `GET /contacts/` (deprecated by GHL in favour of search, still widely used).
@@ -280,8 +323,17 @@ impl Client {
             }
         }
         let env: ListEnvelope = self.call(Method::GET, url, None, true).await?;
-        let total = env.meta.as_ref().and_then(|m| m.total).or(env.count).map(|t| t as u64);
-        Ok(ContactPage { contacts: env.contacts, total, meta: env.meta })
+        let total = env
+            .meta
+            .as_ref()
+            .and_then(|m| m.total)
+            .or(env.count)
+            .map(|t| t as u64);
+        Ok(ContactPage {
+            contacts: env.contacts,
+            total,
+            meta: env.meta,
+        })
     }
 
     /// `GET /contacts/business/{businessId}`
@@ -307,7 +359,11 @@ impl Client {
             }
         }
         let env: ListEnvelope = self.call(Method::GET, url, None, true).await?;
-        Ok(ContactPage { contacts: env.contacts, total: env.count.map(|t| t as u64), meta: env.meta })
+        Ok(ContactPage {
+            contacts: env.contacts,
+            total: env.count.map(|t| t as u64),
+            meta: env.meta,
+        })
     }
 }
 
@@ -315,9 +371,15 @@ impl Client {
 fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
     let raw = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = raw.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(3600.0)));
+        return (secs.is_finite() && secs >= 0.0)
+            .then(|| Duration::from_secs_f64(secs.min(3600.0)));
     }
     let when = chrono::DateTime::parse_from_rfc2822(raw).ok()?;
     let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(delta.to_std().unwrap_or(Duration::ZERO).min(Duration::from_secs(3600)))
+    Some(
+        delta
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(Duration::from_secs(3600)),
+    )
 }

@@ -18,25 +18,65 @@ pub const DND_CHANNELS: [&str; 6] = ["Call", "Email", "SMS", "WhatsApp", "GMB", 
 pub struct Contact {
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub location_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_name: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub first_name: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_name: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub email: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub phone: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub company_name: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub timezone: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_bool", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_bool",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dnd: Option<bool>,
     #[serde(
         default,
@@ -44,41 +84,110 @@ pub struct Contact {
         skip_serializing_if = "Option::is_none"
     )]
     pub dnd_settings: Option<BTreeMap<String, DndSetting>>,
-    #[serde(default, rename = "type", deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "type",
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub contact_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub source: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub assigned_to: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address1: Option<String>,
     /// Search results name the street `address`.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub address: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub city: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub state: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub country: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postal_code: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub website: Option<String>,
-    #[serde(default, deserialize_with = "lenient::string_list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::string_list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tags: Vec<String>,
     /// `YYYY-MM-DD` on a single contact, epoch ms in search results.
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date_of_birth: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date_added: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub date_updated: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_activity: Option<String>,
-    #[serde(default, deserialize_with = "lenient::lenient_list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::lenient_list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub custom_fields: Vec<CustomFieldValue>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub business_id: Option<String>,
     /// The cursor search results carry for `searchAfter` paging.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,11 +198,23 @@ pub struct Contact {
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DndSetting {
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub message: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub code: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -147,7 +268,11 @@ impl Contact {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
-        for candidate in [self.name.as_deref(), self.contact_name.as_deref(), Some(joined.as_str())] {
+        for candidate in [
+            self.name.as_deref(),
+            self.contact_name.as_deref(),
+            Some(joined.as_str()),
+        ] {
             if let Some(s) = candidate.map(str::trim).filter(|s| !s.is_empty()) {
                 return s.to_string();
             }
@@ -191,5 +316,39 @@ impl Contact {
                 .map(|(k, v)| (k.as_str(), v)),
         );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nulls_wrong_types_and_unknown_fields_are_tolerated() {
+        let raw = json!({
+            "id": "c1", "email": null, "phone": 14155550100_u64, "tags": "solo",
+            "dnd": "false", "dndSettings": null, "customFields": [{"id": "f", "value": 3}, "junk"],
+            "dateOfBirth": 631152000000_u64, "brandNew": {"a": 1}
+        });
+        let c: Contact = serde_json::from_value(raw).expect("lenient");
+        assert_eq!(c.email, None);
+        assert_eq!(c.phone.as_deref(), Some("14155550100"));
+        assert_eq!(c.tags, vec!["solo".to_string()]);
+        assert_eq!(c.dnd, Some(false));
+        assert_eq!(c.custom_fields.len(), 1);
+        assert_eq!(c.custom_fields[0].display(), "3");
+        assert_eq!(c.birthday().as_deref(), Some("1990-01-01"));
+        assert_eq!(serde_json::to_value(&c).expect("ser")["brandNew"], json!({"a": 1}));
+    }
+
+    #[test]
+    fn display_name_falls_back_sensibly() {
+        let c = Contact { first_name: Some(" Ana ".into()), last_name: Some("".into()), ..Default::default() };
+        assert_eq!(c.display_name(), "Ana");
+        let c = Contact { contact_name: Some("From Search".into()), ..Default::default() };
+        assert_eq!(c.display_name(), "From Search");
+        let c = Contact { phone: Some("+1555".into()), ..Default::default() };
+        assert_eq!(c.display_name(), "+1555");
     }
 }

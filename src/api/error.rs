@@ -59,7 +59,11 @@ impl ApiError {
             }
             400 | 422 => ApiError::Validation {
                 status,
-                messages: if messages.is_empty() { vec![message] } else { messages },
+                messages: if messages.is_empty() {
+                    vec![message]
+                } else {
+                    messages
+                },
             },
             429 => ApiError::RateLimited {
                 retry_after: retry_after.unwrap_or(Duration::from_secs(10)),
@@ -73,7 +77,10 @@ impl ApiError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            ApiError::Server { .. } | ApiError::Network { .. } | ApiError::Timeout | ApiError::RateLimited { .. }
+            ApiError::Server { .. }
+                | ApiError::Network { .. }
+                | ApiError::Timeout
+                | ApiError::RateLimited { .. }
         )
     }
 
@@ -109,7 +116,11 @@ fn error_messages(body: &str) -> Vec<String> {
             vec![excerpt(trimmed)]
         };
     };
-    match value.get("message").or_else(|| value.get("error")).or_else(|| value.get("msg")) {
+    match value
+        .get("message")
+        .or_else(|| value.get("error"))
+        .or_else(|| value.get("msg"))
+    {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(items)) => items
             .iter()
@@ -150,7 +161,9 @@ impl From<reqwest::Error> for ApiError {
             message = s.to_string();
             source = s.source();
         }
-        ApiError::Network { message: excerpt(&message) }
+        ApiError::Network {
+            message: excerpt(&message),
+        }
     }
 }
 
@@ -160,17 +173,35 @@ mod tests {
 
     #[test]
     fn message_may_be_string_or_array() {
-        let e = ApiError::from_response(422, r#"{"statusCode":422,"message":["a","b"],"error":"Unprocessable Entity"}"#, None);
-        assert_eq!(e, ApiError::Validation { status: 422, messages: vec!["a".into(), "b".into()] });
+        let e = ApiError::from_response(
+            422,
+            r#"{"statusCode":422,"message":["a","b"],"error":"Unprocessable Entity"}"#,
+            None,
+        );
+        assert_eq!(
+            e,
+            ApiError::Validation {
+                status: 422,
+                messages: vec!["a".into(), "b".into()]
+            }
+        );
         let e = ApiError::from_response(400, r#"{"statusCode":400,"message":"Bad thing"}"#, None);
         assert_eq!(e.one_line(), "Rejected: Bad thing");
     }
 
     #[test]
     fn scope_401_is_distinct_from_bad_token() {
-        let scope = ApiError::from_response(401, r#"{"statusCode":401,"message":"The token is not authorized for this scope."}"#, None);
+        let scope = ApiError::from_response(
+            401,
+            r#"{"statusCode":401,"message":"The token is not authorized for this scope."}"#,
+            None,
+        );
         assert!(matches!(scope, ApiError::MissingScope { .. }));
-        let bad = ApiError::from_response(401, r#"{"statusCode":401,"message":"Invalid JWT","error":"Unauthorized"}"#, None);
+        let bad = ApiError::from_response(
+            401,
+            r#"{"statusCode":401,"message":"Invalid JWT","error":"Unauthorized"}"#,
+            None,
+        );
         assert!(matches!(bad, ApiError::Unauthorized { .. }));
     }
 
@@ -182,7 +213,8 @@ mod tests {
 
     #[test]
     fn one_line_strips_controls() {
-        let e = ApiError::from_response(400, "{\"message\":\"bad\\u001b]0;x\\u0007\\nname\"}", None);
+        let e =
+            ApiError::from_response(400, "{\"message\":\"bad\\u001b]0;x\\u0007\\nname\"}", None);
         assert_eq!(e.one_line(), "Rejected: bad name");
     }
 }

@@ -12,7 +12,9 @@ pub mod secret;
 pub mod time;
 
 pub use activity::{Appointment, Note, Task};
-pub use client::{API_VERSION, Client, ClientConfig, ContactPage, DEFAULT_BASE_URL, ListQuery, RetryPolicy};
+pub use client::{
+    API_VERSION, Client, ClientConfig, ContactPage, DEFAULT_BASE_URL, ListQuery, RetryPolicy,
+};
 pub use contact::{Contact, CustomFieldValue, DndSetting};
 pub use envelopes::SearchRequest;
 pub use error::ApiError;

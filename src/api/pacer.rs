@@ -43,7 +43,11 @@ impl Pacer {
                 interval,
                 sent: VecDeque::new(),
                 blocked_until: None,
-                budget: RateBudget { remaining: None, max, daily_remaining: None },
+                budget: RateBudget {
+                    remaining: None,
+                    max,
+                    daily_remaining: None,
+                },
             }),
         }
     }
@@ -66,7 +70,11 @@ impl Pacer {
                 let mut s = self.lock();
                 let now = Instant::now();
                 let window = s.interval + SAFETY;
-                while s.sent.front().is_some_and(|t| now.duration_since(*t) >= window) {
+                while s
+                    .sent
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= window)
+                {
                     s.sent.pop_front();
                 }
                 match s.blocked_until {
@@ -88,9 +96,8 @@ impl Pacer {
 
     /// Reads `X-RateLimit-*` headers from an answer.
     pub fn observe(&self, headers: &HeaderMap) {
-        let num = |name: &str| -> Option<u64> {
-            headers.get(name)?.to_str().ok()?.trim().parse().ok()
-        };
+        let num =
+            |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
         let mut s = self.lock();
         if let Some(max) = num("x-ratelimit-max").filter(|m| *m > 0) {
             s.max = u32::try_from(max).unwrap_or(u32::MAX);
@@ -153,7 +160,10 @@ mod tests {
         }
         times.sort();
         for (i, t) in times.iter().enumerate() {
-            let in_window = times[i..].iter().filter(|u| u.duration_since(*t) < Duration::from_secs(1)).count();
+            let in_window = times[i..]
+                .iter()
+                .filter(|u| u.duration_since(*t) < Duration::from_secs(1))
+                .count();
             assert!(in_window <= 5, "{in_window} sends within one window");
         }
         // 12 sends at 5 per window need at least two full windows of waiting.
@@ -165,11 +175,21 @@ mod tests {
         let pacer = Pacer::ghl_default();
         let mut h = HeaderMap::new();
         h.insert("x-ratelimit-max", "3".parse().expect("hv"));
-        h.insert("x-ratelimit-interval-milliseconds", "2000".parse().expect("hv"));
+        h.insert(
+            "x-ratelimit-interval-milliseconds",
+            "2000".parse().expect("hv"),
+        );
         h.insert("x-ratelimit-remaining", "0".parse().expect("hv"));
         h.insert("x-ratelimit-daily-remaining", "199000".parse().expect("hv"));
         pacer.observe(&h);
-        assert_eq!(pacer.budget(), RateBudget { remaining: Some(0), max: 3, daily_remaining: Some(199_000) });
+        assert_eq!(
+            pacer.budget(),
+            RateBudget {
+                remaining: Some(0),
+                max: 3,
+                daily_remaining: Some(199_000)
+            }
+        );
         let start = Instant::now();
         pacer.acquire().await;
         assert!(Instant::now().duration_since(start) >= Duration::from_secs(2));

@@ -6,7 +6,12 @@ use super::envelopes::{PAGE_WINDOW, SearchRequest};
 
 /// The request for the page after `prev`, which returned `got` (its contacts), with `loaded`
 /// contacts held in all and `total` reported; `None` when there is nothing more.
-pub fn next_search(prev: &SearchRequest, got: &[Contact], loaded: u64, total: Option<u64>) -> Option<SearchRequest> {
+pub fn next_search(
+    prev: &SearchRequest,
+    got: &[Contact],
+    loaded: u64,
+    total: Option<u64>,
+) -> Option<SearchRequest> {
     if got.is_empty() || (got.len() as u32) < prev.page_limit {
         return None;
     }
@@ -15,7 +20,9 @@ pub fn next_search(prev: &SearchRequest, got: &[Contact], loaded: u64, total: Op
     }
     let mut next = prev.clone();
     let next_page = prev.page.unwrap_or(1) + 1;
-    if prev.search_after.is_none() && u64::from(next_page) * u64::from(prev.page_limit) <= PAGE_WINDOW {
+    if prev.search_after.is_none()
+        && u64::from(next_page) * u64::from(prev.page_limit) <= PAGE_WINDOW
+    {
         next.page = Some(next_page);
         return Some(next);
     }
@@ -32,12 +39,21 @@ mod tests {
 
     fn contacts(n: usize) -> Vec<Contact> {
         (0..n)
-            .map(|i| Contact { id: Some(format!("c{i}")), search_after: Some(vec![json!(i), json!(format!("c{i}"))]), ..Default::default() })
+            .map(|i| Contact {
+                id: Some(format!("c{i}")),
+                search_after: Some(vec![json!(i), json!(format!("c{i}"))]),
+                ..Default::default()
+            })
             .collect()
     }
 
     fn req(page: Option<u32>) -> SearchRequest {
-        SearchRequest { location_id: "L".into(), page_limit: 500, page, ..Default::default() }
+        SearchRequest {
+            location_id: "L".into(),
+            page_limit: 500,
+            page,
+            ..Default::default()
+        }
     }
 
     #[test]

@@ -14,7 +14,12 @@ pub fn parse(raw: &str) -> Option<NaiveDateTime> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Some(dt.with_timezone(&Utc).naive_utc());
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(dt);
         }
@@ -44,7 +49,10 @@ mod tests {
         let plain = parse("2021-07-16 11:00:00").expect("plain");
         assert_eq!(iso, plain);
         assert_eq!(parse("2021-07-16T13:00:00+02:00"), Some(iso));
-        assert_eq!(parse("2021-07-16").map(|d| d.to_string()), Some("2021-07-16 00:00:00".into()));
+        assert_eq!(
+            parse("2021-07-16").map(|d| d.to_string()),
+            Some("2021-07-16 00:00:00".into())
+        );
         assert_eq!(parse("1626433200000"), Some(iso));
     }
 

@@ -56,7 +56,10 @@ pub struct Key {
 }
 
 const fn k(code: KeyCode) -> Key {
-    Key { code, mods: KeyModifiers::NONE }
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
 }
 
 const fn ch(c: char) -> Key {
@@ -64,7 +67,10 @@ const fn ch(c: char) -> Key {
 }
 
 const fn ctrl(c: char) -> Key {
-    Key { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL }
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
 }
 
 pub struct Binding {
@@ -79,35 +85,238 @@ pub struct Binding {
 }
 
 pub static BINDINGS: &[Binding] = &[
-    Binding { scope: Scope::Global, keys: &[ch('j'), k(KeyCode::Down)], label: "j/↓", action: Action::Down, help: "Move down", hint: Some("move") },
-    Binding { scope: Scope::Global, keys: &[ch('k'), k(KeyCode::Up)], label: "k/↑", action: Action::Up, help: "Move up", hint: None },
-    Binding { scope: Scope::Global, keys: &[ch('g'), k(KeyCode::Home)], label: "g/Home", action: Action::Top, help: "Go to the top", hint: None },
-    Binding { scope: Scope::Global, keys: &[ch('G'), k(KeyCode::End)], label: "G/End", action: Action::Bottom, help: "Go to the bottom (loads more contacts)", hint: None },
-    Binding { scope: Scope::Global, keys: &[k(KeyCode::PageDown), ctrl('d')], label: "PgDn/^D", action: Action::PageDown, help: "Page down", hint: None },
-    Binding { scope: Scope::Global, keys: &[k(KeyCode::PageUp), ctrl('u')], label: "PgUp/^U", action: Action::PageUp, help: "Page up", hint: None },
-    Binding { scope: Scope::Global, keys: &[k(KeyCode::Enter), ch('l'), k(KeyCode::Right)], label: "Enter/l", action: Action::Open, help: "Open the selected contact", hint: Some("open") },
-    Binding { scope: Scope::Global, keys: &[k(KeyCode::Tab)], label: "Tab", action: Action::NextPane, help: "Next pane", hint: Some("pane") },
-    Binding { scope: Scope::Global, keys: &[k(KeyCode::BackTab)], label: "S-Tab", action: Action::PrevPane, help: "Previous pane", hint: None },
-    Binding { scope: Scope::Global, keys: &[ch('1')], label: "1", action: Action::Focus(1), help: "Contacts pane", hint: None },
-    Binding { scope: Scope::Global, keys: &[ch('2')], label: "2", action: Action::Focus(2), help: "Details pane", hint: None },
-    Binding { scope: Scope::Global, keys: &[ch('3')], label: "3", action: Action::Focus(3), help: "Tasks pane", hint: None },
-    Binding { scope: Scope::Global, keys: &[ch('4')], label: "4", action: Action::Focus(4), help: "Notes pane", hint: None },
-    Binding { scope: Scope::Global, keys: &[ch('5')], label: "5", action: Action::Focus(5), help: "Appointments pane", hint: None },
-    Binding { scope: Scope::Global, keys: &[ch('/')], label: "/", action: Action::Search, help: "Search: filter as you type, Enter asks the server", hint: Some("search") },
-    Binding { scope: Scope::Global, keys: &[ch('r'), k(KeyCode::F(5))], label: "r", action: Action::Refresh, help: "Refresh (retry what failed)", hint: Some("refresh") },
-    Binding { scope: Scope::Global, keys: &[ch('?'), k(KeyCode::F(1))], label: "?", action: Action::Help, help: "Show or hide this help", hint: Some("help") },
-    Binding { scope: Scope::Global, keys: &[k(KeyCode::Esc), ch('h'), k(KeyCode::Left)], label: "Esc/h", action: Action::Back, help: "Back: to the list, then clear the search", hint: None },
-    Binding { scope: Scope::Global, keys: &[ch('q'), ctrl('c')], label: "q/^C", action: Action::Quit, help: "Quit", hint: Some("quit") },
-    Binding { scope: Scope::Search, keys: &[k(KeyCode::Enter)], label: "Enter", action: Action::RunSearch, help: "Search the whole account on the server", hint: Some("server search") },
-    Binding { scope: Scope::Search, keys: &[k(KeyCode::Esc)], label: "Esc", action: Action::ClearSearch, help: "Clear the search", hint: Some("clear") },
-    Binding { scope: Scope::Search, keys: &[k(KeyCode::Down), ctrl('n')], label: "↓/^N", action: Action::Down, help: "Move down in the results", hint: Some("move") },
-    Binding { scope: Scope::Search, keys: &[k(KeyCode::Up), ctrl('p')], label: "↑/^P", action: Action::Up, help: "Move up in the results", hint: None },
-    Binding { scope: Scope::Search, keys: &[k(KeyCode::Backspace)], label: "Bksp", action: Action::DeleteChar, help: "Delete a character", hint: None },
-    Binding { scope: Scope::Search, keys: &[ctrl('u'), ctrl('w')], label: "^U", action: Action::ClearInput, help: "Clear the line", hint: None },
-    Binding { scope: Scope::Search, keys: &[ctrl('c')], label: "^C", action: Action::Quit, help: "Quit", hint: None },
-    Binding { scope: Scope::Help, keys: &[ch('j'), k(KeyCode::Down)], label: "j/↓", action: Action::Down, help: "Scroll down", hint: Some("scroll") },
-    Binding { scope: Scope::Help, keys: &[ch('k'), k(KeyCode::Up)], label: "k/↑", action: Action::Up, help: "Scroll up", hint: None },
-    Binding { scope: Scope::Help, keys: &[k(KeyCode::Esc), ch('?'), ch('q'), k(KeyCode::F(1))], label: "Esc/?/q", action: Action::Help, help: "Close help", hint: Some("close") },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('j'), k(KeyCode::Down)],
+        label: "j/↓",
+        action: Action::Down,
+        help: "Move down",
+        hint: Some("move"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('k'), k(KeyCode::Up)],
+        label: "k/↑",
+        action: Action::Up,
+        help: "Move up",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('g'), k(KeyCode::Home)],
+        label: "g/Home",
+        action: Action::Top,
+        help: "Go to the top",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('G'), k(KeyCode::End)],
+        label: "G/End",
+        action: Action::Bottom,
+        help: "Go to the bottom (loads more contacts)",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[k(KeyCode::PageDown), ctrl('d')],
+        label: "PgDn/^D",
+        action: Action::PageDown,
+        help: "Page down",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[k(KeyCode::PageUp), ctrl('u')],
+        label: "PgUp/^U",
+        action: Action::PageUp,
+        help: "Page up",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[k(KeyCode::Enter), ch('l'), k(KeyCode::Right)],
+        label: "Enter/l",
+        action: Action::Open,
+        help: "Open the selected contact",
+        hint: Some("open"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[k(KeyCode::Tab)],
+        label: "Tab",
+        action: Action::NextPane,
+        help: "Next pane",
+        hint: Some("pane"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[k(KeyCode::BackTab)],
+        label: "S-Tab",
+        action: Action::PrevPane,
+        help: "Previous pane",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('1')],
+        label: "1",
+        action: Action::Focus(1),
+        help: "Contacts pane",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('2')],
+        label: "2",
+        action: Action::Focus(2),
+        help: "Details pane",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('3')],
+        label: "3",
+        action: Action::Focus(3),
+        help: "Tasks pane",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('4')],
+        label: "4",
+        action: Action::Focus(4),
+        help: "Notes pane",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('5')],
+        label: "5",
+        action: Action::Focus(5),
+        help: "Appointments pane",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('/')],
+        label: "/",
+        action: Action::Search,
+        help: "Search: filter as you type, Enter asks the server",
+        hint: Some("search"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('r'), k(KeyCode::F(5))],
+        label: "r",
+        action: Action::Refresh,
+        help: "Refresh (retry what failed)",
+        hint: Some("refresh"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('?'), k(KeyCode::F(1))],
+        label: "?",
+        action: Action::Help,
+        help: "Show or hide this help",
+        hint: Some("help"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[k(KeyCode::Esc), ch('h'), k(KeyCode::Left)],
+        label: "Esc/h",
+        action: Action::Back,
+        help: "Back: to the list, then clear the search",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('q'), ctrl('c')],
+        label: "q/^C",
+        action: Action::Quit,
+        help: "Quit",
+        hint: Some("quit"),
+    },
+    Binding {
+        scope: Scope::Search,
+        keys: &[k(KeyCode::Enter)],
+        label: "Enter",
+        action: Action::RunSearch,
+        help: "Search the whole account on the server",
+        hint: Some("server search"),
+    },
+    Binding {
+        scope: Scope::Search,
+        keys: &[k(KeyCode::Esc)],
+        label: "Esc",
+        action: Action::ClearSearch,
+        help: "Clear the search",
+        hint: Some("clear"),
+    },
+    Binding {
+        scope: Scope::Search,
+        keys: &[k(KeyCode::Down), ctrl('n')],
+        label: "↓/^N",
+        action: Action::Down,
+        help: "Move down in the results",
+        hint: Some("move"),
+    },
+    Binding {
+        scope: Scope::Search,
+        keys: &[k(KeyCode::Up), ctrl('p')],
+        label: "↑/^P",
+        action: Action::Up,
+        help: "Move up in the results",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Search,
+        keys: &[k(KeyCode::Backspace)],
+        label: "Bksp",
+        action: Action::DeleteChar,
+        help: "Delete a character",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Search,
+        keys: &[ctrl('u'), ctrl('w')],
+        label: "^U",
+        action: Action::ClearInput,
+        help: "Clear the line",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Search,
+        keys: &[ctrl('c')],
+        label: "^C",
+        action: Action::Quit,
+        help: "Quit",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Help,
+        keys: &[ch('j'), k(KeyCode::Down)],
+        label: "j/↓",
+        action: Action::Down,
+        help: "Scroll down",
+        hint: Some("scroll"),
+    },
+    Binding {
+        scope: Scope::Help,
+        keys: &[ch('k'), k(KeyCode::Up)],
+        label: "k/↑",
+        action: Action::Up,
+        help: "Scroll up",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Help,
+        keys: &[k(KeyCode::Esc), ch('?'), ch('q'), k(KeyCode::F(1))],
+        label: "Esc/?/q",
+        action: Action::Help,
+        help: "Close help",
+        hint: Some("close"),
+    },
 ];
 
 fn matches(key: &Key, ev: &KeyEvent) -> bool {
@@ -139,7 +348,9 @@ pub fn bindings(scope: Scope) -> impl Iterator<Item = &'static Binding> {
 
 /// `key label` pairs for the hint bar of a scope.
 pub fn hints(scope: Scope) -> Vec<(&'static str, &'static str)> {
-    bindings(scope).filter_map(|b| b.hint.map(|h| (first_key(b.label), h))).collect()
+    bindings(scope)
+        .filter_map(|b| b.hint.map(|h| (first_key(b.label), h)))
+        .collect()
 }
 
 /// The first key of a label like `j/↓`; a label that is only `/` is the slash key itself.

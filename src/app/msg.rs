@@ -6,7 +6,9 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::api::{ApiError, Appointment, Contact, ContactPage, Note, RateBudget, SearchRequest, Task};
+use crate::api::{
+    ApiError, Appointment, Contact, ContactPage, Note, RateBudget, SearchRequest, Task,
+};
 
 // Messages are moved once each, from a channel into update; boxing the big ones would cost
 // more code than the bytes it saves.
@@ -19,11 +21,27 @@ pub enum Msg {
     /// Spinner frame and clock.
     Tick(NaiveDateTime),
     /// A page of the contact list (or of a search) arrived.
-    Page { generation: u64, request: SearchRequest, result: Result<ContactPage, ApiError> },
-    Contact { id: String, result: Result<Contact, ApiError> },
-    Tasks { id: String, result: Result<Vec<Task>, ApiError> },
-    Notes { id: String, result: Result<Vec<Note>, ApiError> },
-    Appointments { id: String, result: Result<Vec<Appointment>, ApiError> },
+    Page {
+        generation: u64,
+        request: SearchRequest,
+        result: Result<ContactPage, ApiError>,
+    },
+    Contact {
+        id: String,
+        result: Result<Contact, ApiError>,
+    },
+    Tasks {
+        id: String,
+        result: Result<Vec<Task>, ApiError>,
+    },
+    Notes {
+        id: String,
+        result: Result<Vec<Note>, ApiError>,
+    },
+    Appointments {
+        id: String,
+        result: Result<Vec<Appointment>, ApiError>,
+    },
     /// The selection has stayed put for the debounce time.
     Settled(u64),
     Budget(RateBudget),
@@ -49,12 +67,21 @@ impl Parts {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     /// Fetch a page of contacts for a set generation.
-    FetchPage { generation: u64, request: SearchRequest },
+    FetchPage {
+        generation: u64,
+        request: SearchRequest,
+    },
     /// Load a contact's parts. Starting one cancels the previous load of this kind: the user
     /// has moved on, so its answers are not worth the rate-limit budget.
-    LoadContact { id: String, parts: Parts },
+    LoadContact {
+        id: String,
+        parts: Parts,
+    },
     /// Send `Msg::Settled(generation)` after the delay.
-    Settle { generation: u64, after: Duration },
+    Settle {
+        generation: u64,
+        after: Duration,
+    },
     Quit,
 }
 

@@ -27,7 +27,14 @@ impl ContactRow {
         let company = sanitize::line(c.company_name.as_deref().unwrap_or("")).into_owned();
         let tags = sanitize::line(&c.tags.join(", ")).into_owned();
         let haystack = format!("{name}\n{email}\n{phone}\n{company}\n{tags}").to_lowercase();
-        ContactRow { id: c.id().to_string(), name, reach, company, tags, haystack }
+        ContactRow {
+            id: c.id().to_string(),
+            name,
+            reach,
+            company,
+            tags,
+            haystack,
+        }
     }
 
     /// Every word of the (already lowercased) query appears somewhere in the row.
@@ -45,7 +52,13 @@ pub fn filter_words(query: &str) -> Vec<String> {
 /// one (the common case while typing), which keeps each keystroke cheap on 100,000 rows.
 pub fn filter(rows: &[ContactRow], words: &[String], previous: Option<&[u32]>) -> Vec<u32> {
     match previous {
-        Some(prev) => prev.iter().copied().filter(|&i| rows[i as usize].matches(words)).collect(),
-        None => (0..rows.len() as u32).filter(|&i| rows[i as usize].matches(words)).collect(),
+        Some(prev) => prev
+            .iter()
+            .copied()
+            .filter(|&i| rows[i as usize].matches(words))
+            .collect(),
+        None => (0..rows.len() as u32)
+            .filter(|&i| rows[i as usize].matches(words))
+            .collect(),
     }
 }

@@ -18,12 +18,21 @@ pub enum Pane {
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [Pane::Contacts, Pane::Details, Pane::Tasks, Pane::Notes, Pane::Appointments];
+    pub const ALL: [Pane; 5] = [
+        Pane::Contacts,
+        Pane::Details,
+        Pane::Tasks,
+        Pane::Notes,
+        Pane::Appointments,
+    ];
     /// The panes on the right, shown one at a time as tabs.
     pub const TABS: [Pane; 4] = [Pane::Details, Pane::Tasks, Pane::Notes, Pane::Appointments];
 
     pub fn number(self) -> u8 {
-        Pane::ALL.iter().position(|p| *p == self).map_or(1, |i| i as u8 + 1)
+        Pane::ALL
+            .iter()
+            .position(|p| *p == self)
+            .map_or(1, |i| i as u8 + 1)
     }
 
     pub fn from_number(n: u8) -> Option<Pane> {
@@ -80,7 +89,10 @@ pub struct Extras {
 
 impl Extras {
     pub fn any_loading(&self) -> bool {
-        self.detail.is_loading() || self.tasks.is_loading() || self.notes.is_loading() || self.appointments.is_loading()
+        self.detail.is_loading()
+            || self.tasks.is_loading()
+            || self.notes.is_loading()
+            || self.appointments.is_loading()
     }
 }
 
@@ -202,7 +214,11 @@ pub struct Status {
 }
 
 impl State {
-    pub fn new(account_label: impl Into<String>, location_id: impl Into<String>, now: NaiveDateTime) -> State {
+    pub fn new(
+        account_label: impl Into<String>,
+        location_id: impl Into<String>,
+        now: NaiveDateTime,
+    ) -> State {
         State {
             account_label: account_label.into(),
             location_id: location_id.into(),
@@ -241,7 +257,9 @@ impl State {
 
     /// How many rows the list shows (after the `/` filter).
     pub fn visible_len(&self) -> usize {
-        self.visible.as_ref().map_or(self.set().rows.len(), Vec::len)
+        self.visible
+            .as_ref()
+            .map_or(self.set().rows.len(), Vec::len)
     }
 
     /// Row index in the active set for a position in the visible list.
@@ -253,11 +271,13 @@ impl State {
     }
 
     pub fn selected_row(&self) -> Option<&ContactRow> {
-        self.row_index(self.list.selected).and_then(|i| self.set().rows.get(i))
+        self.row_index(self.list.selected)
+            .and_then(|i| self.set().rows.get(i))
     }
 
     pub fn selected_contact(&self) -> Option<&Contact> {
-        self.row_index(self.list.selected).and_then(|i| self.set().contacts.get(i))
+        self.row_index(self.list.selected)
+            .and_then(|i| self.set().contacts.get(i))
     }
 
     pub fn selected_id(&self) -> Option<&str> {
@@ -270,7 +290,9 @@ impl State {
 
     /// The best record of the selected contact: the full one when loaded, else the list's.
     pub fn selected_detail(&self) -> Option<&Contact> {
-        self.selected_extras().and_then(|e| e.detail.ready()).or_else(|| self.selected_contact())
+        self.selected_extras()
+            .and_then(|e| e.detail.ready())
+            .or_else(|| self.selected_contact())
     }
 
     pub fn cursor(&self, pane: Pane) -> Cursor {

@@ -1,6 +1,8 @@
 //! The pure heart of the app: `update(state, msg) -> effects`. No I/O, no clock, no terminal.
 
-use crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{
+    KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use ratatui::layout::Rect;
 
 use super::keymap::{self, Action, Scope};
@@ -19,8 +21,15 @@ pub fn init(state: &mut State) -> Vec<Effect> {
     let mut fx = Vec::new();
     let generation = next_generation(state);
     let request = first_request(state, None);
-    state.browse = ContactSet { generation, in_flight: Some(request.clone()), ..Default::default() };
-    fx.push(Effect::FetchPage { generation, request });
+    state.browse = ContactSet {
+        generation,
+        in_flight: Some(request.clone()),
+        ..Default::default()
+    };
+    fx.push(Effect::FetchPage {
+        generation,
+        request,
+    });
     fx
 }
 
@@ -44,7 +53,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.now = now;
             state.spinner = state.spinner.wrapping_add(1);
         }
-        Msg::Page { generation, request, result } => on_page(state, generation, request, result, &mut fx),
+        Msg::Page {
+            generation,
+            request,
+            result,
+        } => on_page(state, generation, request, result, &mut fx),
         Msg::Contact { id, result } => {
             let entry = extras_entry(state, &id);
             entry.detail = into_load(result);
@@ -117,7 +130,11 @@ fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
             Some(action) => on_search_action(state, action, fx),
             None => {
                 if let crossterm::event::KeyCode::Char(c) = ev.code {
-                    if !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) && !c.is_control() {
+                    if !ev
+                        .modifiers
+                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                        && !c.is_control()
+                    {
                         let before = state.input.clone();
                         state.input.push(c);
                         apply_filter(state, &before, fx);
@@ -150,7 +167,9 @@ fn on_search_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             let before = std::mem::take(&mut state.input);
             apply_filter(state, &before, fx);
         }
-        Action::Up | Action::Down => move_list(state, if action == Action::Up { -1 } else { 1 }, fx),
+        Action::Up | Action::Down => {
+            move_list(state, if action == Action::Up { -1 } else { 1 }, fx)
+        }
         Action::Quit => quit(state, fx),
         _ => {}
     }
@@ -179,7 +198,11 @@ fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::NextPane | Action::PrevPane => {
             let i = state.focus.number() as usize - 1;
             let n = Pane::ALL.len();
-            let j = if action == Action::NextPane { (i + 1) % n } else { (i + n - 1) % n };
+            let j = if action == Action::NextPane {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
             focus(state, Pane::ALL[j], fx);
         }
         Action::Focus(n) => {
@@ -223,16 +246,26 @@ fn back(state: &mut State, fx: &mut Vec<Effect>) {
 
 fn list_height(state: &State) -> usize {
     let size = Rect::new(0, 0, state.size.0, state.size.1);
-    layout::areas(size, Pane::Contacts).list_rows().map_or(1, |r| usize::from(r.height).max(1))
+    layout::areas(size, Pane::Contacts)
+        .list_rows()
+        .map_or(1, |r| usize::from(r.height).max(1))
 }
 
 fn right_height(state: &State) -> usize {
     let size = Rect::new(0, 0, state.size.0, state.size.1);
-    layout::areas(size, state.tab).right_body().map_or(1, |r| usize::from(r.height).max(1))
+    layout::areas(size, state.tab)
+        .right_body()
+        .map_or(1, |r| usize::from(r.height).max(1))
 }
 
 fn page_height(state: &State) -> usize {
-    if state.focus == Pane::Contacts { list_height(state) } else { right_height(state) }.saturating_sub(1).max(1)
+    if state.focus == Pane::Contacts {
+        list_height(state)
+    } else {
+        right_height(state)
+    }
+    .saturating_sub(1)
+    .max(1)
 }
 
 fn move_focused(state: &mut State, delta: isize, fx: &mut Vec<Effect>) {
@@ -269,7 +302,10 @@ fn selection_moved(state: &mut State, before: Option<String>, fx: &mut Vec<Effec
         state.pane_cursor.remove(&pane);
     }
     if state.selected_id().is_some() {
-        fx.push(Effect::Settle { generation: state.selection_gen, after: SETTLE });
+        fx.push(Effect::Settle {
+            generation: state.selection_gen,
+            after: SETTLE,
+        });
     }
 }
 
@@ -287,7 +323,10 @@ fn page_on_if_near_end(state: &mut State, fx: &mut Vec<Effect>) {
     }
     if let Some(request) = set.next.clone() {
         set.in_flight = Some(request.clone());
-        fx.push(Effect::FetchPage { generation: set.generation, request });
+        fx.push(Effect::FetchPage {
+            generation: set.generation,
+            request,
+        });
     }
 }
 
@@ -313,7 +352,10 @@ fn on_page(
     let page = match result {
         Ok(page) => page,
         Err(e) => {
-            state.status = Some(Status { text: format!("{LIST_FAILED}: {}", e.one_line()), error: true });
+            state.status = Some(Status {
+                text: format!("{LIST_FAILED}: {}", e.one_line()),
+                error: true,
+            });
             set.error = Some(e);
             set.next = Some(request);
             return;
@@ -339,13 +381,21 @@ fn on_page(
     }
     set.total = page.total;
     let loaded = set.rows.len() as u64;
-    set.next = if got == 0 { None } else { paging::next_search(&request, &page_contacts, loaded, page.total) };
+    set.next = if got == 0 {
+        None
+    } else {
+        paging::next_search(&request, &page_contacts, loaded, page.total)
+    };
     let is_active = state.set().generation == generation;
     if !is_active {
         return;
     }
     // The list works again: its old error, or the refresh notice, has done its job.
-    if state.status.as_ref().is_some_and(|s| s.text.starts_with(LIST_FAILED) || s.text == REFRESHING) {
+    if state
+        .status
+        .as_ref()
+        .is_some_and(|s| s.text.starts_with(LIST_FAILED) || s.text == REFRESHING)
+    {
         state.status = None;
     }
     if replacing {
@@ -356,7 +406,11 @@ fn on_page(
     } else if let Some(visible) = state.visible.as_mut() {
         let words = rows::filter_words(&state.input);
         let rows = &state.search.as_ref().unwrap_or(&state.browse).rows;
-        visible.extend((first_new..rows.len()).filter(|&i| rows[i].matches(&words)).map(|i| i as u32));
+        visible.extend(
+            (first_new..rows.len())
+                .filter(|&i| rows[i].matches(&words))
+                .map(|i| i as u32),
+        );
     }
     let (len, height) = (state.visible_len(), list_height(state));
     state.list.follow(len, height);
@@ -367,7 +421,12 @@ fn on_page(
 /// Puts the cursor back on `id` if it is visible, else keeps the position within bounds.
 fn reselect(state: &mut State, id: Option<&str>, _fx: &mut [Effect]) {
     let pos = id.and_then(|id| {
-        (0..state.visible_len()).find(|&p| state.row_index(p).and_then(|i| state.set().rows.get(i)).is_some_and(|r| r.id == id))
+        (0..state.visible_len()).find(|&p| {
+            state
+                .row_index(p)
+                .and_then(|i| state.set().rows.get(i))
+                .is_some_and(|r| r.id == id)
+        })
     });
     let (len, height) = (state.visible_len(), list_height(state));
     match pos {
@@ -382,8 +441,13 @@ fn apply_filter(state: &mut State, previous_input: &str, fx: &mut Vec<Effect>) {
     if words.is_empty() {
         state.visible = None;
     } else {
-        let narrowing = state.input.starts_with(previous_input) && !rows::filter_words(previous_input).is_empty();
-        let prev = if narrowing { state.visible.take() } else { None };
+        let narrowing = state.input.starts_with(previous_input)
+            && !rows::filter_words(previous_input).is_empty();
+        let prev = if narrowing {
+            state.visible.take()
+        } else {
+            None
+        };
         state.visible = Some(rows::filter(&state.set().rows, &words, prev.as_deref()));
     }
     reselect(state, before.as_deref(), fx);
@@ -412,12 +476,20 @@ fn run_server_search(state: &mut State, fx: &mut Vec<Effect>) {
     let before = state.selected_id().map(String::from);
     let generation = next_generation(state);
     let request = first_request(state, Some(query.clone()));
-    state.search = Some(ContactSet { query: Some(query), generation, in_flight: Some(request.clone()), ..Default::default() });
+    state.search = Some(ContactSet {
+        query: Some(query),
+        generation,
+        in_flight: Some(request.clone()),
+        ..Default::default()
+    });
     state.input.clear();
     state.visible = None;
     state.list = Cursor::default();
     state.focus = Pane::Contacts;
-    fx.push(Effect::FetchPage { generation, request });
+    fx.push(Effect::FetchPage {
+        generation,
+        request,
+    });
     selection_moved(state, before, fx);
 }
 
@@ -443,8 +515,14 @@ fn refresh(state: &mut State, fx: &mut Vec<Effect>) {
     set.next = None;
     set.replace_on_next_page = true;
     set.in_flight = Some(request.clone());
-    fx.push(Effect::FetchPage { generation, request });
-    state.status = Some(Status { text: REFRESHING.into(), error: false });
+    fx.push(Effect::FetchPage {
+        generation,
+        request,
+    });
+    state.status = Some(Status {
+        text: REFRESHING.into(),
+        error: false,
+    });
     load_selected(state, true, fx);
 }
 
@@ -463,7 +541,9 @@ fn extras_entry<'a>(state: &'a mut State, id: &str) -> &'a mut Extras {
 }
 
 fn after_extras(state: &mut State, id: &str) {
-    if state.extras.get(id).is_some_and(|e| !e.any_loading()) && state.loading_for.as_deref() == Some(id) {
+    if state.extras.get(id).is_some_and(|e| !e.any_loading())
+        && state.loading_for.as_deref() == Some(id)
+    {
         state.loading_for = None;
     }
     refit_pane_cursors(state);
@@ -552,10 +632,14 @@ fn for_each_part(e: &mut Extras, mut f: impl FnMut(&mut dyn LoadState)) {
 fn pane_len(state: &State, pane: Pane, width: usize) -> usize {
     let extras = state.selected_extras();
     match pane {
-        Pane::Details => state.selected_detail().map_or(0, |c| panes::details::lines(c, width).len()),
+        Pane::Details => state
+            .selected_detail()
+            .map_or(0, |c| panes::details::lines(c, width).len()),
         Pane::Tasks => extras.and_then(|e| e.tasks.ready()).map_or(0, Vec::len),
         Pane::Notes => extras.and_then(|e| e.notes.ready()).map_or(0, Vec::len),
-        Pane::Appointments => extras.and_then(|e| e.appointments.ready()).map_or(0, Vec::len),
+        Pane::Appointments => extras
+            .and_then(|e| e.appointments.ready())
+            .map_or(0, Vec::len),
         Pane::Contacts => state.visible_len(),
     }
 }
@@ -568,8 +652,13 @@ fn move_pane(state: &mut State, pane: Pane, delta: isize) {
     if pane == Pane::Details {
         // Details scrolls rather than selects: the offset is the cursor.
         let max = len.saturating_sub(height) as isize;
-        let offset = (cursor.offset as isize).saturating_add(delta).clamp(0, max.max(0));
-        *cursor = Cursor { selected: offset as usize, offset: offset as usize };
+        let offset = (cursor.offset as isize)
+            .saturating_add(delta)
+            .clamp(0, max.max(0));
+        *cursor = Cursor {
+            selected: offset as usize,
+            offset: offset as usize,
+        };
     } else {
         cursor.step(delta, len, height);
     }
@@ -577,7 +666,9 @@ fn move_pane(state: &mut State, pane: Pane, delta: isize) {
 
 fn right_width(state: &State) -> usize {
     let size = Rect::new(0, 0, state.size.0, state.size.1);
-    layout::areas(size, state.tab).right_body().map_or(1, |r| usize::from(r.width))
+    layout::areas(size, state.tab)
+        .right_body()
+        .map_or(1, |r| usize::from(r.width))
 }
 
 // --- Mouse --------------------------------------------------------------------------------
@@ -588,11 +679,19 @@ fn on_mouse(state: &mut State, m: MouseEvent, fx: &mut Vec<Effect>) {
     }
     let size = Rect::new(0, 0, state.size.0, state.size.1);
     let areas = layout::areas(size, state.focus);
-    let in_list = areas.contacts.is_some_and(|r| layout::contains(r, m.column, m.row));
-    let in_right = areas.right.is_some_and(|r| layout::contains(r, m.column, m.row));
+    let in_list = areas
+        .contacts
+        .is_some_and(|r| layout::contains(r, m.column, m.row));
+    let in_right = areas
+        .right
+        .is_some_and(|r| layout::contains(r, m.column, m.row));
     match m.kind {
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-            let delta = if m.kind == MouseEventKind::ScrollDown { 3 } else { -3 };
+            let delta = if m.kind == MouseEventKind::ScrollDown {
+                3
+            } else {
+                -3
+            };
             if in_list {
                 move_list(state, delta, fx);
             } else if in_right {
@@ -600,13 +699,19 @@ fn on_mouse(state: &mut State, m: MouseEvent, fx: &mut Vec<Effect>) {
             }
         }
         MouseEventKind::Down(MouseButton::Left) => {
-            if let Some(rows) = areas.list_rows().filter(|r| layout::contains(*r, m.column, m.row)) {
+            if let Some(rows) = areas
+                .list_rows()
+                .filter(|r| layout::contains(*r, m.column, m.row))
+            {
                 let index = state.list.offset + usize::from(m.row - rows.y);
                 state.focus = Pane::Contacts;
                 if index < state.visible_len() {
                     select_list(state, index, fx);
                 }
-            } else if let Some(bar) = areas.tab_bar().filter(|r| layout::contains(*r, m.column, m.row)) {
+            } else if let Some(bar) = areas
+                .tab_bar()
+                .filter(|r| layout::contains(*r, m.column, m.row))
+            {
                 let labels = panes::tab_labels(state, bar.width);
                 if let Some(p) = layout::tab_at(bar, &labels, m.column) {
                     focus(state, p, fx);

@@ -47,7 +47,9 @@ impl Faults {
         if roll < r.rate_limited {
             Some(Fault::RateLimited(None))
         } else if roll < r.rate_limited + r.server_error {
-            Some(Fault::Status(*fastrand::choice(&[500u16, 502, 503]).unwrap_or(&500)))
+            Some(Fault::Status(
+                *fastrand::choice(&[500u16, 502, 503]).unwrap_or(&500),
+            ))
         } else if roll < r.rate_limited + r.server_error + r.dropped {
             Some(Fault::Drop)
         } else {
@@ -89,13 +91,21 @@ fn parse_rate(v: &str) -> Result<f64, String> {
     };
     let r: f64 = num.parse().map_err(|_| format!("`{v}` is not a rate"))?;
     let r = r / scale;
-    if (0.0..=1.0).contains(&r) { Ok(r) } else { Err(format!("rate `{v}` is not between 0 and 1")) }
+    if (0.0..=1.0).contains(&r) {
+        Ok(r)
+    } else {
+        Err(format!("rate `{v}` is not between 0 and 1"))
+    }
 }
 
 fn parse_duration(v: &str) -> Result<Duration, String> {
     let v = v.trim();
-    let (num, unit) = v.find(|c: char| !c.is_ascii_digit() && c != '.').map_or((v, "ms"), |i| v.split_at(i));
-    let n: f64 = num.parse().map_err(|_| format!("`{v}` is not a duration"))?;
+    let (num, unit) = v
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .map_or((v, "ms"), |i| v.split_at(i));
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("`{v}` is not a duration"))?;
     let ms = match unit {
         "ms" => n,
         "s" => n * 1000.0,
@@ -114,7 +124,9 @@ mod tests {
 
     #[test]
     fn parses_the_cli_form() {
-        let r: FaultRates = "latency=200ms,429=0.1,5xx=5%,drop=0.02".parse().expect("parse");
+        let r: FaultRates = "latency=200ms,429=0.1,5xx=5%,drop=0.02"
+            .parse()
+            .expect("parse");
         assert_eq!(r.latency, Duration::from_millis(200));
         assert!((r.rate_limited - 0.1).abs() < 1e-9 && (r.server_error - 0.05).abs() < 1e-9);
         assert!("bogus=1".parse::<FaultRates>().is_err());

@@ -19,7 +19,9 @@ pub const SCOPE_READ: &str = "contacts.readonly";
 pub const SCOPE_WRITE: &str = "contacts.write";
 
 fn required_scope(method: &Method, path: &str) -> &'static str {
-    if method == Method::GET || (method == Method::POST && path.trim_end_matches('/') == "/contacts/search") {
+    if method == Method::GET
+        || (method == Method::POST && path.trim_end_matches('/') == "/contacts/search")
+    {
         SCOPE_READ
     } else {
         SCOPE_WRITE
@@ -32,7 +34,12 @@ pub async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, next: Nex
     // Read what is needed up front: a borrow of the request (its body is not Sync) must not
     // live across an await.
     let (version, bearer, user_agent) = {
-        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
+        let header = |name: &str| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+        };
         let bearer = header(header::AUTHORIZATION.as_str())
             .and_then(|a| a.strip_prefix("Bearer ").map(|t| t.trim().to_string()));
         (header("version"), bearer, header("user-agent"))
@@ -49,23 +56,38 @@ pub async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, next: Nex
         let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
         (faults.take_next(), faults.rates.latency)
     };
-    let delay = latency + if let Some(Fault::Delay(d)) = &fault { *d } else { Default::default() };
+    let delay = latency
+        + if let Some(Fault::Delay(d)) = &fault {
+            *d
+        } else {
+            Default::default()
+        };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
 
     if version.as_deref() != Some(API_VERSION) {
-        return reply::bad_request("Version header is missing or not supported; send Version: 2021-07-28");
+        return reply::bad_request(
+            "Version header is missing or not supported; send Version: 2021-07-28",
+        );
     }
     let Some(grant) = bearer.and_then(|t| shared.config.tokens.get(&t).cloned()) else {
         return reply::unauthorized("Invalid JWT");
     };
-    if !grant.scopes.iter().any(|s| s == required_scope(&method, &path)) {
+    if !grant
+        .scopes
+        .iter()
+        .any(|s| s == required_scope(&method, &path))
+    {
         return reply::missing_scope();
     }
 
     let rate = shared.config.rate;
-    let verdict = shared.limiter.lock().unwrap_or_else(|p| p.into_inner()).check(&rate, &grant.location_id);
+    let verdict = shared
+        .limiter
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .check(&rate, &grant.location_id);
     let mut response = if !verdict.allowed {
         shared.count_rate_limited();
         reply::too_many_requests()
@@ -82,9 +104,11 @@ pub async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, next: Nex
                 r
             }
             Some(Fault::Drop) => dropped(),
-            Some(Fault::Malformed) => {
-                ([(header::CONTENT_TYPE, "application/json")], "{\"contacts\": [{\"id\": ").into_response()
-            }
+            Some(Fault::Malformed) => (
+                [(header::CONTENT_TYPE, "application/json")],
+                "{\"contacts\": [{\"id\": ",
+            )
+                .into_response(),
             Some(Fault::Delay(_)) | None => {
                 req.extensions_mut().insert::<Grant>(grant);
                 next.run(req).await
@@ -99,7 +123,9 @@ pub async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, next: Nex
 /// die mid-answer, as on a dropped link.
 fn dropped() -> Response {
     let stream = futures::stream::once(async {
-        Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other("connection dropped by --faults"))
+        Err::<axum::body::Bytes, std::io::Error>(std::io::Error::other(
+            "connection dropped by --faults",
+        ))
     });
     Response::builder()
         .header(header::CONTENT_TYPE, "application/json")

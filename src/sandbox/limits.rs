@@ -15,7 +15,11 @@ pub struct RateConfig {
 
 impl Default for RateConfig {
     fn default() -> Self {
-        RateConfig { max: 100, interval: Duration::from_secs(10), daily: 200_000 }
+        RateConfig {
+            max: 100,
+            interval: Duration::from_secs(10),
+            daily: 200_000,
+        }
     }
 }
 
@@ -35,7 +39,10 @@ impl Limiter {
     pub fn check(&mut self, cfg: &RateConfig, location: &str) -> Verdict {
         let now = Instant::now();
         let window = self.windows.entry(location.to_string()).or_default();
-        while window.front().is_some_and(|t| now.duration_since(*t) >= cfg.interval) {
+        while window
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= cfg.interval)
+        {
             window.pop_front();
         }
         let used_today = self.daily_used.entry(location.to_string()).or_default();
@@ -60,7 +67,10 @@ pub fn headers(cfg: &RateConfig, v: &Verdict, into: &mut HeaderMap) {
     };
     put("x-ratelimit-max", u64::from(cfg.max));
     put("x-ratelimit-remaining", u64::from(v.remaining));
-    put("x-ratelimit-interval-milliseconds", cfg.interval.as_millis() as u64);
+    put(
+        "x-ratelimit-interval-milliseconds",
+        cfg.interval.as_millis() as u64,
+    );
     put("x-ratelimit-limit-daily", cfg.daily);
     put("x-ratelimit-daily-remaining", v.daily_remaining);
 }

@@ -53,7 +53,11 @@ impl SandboxConfig {
         let mut tokens = HashMap::new();
         tokens.insert(DEMO_TOKEN.to_string(), grant(&[SCOPE_READ, SCOPE_WRITE]));
         tokens.insert(READONLY_TOKEN.to_string(), grant(&[SCOPE_READ]));
-        SandboxConfig { tokens, rate: RateConfig::default(), faults: FaultRates::default() }
+        SandboxConfig {
+            tokens,
+            rate: RateConfig::default(),
+            faults: FaultRates::default(),
+        }
     }
 }
 
@@ -90,7 +94,8 @@ impl Shared {
     }
 
     fn count_rate_limited(&self) {
-        self.rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.rate_limited
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -104,11 +109,18 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// Serves `seed` on `bind` (use port 0 for any free port).
-    pub async fn start(seed: &Seed, config: SandboxConfig, bind: SocketAddr) -> std::io::Result<Sandbox> {
+    pub async fn start(
+        seed: &Seed,
+        config: SandboxConfig,
+        bind: SocketAddr,
+    ) -> std::io::Result<Sandbox> {
         let shared = Arc::new(Shared {
             db: Mutex::new(store::Db::from_seed(seed)),
             limiter: Mutex::default(),
-            faults: Mutex::new(faults::Faults { rates: config.faults.clone(), script: Default::default() }),
+            faults: Mutex::new(faults::Faults {
+                rates: config.faults.clone(),
+                script: Default::default(),
+            }),
             log: Mutex::default(),
             rate_limited: Default::default(),
             config,
@@ -126,7 +138,12 @@ impl Sandbox {
             }
         });
         tracing::info!(%addr, "sandbox listening");
-        Ok(Sandbox { addr, shared, location_id: seed.location_id.clone(), stop: Some(stop) })
+        Ok(Sandbox {
+            addr,
+            shared,
+            location_id: seed.location_id.clone(),
+            stop: Some(stop),
+        })
     }
 
     /// The demo data on 127.0.0.1 with an OS-chosen port and the given faults.
@@ -160,7 +177,9 @@ impl Sandbox {
 
     /// How many 429s the sandbox has sent.
     pub fn rate_limited_count(&self) -> u64 {
-        self.shared.rate_limited.load(std::sync::atomic::Ordering::Relaxed)
+        self.shared
+            .rate_limited
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -182,8 +201,14 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/contacts/{contact_id}/tasks/{task_id}", get(routes::task))
         .route("/contacts/{contact_id}/notes", get(routes::notes))
         .route("/contacts/{contact_id}/notes/{note_id}", get(routes::note))
-        .route("/contacts/{contact_id}/appointments", get(routes::appointments))
+        .route(
+            "/contacts/{contact_id}/appointments",
+            get(routes::appointments),
+        )
         .fallback(routes::fallback)
-        .layer(axum::middleware::from_fn_with_state(shared.clone(), gate::gate))
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            gate::gate,
+        ))
         .with_state(shared)
 }

@@ -25,11 +25,6 @@ pub fn missing_scope() -> Response {
     (StatusCode::UNAUTHORIZED, Json(body)).into_response()
 }
 
-pub fn forbidden(message: &str) -> Response {
-    let body = json!({"statusCode": 403, "message": message, "error": "Forbidden"});
-    (StatusCode::FORBIDDEN, Json(body)).into_response()
-}
-
 pub fn unprocessable(messages: Vec<String>) -> Response {
     let body = json!({"statusCode": 422, "message": messages, "error": "Unprocessable Entity"});
     (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()

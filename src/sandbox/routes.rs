@@ -35,7 +35,9 @@ fn location_check(grant: &Grant, location_id: &str) -> Result<(), Response> {
     if location_id == grant.location_id {
         Ok(())
     } else {
-        Err(reply::forbidden("The token does not have access to this location."))
+        // The v2 spec documents no 403 on these paths: a token for another location is an
+        // unauthorized token there.
+        Err(reply::unauthorized("The token does not have access to this location."))
     }
 }
 
@@ -78,19 +80,30 @@ fn child(
     if let Err(r) = visible(&db, grant, contact_id) {
         return r;
     }
-    let found = pick(&db).and_then(|items| items.iter().find(|i| i.get("id").and_then(Value::as_str) == Some(child_id)));
+    let found = pick(&db).and_then(|items| {
+        items
+            .iter()
+            .find(|i| i.get("id").and_then(Value::as_str) == Some(child_id))
+    });
     match found {
         Some(item) => reply::ok(json!({ key: item })),
-        None => reply::not_found(&format!("{} with id {child_id} not found", capitalise(key))),
+        // The spec lists 400 (not 404) for these paths.
+        None => reply::bad_request(&format!("{} with id {child_id} not found", capitalise(key))),
     }
 }
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
-pub async fn tasks(State(s): State<Arc<Shared>>, Extension(g): Extension<Grant>, Path(id): Path<String>) -> Response {
+pub async fn tasks(
+    State(s): State<Arc<Shared>>,
+    Extension(g): Extension<Grant>,
+    Path(id): Path<String>,
+) -> Response {
     children(&s, &g, &id, |db| db.tasks.get(&id), "tasks")
 }
 
@@ -102,7 +115,11 @@ pub async fn task(
     child(&s, &g, &id, &task_id, |db| db.tasks.get(&id), "task")
 }
 
-pub async fn notes(State(s): State<Arc<Shared>>, Extension(g): Extension<Grant>, Path(id): Path<String>) -> Response {
+pub async fn notes(
+    State(s): State<Arc<Shared>>,
+    Extension(g): Extension<Grant>,
+    Path(id): Path<String>,
+) -> Response {
     children(&s, &g, &id, |db| db.notes.get(&id), "notes")
 }
 
@@ -146,7 +163,11 @@ fn newest_first(a: &StoredContact, b: &StoredContact) -> std::cmp::Ordering {
     (b.added_ms, &b.id).cmp(&(a.added_ms, &a.id))
 }
 
-pub async fn search(State(s): State<Arc<Shared>>, Extension(g): Extension<Grant>, body: Bytes) -> Response {
+pub async fn search(
+    State(s): State<Arc<Shared>>,
+    Extension(g): Extension<Grant>,
+    body: Bytes,
+) -> Response {
     let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&body) else {
         return reply::bad_request("Request body must be a JSON object");
     };
@@ -157,9 +178,13 @@ pub async fn search(State(s): State<Arc<Shared>>, Extension(g): Extension<Grant>
     }
     let page_limit = body.get("pageLimit").and_then(Value::as_u64);
     match page_limit {
-        None => errors.push("pageLimit must be a number conforming to the specified constraints".into()),
+        None => {
+            errors.push("pageLimit must be a number conforming to the specified constraints".into())
+        }
         Some(0) => errors.push("pageLimit must not be less than 1".into()),
-        Some(n) if n > u64::from(MAX_PAGE_LIMIT) => errors.push(format!("pageLimit must not be greater than {MAX_PAGE_LIMIT}")),
+        Some(n) if n > u64::from(MAX_PAGE_LIMIT) => errors.push(format!(
+            "pageLimit must not be greater than {MAX_PAGE_LIMIT}"
+        )),
         _ => {}
     }
     let page = match body.get("page") {
@@ -172,15 +197,23 @@ pub async fn search(State(s): State<Arc<Shared>>, Extension(g): Extension<Grant>
             }
         },
     };
-    let query = body.get("query").and_then(Value::as_str).unwrap_or("").trim().to_string();
+    let query = body
+        .get("query")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .trim()
+        .to_string();
     if query.chars().count() > MAX_QUERY_CHARS {
-        errors.push(format!("query must be shorter than or equal to {MAX_QUERY_CHARS} characters"));
+        errors.push(format!(
+            "query must be shorter than or equal to {MAX_QUERY_CHARS} characters"
+        ));
     }
     let cursor = match body.get("searchAfter") {
         None | Some(Value::Null) => None,
-        Some(Value::Array(a)) if a.len() == 2 && a[0].is_number() && a[1].is_string() => {
-            Some((a[0].as_i64().unwrap_or(0), a[1].as_str().unwrap_or("").to_string()))
-        }
+        Some(Value::Array(a)) if a.len() == 2 && a[0].is_number() && a[1].is_string() => Some((
+            a[0].as_i64().unwrap_or(0),
+            a[1].as_str().unwrap_or("").to_string(),
+        )),
         Some(_) => {
             errors.push("searchAfter must be an array of [number, string]".into());
             None
@@ -188,7 +221,9 @@ pub async fn search(State(s): State<Arc<Shared>>, Extension(g): Extension<Grant>
     };
     if let (Some(p), Some(l)) = (page, page_limit) {
         if cursor.is_none() && p * l > PAGE_WINDOW {
-            errors.push(format!("page * pageLimit must not exceed {PAGE_WINDOW}; use searchAfter to go further"));
+            errors.push(format!(
+                "page * pageLimit must not exceed {PAGE_WINDOW}; use searchAfter to go further"
+            ));
         }
     }
     if !errors.is_empty() {
@@ -199,15 +234,23 @@ pub async fn search(State(s): State<Arc<Shared>>, Extension(g): Extension<Grant>
     }
     let limit = page_limit.unwrap_or(20) as usize;
     let db = s.db();
-    let mut hits: Vec<&StoredContact> =
-        db.contacts.iter().filter(|c| c.location_id == location && (query.is_empty() || c.matches(&query))).collect();
+    let mut hits: Vec<&StoredContact> = db
+        .contacts
+        .iter()
+        .filter(|c| c.location_id == location && (query.is_empty() || c.matches(&query)))
+        .collect();
     hits.sort_by(|a, b| newest_first(a, b));
     let total = hits.len();
     let start = match &cursor {
         Some((ms, id)) => hits.partition_point(|c| (c.added_ms, &c.id) >= (*ms, id)),
         None => (page.unwrap_or(1) as usize - 1) * limit,
     };
-    let contacts: Vec<Value> = hits.iter().skip(start).take(limit).map(|c| search_shape(c)).collect();
+    let contacts: Vec<Value> = hits
+        .iter()
+        .skip(start)
+        .take(limit)
+        .map(|c| search_shape(c))
+        .collect();
     reply::ok(json!({ "contacts": contacts, "total": total }))
 }
 
@@ -259,8 +302,11 @@ pub async fn list(
     }
     let query = params.get("query").map(|q| q.trim()).unwrap_or("");
     let db = s.db();
-    let mut hits: Vec<&StoredContact> =
-        db.contacts.iter().filter(|c| c.location_id == location && (query.is_empty() || c.matches(query))).collect();
+    let mut hits: Vec<&StoredContact> = db
+        .contacts
+        .iter()
+        .filter(|c| c.location_id == location && (query.is_empty() || c.matches(query)))
+        .collect();
     hits.sort_by(|a, b| oldest_first(a, b));
     let total = hits.len();
     let start = match (start_after, params.get("startAfterId")) {
@@ -272,24 +318,34 @@ pub async fn list(
     let more = start + page.len() < total;
     let current = start / limit.max(1) + 1;
     let last = page.last();
-    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
     let next_url = last.filter(|_| more).map(|c| {
-        format!("http://{host}/contacts/?locationId={location}&startAfter={}&startAfterId={}", c.added_ms, c.id)
+        format!(
+            "http://{host}/contacts/?locationId={location}&startAfter={}&startAfterId={}",
+            c.added_ms, c.id
+        )
     });
     let contacts: Vec<&Object> = page.iter().map(|c| &c.json).collect();
-    reply::ok(json!({
-        "contacts": contacts,
-        "count": total,
-        "meta": {
-            "total": total,
-            "nextPageUrl": next_url,
-            "startAfterId": last.map(|c| c.id.clone()),
-            "startAfter": last.map(|c| c.added_ms),
-            "currentPage": current,
-            "nextPage": more.then_some(current + 1),
-            "prevPage": (current > 1).then_some(current - 1),
-        }
-    }))
+    // Only `prevPage` is nullable in ContactsMetaSchema: the other keys are left out when they
+    // have no value.
+    let mut meta = serde_json::Map::new();
+    meta.insert("total".into(), json!(total));
+    if let Some(url) = next_url {
+        meta.insert("nextPageUrl".into(), json!(url));
+    }
+    if let Some(c) = last {
+        meta.insert("startAfterId".into(), json!(c.id));
+        meta.insert("startAfter".into(), json!(c.added_ms));
+    }
+    meta.insert("currentPage".into(), json!(current));
+    if more {
+        meta.insert("nextPage".into(), json!(current + 1));
+    }
+    meta.insert("prevPage".into(), json!((current > 1).then_some(current - 1)));
+    reply::ok(json!({ "contacts": contacts, "count": total, "meta": meta }))
 }
 
 pub async fn business(
@@ -323,11 +379,18 @@ pub async fn business(
     let mut hits: Vec<&StoredContact> = db
         .contacts
         .iter()
-        .filter(|c| c.location_id == location && c.business_id.as_deref() == Some(business_id.as_str()))
+        .filter(|c| {
+            c.location_id == location && c.business_id.as_deref() == Some(business_id.as_str())
+        })
         .filter(|c| query.is_empty() || c.matches(query))
         .collect();
     hits.sort_by(|a, b| oldest_first(a, b));
-    let contacts: Vec<&Object> = hits.iter().skip(skip).take(limit).map(|c| &c.json).collect();
+    let contacts: Vec<&Object> = hits
+        .iter()
+        .skip(skip)
+        .take(limit)
+        .map(|c| &c.json)
+        .collect();
     reply::ok(json!({ "contacts": contacts, "count": hits.len() }))
 }
 

@@ -30,8 +30,14 @@ const EVENTS: &str = include_str!("../../assets/demo/appointments.json");
 
 fn objects(raw: &str, key: &str) -> Result<Vec<Object>, String> {
     let v: Value = serde_json::from_str(raw).map_err(|e| format!("demo data {key}: {e}"))?;
-    let items = v.get(key).and_then(Value::as_array).ok_or_else(|| format!("demo data: no `{key}` list"))?;
-    Ok(items.iter().filter_map(|i| i.as_object().cloned()).collect())
+    let items = v
+        .get(key)
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("demo data: no `{key}` list"))?;
+    Ok(items
+        .iter()
+        .filter_map(|i| i.as_object().cloned())
+        .collect())
 }
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -41,15 +47,27 @@ fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
 impl Seed {
     /// The shipped demo account, with dates as written in the files.
     pub fn demo() -> Result<Seed, String> {
-        let loc: Value = serde_json::from_str(LOCATION).map_err(|e| format!("demo location: {e}"))?;
-        let list = |k: &str| loc.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
+        let loc: Value =
+            serde_json::from_str(LOCATION).map_err(|e| format!("demo location: {e}"))?;
+        let list = |k: &str| {
+            loc.get(k)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        };
         let anchor = str_at(&loc, &["anchorDate"])
             .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
             .ok_or("demo location: bad anchorDate")?;
         Ok(Seed {
-            location_id: str_at(&loc, &["location", "id"]).ok_or("demo location: no id")?.to_string(),
-            location_name: str_at(&loc, &["location", "name"]).unwrap_or("Demo").to_string(),
-            company_id: str_at(&loc, &["location", "companyId"]).unwrap_or_default().to_string(),
+            location_id: str_at(&loc, &["location", "id"])
+                .ok_or("demo location: no id")?
+                .to_string(),
+            location_name: str_at(&loc, &["location", "name"])
+                .unwrap_or("Demo")
+                .to_string(),
+            company_id: str_at(&loc, &["location", "companyId"])
+                .unwrap_or_default()
+                .to_string(),
             anchor,
             users: list("users"),
             custom_fields: list("customFields"),
@@ -78,10 +96,16 @@ impl Seed {
                 }
             }
         };
-        shift(&mut self.contacts, &["dateAdded", "dateUpdated", "lastActivity"]);
+        shift(
+            &mut self.contacts,
+            &["dateAdded", "dateUpdated", "lastActivity"],
+        );
         shift(&mut self.tasks, &["dueDate"]);
         shift(&mut self.notes, &["dateAdded"]);
-        shift(&mut self.events, &["startTime", "endTime", "dateAdded", "dateUpdated"]);
+        shift(
+            &mut self.events,
+            &["startTime", "endTime", "dateAdded", "dateUpdated"],
+        );
         self.anchor = today;
     }
 
@@ -95,9 +119,16 @@ impl Seed {
     /// Keeps the first `n` contacts and what belongs to them.
     pub fn truncate(mut self, n: usize) -> Seed {
         self.contacts.truncate(n);
-        let ids: std::collections::HashSet<String> =
-            self.contacts.iter().filter_map(|c| c.get("id")?.as_str().map(String::from)).collect();
-        let keep = |o: &Object| o.get("contactId").and_then(Value::as_str).is_some_and(|id| ids.contains(id));
+        let ids: std::collections::HashSet<String> = self
+            .contacts
+            .iter()
+            .filter_map(|c| c.get("id")?.as_str().map(String::from))
+            .collect();
+        let keep = |o: &Object| {
+            o.get("contactId")
+                .and_then(Value::as_str)
+                .is_some_and(|id| ids.contains(id))
+        };
         self.tasks.retain(keep);
         self.notes.retain(keep);
         self.events.retain(keep);
@@ -113,11 +144,19 @@ impl Seed {
                 let mut c = base.get(i % base.len().max(1)).cloned().unwrap_or_default();
                 let id = format!("syn{i:017}");
                 c.insert("id".into(), json!(id));
-                let first = c.get("firstName").and_then(Value::as_str).unwrap_or("Lead").to_string();
+                let first = c
+                    .get("firstName")
+                    .and_then(Value::as_str)
+                    .unwrap_or("Lead")
+                    .to_string();
                 c.insert("firstName".into(), json!(format!("{first}{i}")));
                 c.insert("email".into(), json!(format!("lead{i}@example.com")));
-                let added = DateTime::<Utc>::from_timestamp(1_700_000_000 + i as i64 * 37, 0).unwrap_or_default();
-                c.insert("dateAdded".into(), json!(added.to_rfc3339_opts(SecondsFormat::Millis, true)));
+                let added = DateTime::<Utc>::from_timestamp(1_700_000_000 + i as i64 * 37, 0)
+                    .unwrap_or_default();
+                c.insert(
+                    "dateAdded".into(),
+                    json!(added.to_rfc3339_opts(SecondsFormat::Millis, true)),
+                );
                 c
             })
             .collect();
@@ -151,7 +190,11 @@ fn shift_date(s: &str, days: i64) -> Option<String> {
         return Some(moved.to_rfc3339_opts(SecondsFormat::Millis, true));
     }
     let plain = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok()?;
-    Some((plain + Days::days(days)).format("%Y-%m-%d %H:%M:%S").to_string())
+    Some(
+        (plain + Days::days(days))
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+    )
 }
 
 #[cfg(test)]
@@ -161,14 +204,24 @@ mod tests {
     #[test]
     fn demo_data_parses_and_is_big_enough() {
         let seed = Seed::demo().expect("demo seed");
-        assert!(seed.contacts.len() >= 300, "{} contacts", seed.contacts.len());
+        assert!(
+            seed.contacts.len() >= 300,
+            "{} contacts",
+            seed.contacts.len()
+        );
         assert!(!seed.tasks.is_empty() && !seed.notes.is_empty() && !seed.events.is_empty());
     }
 
     #[test]
     fn shifting_keeps_each_form() {
-        assert_eq!(shift_date("2026-11-22T10:00:00.000Z", 3).as_deref(), Some("2026-11-25T10:00:00.000Z"));
-        assert_eq!(shift_date("2026-11-22 10:00:00", -1).as_deref(), Some("2026-11-21 10:00:00"));
+        assert_eq!(
+            shift_date("2026-11-22T10:00:00.000Z", 3).as_deref(),
+            Some("2026-11-25T10:00:00.000Z")
+        );
+        assert_eq!(
+            shift_date("2026-11-22 10:00:00", -1).as_deref(),
+            Some("2026-11-21 10:00:00")
+        );
         assert_eq!(shift_date("soon", 1), None);
     }
 }

@@ -42,16 +42,33 @@ impl StoredContact {
         // Derived fields the live API fills in on every contact.
         let first = text(&json, "firstName").trim().to_string();
         let last = text(&json, "lastName").trim().to_string();
-        let full = [first.as_str(), last.as_str()].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
+        let full = [first.as_str(), last.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
         if !json.contains_key("name") && !full.is_empty() {
             json.insert("name".into(), json!(full));
         }
         let lower = |s: &str| json!(s.to_lowercase());
         let derived = [
-            ("firstNameLowerCase", (!first.is_empty()).then(|| lower(&first))),
-            ("lastNameLowerCase", (!last.is_empty()).then(|| lower(&last))),
-            ("fullNameLowerCase", (!full.is_empty()).then(|| lower(&full))),
-            ("emailLowerCase", json.get("email").and_then(Value::as_str).map(lower)),
+            (
+                "firstNameLowerCase",
+                (!first.is_empty()).then(|| lower(&first)),
+            ),
+            (
+                "lastNameLowerCase",
+                (!last.is_empty()).then(|| lower(&last)),
+            ),
+            (
+                "fullNameLowerCase",
+                (!full.is_empty()).then(|| lower(&full)),
+            ),
+            (
+                "emailLowerCase",
+                json.get("email").and_then(Value::as_str).map(lower),
+            ),
         ];
         for (k, v) in derived {
             if let Some(v) = v {
@@ -60,17 +77,33 @@ impl StoredContact {
         }
         let location_id = text(&json, "locationId").to_string();
         let added_ms = crate::api::time::epoch_ms(text(&json, "dateAdded")).unwrap_or(0);
-        let business_id = json.get("businessId").and_then(Value::as_str).map(String::from);
-        let mut stored = StoredContact { id, location_id, added_ms, business_id, haystack: String::new(), json };
+        let business_id = json
+            .get("businessId")
+            .and_then(Value::as_str)
+            .map(String::from);
+        let mut stored = StoredContact {
+            id,
+            location_id,
+            added_ms,
+            business_id,
+            haystack: String::new(),
+            json,
+        };
         stored.reindex();
         Some(stored)
     }
 
     pub fn reindex(&mut self) {
         let j = &self.json;
-        let digits: String = text(j, "phone").chars().filter(char::is_ascii_digit).collect();
+        let digits: String = text(j, "phone")
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
         let tags = j.get("tags").and_then(Value::as_array).map(|t| {
-            t.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(" ")
+            t.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" ")
         });
         self.haystack = [
             text(j, "firstName"),
@@ -94,7 +127,9 @@ impl StoredContact {
                 return true;
             }
             // A phone number typed with spaces or dashes still finds the stored E.164 form.
-            let phone_like = w.chars().all(|c| c.is_ascii_digit() || "+-(). ".contains(c));
+            let phone_like = w
+                .chars()
+                .all(|c| c.is_ascii_digit() || "+-(). ".contains(c));
             let digits: String = w.chars().filter(char::is_ascii_digit).collect();
             phone_like && digits.len() >= 3 && self.haystack.contains(&digits)
         })

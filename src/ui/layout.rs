@@ -26,19 +26,30 @@ impl Areas {
         let area = self.contacts?;
         let inner = inset(area);
         // One header row on top and one search line at the bottom.
-        Some(Rect { y: inner.y + 1, height: inner.height.saturating_sub(2), ..inner })
+        Some(Rect {
+            y: inner.y + 1,
+            height: inner.height.saturating_sub(2),
+            ..inner
+        })
     }
 
     /// The content rows of the right side (below its tab bar).
     pub fn right_body(&self) -> Option<Rect> {
         let inner = inset(self.right?);
-        Some(Rect { y: inner.y + 1, height: inner.height.saturating_sub(1), ..inner })
+        Some(Rect {
+            y: inner.y + 1,
+            height: inner.height.saturating_sub(1),
+            ..inner
+        })
     }
 
     /// The tab bar row of the right side.
     pub fn tab_bar(&self) -> Option<Rect> {
         let inner = inset(self.right?);
-        Some(Rect { height: inner.height.min(1), ..inner })
+        Some(Rect {
+            height: inner.height.min(1),
+            ..inner
+        })
     }
 }
 
@@ -53,14 +64,36 @@ pub fn inset(r: Rect) -> Rect {
 }
 
 pub fn areas(size: Rect, focus: Pane) -> Areas {
-    let [main, status, hints] = Layout::vertical([Constraint::Min(0), Constraint::Length(1), Constraint::Length(1)]).areas(size);
+    let [main, status, hints] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(size);
     if size.width >= SPLIT_MIN_WIDTH {
-        let [left, right] = Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(main);
-        Areas { contacts: Some(left), right: Some(right), status, hints }
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)])
+                .areas(main);
+        Areas {
+            contacts: Some(left),
+            right: Some(right),
+            status,
+            hints,
+        }
     } else if focus == Pane::Contacts {
-        Areas { contacts: Some(main), right: None, status, hints }
+        Areas {
+            contacts: Some(main),
+            right: None,
+            status,
+            hints,
+        }
     } else {
-        Areas { contacts: None, right: Some(main), status, hints }
+        Areas {
+            contacts: None,
+            right: Some(main),
+            status,
+            hints,
+        }
     }
 }
 

@@ -50,18 +50,30 @@ pub fn clear_straddlers(buf: &mut ratatui::buffer::Buffer, area: ratatui::layout
 
 fn draw_right(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinner: &str) {
     let focused = state.focus != Pane::Contacts;
-    let name = state.selected_detail().map(|c| crate::sanitize::line(&c.display_name()).into_owned());
+    let name = state
+        .selected_detail()
+        .map(|c| crate::sanitize::line(&c.display_name()).into_owned());
     let title = match name {
-        Some(n) => format!(" {} ", text::fit(&n, usize::from(area.width.saturating_sub(6)))),
+        Some(n) => format!(
+            " {} ",
+            text::fit(&n, usize::from(area.width.saturating_sub(6)))
+        ),
         None => " No contact ".to_string(),
     };
-    let block = Block::bordered().border_style(theme::border(focused)).title(Span::styled(title, theme::title(focused)));
+    let block = Block::bordered()
+        .border_style(theme::border(focused))
+        .title(Span::styled(title, theme::title(focused)));
     frame.render_widget(block, area);
-    let areas = layout::Areas { right: Some(area), ..Default::default() };
+    let areas = layout::Areas {
+        right: Some(area),
+        ..Default::default()
+    };
     if let Some(bar) = areas.tab_bar() {
         panes::draw_tab_bar(frame, bar, state);
     }
-    let Some(body) = areas.right_body() else { return };
+    let Some(body) = areas.right_body() else {
+        return;
+    };
     match state.tab {
         Pane::Tasks => panes::tasks::draw(frame, body, state, spinner),
         Pane::Notes => panes::notes::draw(frame, body, state, spinner),
@@ -72,7 +84,10 @@ fn draw_right(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spi
 
 fn draw_status(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinner: &str) {
     let width = usize::from(area.width);
-    let mut left = vec![Span::styled(format!(" {} ", crate::sanitize::line(&state.account_label)), theme::status_bar())];
+    let mut left = vec![Span::styled(
+        format!(" {} ", crate::sanitize::line(&state.account_label)),
+        theme::status_bar(),
+    )];
     if state.is_busy() {
         left.push(Span::styled(format!(" {spinner} "), theme::status_bar()));
     }
@@ -81,17 +96,29 @@ fn draw_status(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, sp
         Some(r) => format!(" API {r}/{} ", budget.max),
         None => String::new(),
     };
-    let used: usize = left.iter().map(|s| text::width(&s.content)).sum::<usize>() + text::width(&right);
+    let used: usize =
+        left.iter().map(|s| text::width(&s.content)).sum::<usize>() + text::width(&right);
     let room = width.saturating_sub(used + 1);
     if let Some(status) = &state.status {
-        let style = if status.error { theme::error() } else { ratatui::style::Style::new() };
+        let style = if status.error {
+            theme::error()
+        } else {
+            ratatui::style::Style::new()
+        };
         left.push(Span::raw(" "));
         left.push(Span::styled(text::fit(&status.text, room), style));
     }
     let used: usize = left.iter().map(|s| text::width(&s.content)).sum::<usize>();
     let pad = width.saturating_sub(used + text::width(&right));
     left.push(Span::raw(" ".repeat(pad)));
-    left.push(Span::styled(right, if budget.remaining.is_some_and(|r| r * 5 < budget.max) { theme::warn() } else { theme::dim() }));
+    left.push(Span::styled(
+        right,
+        if budget.remaining.is_some_and(|r| r * 5 < budget.max) {
+            theme::warn()
+        } else {
+            theme::dim()
+        },
+    ));
     frame.render_widget(Paragraph::new(Line::from(left)), area);
 }
 

@@ -52,7 +52,11 @@ pub fn when(t: chrono::NaiveDateTime) -> String {
 /// Shorter form for lists: the year only when it is not the current one.
 pub fn when_short(t: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> String {
     use chrono::Datelike;
-    if t.year() == now.year() { t.format("%a %d %b %H:%M").to_string() } else { t.format("%a %d %b %Y %H:%M").to_string() }
+    if t.year() == now.year() {
+        t.format("%a %d %b %H:%M").to_string()
+    } else {
+        t.format("%a %d %b %Y %H:%M").to_string()
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,11 @@
 use ratatui::style::{Color, Modifier, Style};
 
 pub fn border(focused: bool) -> Style {
-    if focused { Style::new().fg(Color::Cyan) } else { Style::new().fg(Color::DarkGray) }
+    if focused {
+        Style::new().fg(Color::Cyan)
+    } else {
+        Style::new().fg(Color::DarkGray)
+    }
 }
 
 pub fn title(focused: bool) -> Style {

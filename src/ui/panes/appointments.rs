@@ -18,7 +18,15 @@ pub fn ordered(events: &[Appointment], now: chrono::NaiveDateTime) -> Vec<&Appoi
     v.sort_by_key(|a| {
         let start = a.start();
         let past = start.is_some_and(|s| s < now);
-        (past, if past { start.map(std::cmp::Reverse) } else { None }, start)
+        (
+            past,
+            if past {
+                start.map(std::cmp::Reverse)
+            } else {
+                None
+            },
+            start,
+        )
     });
     v
 }
@@ -37,20 +45,32 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }
-    let Some(events) = load.and_then(|l| l.ready()) else { return };
+    let Some(events) = load.and_then(|l| l.ready()) else {
+        return;
+    };
     if events.is_empty() {
-        frame.render_widget(Paragraph::new(Line::styled("No appointments", theme::dim())), area);
+        frame.render_widget(
+            Paragraph::new(Line::styled("No appointments", theme::dim())),
+            area,
+        );
         return;
     }
     let cursor = state.cursor(Pane::Appointments);
     let focused = state.focus == Pane::Appointments;
     let width = usize::from(area.width);
     let mut lines = Vec::new();
-    for (i, a) in ordered(events, state.now).into_iter().enumerate().skip(cursor.offset) {
+    for (i, a) in ordered(events, state.now)
+        .into_iter()
+        .enumerate()
+        .skip(cursor.offset)
+    {
         if lines.len() + 2 > usize::from(area.height) + 1 {
             break;
         }
-        let start = a.start().map_or_else(|| sanitize::line(a.start_time.as_deref().unwrap_or("?")).into_owned(), |s| text::when_short(s, state.now));
+        let start = a.start().map_or_else(
+            || sanitize::line(a.start_time.as_deref().unwrap_or("?")).into_owned(),
+            |s| text::when_short(s, state.now),
+        );
         let end = match (a.start(), a.end()) {
             (Some(s), Some(e)) if s.date() == e.date() => e.format("–%H:%M").to_string(),
             (_, Some(e)) => format!(" – {}", text::when_short(e, state.now)),
@@ -59,7 +79,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         let status = sanitize::line(a.state().unwrap_or("unknown")).into_owned();
         let title = sanitize::line(a.title.as_deref().unwrap_or("(no title)")).into_owned();
         let past = a.start().is_some_and(|s| s < state.now);
-        let when_style = if past { theme::dim() } else { ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::BOLD) };
+        let when_style = if past {
+            theme::dim()
+        } else {
+            ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::BOLD)
+        };
         let mut first = Line::from(vec![
             Span::styled(format!("{start}{end}  "), when_style),
             Span::styled(format!("{status:<10}"), status_style(&status)),
@@ -69,8 +93,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             first = first.style(theme::selected(focused));
         }
         lines.push(first);
-        let place = sanitize::line(a.address.as_deref().or(a.notes.as_deref()).unwrap_or("")).into_owned();
-        lines.push(Line::styled(format!("  {}", text::fit(&place, width.saturating_sub(2))), theme::dim()));
+        let place =
+            sanitize::line(a.address.as_deref().or(a.notes.as_deref()).unwrap_or("")).into_owned();
+        lines.push(Line::styled(
+            format!("  {}", text::fit(&place, width.saturating_sub(2))),
+            theme::dim(),
+        ));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }

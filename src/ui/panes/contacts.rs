@@ -17,29 +17,44 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         _ => text::count(loaded),
     };
     let title = match &set.query {
-        Some(q) => format!(" 1 Search “{}” {count} ", text::fit(&crate::sanitize::line(q), 24)),
+        Some(q) => format!(
+            " 1 Search “{}” {count} ",
+            text::fit(&crate::sanitize::line(q), 24)
+        ),
         None => format!(" 1 Contacts {count} "),
     };
-    let block = Block::bordered().border_style(theme::border(focused)).title(Span::styled(title, theme::title(focused)));
+    let block = Block::bordered()
+        .border_style(theme::border(focused))
+        .title(Span::styled(title, theme::title(focused)));
     frame.render_widget(block, area);
     let inner = layout::inset(area);
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let areas = layout::Areas { contacts: Some(area), ..Default::default() };
-    let Some(rows_area) = areas.list_rows() else { return };
+    let areas = layout::Areas {
+        contacts: Some(area),
+        ..Default::default()
+    };
+    let Some(rows_area) = areas.list_rows() else {
+        return;
+    };
 
     let (widths, headers) = columns(inner.width);
     let header_area = Rect { height: 1, ..inner };
     let header = Row::new(headers.iter().map(|h| Span::styled(*h, theme::header())));
-    frame.render_widget(Table::new([header], widths.clone()).column_spacing(1), header_area);
+    frame.render_widget(
+        Table::new([header], widths.clone()).column_spacing(1),
+        header_area,
+    );
 
     let height = usize::from(rows_area.height);
     let start = state.list.offset.min(state.visible_len());
     let end = (start + height).min(state.visible_len());
     let mut rows = Vec::with_capacity(end - start);
     for pos in start..end {
-        let Some(row) = state.row_index(pos).and_then(|i| set.rows.get(i)) else { continue };
+        let Some(row) = state.row_index(pos).and_then(|i| set.rows.get(i)) else {
+            continue;
+        };
         let cells: Vec<String> = [&row.name, &row.reach, &row.company, &row.tags]
             .into_iter()
             .take(widths.len())
@@ -61,13 +76,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         } else {
             "No contacts".to_string()
         };
-        let style = if set.error.is_some() { theme::error() } else { theme::dim() };
-        frame.render_widget(Paragraph::new(Line::styled(msg, style)).wrap(Default::default()), rows_area);
+        let style = if set.error.is_some() {
+            theme::error()
+        } else {
+            theme::dim()
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(msg, style)).wrap(Default::default()),
+            rows_area,
+        );
     } else {
         frame.render_widget(Table::new(rows, widths).column_spacing(1), rows_area);
     }
 
-    let search_area = Rect { y: rows_area.y + rows_area.height, height: 1, ..inner };
+    let search_area = Rect {
+        y: rows_area.y + rows_area.height,
+        height: 1,
+        ..inner
+    };
     if search_area.y < inner.y + inner.height {
         frame.render_widget(Paragraph::new(search_line(state, spinner)), search_area);
     }
@@ -76,13 +102,28 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
 fn columns(width: u16) -> (Vec<Constraint>, Vec<&'static str>) {
     if width >= 90 {
         (
-            vec![Constraint::Fill(3), Constraint::Fill(3), Constraint::Fill(2), Constraint::Fill(2)],
+            vec![
+                Constraint::Fill(3),
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+                Constraint::Fill(2),
+            ],
             vec!["Name", "Email / phone", "Company", "Tags"],
         )
     } else if width >= 60 {
-        (vec![Constraint::Fill(3), Constraint::Fill(3), Constraint::Fill(2)], vec!["Name", "Email / phone", "Company"])
+        (
+            vec![
+                Constraint::Fill(3),
+                Constraint::Fill(3),
+                Constraint::Fill(2),
+            ],
+            vec!["Name", "Email / phone", "Company"],
+        )
     } else if width >= 28 {
-        (vec![Constraint::Fill(1), Constraint::Fill(1)], vec!["Name", "Email / phone"])
+        (
+            vec![Constraint::Fill(1), Constraint::Fill(1)],
+            vec!["Name", "Email / phone"],
+        )
     } else {
         (vec![Constraint::Fill(1)], vec!["Name"])
     }
@@ -91,8 +132,15 @@ fn columns(width: u16) -> (Vec<Constraint>, Vec<&'static str>) {
 fn search_line(state: &State, spinner: &str) -> Line<'static> {
     let typing = state.mode == Mode::Search;
     if typing || !state.input.is_empty() {
-        let matches = format!("  {} of {}", text::count(state.visible_len() as u64), text::count(state.set().rows.len() as u64));
-        let mut spans = vec![Span::styled("/", theme::key()), Span::raw(state.input.clone())];
+        let matches = format!(
+            "  {} of {}",
+            text::count(state.visible_len() as u64),
+            text::count(state.set().rows.len() as u64)
+        );
+        let mut spans = vec![
+            Span::styled("/", theme::key()),
+            Span::raw(state.input.clone()),
+        ];
         if typing {
             spans.push(Span::styled("▏", theme::key()));
         }
@@ -110,6 +158,9 @@ fn search_line(state: &State, spinner: &str) -> Line<'static> {
             Span::styled("Esc", theme::key()),
             Span::styled(" back to all", theme::dim()),
         ]),
-        None => Line::from(vec![Span::styled("/", theme::key()), Span::styled(" to search", theme::dim())]),
+        None => Line::from(vec![
+            Span::styled("/", theme::key()),
+            Span::styled(" to search", theme::dim()),
+        ]),
     }
 }

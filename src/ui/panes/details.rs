@@ -27,7 +27,10 @@ fn date(raw: Option<&str>) -> Option<String> {
 /// The lines of the details pane. Also used by update to know how far it can scroll.
 pub fn lines(c: &Contact, width: usize) -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    out.push(Line::styled(sanitize::line(&c.display_name()).into_owned(), theme::title(true)));
+    out.push(Line::styled(
+        sanitize::line(&c.display_name()).into_owned(),
+        theme::title(true),
+    ));
     let kind: Vec<String> = [c.contact_type.as_deref(), c.source.as_deref()]
         .into_iter()
         .flatten()
@@ -41,12 +44,16 @@ pub fn lines(c: &Contact, width: usize) -> Vec<Line<'static>> {
     let address: Vec<String> = [
         c.street().map(String::from),
         Some(
-            [c.city.as_deref(), c.state.as_deref(), c.postal_code.as_deref()]
-                .into_iter()
-                .flatten()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(", "),
+            [
+                c.city.as_deref(),
+                c.state.as_deref(),
+                c.postal_code.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", "),
         ),
         c.country.clone(),
     ]
@@ -59,7 +66,10 @@ pub fn lines(c: &Contact, width: usize) -> Vec<Line<'static>> {
         ("Phone", c.phone.clone()),
         ("Company", c.company_name.clone()),
         ("Website", c.website.clone()),
-        ("Address", (!address.is_empty()).then(|| address.join(" · "))),
+        (
+            "Address",
+            (!address.is_empty()).then(|| address.join(" · ")),
+        ),
         ("Timezone", c.timezone.clone()),
         ("Birthday", c.birthday()),
         ("Assigned to", c.assigned_to.clone()),
@@ -96,24 +106,51 @@ pub fn lines(c: &Contact, width: usize) -> Vec<Line<'static>> {
     }
 
     out.push(Line::raw(""));
-    let overall = if c.dnd == Some(true) { Span::styled("  DND on for all channels", theme::error()) } else { Span::raw("") };
-    out.push(Line::from(vec![Span::styled("Do not disturb", theme::header()), overall]));
+    let overall = if c.dnd == Some(true) {
+        Span::styled("  DND on for all channels", theme::error())
+    } else {
+        Span::raw("")
+    };
+    out.push(Line::from(vec![
+        Span::styled("Do not disturb", theme::header()),
+        overall,
+    ]));
     let channels = c.dnd_channels();
     if channels.is_empty() {
-        out.push(Line::styled(if c.dnd == Some(true) { "every channel blocked" } else { "no channel blocked" }, theme::dim()));
+        out.push(Line::styled(
+            if c.dnd == Some(true) {
+                "every channel blocked"
+            } else {
+                "no channel blocked"
+            },
+            theme::dim(),
+        ));
     }
     for (name, setting) in channels {
         let status = setting.status.as_deref().unwrap_or("unknown");
-        let (mark, style) = if setting.blocks() { ("✗ blocked", theme::error()) } else { ("✓ allowed", theme::good()) };
+        let (mark, style) = if setting.blocks() {
+            ("✗ blocked", theme::error())
+        } else {
+            ("✓ allowed", theme::good())
+        };
         let mut spans = vec![
-            Span::styled(format!("{:<LABEL_WIDTH$}", sanitize::line(name)), theme::label()),
+            Span::styled(
+                format!("{:<LABEL_WIDTH$}", sanitize::line(name)),
+                theme::label(),
+            ),
             Span::styled(mark, style),
         ];
         if setting.blocks() {
-            spans.push(Span::styled(format!(" ({})", sanitize::line(status)), theme::dim()));
+            spans.push(Span::styled(
+                format!(" ({})", sanitize::line(status)),
+                theme::dim(),
+            ));
         }
         if let Some(m) = setting.message.as_deref().filter(|m| !m.is_empty()) {
-            spans.push(Span::styled(format!(" {}", sanitize::line(m)), theme::dim()));
+            spans.push(Span::styled(
+                format!(" {}", sanitize::line(m)),
+                theme::dim(),
+            ));
         }
         out.push(Line::from(spans));
     }
@@ -123,7 +160,10 @@ pub fn lines(c: &Contact, width: usize) -> Vec<Line<'static>> {
         out.push(Line::styled("Custom fields", theme::header()));
         for f in &c.custom_fields {
             let id = f.id.as_deref().unwrap_or("?");
-            out.push(field(&text::fit(&sanitize::line(id), LABEL_WIDTH - 1), &f.display()));
+            out.push(field(
+                &text::fit(&sanitize::line(id), LABEL_WIDTH - 1),
+                &f.display(),
+            ));
         }
     }
     out
@@ -131,17 +171,36 @@ pub fn lines(c: &Contact, width: usize) -> Vec<Line<'static>> {
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let Some(contact) = state.selected_detail() else {
-        frame.render_widget(Paragraph::new(Line::styled("No contact selected", theme::dim())), area);
+        frame.render_widget(
+            Paragraph::new(Line::styled("No contact selected", theme::dim())),
+            area,
+        );
         return;
     };
     let mut all = lines(contact, usize::from(area.width));
     // The list's record is shown at once; the full one replaces it when it arrives.
     match state.selected_extras().map(|e| &e.detail) {
-        Some(Load::Loading) => all.insert(1, Line::styled(format!("{spinner} loading full record…"), theme::dim())),
-        Some(Load::Failed(e)) => all.insert(1, Line::styled(format!("Full record failed: {} (r)", e.one_line()), theme::error())),
+        Some(Load::Loading) => all.insert(
+            1,
+            Line::styled(format!("{spinner} loading full record…"), theme::dim()),
+        ),
+        Some(Load::Failed(e)) => all.insert(
+            1,
+            Line::styled(
+                format!("Full record failed: {} (r)", e.one_line()),
+                theme::error(),
+            ),
+        ),
         _ => {}
     }
-    let offset = state.cursor(Pane::Details).offset.min(all.len().saturating_sub(1));
-    let visible: Vec<Line> = all.into_iter().skip(offset).take(usize::from(area.height)).collect();
+    let offset = state
+        .cursor(Pane::Details)
+        .offset
+        .min(all.len().saturating_sub(1));
+    let visible: Vec<Line> = all
+        .into_iter()
+        .skip(offset)
+        .take(usize::from(area.height))
+        .collect();
     frame.render_widget(Paragraph::new(visible), area);
 }

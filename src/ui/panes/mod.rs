@@ -31,7 +31,12 @@ pub fn tab_labels(state: &State, width: u16) -> Vec<(Pane, String)> {
             (p, count)
         })
         .collect();
-    let build = |compact| -> Vec<(Pane, String)> { counts.iter().map(|&(p, n)| (p, layout::tab_label(p, n, compact))).collect() };
+    let build = |compact| -> Vec<(Pane, String)> {
+        counts
+            .iter()
+            .map(|&(p, n)| (p, layout::tab_label(p, n, compact)))
+            .collect()
+    };
     for compact in 0..3 {
         let labels = build(compact);
         let total: usize = labels.iter().map(|(_, l)| super::text::width(l) + 1).sum();
@@ -49,7 +54,11 @@ pub fn draw_tab_bar(frame: &mut Frame, area: Rect, state: &State) {
         if i > 0 {
             spans.push(Span::styled(TAB_DIVIDER, theme::dim()));
         }
-        let style = if pane == state.tab { theme::selected(focused_right) } else { ratatui::style::Style::new() };
+        let style = if pane == state.tab {
+            theme::selected(focused_right)
+        } else {
+            ratatui::style::Style::new()
+        };
         spans.push(Span::styled(label, style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -57,10 +66,20 @@ pub fn draw_tab_bar(frame: &mut Frame, area: Rect, state: &State) {
 
 /// What a pane shows while its data is not there: a spinner, an error with the retry key, or
 /// a note that nothing is selected.
-pub fn placeholder<T>(load: Option<&Load<T>>, what: &str, spinner: &str) -> Option<Vec<Line<'static>>> {
+pub fn placeholder<T>(
+    load: Option<&Load<T>>,
+    what: &str,
+    spinner: &str,
+) -> Option<Vec<Line<'static>>> {
     match load {
-        None | Some(Load::Idle) => Some(vec![Line::styled(format!("{what} load when you stop on a contact"), theme::dim())]),
-        Some(Load::Loading) => Some(vec![Line::styled(format!("{spinner} Loading {}…", what.to_lowercase()), theme::dim())]),
+        None | Some(Load::Idle) => Some(vec![Line::styled(
+            format!("{what} load when you stop on a contact"),
+            theme::dim(),
+        )]),
+        Some(Load::Loading) => Some(vec![Line::styled(
+            format!("{spinner} Loading {}…", what.to_lowercase()),
+            theme::dim(),
+        )]),
         Some(Load::Failed(e)) => Some(error_lines(what, e)),
         Some(Load::Ready(_)) => None,
     }
@@ -68,8 +87,15 @@ pub fn placeholder<T>(load: Option<&Load<T>>, what: &str, spinner: &str) -> Opti
 
 pub fn error_lines(what: &str, e: &ApiError) -> Vec<Line<'static>> {
     vec![
-        Line::styled(format!("Couldn't load {}", what.to_lowercase()), theme::error()),
+        Line::styled(
+            format!("Couldn't load {}", what.to_lowercase()),
+            theme::error(),
+        ),
         Line::raw(e.one_line()),
-        Line::from(vec![Span::raw("Press "), Span::styled("r", theme::key()), Span::raw(" to retry.")]),
+        Line::from(vec![
+            Span::raw("Press "),
+            Span::styled("r", theme::key()),
+            Span::raw(" to retry."),
+        ]),
     ]
 }

@@ -24,7 +24,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }
-    let Some(notes) = load.and_then(|l| l.ready()) else { return };
+    let Some(notes) = load.and_then(|l| l.ready()) else {
+        return;
+    };
     if notes.is_empty() {
         frame.render_widget(Paragraph::new(Line::styled("No notes", theme::dim())), area);
         return;
@@ -38,10 +40,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         if lines.len() > usize::from(area.height) {
             break;
         }
-        let when = note.added().map_or_else(|| "undated".to_string(), |t| text::when_short(t, state.now));
+        let when = note
+            .added()
+            .map_or_else(|| "undated".to_string(), |t| text::when_short(t, state.now));
         let mut header = vec![Span::styled(format!("── {when} "), theme::label())];
         if let Some(t) = note.title.as_deref().filter(|t| !t.is_empty()) {
-            header.push(Span::styled(sanitize::line(t).into_owned(), theme::title(false)));
+            header.push(Span::styled(
+                sanitize::line(t).into_owned(),
+                theme::title(false),
+            ));
         }
         if note.pinned == Some(true) {
             header.push(Span::styled(" (pinned)", theme::warn()));

@@ -15,7 +15,13 @@ use super::placeholder;
 /// Open tasks first (soonest due first), then done ones (latest first).
 pub fn ordered(tasks: &[Task]) -> Vec<&Task> {
     let mut v: Vec<&Task> = tasks.iter().collect();
-    v.sort_by_key(|t| (t.is_done(), if t.is_done() { None } else { t.due() }, t.due().map(std::cmp::Reverse)));
+    v.sort_by_key(|t| {
+        (
+            t.is_done(),
+            if t.is_done() { None } else { t.due() },
+            t.due().map(std::cmp::Reverse),
+        )
+    });
     v
 }
 
@@ -25,7 +31,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }
-    let Some(tasks) = load.and_then(|l| l.ready()) else { return };
+    let Some(tasks) = load.and_then(|l| l.ready()) else {
+        return;
+    };
     if tasks.is_empty() {
         frame.render_widget(Paragraph::new(Line::styled("No tasks", theme::dim())), area);
         return;
@@ -48,19 +56,40 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             ("○", ratatui::style::Style::new())
         };
         let due = match task.due() {
-            Some(d) if overdue => Span::styled(format!("  overdue since {}", text::when_short(d, state.now)), theme::error()),
-            Some(d) => Span::styled(format!("  due {}", text::when_short(d, state.now)), if task.is_done() { theme::dim() } else { theme::warn() }),
+            Some(d) if overdue => Span::styled(
+                format!("  overdue since {}", text::when_short(d, state.now)),
+                theme::error(),
+            ),
+            Some(d) => Span::styled(
+                format!("  due {}", text::when_short(d, state.now)),
+                if task.is_done() {
+                    theme::dim()
+                } else {
+                    theme::warn()
+                },
+            ),
             None => Span::styled("  no due date", theme::dim()),
         };
         let title = sanitize::line(task.title.as_deref().unwrap_or("(untitled)")).into_owned();
-        let title_style = if task.is_done() { theme::dim().add_modifier(ratatui::style::Modifier::CROSSED_OUT) } else { ratatui::style::Style::new() };
-        let mut first = Line::from(vec![Span::styled(format!("{mark} "), mark_style), Span::styled(title, title_style), due]);
+        let title_style = if task.is_done() {
+            theme::dim().add_modifier(ratatui::style::Modifier::CROSSED_OUT)
+        } else {
+            ratatui::style::Style::new()
+        };
+        let mut first = Line::from(vec![
+            Span::styled(format!("{mark} "), mark_style),
+            Span::styled(title, title_style),
+            due,
+        ]);
         if i == cursor.selected {
             first = first.style(theme::selected(focused));
         }
         lines.push(first);
         let body = sanitize::line(task.body.as_deref().unwrap_or("")).into_owned();
-        lines.push(Line::styled(format!("  {}", text::fit(&body, width.saturating_sub(2))), theme::dim()));
+        lines.push(Line::styled(
+            format!("  {}", text::fit(&body, width.saturating_sub(2))),
+            theme::dim(),
+        ));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
