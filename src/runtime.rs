@@ -51,6 +51,13 @@ impl Executor {
                 });
             }
             Effect::LoadContact { id, parts } => self.load_contact(id, parts),
+            Effect::FetchFields => {
+                let (client, tx) = (self.client.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let result = client.custom_fields().await;
+                    let _ = tx.send(Msg::Fields(result));
+                });
+            }
             Effect::Settle { generation, after } => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {

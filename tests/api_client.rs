@@ -236,6 +236,24 @@ async fn business_contacts_are_listed() {
 }
 
 #[tokio::test]
+async fn custom_field_names_come_from_the_locations_api() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let defs = common::client(&sb)
+        .custom_fields()
+        .await
+        .expect("custom fields");
+    assert_eq!(defs.len(), seed.custom_fields.len());
+    assert!(defs.iter().all(|d| d.id.is_some() && d.name.is_some()));
+    let req = sb.requests().pop().expect("request");
+    assert_eq!(
+        req.path,
+        format!("/locations/{}/customFields", sb.location_id())
+    );
+    assert_eq!(req.query, "model=contact");
+}
+
+#[tokio::test]
 async fn every_request_sends_version_user_agent_and_bearer() {
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
@@ -342,7 +360,12 @@ async fn other_location_and_missing_contact_are_clear_errors() {
     };
     let err = other.search(&req).await.expect_err("refused");
     assert!(matches!(err, ApiError::Unauthorized { .. }), "{err:?}");
-    assert!(err.one_line().contains("does not have access to this location"), "{}", err.one_line());
+    assert!(
+        err.one_line()
+            .contains("does not have access to this location"),
+        "{}",
+        err.one_line()
+    );
     // Path segments are encoded: an id cannot climb to another endpoint.
     let err = client
         .contact("../contacts/search")

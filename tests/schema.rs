@@ -192,10 +192,10 @@ fn collect_external_refs(v: &Value, out: &mut BTreeSet<String>) {
 fn openapi_to_json_schema(v: &mut Value) {
     match v {
         Value::Object(o) => {
-            if let Some(Value::String(r)) = o.get_mut("$ref") {
-                if let Some(at) = r.find('#') {
-                    *r = r[at..].to_string();
-                }
+            if let Some(Value::String(r)) = o.get_mut("$ref")
+                && let Some(at) = r.find('#')
+            {
+                *r = r[at..].to_string();
             }
             if o.remove("nullable") == Some(Value::Bool(true)) {
                 match o.get_mut("type") {
@@ -374,7 +374,10 @@ impl Api {
         let seed = Seed::demo().expect("demo seed");
         // Shapes are under test here, not the burst limit: a roomy limit keeps the run short.
         let mut config = SandboxConfig::for_seed(&seed);
-        config.rate = RateConfig { max: 100_000, ..RateConfig::default() };
+        config.rate = RateConfig {
+            max: 100_000,
+            ..RateConfig::default()
+        };
         let sandbox = Sandbox::start(&seed, config, ([127, 0, 0, 1], 0).into())
             .await
             .expect("sandbox starts");

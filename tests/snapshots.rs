@@ -15,12 +15,46 @@ fn key(c: char) -> Msg {
 
 /// A state at `w`x`h` showing `contacts`, as the app would after its first page.
 fn screen(contacts: Vec<Contact>, w: u16, h: u16) -> State {
-    let mut s = State::new("demo · Northwind Realty (demo)", "Dm0LocHq7Zp2VwX9sK4e", common::fixed_now());
+    let mut s = State::new(
+        "demo · Northwind Realty (demo)",
+        "Dm0LocHq7Zp2VwX9sK4e",
+        common::fixed_now(),
+    );
     update(&mut s, Msg::Resize(w, h));
     let total = contacts.len() as u64;
-    let Some(Effect::FetchPage { generation, request }) = init(&mut s).into_iter().next() else { panic!("no fetch") };
-    update(&mut s, Msg::Page { generation, request, result: Ok(ContactPage { contacts, total: Some(total), meta: None }) });
-    update(&mut s, Msg::Budget(RateBudget { remaining: Some(97), max: 100, daily_remaining: Some(199_990) }));
+    let Some(Effect::FetchPage {
+        generation,
+        request,
+    }) = init(&mut s).into_iter().next()
+    else {
+        panic!("no fetch")
+    };
+    update(
+        &mut s,
+        Msg::Page {
+            generation,
+            request,
+            result: Ok(ContactPage {
+                contacts,
+                total: Some(total),
+                meta: None,
+            }),
+        },
+    );
+    let defs = common::demo_seed()
+        .custom_fields
+        .into_iter()
+        .map(|d| serde_json::from_value(d).expect("definition"))
+        .collect();
+    update(&mut s, Msg::Fields(Ok(defs)));
+    update(
+        &mut s,
+        Msg::Budget(RateBudget {
+            remaining: Some(97),
+            max: 100,
+            daily_remaining: Some(199_990),
+        }),
+    );
     s
 }
 
@@ -34,10 +68,34 @@ fn draw(s: &State) -> Terminal<TestBackend> {
 fn with_parts(s: &mut State, tasks: Vec<Task>, notes: Vec<Note>, events: Vec<Appointment>) {
     let id = s.selected_id().expect("selection").to_string();
     let detail = s.selected_contact().cloned().expect("contact");
-    update(s, Msg::Contact { id: id.clone(), result: Ok(detail) });
-    update(s, Msg::Tasks { id: id.clone(), result: Ok(tasks) });
-    update(s, Msg::Notes { id: id.clone(), result: Ok(notes) });
-    update(s, Msg::Appointments { id, result: Ok(events) });
+    update(
+        s,
+        Msg::Contact {
+            id: id.clone(),
+            result: Ok(detail),
+        },
+    );
+    update(
+        s,
+        Msg::Tasks {
+            id: id.clone(),
+            result: Ok(tasks),
+        },
+    );
+    update(
+        s,
+        Msg::Notes {
+            id: id.clone(),
+            result: Ok(notes),
+        },
+    );
+    update(
+        s,
+        Msg::Appointments {
+            id,
+            result: Ok(events),
+        },
+    );
 }
 
 fn sample_tasks() -> Vec<Task> {
@@ -50,9 +108,24 @@ fn sample_tasks() -> Vec<Task> {
         ..Default::default()
     };
     vec![
-        task("t1", "Send comps for 14 Elm St", "2026-11-20T15:00:00.000Z", false),
-        task("t2", "Call back about pre-approval", "2026-11-25T09:30:00.000Z", false),
-        task("t3", "Book the photographer", "2026-11-10T10:00:00.000Z", true),
+        task(
+            "t1",
+            "Send comps for 14 Elm St",
+            "2026-11-20T15:00:00.000Z",
+            false,
+        ),
+        task(
+            "t2",
+            "Call back about pre-approval",
+            "2026-11-25T09:30:00.000Z",
+            false,
+        ),
+        task(
+            "t3",
+            "Book the photographer",
+            "2026-11-10T10:00:00.000Z",
+            true,
+        ),
     ]
 }
 
@@ -128,12 +201,35 @@ fn help_overlay() {
 fn error_states() {
     let mut s = screen(common::demo_contacts(40), 80, 24);
     update(&mut s, key('3'));
-    let Some(Effect::FetchPage { generation, request }) = update(&mut s, key('r')).into_iter().find(|e| matches!(e, Effect::FetchPage { .. })) else {
+    let Some(Effect::FetchPage {
+        generation,
+        request,
+    }) = update(&mut s, key('r'))
+        .into_iter()
+        .find(|e| matches!(e, Effect::FetchPage { .. }))
+    else {
         panic!("refresh fetches")
     };
-    update(&mut s, Msg::Page { generation, request, result: Err(ApiError::Network { message: "connection refused".into() }) });
+    update(
+        &mut s,
+        Msg::Page {
+            generation,
+            request,
+            result: Err(ApiError::Network {
+                message: "connection refused".into(),
+            }),
+        },
+    );
     let id = s.selected_id().expect("selection").to_string();
-    update(&mut s, Msg::Tasks { id, result: Err(ApiError::MissingScope { message: "The token is not authorized for this scope.".into() }) });
+    update(
+        &mut s,
+        Msg::Tasks {
+            id,
+            result: Err(ApiError::MissingScope {
+                message: "The token is not authorized for this scope.".into(),
+            }),
+        },
+    );
     insta::assert_snapshot!(draw(&s).backend());
 }
 
@@ -141,8 +237,23 @@ fn error_states() {
 fn contacts_fail_on_first_load() {
     let mut s = State::new("location X", "X", common::fixed_now());
     update(&mut s, Msg::Resize(80, 12));
-    let Some(Effect::FetchPage { generation, request }) = init(&mut s).into_iter().next() else { panic!("no fetch") };
-    update(&mut s, Msg::Page { generation, request, result: Err(ApiError::Unauthorized { message: "Invalid JWT".into() }) });
+    let Some(Effect::FetchPage {
+        generation,
+        request,
+    }) = init(&mut s).into_iter().next()
+    else {
+        panic!("no fetch")
+    };
+    update(
+        &mut s,
+        Msg::Page {
+            generation,
+            request,
+            result: Err(ApiError::Unauthorized {
+                message: "Invalid JWT".into(),
+            }),
+        },
+    );
     insta::assert_snapshot!(draw(&s).backend());
 }
 
@@ -182,8 +293,16 @@ fn hostile_names_are_defused() {
         ..Default::default()
     };
     let contacts = vec![
-        evil("h1", "\x1b]52;c;ZXZpbA==\x07", "Clip\x1b]52;c;ZXZpbA==\x1b\\board"),
-        evil("h2", "\u{202e}Mallory\u{202c} \x07Bell\rCR\0NUL", "\u{9b}31mC1 CSI"),
+        evil(
+            "h1",
+            "\x1b]52;c;ZXZpbA==\x07",
+            "Clip\x1b]52;c;ZXZpbA==\x1b\\board",
+        ),
+        evil(
+            "h2",
+            "\u{202e}Mallory\u{202c} \x07Bell\rCR\0NUL",
+            "\u{9b}31mC1 CSI",
+        ),
         evil("h3", "佐藤 花子 🏠", "株式会社さくら不動産"),
         evil("h4", "محمد الشمري", "شركة البيت"),
     ];
@@ -194,7 +313,8 @@ fn hostile_names_are_defused() {
     for cell in t.backend().buffer().content() {
         let sym = cell.symbol();
         assert!(
-            !sym.chars().any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+            !sym.chars()
+                .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
             "control character {sym:?} reached the screen"
         );
     }

@@ -26,7 +26,10 @@ fn code(k: KeyCode) -> Msg {
 
 fn fetch(fx: &[Effect]) -> Option<(u64, SearchRequest)> {
     fx.iter().find_map(|e| match e {
-        Effect::FetchPage { generation, request } => Some((*generation, request.clone())),
+        Effect::FetchPage {
+            generation,
+            request,
+        } => Some((*generation, request.clone())),
         _ => None,
     })
 }
@@ -49,7 +52,11 @@ fn load(fx: &[Effect]) -> Option<(String, Parts)> {
 }
 
 fn page(contacts: Vec<Contact>, total: u64) -> Result<ContactPage, ApiError> {
-    Ok(ContactPage { contacts, total: Some(total), meta: None })
+    Ok(ContactPage {
+        contacts,
+        total: Some(total),
+        meta: None,
+    })
 }
 
 /// A state with the first page of `contacts` loaded (page limit 100).
@@ -58,7 +65,14 @@ fn loaded(contacts: Vec<Contact>, total: u64) -> (State, Vec<Effect>) {
     s.page_limit = 100;
     let fx = init(&mut s);
     let (generation, request) = fetch(&fx).expect("first page requested");
-    let fx = update(&mut s, Msg::Page { generation, request, result: page(contacts, total) });
+    let fx = update(
+        &mut s,
+        Msg::Page {
+            generation,
+            request,
+            result: page(contacts, total),
+        },
+    );
     (s, fx)
 }
 
@@ -67,7 +81,20 @@ fn start_up_asks_for_the_first_search_page() {
     let mut s = state();
     let fx = init(&mut s);
     let (_, req) = fetch(&fx).expect("fetch");
-    assert_eq!(req, SearchRequest { location_id: "Loc1".into(), page_limit: 500, page: Some(1), query: None, search_after: None });
+    assert!(
+        fx.contains(&Effect::FetchFields),
+        "custom field names are asked for once"
+    );
+    assert_eq!(
+        req,
+        SearchRequest {
+            location_id: "Loc1".into(),
+            page_limit: 500,
+            page: Some(1),
+            query: None,
+            search_after: None
+        }
+    );
     assert!(s.is_busy());
 }
 
@@ -80,21 +107,63 @@ fn first_page_selects_the_first_contact_and_its_parts_load_after_it_settles() {
     let fx = update(&mut s, Msg::Settled(generation));
     let (id, parts) = load(&fx).expect("load");
     assert_eq!(id, "c0");
-    assert_eq!(parts, Parts { detail: true, tasks: true, notes: true, appointments: true });
+    assert_eq!(
+        parts,
+        Parts {
+            detail: true,
+            tasks: true,
+            notes: true,
+            appointments: true
+        }
+    );
     let extras = s.selected_extras().expect("extras");
     assert!(extras.tasks.is_loading());
 
-    let task = Task { id: Some("t1".into()), title: Some("Call".into()), ..Default::default() };
-    update(&mut s, Msg::Tasks { id: "c0".into(), result: Ok(vec![task.clone()]) });
-    assert_eq!(s.selected_extras().and_then(|e| e.tasks.ready()), Some(&vec![task]));
+    let task = Task {
+        id: Some("t1".into()),
+        title: Some("Call".into()),
+        ..Default::default()
+    };
+    update(
+        &mut s,
+        Msg::Tasks {
+            id: "c0".into(),
+            result: Ok(vec![task.clone()]),
+        },
+    );
+    assert_eq!(
+        s.selected_extras().and_then(|e| e.tasks.ready()),
+        Some(&vec![task])
+    );
     // Cached: coming back later asks for nothing already there.
-    update(&mut s, Msg::Contact { id: "c0".into(), result: Ok(common::people(0..1).remove(0)) });
-    update(&mut s, Msg::Notes { id: "c0".into(), result: Ok(vec![]) });
-    update(&mut s, Msg::Appointments { id: "c0".into(), result: Ok(vec![]) });
+    update(
+        &mut s,
+        Msg::Contact {
+            id: "c0".into(),
+            result: Ok(common::people(0..1).remove(0)),
+        },
+    );
+    update(
+        &mut s,
+        Msg::Notes {
+            id: "c0".into(),
+            result: Ok(vec![]),
+        },
+    );
+    update(
+        &mut s,
+        Msg::Appointments {
+            id: "c0".into(),
+            result: Ok(vec![]),
+        },
+    );
     update(&mut s, key('j'));
     let fx = update(&mut s, key('k'));
     let generation = settle(&fx).expect("settle");
-    assert!(load(&update(&mut s, Msg::Settled(generation))).is_none(), "all four parts are cached");
+    assert!(
+        load(&update(&mut s, Msg::Settled(generation))).is_none(),
+        "all four parts are cached"
+    );
 }
 
 #[test]
@@ -106,7 +175,10 @@ fn scrolling_past_contacts_loads_only_where_the_cursor_rests() {
     }
     assert_eq!(s.selected_id(), Some("c4"));
     for stale in &timers[..3] {
-        assert!(update(&mut s, Msg::Settled(*stale)).is_empty(), "a stale timer loads nothing");
+        assert!(
+            update(&mut s, Msg::Settled(*stale)).is_empty(),
+            "a stale timer loads nothing"
+        );
     }
     let (id, _) = load(&update(&mut s, Msg::Settled(timers[3]))).expect("load");
     assert_eq!(id, "c4");
@@ -139,33 +211,80 @@ fn pages_on_as_the_cursor_nears_the_end_and_stops_at_the_total() {
     let fx = update(&mut s, key('G'));
     let (generation, req) = fetch(&fx).expect("next page near the end");
     assert_eq!(req.page, Some(2));
-    assert!(fetch(&update(&mut s, key('G'))).is_none(), "one page request at a time");
-    let fx = update(&mut s, Msg::Page { generation, request: req, result: page(common::people(100..200), 237) });
+    assert!(
+        fetch(&update(&mut s, key('G'))).is_none(),
+        "one page request at a time"
+    );
+    let fx = update(
+        &mut s,
+        Msg::Page {
+            generation,
+            request: req,
+            result: page(common::people(100..200), 237),
+        },
+    );
     assert!(fetch(&fx).is_none());
     let (generation, req) = fetch(&update(&mut s, key('G'))).expect("page 3");
     assert_eq!(req.page, Some(3));
     // Overlapping pages (a contact added meanwhile) never show a contact twice.
-    let fx = update(&mut s, Msg::Page { generation, request: req, result: page(common::people(195..237), 237) });
+    let fx = update(
+        &mut s,
+        Msg::Page {
+            generation,
+            request: req,
+            result: page(common::people(195..237), 237),
+        },
+    );
     assert!(fetch(&fx).is_none());
     assert_eq!(s.set().rows.len(), 237);
     assert!(s.set().next.is_none());
-    assert!(fetch(&update(&mut s, key('G'))).is_none(), "everything is loaded");
+    assert!(
+        fetch(&update(&mut s, key('G'))).is_none(),
+        "everything is loaded"
+    );
 }
 
 #[test]
 fn a_failed_page_shows_the_error_and_r_retries_it() {
     let (mut s, _) = loaded(common::people(0..100), 300);
     let (generation, req) = fetch(&update(&mut s, key('G'))).expect("page 2");
-    let err = ApiError::Server { status: 502, message: "Bad Gateway".into() };
-    update(&mut s, Msg::Page { generation, request: req, result: Err(err) });
+    let err = ApiError::Server {
+        status: 502,
+        message: "Bad Gateway".into(),
+    };
+    update(
+        &mut s,
+        Msg::Page {
+            generation,
+            request: req,
+            result: Err(err),
+        },
+    );
     let status = s.status.clone().expect("status");
-    assert!(status.error && status.text.contains("Server error 502"), "{status:?}");
-    assert!(fetch(&update(&mut s, key('k'))).is_none(), "no automatic hammering after an error");
+    assert!(
+        status.error && status.text.contains("Server error 502"),
+        "{status:?}"
+    );
+    assert!(
+        fetch(&update(&mut s, key('k'))).is_none(),
+        "no automatic hammering after an error"
+    );
     let (generation, req) = fetch(&update(&mut s, key('r'))).expect("refresh");
     assert_eq!(req.page, Some(1));
-    update(&mut s, Msg::Page { generation, request: req, result: page(common::people(0..100), 300) });
+    update(
+        &mut s,
+        Msg::Page {
+            generation,
+            request: req,
+            result: page(common::people(0..100), 300),
+        },
+    );
     assert_eq!(s.status, None, "the error clears once loading works");
-    assert_eq!(s.selected_id(), Some("c98"), "refresh keeps the cursor on the same contact");
+    assert_eq!(
+        s.selected_id(),
+        Some("c98"),
+        "refresh keeps the cursor on the same contact"
+    );
 }
 
 #[test]
@@ -174,9 +293,23 @@ fn answers_for_an_old_generation_are_ignored() {
     let (old_gen, old_req) = fetch(&init(&mut s)).expect("fetch");
     let (new_gen, new_req) = fetch(&update(&mut s, key('r'))).expect("refresh");
     assert_ne!(old_gen, new_gen);
-    update(&mut s, Msg::Page { generation: old_gen, request: old_req, result: page(common::people(0..5), 5) });
+    update(
+        &mut s,
+        Msg::Page {
+            generation: old_gen,
+            request: old_req,
+            result: page(common::people(0..5), 5),
+        },
+    );
     assert!(s.set().rows.is_empty(), "the stale page was dropped");
-    update(&mut s, Msg::Page { generation: new_gen, request: new_req, result: page(common::people(10..12), 2) });
+    update(
+        &mut s,
+        Msg::Page {
+            generation: new_gen,
+            request: new_req,
+            result: page(common::people(10..12), 2),
+        },
+    );
     assert_eq!(s.set().rows.len(), 2);
 }
 
@@ -205,7 +338,10 @@ fn slash_filters_loaded_contacts_as_you_type() {
     assert_eq!(s.input, "ånnj");
     assert_eq!(s.visible_len(), 0);
     update(&mut s, code(KeyCode::Esc));
-    assert_eq!((s.mode.clone(), s.visible_len(), s.input.as_str()), (Mode::Normal, 50, ""));
+    assert_eq!(
+        (s.mode.clone(), s.visible_len(), s.input.as_str()),
+        (Mode::Normal, 50, "")
+    );
 }
 
 #[test]
@@ -223,12 +359,23 @@ fn enter_runs_the_server_search_and_esc_returns_to_all_contacts() {
     assert_eq!(s.mode, Mode::Normal);
     let mut hit = common::people(900..901);
     hit[0].last_name = Some("Smith".into());
-    update(&mut s, Msg::Page { generation, request: req, result: page(hit, 1) });
+    update(
+        &mut s,
+        Msg::Page {
+            generation,
+            request: req,
+            result: page(hit, 1),
+        },
+    );
     assert_eq!(s.set().query.as_deref(), Some("smith"));
     assert_eq!(s.selected_id(), Some("c900"));
     update(&mut s, code(KeyCode::Esc));
     assert!(s.search.is_none());
-    assert_eq!(s.set().rows.len(), 50, "the full list is back without reloading");
+    assert_eq!(
+        s.set().rows.len(),
+        50,
+        "the full list is back without reloading"
+    );
 }
 
 #[test]
@@ -241,6 +388,36 @@ fn search_text_is_cut_to_the_api_limit() {
     let (_, req) = fetch(&update(&mut s, code(KeyCode::Enter))).expect("search");
     assert_eq!(req.query.map(|q| q.chars().count()), Some(75));
     assert!(s.status.expect("status").text.contains("75"));
+}
+
+#[test]
+fn custom_field_names_replace_ids_and_a_refusal_changes_nothing_else() {
+    use ghl_tui::api::CustomFieldDef;
+    let (mut s, _) = loaded(common::people(0..3), 3);
+    let def = CustomFieldDef {
+        id: Some("f1".into()),
+        name: Some("Budget".into()),
+        ..Default::default()
+    };
+    let nameless = CustomFieldDef {
+        id: Some("f2".into()),
+        name: Some(" ".into()),
+        ..Default::default()
+    };
+    update(&mut s, Msg::Fields(Ok(vec![def, nameless])));
+    assert_eq!(s.field_names.get("f1").map(String::as_str), Some("Budget"));
+    assert!(
+        !s.field_names.contains_key("f2"),
+        "a blank name keeps showing the id"
+    );
+    let before = s.status.clone();
+    update(
+        &mut s,
+        Msg::Fields(Err(ApiError::MissingScope {
+            message: "no".into(),
+        })),
+    );
+    assert_eq!(s.status, before);
 }
 
 #[test]
@@ -260,7 +437,10 @@ fn panes_switch_by_number_tab_and_back() {
     let (mut s, _) = loaded(common::people(0..5), 5);
     let fx = update(&mut s, key('3'));
     assert_eq!((s.focus, s.tab), (Pane::Tasks, Pane::Tasks));
-    assert!(load(&fx).is_some(), "opening a pane loads it without waiting");
+    assert!(
+        load(&fx).is_some(),
+        "opening a pane loads it without waiting"
+    );
     update(&mut s, code(KeyCode::Tab));
     assert_eq!(s.focus, Pane::Notes);
     update(&mut s, code(KeyCode::Tab));
@@ -270,16 +450,31 @@ fn panes_switch_by_number_tab_and_back() {
     assert_eq!(s.focus, Pane::Appointments);
     update(&mut s, code(KeyCode::Esc));
     assert_eq!(s.focus, Pane::Contacts);
-    assert_eq!(s.tab, Pane::Appointments, "the right side keeps showing the last pane");
+    assert_eq!(
+        s.tab,
+        Pane::Appointments,
+        "the right side keeps showing the last pane"
+    );
 }
 
 #[test]
 fn a_failed_pane_says_so_and_r_retries_it() {
     let (mut s, _) = loaded(common::people(0..5), 5);
     update(&mut s, key('3'));
-    let err = ApiError::Network { message: "connection reset".into() };
-    update(&mut s, Msg::Tasks { id: "c0".into(), result: Err(err.clone()) });
-    assert_eq!(s.selected_extras().map(|e| e.tasks.clone()), Some(Load::Failed(err)));
+    let err = ApiError::Network {
+        message: "connection reset".into(),
+    };
+    update(
+        &mut s,
+        Msg::Tasks {
+            id: "c0".into(),
+            result: Err(err.clone()),
+        },
+    );
+    assert_eq!(
+        s.selected_extras().map(|e| e.tasks.clone()),
+        Some(Load::Failed(err))
+    );
     let fx = update(&mut s, key('r'));
     let (id, parts) = load(&fx).expect("retry");
     assert_eq!(id, "c0");
@@ -290,8 +485,19 @@ fn a_failed_pane_says_so_and_r_retries_it() {
 fn task_cursor_moves_within_the_tasks() {
     let (mut s, _) = loaded(common::people(0..5), 5);
     update(&mut s, key('3'));
-    let tasks: Vec<Task> = (0..4).map(|i| Task { id: Some(format!("t{i}")), ..Default::default() }).collect();
-    update(&mut s, Msg::Tasks { id: "c0".into(), result: Ok(tasks) });
+    let tasks: Vec<Task> = (0..4)
+        .map(|i| Task {
+            id: Some(format!("t{i}")),
+            ..Default::default()
+        })
+        .collect();
+    update(
+        &mut s,
+        Msg::Tasks {
+            id: "c0".into(),
+            result: Ok(tasks),
+        },
+    );
     for _ in 0..10 {
         update(&mut s, key('j'));
     }
@@ -305,14 +511,31 @@ fn task_cursor_moves_within_the_tasks() {
 fn mouse_click_selects_and_wheel_scrolls() {
     let (mut s, _) = loaded(common::people(0..60), 60);
     // At 100x30 the list's first row is on screen row 2 (border, header).
-    let click = |row| Msg::Mouse(MouseEvent { kind: MouseEventKind::Down(MouseButton::Left), column: 5, row, modifiers: KeyModifiers::NONE });
+    let click = |row| {
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 5,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
     update(&mut s, click(6));
     assert_eq!(s.selected_id(), Some("c4"));
-    let wheel = Msg::Mouse(MouseEvent { kind: MouseEventKind::ScrollDown, column: 5, row: 6, modifiers: KeyModifiers::NONE });
+    let wheel = Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 5,
+        row: 6,
+        modifiers: KeyModifiers::NONE,
+    });
     update(&mut s, wheel);
     assert_eq!(s.selected_id(), Some("c7"));
     // A click on the right side's tab bar switches tabs: " 2 Details │ 3 Tasks".
-    let tabs = Msg::Mouse(MouseEvent { kind: MouseEventKind::Down(MouseButton::Left), column: 58, row: 1, modifiers: KeyModifiers::NONE });
+    let tabs = Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: 58,
+        row: 1,
+        modifiers: KeyModifiers::NONE,
+    });
     update(&mut s, tabs);
     assert_eq!(s.focus, Pane::Tasks);
 }
@@ -323,9 +546,16 @@ fn help_opens_closes_and_swallows_other_keys() {
     update(&mut s, key('?'));
     assert!(s.help.is_some());
     update(&mut s, key('j'));
-    assert_eq!(s.selected_id(), Some("c0"), "keys scroll the help, not the list");
+    assert_eq!(
+        s.selected_id(),
+        Some("c0"),
+        "keys scroll the help, not the list"
+    );
     let fx = update(&mut s, key('q'));
-    assert!(s.help.is_none() && !s.quit && fx.is_empty(), "q closes help first");
+    assert!(
+        s.help.is_none() && !s.quit && fx.is_empty(),
+        "q closes help first"
+    );
     let fx = update(&mut s, key('q'));
     assert!(s.quit);
     assert_eq!(fx, vec![Effect::Quit]);
@@ -335,7 +565,10 @@ fn help_opens_closes_and_swallows_other_keys() {
 fn ctrl_c_and_signals_quit_from_anywhere() {
     let (mut s, _) = loaded(common::people(0..5), 5);
     update(&mut s, key('/'));
-    update(&mut s, Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
     assert!(s.quit);
     let (mut s, _) = loaded(common::people(0..5), 5);
     assert_eq!(update(&mut s, Msg::Shutdown), vec![Effect::Quit]);

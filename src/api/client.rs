@@ -11,8 +11,8 @@ use serde_json::Value;
 use super::activity::{Appointment, Note, Task};
 use super::contact::Contact;
 use super::envelopes::{
-    ContactEnvelope, EventsEnvelope, ListEnvelope, ListMeta, NoteEnvelope, NotesEnvelope,
-    SearchEnvelope, SearchRequest, TaskEnvelope, TasksEnvelope,
+    ContactEnvelope, CustomFieldDef, CustomFieldsEnvelope, EventsEnvelope, ListEnvelope, ListMeta,
+    NoteEnvelope, NotesEnvelope, SearchEnvelope, SearchRequest, TaskEnvelope, TasksEnvelope,
 };
 use super::error::{ApiError, excerpt};
 use super::pacer::{Pacer, RateBudget};
@@ -280,6 +280,15 @@ impl Client {
         let url = self.url(&["contacts", contact_id, "appointments"]);
         let env: EventsEnvelope = self.call(Method::GET, url, None, true).await?;
         Ok(env.events)
+    }
+
+    /// `GET /locations/{locationId}/customFields?model=contact` (Locations API): the names of
+    /// the location's contact fields. Needs the `locations/customFields.readonly` scope.
+    pub async fn custom_fields(&self) -> Result<Vec<CustomFieldDef>, ApiError> {
+        let mut url = self.url(&["locations", &self.cfg.location_id, "customFields"]);
+        url.query_pairs_mut().append_pair("model", "contact");
+        let env: CustomFieldsEnvelope = self.call(Method::GET, url, None, true).await?;
+        Ok(env.custom_fields)
     }
 
     /// `POST /contacts/search`. Read-only on the server, so it is retried like a GET.

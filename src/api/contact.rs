@@ -339,16 +339,29 @@ mod tests {
         assert_eq!(c.custom_fields.len(), 1);
         assert_eq!(c.custom_fields[0].display(), "3");
         assert_eq!(c.birthday().as_deref(), Some("1990-01-01"));
-        assert_eq!(serde_json::to_value(&c).expect("ser")["brandNew"], json!({"a": 1}));
+        assert_eq!(
+            serde_json::to_value(&c).expect("ser")["brandNew"],
+            json!({"a": 1})
+        );
     }
 
     #[test]
     fn display_name_falls_back_sensibly() {
-        let c = Contact { first_name: Some(" Ana ".into()), last_name: Some("".into()), ..Default::default() };
+        let c = Contact {
+            first_name: Some(" Ana ".into()),
+            last_name: Some("".into()),
+            ..Default::default()
+        };
         assert_eq!(c.display_name(), "Ana");
-        let c = Contact { contact_name: Some("From Search".into()), ..Default::default() };
+        let c = Contact {
+            contact_name: Some("From Search".into()),
+            ..Default::default()
+        };
         assert_eq!(c.display_name(), "From Search");
-        let c = Contact { phone: Some("+1555".into()), ..Default::default() };
+        let c = Contact {
+            phone: Some("+1555".into()),
+            ..Default::default()
+        };
         assert_eq!(c.display_name(), "+1555");
     }
 }

@@ -40,6 +40,29 @@ pub struct EventsEnvelope {
     pub events: Vec<Appointment>,
 }
 
+/// A custom field's definition (Locations API `CustomFieldSchema`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomFieldDef {
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub field_key: Option<String>,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub data_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient::string_list")]
+    pub picklist_options: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomFieldsEnvelope {
+    #[serde(default, deserialize_with = "lenient::lenient_list")]
+    pub custom_fields: Vec<CustomFieldDef>,
+}
+
 /// `POST /contacts/search` answer: `{contacts, total}`.
 #[derive(Debug, Deserialize)]
 pub struct SearchEnvelope {

@@ -16,7 +16,7 @@ pub use client::{
     API_VERSION, Client, ClientConfig, ContactPage, DEFAULT_BASE_URL, ListQuery, RetryPolicy,
 };
 pub use contact::{Contact, CustomFieldValue, DndSetting};
-pub use envelopes::SearchRequest;
+pub use envelopes::{CustomFieldDef, SearchRequest};
 pub use error::ApiError;
 pub use pacer::RateBudget;
 pub use secret::Secret;

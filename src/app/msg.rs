@@ -7,7 +7,8 @@ use chrono::NaiveDateTime;
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::{
-    ApiError, Appointment, Contact, ContactPage, Note, RateBudget, SearchRequest, Task,
+    ApiError, Appointment, Contact, ContactPage, CustomFieldDef, Note, RateBudget, SearchRequest,
+    Task,
 };
 
 // Messages are moved once each, from a channel into update; boxing the big ones would cost
@@ -42,6 +43,8 @@ pub enum Msg {
         id: String,
         result: Result<Vec<Appointment>, ApiError>,
     },
+    /// The location's custom field definitions (for their names).
+    Fields(Result<Vec<CustomFieldDef>, ApiError>),
     /// The selection has stayed put for the debounce time.
     Settled(u64),
     Budget(RateBudget),
@@ -77,6 +80,8 @@ pub enum Effect {
         id: String,
         parts: Parts,
     },
+    /// Fetch the custom field definitions.
+    FetchFields,
     /// Send `Msg::Settled(generation)` after the delay.
     Settle {
         generation: u64,

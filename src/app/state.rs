@@ -197,6 +197,8 @@ pub struct State {
     pub generations: u64,
     /// The contact whose parts are being fetched (only one load runs at a time).
     pub loading_for: Option<String>,
+    /// Custom field id -> name, when the token may read them.
+    pub field_names: std::collections::HashMap<String, String>,
     pub help: Option<u16>,
     pub size: (u16, u16),
     pub now: NaiveDateTime,
@@ -237,6 +239,7 @@ impl State {
             selection_gen: 0,
             generations: 0,
             loading_for: None,
+            field_names: HashMap::new(),
             help: None,
             size: (80, 24),
             now,

@@ -30,6 +30,7 @@ pub fn init(state: &mut State) -> Vec<Effect> {
         generation,
         request,
     });
+    fx.push(Effect::FetchFields);
     fx
 }
 
@@ -80,6 +81,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 load_selected(state, false, &mut fx);
             }
         }
+        Msg::Fields(Ok(defs)) => {
+            state.field_names = defs
+                .into_iter()
+                .filter_map(|d| Some((d.id?, d.name.filter(|n| !n.trim().is_empty())?)))
+                .collect();
+        }
+        // Without the scope for field names the details show field ids; nothing else changes,
+        // so this is not worth the status bar.
+        Msg::Fields(Err(e)) => tracing::info!(error = %e, "custom field names unavailable"),
         Msg::Budget(b) => state.budget = b,
         Msg::Shutdown => quit(state, &mut fx),
     }
@@ -129,16 +139,15 @@ fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
         match keymap::lookup(Scope::Search, &ev) {
             Some(action) => on_search_action(state, action, fx),
             None => {
-                if let crossterm::event::KeyCode::Char(c) = ev.code {
-                    if !ev
+                if let crossterm::event::KeyCode::Char(c) = ev.code
+                    && !ev
                         .modifiers
                         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                        && !c.is_control()
-                    {
-                        let before = state.input.clone();
-                        state.input.push(c);
-                        apply_filter(state, &before, fx);
-                    }
+                    && !c.is_control()
+                {
+                    let before = state.input.clone();
+                    state.input.push(c);
+                    apply_filter(state, &before, fx);
                 }
             }
         }
@@ -567,14 +576,14 @@ fn load_selected(state: &mut State, force: bool, fx: &mut Vec<Effect>) {
     };
     // Only one contact loads at a time; the runtime cancels the other one's requests, so its
     // parts go back to "not asked" and load again if the user returns.
-    if let Some(other) = state.loading_for.take().filter(|o| *o != id) {
-        if let Some(e) = state.extras.get_mut(&other) {
-            for_each_part(e, |l| {
-                if l.loading() {
-                    l.reset()
-                }
-            });
-        }
+    if let Some(other) = state.loading_for.take().filter(|o| *o != id)
+        && let Some(e) = state.extras.get_mut(&other)
+    {
+        for_each_part(e, |l| {
+            if l.loading() {
+                l.reset()
+            }
+        });
     }
     let entry = extras_entry(state, &id);
     let want = |l: &dyn LoadState| force || l.wanted_or_loading();
@@ -632,9 +641,9 @@ fn for_each_part(e: &mut Extras, mut f: impl FnMut(&mut dyn LoadState)) {
 fn pane_len(state: &State, pane: Pane, width: usize) -> usize {
     let extras = state.selected_extras();
     match pane {
-        Pane::Details => state
-            .selected_detail()
-            .map_or(0, |c| panes::details::lines(c, width).len()),
+        Pane::Details => state.selected_detail().map_or(0, |c| {
+            panes::details::lines(c, &state.field_names, width).len()
+        }),
         Pane::Tasks => extras.and_then(|e| e.tasks.ready()).map_or(0, Vec::len),
         Pane::Notes => extras.and_then(|e| e.notes.ready()).map_or(0, Vec::len),
         Pane::Appointments => extras

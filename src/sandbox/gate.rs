@@ -17,8 +17,16 @@ use crate::api::API_VERSION;
 
 pub const SCOPE_READ: &str = "contacts.readonly";
 pub const SCOPE_WRITE: &str = "contacts.write";
+pub const SCOPE_FIELDS_READ: &str = "locations/customFields.readonly";
 
 fn required_scope(method: &Method, path: &str) -> &'static str {
+    if path.starts_with("/locations/") {
+        return if method == Method::GET {
+            SCOPE_FIELDS_READ
+        } else {
+            "locations/customFields.write"
+        };
+    }
     if method == Method::GET
         || (method == Method::POST && path.trim_end_matches('/') == "/contacts/search")
     {

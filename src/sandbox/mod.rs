@@ -20,7 +20,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use faults::{Fault, FaultRates};
-pub use gate::{SCOPE_READ, SCOPE_WRITE};
+pub use gate::{SCOPE_FIELDS_READ, SCOPE_READ, SCOPE_WRITE};
 pub use limits::RateConfig;
 pub use seed::Seed;
 
@@ -51,8 +51,14 @@ impl SandboxConfig {
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
         };
         let mut tokens = HashMap::new();
-        tokens.insert(DEMO_TOKEN.to_string(), grant(&[SCOPE_READ, SCOPE_WRITE]));
-        tokens.insert(READONLY_TOKEN.to_string(), grant(&[SCOPE_READ]));
+        tokens.insert(
+            DEMO_TOKEN.to_string(),
+            grant(&[SCOPE_READ, SCOPE_WRITE, SCOPE_FIELDS_READ]),
+        );
+        tokens.insert(
+            READONLY_TOKEN.to_string(),
+            grant(&[SCOPE_READ, SCOPE_FIELDS_READ]),
+        );
         SandboxConfig {
             tokens,
             rate: RateConfig::default(),
@@ -78,6 +84,8 @@ pub struct Shared {
     faults: Mutex<faults::Faults>,
     log: Mutex<Vec<Recorded>>,
     rate_limited: std::sync::atomic::AtomicU64,
+    /// Custom field definitions per location (Locations API).
+    custom_fields: HashMap<String, Vec<serde_json::Value>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -123,6 +131,7 @@ impl Sandbox {
             }),
             log: Mutex::default(),
             rate_limited: Default::default(),
+            custom_fields: HashMap::from([(seed.location_id.clone(), seed.custom_fields.clone())]),
             config,
         });
         let app = router(shared.clone());
@@ -204,6 +213,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/contacts/{contact_id}/appointments",
             get(routes::appointments),
+        )
+        .route(
+            "/locations/{location_id}/customFields",
+            get(routes::custom_fields),
         )
         .fallback(routes::fallback)
         .layer(axum::middleware::from_fn_with_state(

@@ -37,7 +37,9 @@ fn location_check(grant: &Grant, location_id: &str) -> Result<(), Response> {
     } else {
         // The v2 spec documents no 403 on these paths: a token for another location is an
         // unauthorized token there.
-        Err(reply::unauthorized("The token does not have access to this location."))
+        Err(reply::unauthorized(
+            "The token does not have access to this location.",
+        ))
     }
 }
 
@@ -219,12 +221,13 @@ pub async fn search(
             None
         }
     };
-    if let (Some(p), Some(l)) = (page, page_limit) {
-        if cursor.is_none() && p * l > PAGE_WINDOW {
-            errors.push(format!(
-                "page * pageLimit must not exceed {PAGE_WINDOW}; use searchAfter to go further"
-            ));
-        }
+    if let (Some(p), Some(l)) = (page, page_limit)
+        && cursor.is_none()
+        && p * l > PAGE_WINDOW
+    {
+        errors.push(format!(
+            "page * pageLimit must not exceed {PAGE_WINDOW}; use searchAfter to go further"
+        ));
     }
     if !errors.is_empty() {
         return reply::unprocessable(errors);
@@ -344,7 +347,10 @@ pub async fn list(
     if more {
         meta.insert("nextPage".into(), json!(current + 1));
     }
-    meta.insert("prevPage".into(), json!((current > 1).then_some(current - 1)));
+    meta.insert(
+        "prevPage".into(),
+        json!((current > 1).then_some(current - 1)),
+    );
     reply::ok(json!({ "contacts": contacts, "count": total, "meta": meta }))
 }
 
@@ -392,6 +398,37 @@ pub async fn business(
         .map(|c| &c.json)
         .collect();
     reply::ok(json!({ "contacts": contacts, "count": hits.len() }))
+}
+
+/// `GET /locations/{locationId}/customFields` (Locations API), for field names.
+pub async fn custom_fields(
+    State(s): State<Arc<Shared>>,
+    Extension(g): Extension<Grant>,
+    Path(location_id): Path<String>,
+    Query(params): Params,
+) -> Response {
+    if let Err(r) = location_check(&g, &location_id) {
+        return r;
+    }
+    let model = params.get("model").map(String::as_str).unwrap_or("all");
+    let fields: Vec<Value> = s
+        .custom_fields
+        .get(&location_id)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut f = f.clone();
+            if let Some(o) = f.as_object_mut() {
+                o.entry("model").or_insert(json!("contact"));
+                o.entry("locationId").or_insert(json!(location_id));
+                o.entry("position").or_insert(json!(i * 50));
+            }
+            f
+        })
+        .filter(|f| model == "all" || f.get("model").and_then(Value::as_str) == Some(model))
+        .collect();
+    reply::ok(json!({ "customFields": fields }))
 }
 
 pub async fn fallback(method: axum::http::Method, uri: axum::http::Uri) -> Response {

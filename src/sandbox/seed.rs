@@ -88,10 +88,10 @@ impl Seed {
         let shift = |items: &mut Vec<Object>, keys: &[&str]| {
             for item in items.iter_mut() {
                 for key in keys {
-                    if let Some(Value::String(s)) = item.get_mut(*key) {
-                        if let Some(moved) = shift_date(s, days) {
-                            *s = moved;
-                        }
+                    if let Some(Value::String(s)) = item.get_mut(*key)
+                        && let Some(moved) = shift_date(s, days)
+                    {
+                        *s = moved;
                     }
                 }
             }

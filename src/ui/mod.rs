@@ -40,10 +40,10 @@ pub fn clear_straddlers(buf: &mut ratatui::buffer::Buffer, area: ratatui::layout
         return;
     }
     for y in area.top()..area.bottom().min(buf.area.bottom()) {
-        if let Some(cell) = buf.cell_mut((area.left() - 1, y)) {
-            if text::width(cell.symbol()) > 1 {
-                cell.set_symbol(" ");
-            }
+        if let Some(cell) = buf.cell_mut((area.left() - 1, y))
+            && text::width(cell.symbol()) > 1
+        {
+            cell.set_symbol(" ");
         }
     }
 }

@@ -8,15 +8,23 @@ use ghl_tui::sandbox::{DEMO_TOKEN, Sandbox, SandboxConfig, Seed};
 
 /// Retries as in production but with short waits, so failure tests stay quick.
 pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy { base_delay: Duration::from_millis(10), max_delay: Duration::from_millis(50), ..RetryPolicy::default() }
+    RetryPolicy {
+        base_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(50),
+        ..RetryPolicy::default()
+    }
 }
 
 pub async fn start(seed: &Seed) -> Sandbox {
-    Sandbox::demo(seed, Default::default()).await.expect("sandbox starts on 127.0.0.1")
+    Sandbox::demo(seed, Default::default())
+        .await
+        .expect("sandbox starts on 127.0.0.1")
 }
 
 pub async fn start_with(seed: &Seed, config: SandboxConfig) -> Sandbox {
-    Sandbox::start(seed, config, ([127, 0, 0, 1], 0).into()).await.expect("sandbox starts on 127.0.0.1")
+    Sandbox::start(seed, config, ([127, 0, 0, 1], 0).into())
+        .await
+        .expect("sandbox starts on 127.0.0.1")
 }
 
 pub fn config(sb: &Sandbox, token: &str, location: &str) -> ClientConfig {
@@ -39,7 +47,9 @@ pub fn demo_contacts(n: usize) -> Vec<ghl_tui::api::Contact> {
         .contacts
         .into_iter()
         .take(n)
-        .map(|c| serde_json::from_value(serde_json::Value::Object(c)).expect("demo contact is a Contact"))
+        .map(|c| {
+            serde_json::from_value(serde_json::Value::Object(c)).expect("demo contact is a Contact")
+        })
         .collect()
 }
 
@@ -58,5 +68,7 @@ pub fn people(range: std::ops::Range<usize>) -> Vec<ghl_tui::api::Contact> {
 
 /// A fixed "now" so overdue marks and dates never depend on the day the tests run.
 pub fn fixed_now() -> chrono::NaiveDateTime {
-    chrono::NaiveDate::from_ymd_opt(2026, 11, 22).and_then(|d| d.and_hms_opt(12, 0, 0)).expect("date")
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .expect("date")
 }

@@ -1,5 +1,7 @@
 //! Every standard field of a contact, its tags, DND per channel and custom fields.
 
+use std::collections::HashMap;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -13,8 +15,15 @@ use crate::ui::{text, theme};
 const LABEL_WIDTH: usize = 14;
 
 fn field(label: &str, value: &str) -> Line<'static> {
+    field_at(label, value, LABEL_WIDTH)
+}
+
+/// A label padded to `width` cells (by display width, so CJK labels line up too), then the value.
+fn field_at(label: &str, value: &str, width: usize) -> Line<'static> {
+    let label = text::fit(&sanitize::line(label), width.saturating_sub(1));
+    let pad = " ".repeat(width.saturating_sub(text::width(&label)));
     Line::from(vec![
-        Span::styled(format!("{label:<LABEL_WIDTH$}"), theme::label()),
+        Span::styled(format!("{label}{pad}"), theme::label()),
         Span::raw(sanitize::line(value).into_owned()),
     ])
 }
@@ -25,7 +34,11 @@ fn date(raw: Option<&str>) -> Option<String> {
 }
 
 /// The lines of the details pane. Also used by update to know how far it can scroll.
-pub fn lines(c: &Contact, width: usize) -> Vec<Line<'static>> {
+pub fn lines(
+    c: &Contact,
+    field_names: &HashMap<String, String>,
+    width: usize,
+) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     out.push(Line::styled(
         sanitize::line(&c.display_name()).into_owned(),
@@ -158,12 +171,21 @@ pub fn lines(c: &Contact, width: usize) -> Vec<Line<'static>> {
     if !c.custom_fields.is_empty() {
         out.push(Line::raw(""));
         out.push(Line::styled("Custom fields", theme::header()));
-        for f in &c.custom_fields {
+        let label = |f: &crate::api::CustomFieldValue| {
             let id = f.id.as_deref().unwrap_or("?");
-            out.push(field(
-                &text::fit(&sanitize::line(id), LABEL_WIDTH - 1),
-                &f.display(),
-            ));
+            field_names.get(id).map_or(id, String::as_str).to_string()
+        };
+        // Field names are longer than the standard labels: give them the room they need, up
+        // to half the pane.
+        let widest = c
+            .custom_fields
+            .iter()
+            .map(|f| text::width(&label(f)) + 1)
+            .max()
+            .unwrap_or(0);
+        let column = widest.clamp(LABEL_WIDTH, (width / 2).max(LABEL_WIDTH));
+        for f in &c.custom_fields {
+            out.push(field_at(&label(f), &f.display(), column));
         }
     }
     out
@@ -177,7 +199,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         );
         return;
     };
-    let mut all = lines(contact, usize::from(area.width));
+    let mut all = lines(contact, &state.field_names, usize::from(area.width));
     // The list's record is shown at once; the full one replaces it when it arrives.
     match state.selected_extras().map(|e| &e.detail) {
         Some(Load::Loading) => all.insert(
