@@ -508,6 +508,42 @@ fn task_cursor_moves_within_the_tasks() {
 }
 
 #[test]
+fn a_long_task_list_scrolls_two_lines_per_task() {
+    let (mut s, _) = loaded(common::people(0..5), 5);
+    update(&mut s, key('3'));
+    let tasks: Vec<Task> = (0..40)
+        .map(|i| Task {
+            id: Some(format!("t{i}")),
+            ..Default::default()
+        })
+        .collect();
+    update(
+        &mut s,
+        Msg::Tasks {
+            id: "c0".into(),
+            result: Ok(tasks),
+        },
+    );
+    for _ in 0..25 {
+        update(&mut s, key('j'));
+    }
+    let c = s.cursor(Pane::Tasks);
+    // At 100x30 the right pane has 25 rows below its tab bar: 12 two-line tasks fit.
+    assert_eq!(c.selected, 25);
+    assert_eq!(
+        c.offset,
+        25 + 1 - 12,
+        "the selected task is the last one in view"
+    );
+    update(&mut s, code(KeyCode::PageUp));
+    assert_eq!(
+        s.cursor(Pane::Tasks).selected,
+        25 - 11,
+        "a page is a screenful of tasks less one"
+    );
+}
+
+#[test]
 fn mouse_click_selects_and_wheel_scrolls() {
     let (mut s, _) = loaded(common::people(0..60), 60);
     // At 100x30 the list's first row is on screen row 2 (border, header).

@@ -267,13 +267,13 @@ fn right_height(state: &State) -> usize {
         .map_or(1, |r| usize::from(r.height).max(1))
 }
 
+/// How far PgUp/PgDn move: a screenful of the focused pane less one, for context.
 fn page_height(state: &State) -> usize {
-    if state.focus == Pane::Contacts {
-        list_height(state)
-    } else {
-        right_height(state)
+    match state.focus {
+        Pane::Contacts => list_height(state).saturating_sub(1),
+        Pane::Notes => 1,
+        pane => items_in_view(state, pane).saturating_sub(1),
     }
-    .saturating_sub(1)
     .max(1)
 }
 
@@ -411,7 +411,7 @@ fn on_page(
         // Keep the cursor on the same contact across a refresh when it is still there.
         let words = rows::filter_words(&state.input);
         state.visible = (!words.is_empty()).then(|| rows::filter(&state.set().rows, &words, None));
-        reselect(state, before.as_deref(), fx);
+        reselect(state, before.as_deref());
     } else if let Some(visible) = state.visible.as_mut() {
         let words = rows::filter_words(&state.input);
         let rows = &state.search.as_ref().unwrap_or(&state.browse).rows;
@@ -428,7 +428,7 @@ fn on_page(
 }
 
 /// Puts the cursor back on `id` if it is visible, else keeps the position within bounds.
-fn reselect(state: &mut State, id: Option<&str>, _fx: &mut [Effect]) {
+fn reselect(state: &mut State, id: Option<&str>) {
     let pos = id.and_then(|id| {
         (0..state.visible_len()).find(|&p| {
             state
@@ -459,7 +459,7 @@ fn apply_filter(state: &mut State, previous_input: &str, fx: &mut Vec<Effect>) {
         };
         state.visible = Some(rows::filter(&state.set().rows, &words, prev.as_deref()));
     }
-    reselect(state, before.as_deref(), fx);
+    reselect(state, before.as_deref());
     if state.selected_id() != before.as_deref() && before.is_some() && state.visible.is_some() {
         // The old selection was filtered away: start from the best match.
         let (len, height) = (state.visible_len(), list_height(state));
@@ -559,13 +559,25 @@ fn after_extras(state: &mut State, id: &str) {
 }
 
 fn refit_pane_cursors(state: &mut State) {
-    let height = right_height(state);
+    let width = right_width(state);
     for pane in Pane::TABS {
-        let len = pane_len(state, pane, usize::from(state.size.0));
+        let len = pane_len(state, pane, width);
+        let rows = items_in_view(state, pane);
         if let Some(c) = state.pane_cursor.get_mut(&pane) {
-            c.follow(len, height);
             c.selected = c.selected.min(len.saturating_sub(1));
+            c.follow(len, rows);
         }
+    }
+}
+
+/// How many items of a pane fit on screen: tasks and appointments take two lines each, and
+/// the notes pane puts the selected note at the top.
+fn items_in_view(state: &State, pane: Pane) -> usize {
+    let height = right_height(state);
+    match pane {
+        Pane::Tasks | Pane::Appointments => (height / 2).max(1),
+        Pane::Notes => 1,
+        Pane::Details | Pane::Contacts => height,
     }
 }
 
@@ -654,22 +666,21 @@ fn pane_len(state: &State, pane: Pane, width: usize) -> usize {
 }
 
 fn move_pane(state: &mut State, pane: Pane, delta: isize) {
-    let width = right_width(state);
-    let len = pane_len(state, pane, width);
-    let height = right_height(state);
+    let len = pane_len(state, pane, right_width(state));
+    let rows = items_in_view(state, pane);
     let cursor = state.pane_cursor.entry(pane).or_default();
     if pane == Pane::Details {
         // Details scrolls rather than selects: the offset is the cursor.
-        let max = len.saturating_sub(height) as isize;
+        let max = len.saturating_sub(rows) as isize;
         let offset = (cursor.offset as isize)
             .saturating_add(delta)
-            .clamp(0, max.max(0));
+            .clamp(0, max.max(0)) as usize;
         *cursor = Cursor {
-            selected: offset as usize,
-            offset: offset as usize,
+            selected: offset,
+            offset,
         };
     } else {
-        cursor.step(delta, len, height);
+        cursor.step(delta, len, rows);
     }
 }
 

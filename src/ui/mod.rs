@@ -88,8 +88,15 @@ fn draw_status(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, sp
         format!(" {} ", crate::sanitize::line(&state.account_label)),
         theme::status_bar(),
     )];
+    let set = state.set();
+    let loaded = set.rows.len() as u64;
+    let count = match set.total {
+        Some(t) if t != loaded => format!("{}/{}", text::count(loaded), text::count(t)),
+        _ => text::count(loaded),
+    };
+    left.push(Span::raw(format!(" {count} contacts")));
     if state.is_busy() {
-        left.push(Span::styled(format!(" {spinner} "), theme::status_bar()));
+        left.push(Span::styled(format!(" {spinner}"), theme::key()));
     }
     let budget = &state.budget;
     let right = match budget.remaining {
