@@ -98,6 +98,7 @@ fn event_to_msg(event: Event) -> Option<Msg> {
         Event::Key(k) => Some(Msg::Key(k)),
         Event::Mouse(m) => Some(Msg::Mouse(m)),
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
         _ => None,
     }
 }

@@ -379,6 +379,21 @@ fn enter_runs_the_server_search_and_esc_returns_to_all_contacts() {
 }
 
 #[test]
+fn pasted_text_goes_into_the_search_line_only() {
+    let (mut s, _) = loaded(common::people(0..20), 20);
+    update(&mut s, Msg::Paste("qqq".into()));
+    assert_eq!(
+        (s.input.as_str(), s.selected_id()),
+        ("", Some("c0")),
+        "no commands from a paste"
+    );
+    update(&mut s, key('/'));
+    update(&mut s, Msg::Paste("person1\x1b[2J\n".into()));
+    assert_eq!(s.input, "person1");
+    assert_eq!(s.visible_len(), 11, "person1 and person10..19");
+}
+
+#[test]
 fn search_text_is_cut_to_the_api_limit() {
     let (mut s, _) = loaded(common::people(0..5), 5);
     update(&mut s, key('/'));

@@ -18,6 +18,8 @@ use crate::api::{
 pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
     Resize(u16, u16),
     /// Spinner frame and clock.
     Tick(NaiveDateTime),

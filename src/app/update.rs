@@ -44,6 +44,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Mouse(m) => on_mouse(state, m, &mut fx),
+        Msg::Paste(text) => {
+            // Only the search line takes text for now; a paste elsewhere must not turn into
+            // a burst of commands.
+            if state.mode == Mode::Search && state.help.is_none() {
+                let before = state.input.clone();
+                state.input.push_str(crate::sanitize::line(&text).trim());
+                apply_filter(state, &before, &mut fx);
+            }
+        }
         Msg::Resize(w, h) => {
             state.size = (w, h);
             let height = list_height(state);
