@@ -134,9 +134,11 @@ async fn run_tui(
     let location = client_cfg.location_id.clone();
     let client = Client::new(client_cfg)?;
     let state = State::new(label, location, chrono::Utc::now().naive_utc());
+    let termination = ghl_tui::runtime::termination();
     let mut guard = ghl_tui::terminal::Guard::enter()?;
     let events = crossterm::event::EventStream::new();
-    let result = ghl_tui::runtime::run(&mut guard.terminal, state, client, events).await;
+    let result =
+        ghl_tui::runtime::run(&mut guard.terminal, state, client, events, termination).await;
     drop(guard);
     result.map(|()| ExitCode::SUCCESS)
 }

@@ -107,39 +107,44 @@ fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
 
-/// A future that resolves on SIGTERM or SIGHUP (a closed SSH session), never elsewhere.
-async fn termination() {
+/// Resolves on SIGTERM or SIGHUP (a closed SSH session). The handlers are installed when this
+/// is called, not when it is first polled, so call it before the terminal enters raw mode: a
+/// signal in between would otherwise kill the process with the terminal left broken.
+pub fn termination() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) {
-            (Ok(mut term), Ok(mut hup)) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = hup.recv() => {}
+        let term = signal(SignalKind::terminate()).ok();
+        let hup = signal(SignalKind::hangup()).ok();
+        async move {
+            match (term, hup) {
+                (Some(mut term), Some(mut hup)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = hup.recv() => {}
+                    }
                 }
+                _ => std::future::pending::<()>().await,
             }
-            _ => std::future::pending::<()>().await,
         }
     }
     #[cfg(not(unix))]
-    std::future::pending::<()>().await
+    std::future::pending::<()>()
 }
 
 /// Runs the app until the user quits, the terminal closes or a signal arrives.
-pub async fn run<B, E>(
+pub async fn run<B, E, S>(
     terminal: &mut Terminal<B>,
     mut state: State,
     client: Client,
     mut events: E,
+    termination: S,
 ) -> anyhow::Result<()>
 where
     B: Backend + Write,
     B::Error: Send + Sync + 'static,
     E: Stream<Item = std::io::Result<Event>> + Unpin,
+    S: std::future::Future<Output = ()>,
 {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut exec = Executor::new(client, tx);
@@ -151,7 +156,6 @@ where
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_clock = std::time::Instant::now();
-    let termination = termination();
     tokio::pin!(termination);
     let mut dirty = true;
     loop {

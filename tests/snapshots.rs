@@ -320,3 +320,44 @@ fn hostile_names_are_defused() {
     }
     insta::assert_snapshot!(t.backend());
 }
+
+/// Terminals draw Devanagari clusters like "रा" as two one-cell characters while ratatui keeps
+/// them as one two-cell grapheme: when the row changes, the second cell must be rewritten too
+/// or half a name stays on screen.
+#[test]
+fn replaced_devanagari_names_leave_no_fragments() {
+    let mut contacts = common::people(0..3);
+    contacts[1].first_name = Some("राहुल".into());
+    contacts[1].last_name = Some("मिश्रा".into());
+    let mut s = screen(contacts, 80, 12);
+    let mut t = Terminal::new(TestBackend::new(80, 12)).expect("terminal");
+    let before = t
+        .draw(|f| ghl_tui::ui::view(&s, f))
+        .expect("draw")
+        .buffer
+        .clone();
+    let (x, y) = (0..12u16)
+        .flat_map(|y| (0..80u16).map(move |x| (x, y)))
+        .find(|&p| before[p].symbol() == "रा")
+        .expect("the cluster is on screen");
+    // Filter the row away: the cells where the name was become blank.
+    update(&mut s, key('/'));
+    for c in "person 0".chars() {
+        update(&mut s, key(c));
+    }
+    let after = t
+        .draw(|f| ghl_tui::ui::view(&s, f))
+        .expect("draw")
+        .buffer
+        .clone();
+    let writes: Vec<(u16, u16)> = before
+        .diff(&after)
+        .into_iter()
+        .map(|(x, y, _)| (x, y))
+        .collect();
+    assert!(
+        writes.contains(&(x, y)),
+        "the cluster's first cell is rewritten"
+    );
+    assert!(writes.contains(&(x + 1, y)), "and so is its second cell");
+}

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::NaiveDateTime;
 
-use super::rows::ContactRow;
+use super::rows::{ContactRow, Haystack};
 use crate::api::{ApiError, Appointment, Contact, Note, RateBudget, SearchRequest, Task};
 
 /// The five panes, numbered as the `1`-`5` keys select them.
@@ -103,6 +103,8 @@ pub struct ContactSet {
     pub query: Option<String>,
     pub contacts: Vec<Contact>,
     pub rows: Vec<ContactRow>,
+    /// What the `/` filter searches, one entry per row.
+    pub hay: Haystack,
     pub total: Option<u64>,
     /// The request for the next page; `None` when everything is loaded.
     pub next: Option<SearchRequest>,

@@ -384,6 +384,7 @@ fn on_page(
     if replacing {
         set.contacts.clear();
         set.rows.clear();
+        set.hay.clear();
         set.seen.clear();
     }
     let first_new = set.rows.len();
@@ -394,7 +395,9 @@ fn on_page(
         if contact.id().is_empty() || !set.seen.insert(contact.id().to_string()) {
             continue;
         }
-        set.rows.push(ContactRow::from_contact(contact));
+        let row = ContactRow::from_contact(contact);
+        set.hay.push(contact, &row);
+        set.rows.push(row);
         set.contacts.push(contact.clone());
     }
     set.total = page.total;
@@ -419,16 +422,12 @@ fn on_page(
     if replacing {
         // Keep the cursor on the same contact across a refresh when it is still there.
         let words = rows::filter_words(&state.input);
-        state.visible = (!words.is_empty()).then(|| rows::filter(&state.set().rows, &words, None));
+        state.visible = (!words.is_empty()).then(|| rows::filter(&state.set().hay, &words, None));
         reselect(state, before.as_deref());
     } else if let Some(visible) = state.visible.as_mut() {
         let words = rows::filter_words(&state.input);
-        let rows = &state.search.as_ref().unwrap_or(&state.browse).rows;
-        visible.extend(
-            (first_new..rows.len())
-                .filter(|&i| rows[i].matches(&words))
-                .map(|i| i as u32),
-        );
+        let hay = &state.search.as_ref().unwrap_or(&state.browse).hay;
+        visible.extend(hay.matches_from(first_new, &words));
     }
     let (len, height) = (state.visible_len(), list_height(state));
     state.list.follow(len, height);
@@ -466,7 +465,7 @@ fn apply_filter(state: &mut State, previous_input: &str, fx: &mut Vec<Effect>) {
         } else {
             None
         };
-        state.visible = Some(rows::filter(&state.set().rows, &words, prev.as_deref()));
+        state.visible = Some(rows::filter(&state.set().hay, &words, prev.as_deref()));
     }
     reselect(state, before.as_deref());
     if state.selected_id() != before.as_deref() && before.is_some() && state.visible.is_some() {

@@ -30,6 +30,38 @@ pub fn view(state: &State, frame: &mut Frame) {
     if let Some(scroll) = state.help {
         help::draw(frame, size, scroll);
     }
+    mark_cluster_tails(frame.buffer_mut());
+}
+
+/// A cluster such as Devanagari "रा" is one two-cell grapheme to ratatui but two one-cell
+/// characters to most terminals. When such a cell is later blanked, ratatui rewrites only its
+/// first column and the terminal keeps showing the second half. Giving the hidden tail cells an
+/// empty symbol makes the next frame's blank differ from it, so the tail is rewritten too.
+fn mark_cluster_tails(buf: &mut ratatui::buffer::Buffer) {
+    let area = buf.area;
+    for y in area.top()..area.bottom() {
+        let mut x = area.left();
+        while x < area.right() {
+            let (width, cluster) = match buf.cell((x, y)) {
+                Some(cell) => {
+                    let sym = cell.symbol();
+                    (
+                        text::width(sym).max(1),
+                        sym.len() > 1 && sym.chars().nth(1).is_some(),
+                    )
+                }
+                None => (1, false),
+            };
+            if width > 1 && cluster {
+                for dx in 1..width as u16 {
+                    if let Some(tail) = buf.cell_mut((x.saturating_add(dx), y)) {
+                        tail.set_symbol("");
+                    }
+                }
+            }
+            x = x.saturating_add(width as u16);
+        }
+    }
 }
 
 /// Blanks wide characters (CJK, emoji) that start just left of an overlay and reach under its
