@@ -61,6 +61,11 @@ struct Tui {
 
 impl Tui {
     fn spawn(args: &[&str], cols: u16, rows: u16) -> Tui {
+        Tui::spawn_env(args, cols, rows, &[])
+    }
+
+    /// As `spawn`, with extra environment variables (set after the GHL ones are cleared).
+    fn spawn_env(args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Tui {
         let home = tempfile::tempdir().expect("tempdir");
         let pty = native_pty_system();
         let pair = pty
@@ -92,6 +97,9 @@ impl Tui {
             "RUST_LOG",
         ] {
             cmd.env_remove(var);
+        }
+        for (var, value) in env {
+            cmd.env(var, value);
         }
         let child = pair.slave.spawn_command(cmd).expect("spawn ghl-tui");
         // Only the child may hold the terminal side open, so its exit ends our reads.
@@ -656,4 +664,82 @@ fn sigterm_leaves_the_terminal_clean() {
         "ghl-tui exited with {status:?} after SIGTERM"
     );
     tui.assert_terminal_restored();
+}
+
+/// A real account's path (token and location from the environment, no `--demo`) against a
+/// sandbox whose contacts carry terminal escape sequences: none of them may reach the terminal.
+#[test]
+fn hostile_contacts_never_reach_the_terminal() {
+    use ghl_tui::sandbox::{DEMO_TOKEN, Sandbox, Seed};
+    use serde_json::json;
+
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let mut seed = Seed::demo().expect("demo seed").truncate(5);
+    seed.contacts[0].insert("firstName".into(), json!("\x1b]52;c;ZXZpbA==\x07"));
+    seed.contacts[0].insert("lastName".into(), json!("Clipboard"));
+    seed.contacts[1].insert("companyName".into(), json!("\x1b]0;pwned-title\x07Acme"));
+    seed.contacts[2].insert(
+        "tags".into(),
+        json!(["\x1b[2J\x1b[Hwiped", "\u{9d}8;;http://evil.test\u{9c}link"]),
+    );
+    let target = seed.contacts[0]
+        .get("id")
+        .and_then(|v| v.as_str())
+        .expect("id")
+        .to_string();
+    seed.notes.push(
+        serde_json::from_value(json!({
+            "id": "hostileNote000000001",
+            "contactId": target,
+            "body": "line one\x1b]52;c;ZXZpbA==\x07\nline two\x1bP+q544e\x1b\\",
+            "dateAdded": "2026-11-20T10:00:00.000Z"
+        }))
+        .expect("note"),
+    );
+    let sandbox = rt
+        .block_on(Sandbox::demo(&seed, Default::default()))
+        .expect("sandbox");
+    let base = sandbox.base_url();
+    let env = [
+        ("GHL_API_BASE_URL", base.as_str()),
+        ("GHL_TOKEN", DEMO_TOKEN),
+        ("GHL_LOCATION_ID", sandbox.location_id()),
+    ];
+    let mut tui = Tui::spawn_env(&[], 100, 30, &env);
+    tui.wait("the five contacts", |sc| {
+        split_matches(sc, |s| s.left_title.contains("Contacts 5"))
+    });
+    // Walk every contact and every pane so each hostile string is drawn somewhere.
+    for _ in 0..5 {
+        for pane in ["2", "3", "4", "5", "1"] {
+            tui.send(pane);
+        }
+        tui.send("j");
+    }
+    tui.send("g");
+    tui.send("4");
+    tui.wait("the hostile note, defused", |sc| {
+        sc.contents().contains("line two")
+    });
+    tui.send("q");
+    let status = tui.wait_exit(DEADLINE);
+    assert!(status.success(), "ghl-tui exited with {status:?}");
+    for needle in [
+        &b"ZXZpbA=="[..],
+        b"pwned-title",
+        b"\x1b]52",
+        b"\x1b]0;",
+        b"\x1b[2J",
+        b"evil.test",
+        b"\x1bP+q",
+    ] {
+        assert!(
+            !contains_bytes(&tui.raw, needle),
+            "{:?} reached the terminal",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    assert!(!tui.raw.contains(&0x07), "a BEL reached the terminal");
+    tui.assert_terminal_restored();
+    drop(sandbox);
 }
