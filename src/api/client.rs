@@ -150,7 +150,7 @@ impl Client {
         self.pacer.budget()
     }
 
-    fn url(&self, segments: &[&str]) -> Url {
+    pub(super) fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             // IDs come from the API: as path segments they are percent-encoded, so an id like
@@ -160,7 +160,7 @@ impl Client {
         url
     }
 
-    async fn call<T: DeserializeOwned>(
+    pub(super) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
         url: Url,

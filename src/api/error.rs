@@ -15,6 +15,13 @@ pub enum ApiError {
     /// 403: the token is valid but not for this location or resource.
     #[error("Access denied: {message}")]
     Forbidden { message: String },
+    /// 400 "This location does not allow duplicated contacts." with the existing contact.
+    #[error("Duplicate: {message}")]
+    Duplicate {
+        message: String,
+        contact_id: Option<String>,
+        field: Option<String>,
+    },
     #[error("Not found: {message}")]
     NotFound { message: String },
     /// 400/422 with the server's messages.
@@ -54,6 +61,22 @@ impl ApiError {
             401 => ApiError::Unauthorized { message },
             403 => ApiError::Forbidden { message },
             404 => ApiError::NotFound { message },
+            400 if message.to_ascii_lowercase().contains("duplicated contacts") => {
+                let meta = serde_json::from_str::<Value>(body)
+                    .ok()
+                    .and_then(|v| v.get("meta").cloned());
+                let text = |k: &str| {
+                    meta.as_ref()
+                        .and_then(|m| m.get(k))
+                        .and_then(Value::as_str)
+                        .map(String::from)
+                };
+                ApiError::Duplicate {
+                    message,
+                    contact_id: text("contactId"),
+                    field: text("matchingField"),
+                }
+            }
             400 if message.to_ascii_lowercase().contains("not found") => {
                 ApiError::NotFound { message }
             }

@@ -5,11 +5,13 @@ pub mod client;
 pub mod contact;
 pub mod envelopes;
 pub mod error;
+pub mod inputs;
 mod lenient;
 pub mod pacer;
 pub mod paging;
 pub mod secret;
 pub mod time;
+mod writes;
 
 pub use activity::{Appointment, Note, Task};
 pub use client::{
@@ -18,5 +20,7 @@ pub use client::{
 pub use contact::{Contact, CustomFieldValue, DndSetting};
 pub use envelopes::{CustomFieldDef, SearchRequest};
 pub use error::ApiError;
+pub use inputs::{ContactInput, CustomFieldInput, NoteInput, TaskInput};
 pub use pacer::RateBudget;
 pub use secret::Secret;
+pub use writes::Upserted;

@@ -36,7 +36,7 @@ fn required_scope(method: &Method, path: &str) -> &'static str {
     }
 }
 
-pub async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let method = req.method().clone();
     // Read what is needed up front: a borrow of the request (its body is not Sync) must not
@@ -52,13 +52,20 @@ pub async fn gate(State(shared): State<Arc<Shared>>, mut req: Request, next: Nex
             .and_then(|a| a.strip_prefix("Bearer ").map(|t| t.trim().to_string()));
         (header("version"), bearer, header("user-agent"))
     };
+    // Keep the body for tests to inspect, then hand the handler an identical request.
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 4 * 1024 * 1024)
+        .await
+        .unwrap_or_default();
     shared.record(Recorded {
         method: method.to_string(),
         path: path.clone(),
-        query: req.uri().query().unwrap_or("").to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
         version: version.clone(),
         user_agent,
+        body: serde_json::from_slice(&bytes).ok(),
     });
+    let mut req = Request::from_parts(parts, Body::from(bytes));
 
     let (fault, latency) = {
         let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());

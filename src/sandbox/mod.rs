@@ -9,13 +9,14 @@ mod reply;
 mod routes;
 pub mod seed;
 mod store;
+mod writes;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
@@ -75,6 +76,8 @@ pub struct Recorded {
     pub query: String,
     pub version: Option<String>,
     pub user_agent: Option<String>,
+    /// The JSON body, if the request had one.
+    pub body: Option<serde_json::Value>,
 }
 
 pub struct Shared {
@@ -202,14 +205,44 @@ impl Drop for Sandbox {
 
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route("/contacts/", get(routes::list))
+        .route("/contacts/", get(routes::list).post(writes::create_contact))
+        .route("/contacts/upsert", post(writes::upsert_contact))
         .route("/contacts/search", post(routes::search))
         .route("/contacts/business/{business_id}", get(routes::business))
-        .route("/contacts/{contact_id}", get(routes::get_contact))
-        .route("/contacts/{contact_id}/tasks", get(routes::tasks))
-        .route("/contacts/{contact_id}/tasks/{task_id}", get(routes::task))
-        .route("/contacts/{contact_id}/notes", get(routes::notes))
-        .route("/contacts/{contact_id}/notes/{note_id}", get(routes::note))
+        .route(
+            "/contacts/{contact_id}",
+            get(routes::get_contact)
+                .put(writes::update_contact)
+                .delete(writes::delete_contact),
+        )
+        .route(
+            "/contacts/{contact_id}/tags",
+            post(writes::add_tags).delete(writes::remove_tags),
+        )
+        .route(
+            "/contacts/{contact_id}/tasks",
+            get(routes::tasks).post(writes::create_task),
+        )
+        .route(
+            "/contacts/{contact_id}/tasks/{task_id}",
+            get(routes::task)
+                .put(writes::update_task)
+                .delete(writes::delete_task),
+        )
+        .route(
+            "/contacts/{contact_id}/tasks/{task_id}/completed",
+            put(writes::complete_task),
+        )
+        .route(
+            "/contacts/{contact_id}/notes",
+            get(routes::notes).post(writes::create_note),
+        )
+        .route(
+            "/contacts/{contact_id}/notes/{note_id}",
+            get(routes::note)
+                .put(writes::update_note)
+                .delete(writes::delete_note),
+        )
         .route(
             "/contacts/{contact_id}/appointments",
             get(routes::appointments),

@@ -39,58 +39,67 @@ impl StoredContact {
         if !json.contains_key("locationId") {
             json.insert("locationId".into(), json!(default_location));
         }
-        // Derived fields the live API fills in on every contact.
-        let first = text(&json, "firstName").trim().to_string();
-        let last = text(&json, "lastName").trim().to_string();
-        let full = [first.as_str(), last.as_str()]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
-        if !json.contains_key("name") && !full.is_empty() {
-            json.insert("name".into(), json!(full));
-        }
-        let lower = |s: &str| json!(s.to_lowercase());
-        let derived = [
-            (
-                "firstNameLowerCase",
-                (!first.is_empty()).then(|| lower(&first)),
-            ),
-            (
-                "lastNameLowerCase",
-                (!last.is_empty()).then(|| lower(&last)),
-            ),
-            (
-                "fullNameLowerCase",
-                (!full.is_empty()).then(|| lower(&full)),
-            ),
-            (
-                "emailLowerCase",
-                json.get("email").and_then(Value::as_str).map(lower),
-            ),
-        ];
-        for (k, v) in derived {
-            if let Some(v) = v {
-                json.entry(k).or_insert(v);
-            }
-        }
-        let location_id = text(&json, "locationId").to_string();
-        let added_ms = crate::api::time::epoch_ms(text(&json, "dateAdded")).unwrap_or(0);
-        let business_id = json
-            .get("businessId")
-            .and_then(Value::as_str)
-            .map(String::from);
         let mut stored = StoredContact {
             id,
-            location_id,
-            added_ms,
-            business_id,
+            location_id: String::new(),
+            added_ms: 0,
+            business_id: None,
             haystack: String::new(),
             json,
         };
-        stored.reindex();
+        stored.refresh();
         Some(stored)
+    }
+
+    /// Recomputes what the live API derives from a contact's fields (`name` and the lowercase
+    /// copies) and what search needs, after the contact was created or changed.
+    pub fn refresh(&mut self) {
+        let json = &mut self.json;
+        let first = text(json, "firstName").trim().to_string();
+        let last = text(json, "lastName").trim().to_string();
+        let full = [first.as_str(), last.as_str()]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let email = json
+            .get("email")
+            .and_then(Value::as_str)
+            .map(str::to_lowercase);
+        let derived = [
+            ("name", (!full.is_empty()).then(|| full.clone())),
+            (
+                "firstNameLowerCase",
+                (!first.is_empty()).then(|| first.to_lowercase()),
+            ),
+            (
+                "lastNameLowerCase",
+                (!last.is_empty()).then(|| last.to_lowercase()),
+            ),
+            (
+                "fullNameLowerCase",
+                (!full.is_empty()).then(|| full.to_lowercase()),
+            ),
+            ("emailLowerCase", email),
+        ];
+        for (k, v) in derived {
+            match v {
+                Some(v) => {
+                    json.insert(k.into(), json!(v));
+                }
+                None => {
+                    json.remove(k);
+                }
+            }
+        }
+        self.location_id = text(&self.json, "locationId").to_string();
+        self.added_ms = crate::api::time::epoch_ms(text(&self.json, "dateAdded")).unwrap_or(0);
+        self.business_id = self
+            .json
+            .get("businessId")
+            .and_then(Value::as_str)
+            .map(String::from);
+        self.reindex();
     }
 
     pub fn reindex(&mut self) {
@@ -171,5 +180,58 @@ impl Db {
 
     pub fn contact(&self, id: &str) -> Option<&StoredContact> {
         self.index.get(id).map(|&i| &self.contacts[i])
+    }
+
+    pub fn contact_mut(&mut self, id: &str) -> Option<&mut StoredContact> {
+        self.index.get(id).map(|&i| &mut self.contacts[i])
+    }
+
+    /// Removes a contact and everything that belongs to it.
+    pub fn remove(&mut self, id: &str) -> bool {
+        let Some(i) = self.index.remove(id) else {
+            return false;
+        };
+        self.contacts.remove(i);
+        for v in self.index.values_mut() {
+            if *v > i {
+                *v -= 1;
+            }
+        }
+        self.tasks.remove(id);
+        self.notes.remove(id);
+        self.events.remove(id);
+        true
+    }
+
+    /// A contact of the location with the same email (any case) or the same phone digits.
+    pub fn duplicate_of(
+        &self,
+        location: &str,
+        email: Option<&str>,
+        phone: Option<&str>,
+    ) -> Option<(&StoredContact, &'static str)> {
+        let email = email.map(str::to_lowercase).filter(|e| !e.is_empty());
+        let digits = |p: &str| p.chars().filter(char::is_ascii_digit).collect::<String>();
+        let phone = phone.map(digits).filter(|p| p.len() >= 7);
+        self.contacts
+            .iter()
+            .filter(|c| c.location_id == location)
+            .find_map(|c| {
+                if email.is_some()
+                    && c.json
+                        .get("email")
+                        .and_then(Value::as_str)
+                        .map(str::to_lowercase)
+                        == email
+                {
+                    return Some((c, "email"));
+                }
+                if phone.is_some()
+                    && c.json.get("phone").and_then(Value::as_str).map(digits) == phone
+                {
+                    return Some((c, "phone"));
+                }
+                None
+            })
     }
 }

@@ -1,0 +1,212 @@
+//! The write endpoints. Retries follow what is safe: PUT, DELETE and tag changes are
+//! idempotent and retry like reads; a create is retried only after a 429 (which the server did
+//! not act on), since a lost answer may mean it was created. The outbox decides what to do
+//! about such an ambiguous create.
+
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::activity::{Note, Task};
+use super::client::Client;
+use super::contact::Contact;
+use super::envelopes::{ContactEnvelope, NoteEnvelope, TaskEnvelope};
+use super::error::ApiError;
+use super::inputs::{ContactInput, NoteInput, TaskInput};
+use super::lenient;
+
+#[derive(Debug, Deserialize)]
+struct Succeded {
+    #[serde(default, deserialize_with = "lenient::opt_bool", alias = "succeeded")]
+    succeded: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+struct UpdatedContact {
+    contact: Contact,
+}
+
+#[derive(Debug, Deserialize)]
+struct Tags {
+    #[serde(default, deserialize_with = "lenient::string_list")]
+    tags: Vec<String>,
+}
+
+/// `POST /contacts/upsert` answer.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Upserted {
+    #[serde(default, rename = "new", deserialize_with = "lenient::opt_bool")]
+    pub created: Option<bool>,
+    pub contact: Contact,
+    #[serde(default, deserialize_with = "lenient::opt_string")]
+    pub trace_id: Option<String>,
+}
+
+fn to_body<T: serde::Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+fn confirmed(s: Succeded) -> Result<(), ApiError> {
+    match s.succeded {
+        Some(false) => Err(ApiError::Unexpected {
+            status: 200,
+            message: "the API answered succeded: false".into(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+impl Client {
+    /// `POST /contacts/`
+    pub async fn create_contact(&self, input: &ContactInput) -> Result<Contact, ApiError> {
+        let body = input.create_body(self.location_id());
+        let env: ContactEnvelope = self
+            .call(
+                Method::POST,
+                self.url(&["contacts", ""]),
+                Some(&body),
+                false,
+            )
+            .await?;
+        Ok(env.contact)
+    }
+
+    /// `POST /contacts/upsert`: follows the location's duplicate setting.
+    pub async fn upsert_contact(&self, input: &ContactInput) -> Result<Upserted, ApiError> {
+        let body = input.create_body(self.location_id());
+        self.call(
+            Method::POST,
+            self.url(&["contacts", "upsert"]),
+            Some(&body),
+            false,
+        )
+        .await
+    }
+
+    /// `PUT /contacts/{contactId}`
+    pub async fn update_contact(
+        &self,
+        id: &str,
+        input: &ContactInput,
+    ) -> Result<Contact, ApiError> {
+        let body = input.update_body();
+        let env: UpdatedContact = self
+            .call(Method::PUT, self.url(&["contacts", id]), Some(&body), true)
+            .await?;
+        Ok(env.contact)
+    }
+
+    /// `DELETE /contacts/{contactId}`
+    pub async fn delete_contact(&self, id: &str) -> Result<(), ApiError> {
+        confirmed(
+            self.call(Method::DELETE, self.url(&["contacts", id]), None, true)
+                .await?,
+        )
+    }
+
+    /// `POST /contacts/{contactId}/tags`: the contact's tags after adding.
+    pub async fn add_tags(&self, id: &str, tags: &[String]) -> Result<Vec<String>, ApiError> {
+        let body = json!({ "tags": tags });
+        let out: Tags = self
+            .call(
+                Method::POST,
+                self.url(&["contacts", id, "tags"]),
+                Some(&body),
+                true,
+            )
+            .await?;
+        Ok(out.tags)
+    }
+
+    /// `DELETE /contacts/{contactId}/tags` (a DELETE with a body): the tags left.
+    pub async fn remove_tags(&self, id: &str, tags: &[String]) -> Result<Vec<String>, ApiError> {
+        let body = json!({ "tags": tags });
+        let out: Tags = self
+            .call(
+                Method::DELETE,
+                self.url(&["contacts", id, "tags"]),
+                Some(&body),
+                true,
+            )
+            .await?;
+        Ok(out.tags)
+    }
+
+    /// `POST /contacts/{contactId}/tasks`
+    pub async fn create_task(&self, contact_id: &str, input: &TaskInput) -> Result<Task, ApiError> {
+        let url = self.url(&["contacts", contact_id, "tasks"]);
+        let env: TaskEnvelope = self
+            .call(Method::POST, url, Some(&to_body(input)), false)
+            .await?;
+        Ok(env.task)
+    }
+
+    /// `PUT /contacts/{contactId}/tasks/{taskId}`
+    pub async fn update_task(
+        &self,
+        contact_id: &str,
+        task_id: &str,
+        input: &TaskInput,
+    ) -> Result<Task, ApiError> {
+        let url = self.url(&["contacts", contact_id, "tasks", task_id]);
+        let env: TaskEnvelope = self
+            .call(Method::PUT, url, Some(&to_body(input)), true)
+            .await?;
+        Ok(env.task)
+    }
+
+    /// `PUT /contacts/{contactId}/tasks/{taskId}/completed`
+    pub async fn set_task_completed(
+        &self,
+        contact_id: &str,
+        task_id: &str,
+        completed: bool,
+    ) -> Result<Task, ApiError> {
+        let url = self.url(&["contacts", contact_id, "tasks", task_id, "completed"]);
+        let env: TaskEnvelope = self
+            .call(
+                Method::PUT,
+                url,
+                Some(&json!({ "completed": completed })),
+                true,
+            )
+            .await?;
+        Ok(env.task)
+    }
+
+    /// `DELETE /contacts/{contactId}/tasks/{taskId}`
+    pub async fn delete_task(&self, contact_id: &str, task_id: &str) -> Result<(), ApiError> {
+        let url = self.url(&["contacts", contact_id, "tasks", task_id]);
+        confirmed(self.call(Method::DELETE, url, None, true).await?)
+    }
+
+    /// `POST /contacts/{contactId}/notes`
+    pub async fn create_note(&self, contact_id: &str, input: &NoteInput) -> Result<Note, ApiError> {
+        let url = self.url(&["contacts", contact_id, "notes"]);
+        let env: NoteEnvelope = self
+            .call(Method::POST, url, Some(&to_body(input)), false)
+            .await?;
+        Ok(env.note)
+    }
+
+    /// `PUT /contacts/{contactId}/notes/{id}`
+    pub async fn update_note(
+        &self,
+        contact_id: &str,
+        note_id: &str,
+        input: &NoteInput,
+    ) -> Result<Note, ApiError> {
+        let url = self.url(&["contacts", contact_id, "notes", note_id]);
+        let env: NoteEnvelope = self
+            .call(Method::PUT, url, Some(&to_body(input)), true)
+            .await?;
+        Ok(env.note)
+    }
+
+    /// `DELETE /contacts/{contactId}/notes/{id}`
+    pub async fn delete_note(&self, contact_id: &str, note_id: &str) -> Result<(), ApiError> {
+        let url = self.url(&["contacts", contact_id, "notes", note_id]);
+        confirmed(self.call(Method::DELETE, url, None, true).await?)
+    }
+}
