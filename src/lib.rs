@@ -7,5 +7,7 @@ pub mod logging;
 pub mod runtime;
 pub mod sandbox;
 pub mod sanitize;
+pub mod store;
+pub mod sync;
 pub mod terminal;
 pub mod ui;

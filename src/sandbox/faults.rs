@@ -22,8 +22,11 @@ pub enum Fault {
     Status(u16),
     /// 429, with `Retry-After: n` when given.
     RateLimited(Option<u64>),
-    /// Start an answer and cut the connection.
+    /// Start an answer and cut the connection, without doing the request.
     Drop,
+    /// Do the request, then cut the connection before the answer: the client cannot know
+    /// that it worked.
+    DropAfter,
     /// 200 with a body that is not JSON.
     Malformed,
     /// Wait before answering normally.

@@ -119,6 +119,11 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
                 r
             }
             Some(Fault::Drop) => dropped(),
+            Some(Fault::DropAfter) => {
+                req.extensions_mut().insert::<Grant>(grant);
+                let _done = next.run(req).await;
+                dropped()
+            }
             Some(Fault::Malformed) => (
                 [(header::CONTENT_TYPE, "application/json")],
                 "{\"contacts\": [{\"id\": ",

@@ -1,0 +1,126 @@
+//! Sending the outbox: pending writes go out oldest first, each removed only once the server
+//! confirms it. A write that fails for a passing reason (network, 5xx, 429, expired or
+//! read-only token) stays, and so does everything after it, so writes are never reordered.
+
+use std::sync::Mutex;
+
+use crate::api::ops::{maybe_delivered, worth_retrying};
+use crate::api::{ApiError, Applied, Client, WriteOp};
+use crate::store::{Pending, Store, StoreError};
+
+/// What happened to one pending write.
+#[derive(Debug, PartialEq)]
+pub enum Sent {
+    /// The server has it (perhaps from an earlier attempt that looked lost).
+    Confirmed {
+        id: i64,
+        op: WriteOp,
+        applied: Applied,
+    },
+    /// The server refused it for good (e.g. 422); it left the outbox and goes back to the user.
+    Rejected {
+        id: i64,
+        op: WriteOp,
+        error: ApiError,
+    },
+    /// Not sent this time; it and the writes after it wait for the next replay.
+    Held { id: i64, error: ApiError },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Whether a failure should keep the write queued rather than hand it back.
+fn hold(e: &ApiError) -> bool {
+    worth_retrying(e) || matches!(e, ApiError::MissingScope { .. })
+}
+
+/// Sends every pending write in order, stopping at the first one that has to wait.
+pub async fn replay(client: &Client, store: &Mutex<Store>) -> Result<Vec<Sent>, SyncError> {
+    let pending = lock(store).pending()?;
+    let mut out = Vec::new();
+    for p in pending {
+        let sent = send_one(client, store, &p).await?;
+        let stop = matches!(sent, Sent::Held { .. });
+        out.push(sent);
+        if stop {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+async fn send_one(client: &Client, store: &Mutex<Store>, p: &Pending) -> Result<Sent, SyncError> {
+    if p.ambiguous && p.op.is_create() {
+        match client.find_created(&p.op, p.created_ms).await {
+            Ok(Some(applied)) => {
+                tracing::info!(
+                    id = p.id,
+                    "an earlier attempt had landed; not sending again"
+                );
+                lock(store).confirm(p.id)?;
+                return Ok(Sent::Confirmed {
+                    id: p.id,
+                    op: p.op.clone(),
+                    applied,
+                });
+            }
+            Ok(None) => {}
+            Err(error) => {
+                lock(store).failed(p.id, true, &error.one_line())?;
+                return Ok(Sent::Held { id: p.id, error });
+            }
+        }
+    }
+    lock(store).sending(p)?;
+    match client.apply(&p.op).await {
+        Ok(applied) => {
+            lock(store).confirm(p.id)?;
+            Ok(Sent::Confirmed {
+                id: p.id,
+                op: p.op.clone(),
+                applied,
+            })
+        }
+        // Our own earlier attempt created the contact; the server points at it.
+        Err(ApiError::Duplicate {
+            contact_id: Some(existing),
+            ..
+        }) if p.ambiguous && matches!(p.op, WriteOp::CreateContact { .. }) => {
+            match client.contact(&existing).await {
+                Ok(contact) => {
+                    lock(store).confirm(p.id)?;
+                    Ok(Sent::Confirmed {
+                        id: p.id,
+                        op: p.op.clone(),
+                        applied: Applied::Contact(Box::new(contact)),
+                    })
+                }
+                Err(error) => {
+                    lock(store).failed(p.id, true, &error.one_line())?;
+                    Ok(Sent::Held { id: p.id, error })
+                }
+            }
+        }
+        Err(error) if hold(&error) => {
+            let ambiguous = p.op.is_create() && maybe_delivered(&error);
+            lock(store).failed(p.id, ambiguous, &error.one_line())?;
+            Ok(Sent::Held { id: p.id, error })
+        }
+        Err(error) => {
+            lock(store).confirm(p.id)?;
+            Ok(Sent::Rejected {
+                id: p.id,
+                op: p.op.clone(),
+                error,
+            })
+        }
+    }
+}

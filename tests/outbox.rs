@@ -1,0 +1,353 @@
+//! The outbox against the sandbox over real HTTP: writes survive failures and restarts, go out
+//! in order, and a create that may have landed is never created twice.
+
+mod common;
+
+use std::sync::Mutex;
+
+use ghl_tui::api::{ApiError, Applied, Client, NoteInput, TaskInput, WriteOp};
+use ghl_tui::sandbox::{Fault, READONLY_TOKEN, Sandbox, Seed};
+use ghl_tui::store::Store;
+use ghl_tui::sync::{Sent, replay};
+
+fn contact(seed: &Seed) -> String {
+    seed.contacts[0]["id"].as_str().expect("id").to_string()
+}
+
+fn note(contact_id: &str, body: &str) -> WriteOp {
+    WriteOp::CreateNote {
+        contact_id: contact_id.into(),
+        input: NoteInput {
+            body: Some(body.into()),
+            ..Default::default()
+        },
+    }
+}
+
+async fn notes_with(client: &Client, contact_id: &str, body: &str) -> usize {
+    client
+        .notes(contact_id)
+        .await
+        .expect("notes")
+        .iter()
+        .filter(|n| n.body.as_deref() == Some(body))
+        .count()
+}
+
+fn open(dir: &tempfile::TempDir) -> Mutex<Store> {
+    Mutex::new(Store::open(&dir.path().join("store.sqlite3")).expect("store"))
+}
+
+fn writes(sb: &Sandbox) -> Vec<(String, String)> {
+    sb.requests()
+        .into_iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| (r.method, r.path))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_write_that_failed_is_kept_and_sent_on_the_next_replay() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let client = common::client(&sb);
+    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let id = contact(&seed);
+    let op = WriteOp::UpdateContact {
+        id: id.clone(),
+        input: ghl_tui::api::ContactInput {
+            city: Some("Lisbon".into()),
+            ..Default::default()
+        },
+    };
+    store.lock().expect("lock").record(&op).expect("record");
+    // More 5xx than the client retries: the write has to wait.
+    sb.push_faults(std::iter::repeat_n(Fault::Status(503), 4));
+    let sent = replay(&client, &store).await.expect("replay");
+    assert!(matches!(sent.as_slice(), [Sent::Held { .. }]), "{sent:?}");
+    let pending = store.lock().expect("lock").pending().expect("pending");
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].attempts, 1);
+    assert!(
+        pending[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("503"))
+    );
+
+    let sent = replay(&client, &store).await.expect("replay");
+    assert!(
+        matches!(sent.as_slice(), [Sent::Confirmed { .. }]),
+        "{sent:?}"
+    );
+    assert_eq!(
+        store.lock().expect("lock").pending_count().expect("count"),
+        0
+    );
+    assert_eq!(
+        client.contact(&id).await.expect("contact").city.as_deref(),
+        Some("Lisbon")
+    );
+}
+
+#[tokio::test]
+async fn writes_go_out_in_order_and_nothing_overtakes_a_held_one() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let client = common::client(&sb);
+    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let id = contact(&seed);
+    {
+        let s = store.lock().expect("lock");
+        s.record(&WriteOp::AddTags {
+            id: id.clone(),
+            tags: vec!["first".into()],
+        })
+        .expect("record");
+        s.record(&WriteOp::RemoveTags {
+            id: id.clone(),
+            tags: vec!["first".into()],
+        })
+        .expect("record");
+        s.record(&WriteOp::AddTags {
+            id: id.clone(),
+            tags: vec!["third".into()],
+        })
+        .expect("record");
+    }
+    sb.push_faults(std::iter::repeat_n(Fault::Status(500), 4));
+    let sent = replay(&client, &store).await.expect("replay");
+    assert_eq!(sent.len(), 1, "stopped at the first write: {sent:?}");
+    assert_eq!(
+        store.lock().expect("lock").pending_count().expect("count"),
+        3
+    );
+    let before = writes(&sb).len();
+    let sent = replay(&client, &store).await.expect("replay");
+    assert_eq!(sent.len(), 3);
+    let order: Vec<_> = writes(&sb)[before..]
+        .iter()
+        .map(|(m, _)| m.clone())
+        .collect();
+    assert_eq!(order, ["POST", "DELETE", "POST"]);
+    let tags = client.contact(&id).await.expect("contact").tags;
+    assert!(
+        tags.contains(&"third".to_string()) && !tags.contains(&"first".to_string()),
+        "{tags:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_not_created_twice() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let client = common::client(&sb);
+    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let id = contact(&seed);
+    let body = "Called: wants a second viewing on Saturday.";
+    store
+        .lock()
+        .expect("lock")
+        .record(&note(&id, body))
+        .expect("record");
+    // The server stores the note, then the connection dies before the answer.
+    sb.push_faults([Fault::DropAfter]);
+    let sent = replay(&client, &store).await.expect("replay");
+    assert!(matches!(sent.as_slice(), [Sent::Held { .. }]), "{sent:?}");
+    assert!(store.lock().expect("lock").pending().expect("pending")[0].ambiguous);
+    assert_eq!(
+        notes_with(&client, &id, body).await,
+        1,
+        "the first attempt did land"
+    );
+
+    let sent = replay(&client, &store).await.expect("replay");
+    let [
+        Sent::Confirmed {
+            applied: Applied::Note(n),
+            ..
+        },
+    ] = sent.as_slice()
+    else {
+        panic!("{sent:?}")
+    };
+    assert_eq!(n.body.as_deref(), Some(body));
+    assert_eq!(
+        notes_with(&client, &id, body).await,
+        1,
+        "one note typed is one note on the server"
+    );
+    assert_eq!(
+        store.lock().expect("lock").pending_count().expect("count"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_lost_contact_create_is_recognised_as_a_duplicate_of_itself() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let client = common::client(&sb);
+    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let input = ghl_tui::api::ContactInput {
+        first_name: Some("Noor".into()),
+        email: Some("noor.lost@example.com".into()),
+        ..Default::default()
+    };
+    store
+        .lock()
+        .expect("lock")
+        .record(&WriteOp::CreateContact { input })
+        .expect("record");
+    sb.push_faults([Fault::DropAfter]);
+    replay(&client, &store).await.expect("replay");
+    let sent = replay(&client, &store).await.expect("replay");
+    assert!(
+        matches!(
+            sent.as_slice(),
+            [Sent::Confirmed {
+                applied: Applied::Contact(_),
+                ..
+            }]
+        ),
+        "{sent:?}"
+    );
+    let req = ghl_tui::api::SearchRequest {
+        location_id: sb.location_id().into(),
+        page_limit: 10,
+        page: Some(1),
+        query: Some("noor.lost@example.com".into()),
+        search_after: None,
+    };
+    assert_eq!(client.search(&req).await.expect("search").contacts.len(), 1);
+}
+
+#[tokio::test]
+async fn a_write_recorded_before_a_kill_is_sent_after_the_restart() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let client = common::client(&sb);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = contact(&seed);
+    let body = "Typed just before the laptop died.";
+    {
+        // Recorded, then the process dies before sending: the store is simply dropped.
+        let store = open(&dir);
+        store
+            .lock()
+            .expect("lock")
+            .record(&note(&id, body))
+            .expect("record");
+    }
+    let store = open(&dir);
+    let sent = replay(&client, &store).await.expect("replay");
+    assert!(
+        matches!(sent.as_slice(), [Sent::Confirmed { .. }]),
+        "{sent:?}"
+    );
+    assert_eq!(notes_with(&client, &id, body).await, 1);
+}
+
+#[tokio::test]
+async fn a_write_sent_just_before_a_kill_is_not_sent_twice_after_the_restart() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let client = common::client(&sb);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let id = contact(&seed);
+    let task = TaskInput {
+        title: Some("Send the contract".into()),
+        due_date: Some("2026-12-02T15:00:00.000Z".into()),
+        completed: Some(false),
+        ..Default::default()
+    };
+    let op = WriteOp::CreateTask {
+        contact_id: id.clone(),
+        input: task.clone(),
+    };
+    {
+        // Marked as sending and delivered, then killed before the confirmation was stored.
+        let store = open(&dir);
+        {
+            let s = store.lock().expect("lock");
+            s.record(&op).expect("record");
+            let p = s.pending().expect("pending").remove(0);
+            s.sending(&p).expect("sending");
+        }
+        client.apply(&op).await.expect("delivered");
+    }
+    let store = open(&dir);
+    let sent = replay(&client, &store).await.expect("replay");
+    assert!(
+        matches!(
+            sent.as_slice(),
+            [Sent::Confirmed {
+                applied: Applied::Task(_),
+                ..
+            }]
+        ),
+        "{sent:?}"
+    );
+    let same = client
+        .tasks(&id)
+        .await
+        .expect("tasks")
+        .into_iter()
+        .filter(|t| t.title == task.title)
+        .count();
+    assert_eq!(same, 1);
+}
+
+#[tokio::test]
+async fn a_refused_write_leaves_the_outbox_and_comes_back_with_the_reason() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let client = common::client(&sb);
+    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let op = note(&contact(&seed), "   ");
+    store.lock().expect("lock").record(&op).expect("record");
+    let sent = replay(&client, &store).await.expect("replay");
+    let [
+        Sent::Rejected {
+            op: back, error, ..
+        },
+    ] = sent.as_slice()
+    else {
+        panic!("{sent:?}")
+    };
+    assert_eq!(back, &op, "the user's text comes back");
+    assert!(error.one_line().contains("body should not be empty"));
+    assert_eq!(
+        store.lock().expect("lock").pending_count().expect("count"),
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_read_only_token_keeps_the_write_waiting_with_a_clear_reason() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let ro = Client::new(common::config(&sb, READONLY_TOKEN, sb.location_id())).expect("client");
+    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let op = note(&contact(&seed), "Keep me");
+    store.lock().expect("lock").record(&op).expect("record");
+    let sent = replay(&ro, &store).await.expect("replay");
+    assert!(
+        matches!(
+            sent.as_slice(),
+            [Sent::Held {
+                error: ApiError::MissingScope { .. },
+                ..
+            }]
+        ),
+        "{sent:?}"
+    );
+    let pending = store.lock().expect("lock").pending().expect("pending");
+    assert_eq!(pending[0].op, op, "the text is kept");
+    // With a token that may write, it goes out.
+    let sent = replay(&common::client(&sb), &store).await.expect("replay");
+    assert!(
+        matches!(sent.as_slice(), [Sent::Confirmed { .. }]),
+        "{sent:?}"
+    );
+}
