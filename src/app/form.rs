@@ -1,0 +1,474 @@
+//! Editor overlays as data: a form is a list of fields (ratatui-textarea buffers) plus what
+//! saving it means. Validation happens here, before anything is sent, and each problem is
+//! shown beside its field.
+
+use ratatui_textarea::TextArea;
+use serde_json::{Value, json};
+
+use super::dates;
+use crate::api::{Contact, ContactInput, Note, NoteInput, Task, TaskInput, WriteOp};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormKind {
+    NewContact,
+    EditContact { id: String },
+    NewTask { contact_id: String },
+    EditTask { contact_id: String, task_id: String },
+    NewNote { contact_id: String },
+    EditNote { contact_id: String, note_id: String },
+    AddTag { contact_id: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub area: TextArea<'static>,
+    pub multiline: bool,
+    /// Shown under the field, e.g. why it cannot be changed.
+    pub note: Option<&'static str>,
+    pub locked: bool,
+    pub error: Option<String>,
+}
+
+impl Field {
+    fn new(key: &'static str, label: &'static str, value: &str) -> Field {
+        let lines: Vec<String> = value.split('\n').map(String::from).collect();
+        let mut area = TextArea::new(if lines.is_empty() { vec![String::new()] } else { lines });
+        area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        Field { key, label, area, multiline: false, note: None, locked: false, error: None }
+    }
+
+    pub fn text(&self) -> String {
+        self.area.lines().join("\n")
+    }
+
+    fn trimmed(&self) -> Option<String> {
+        let t = self.text().trim().to_string();
+        (!t.is_empty()).then_some(t)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// The values when the form opened, to know whether closing loses anything.
+    original: Vec<String>,
+    /// Tags seen in the location, for completion in the tag form.
+    pub suggestions: Vec<String>,
+    /// Tasks' due date as understood, shown back before saving.
+    pub now: chrono::NaiveDateTime,
+}
+
+const CONTACT_FIELDS: [(&str, &str); 12] = [
+    ("firstName", "First name"),
+    ("lastName", "Last name"),
+    ("email", "Email"),
+    ("phone", "Phone"),
+    ("companyName", "Company"),
+    ("address1", "Street"),
+    ("city", "City"),
+    ("state", "State"),
+    ("postalCode", "Postal code"),
+    ("country", "Country"),
+    ("website", "Website"),
+    ("timezone", "Timezone"),
+];
+
+fn contact_value(c: &Contact, key: &str) -> String {
+    let v = match key {
+        "firstName" => c.first_name.as_deref(),
+        "lastName" => c.last_name.as_deref(),
+        "email" => c.email.as_deref(),
+        "phone" => c.phone.as_deref(),
+        "companyName" => c.company_name.as_deref(),
+        "address1" => c.street(),
+        "city" => c.city.as_deref(),
+        "state" => c.state.as_deref(),
+        "postalCode" => c.postal_code.as_deref(),
+        "country" => c.country.as_deref(),
+        "website" => c.website.as_deref(),
+        "timezone" => c.timezone.as_deref(),
+        _ => None,
+    };
+    v.unwrap_or("").to_string()
+}
+
+impl Form {
+    fn build(kind: FormKind, title: String, fields: Vec<Field>, now: chrono::NaiveDateTime) -> Form {
+        let original = fields.iter().map(Field::text).collect();
+        Form { kind, title, fields, focus: 0, original, suggestions: Vec::new(), now }
+    }
+
+    pub fn new_contact(now: chrono::NaiveDateTime) -> Form {
+        let fields = CONTACT_FIELDS.iter().map(|(k, l)| Field::new(k, l, "")).collect();
+        Form::build(FormKind::NewContact, "New contact".into(), fields, now)
+    }
+
+    pub fn edit_contact(c: &Contact, now: chrono::NaiveDateTime) -> Form {
+        let fields = CONTACT_FIELDS
+            .iter()
+            .map(|(k, l)| {
+                let mut f = Field::new(k, l, &contact_value(c, k));
+                if *k == "companyName" {
+                    // FACTS: PUT /contacts/{id} refuses companyName.
+                    f.locked = true;
+                    f.note = Some("the API does not change the company of an existing contact");
+                }
+                f
+            })
+            .collect();
+        let title = format!("Edit {}", crate::sanitize::line(&c.display_name()));
+        Form::build(FormKind::EditContact { id: c.id().to_string() }, title, fields, now)
+    }
+
+    pub fn new_task(contact_id: &str, now: chrono::NaiveDateTime) -> Form {
+        Form::build(FormKind::NewTask { contact_id: contact_id.into() }, "New task".into(), task_fields("", "tomorrow 9:00", ""), now)
+    }
+
+    pub fn edit_task(contact_id: &str, t: &Task, now: chrono::NaiveDateTime) -> Form {
+        let due = t.due().map(|d| local_from_utc(d).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
+        let kind = FormKind::EditTask { contact_id: contact_id.into(), task_id: t.id.clone().unwrap_or_default() };
+        let fields = task_fields(t.title.as_deref().unwrap_or(""), &due, t.body.as_deref().unwrap_or(""));
+        Form::build(kind, "Edit task".into(), fields, now)
+    }
+
+    pub fn new_note(contact_id: &str, now: chrono::NaiveDateTime) -> Form {
+        Form::build(FormKind::NewNote { contact_id: contact_id.into() }, "New note".into(), note_fields(""), now)
+    }
+
+    pub fn edit_note(contact_id: &str, n: &Note, now: chrono::NaiveDateTime) -> Form {
+        let kind = FormKind::EditNote { contact_id: contact_id.into(), note_id: n.id.clone().unwrap_or_default() };
+        Form::build(kind, "Edit note".into(), note_fields(n.body.as_deref().unwrap_or("")), now)
+    }
+
+    pub fn add_tag(contact_id: &str, suggestions: Vec<String>, now: chrono::NaiveDateTime) -> Form {
+        let mut f = Form::build(
+            FormKind::AddTag { contact_id: contact_id.into() },
+            "Add tags".into(),
+            vec![Field::new("tags", "Tags", "")],
+            now,
+        );
+        f.fields[0].note = Some("comma-separated; Tab completes from tags in use");
+        f.suggestions = suggestions;
+        f
+    }
+
+    pub fn changed(&self) -> bool {
+        self.fields.iter().map(Field::text).ne(self.original.iter().cloned())
+    }
+
+    pub fn focused(&mut self) -> &mut Field {
+        let i = self.focus.min(self.fields.len().saturating_sub(1));
+        &mut self.fields[i]
+    }
+
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// Moves focus by `delta`, skipping locked fields.
+    pub fn step(&mut self, delta: isize) {
+        let n = self.fields.len() as isize;
+        if n == 0 {
+            return;
+        }
+        let mut i = self.focus as isize;
+        for _ in 0..n {
+            i = (i + delta).rem_euclid(n);
+            if !self.fields[i as usize].locked {
+                break;
+            }
+        }
+        self.focus = i as usize;
+    }
+
+    /// The draft of this form: its kind and values, enough to reopen it after a crash.
+    pub fn draft(&self) -> Value {
+        let values: serde_json::Map<String, Value> = self.fields.iter().map(|f| (f.key.to_string(), json!(f.text()))).collect();
+        json!({ "kind": kind_json(&self.kind), "title": self.title, "values": values })
+    }
+
+    /// A key that names what is being edited, so one draft per thing.
+    pub fn draft_key(&self) -> String {
+        match &self.kind {
+            FormKind::NewContact => "contact:new".into(),
+            FormKind::EditContact { id } => format!("contact:{id}"),
+            FormKind::NewTask { contact_id } => format!("task:new:{contact_id}"),
+            FormKind::EditTask { task_id, .. } => format!("task:{task_id}"),
+            FormKind::NewNote { contact_id } => format!("note:new:{contact_id}"),
+            FormKind::EditNote { note_id, .. } => format!("note:{note_id}"),
+            FormKind::AddTag { contact_id } => format!("tags:{contact_id}"),
+        }
+    }
+
+    /// Rebuilds a form from a draft.
+    pub fn from_draft(v: &Value, now: chrono::NaiveDateTime) -> Option<Form> {
+        let kind = kind_from_json(v.get("kind")?)?;
+        let mut form = match &kind {
+            FormKind::NewContact => Form::new_contact(now),
+            FormKind::EditContact { id } => {
+                let mut f = Form::edit_contact(&Contact { id: Some(id.clone()), ..Default::default() }, now);
+                f.title = v.get("title").and_then(Value::as_str).unwrap_or("Edit contact").to_string();
+                f
+            }
+            FormKind::NewTask { contact_id } => Form::new_task(contact_id, now),
+            FormKind::EditTask { contact_id, task_id } => {
+                Form::edit_task(contact_id, &Task { id: Some(task_id.clone()), ..Default::default() }, now)
+            }
+            FormKind::NewNote { contact_id } => Form::new_note(contact_id, now),
+            FormKind::EditNote { contact_id, note_id } => {
+                Form::edit_note(contact_id, &Note { id: Some(note_id.clone()), ..Default::default() }, now)
+            }
+            FormKind::AddTag { contact_id } => Form::add_tag(contact_id, Vec::new(), now),
+        };
+        let values = v.get("values")?.as_object()?;
+        for f in form.fields.iter_mut() {
+            if let Some(text) = values.get(f.key).and_then(Value::as_str) {
+                let locked = f.locked;
+                *f = Field { area: Field::new(f.key, f.label, text).area, locked, ..f.clone() };
+            }
+        }
+        // A restored draft differs from what the form would open with: closing asks first.
+        form.original = Vec::new();
+        Some(form)
+    }
+
+    /// The due date as understood, for showing back beside the field.
+    pub fn due_preview(&self) -> Option<Result<chrono::NaiveDateTime, String>> {
+        let due = self.field("dueDate")?;
+        let text = due.text();
+        (!text.trim().is_empty()).then(|| dates::parse(&text, self.now))
+    }
+
+    /// Tab in the tag field: completes the word being typed from the tags in use.
+    pub fn complete_tag(&mut self) -> bool {
+        let Some(field) = self.fields.first_mut() else { return false };
+        let text = field.text();
+        let (head, partial) = match text.rsplit_once(',') {
+            Some((h, p)) => (format!("{h}, "), p.trim().to_lowercase()),
+            None => (String::new(), text.trim().to_lowercase()),
+        };
+        if partial.is_empty() {
+            return false;
+        }
+        let Some(hit) = self.suggestions.iter().find(|s| s.to_lowercase().starts_with(&partial) && s.to_lowercase() != partial) else {
+            return false;
+        };
+        *field = Field { area: Field::new(field.key, field.label, &format!("{head}{hit}")).area, ..field.clone() };
+        true
+    }
+
+    /// Validates every field; on success, the write(s) to send.
+    pub fn submit(&mut self) -> Result<Vec<WriteOp>, ()> {
+        for f in self.fields.iter_mut() {
+            f.error = None;
+        }
+        let ops = match self.kind.clone() {
+            FormKind::NewContact | FormKind::EditContact { .. } => self.contact_ops(),
+            FormKind::NewTask { contact_id } => self.task_input(true).map(|input| vec![WriteOp::CreateTask { contact_id, input }]),
+            FormKind::EditTask { contact_id, task_id } => {
+                self.task_input(false).map(|input| vec![WriteOp::UpdateTask { contact_id, task_id, input }])
+            }
+            FormKind::NewNote { contact_id } => self.note_input().map(|input| vec![WriteOp::CreateNote { contact_id, input }]),
+            FormKind::EditNote { contact_id, note_id } => {
+                self.note_input().map(|input| vec![WriteOp::UpdateNote { contact_id, note_id, input }])
+            }
+            FormKind::AddTag { contact_id } => self.tags().map(|tags| vec![WriteOp::AddTags { id: contact_id, tags }]),
+        };
+        if let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {
+            self.focus = i;
+        }
+        ops.ok_or(())
+    }
+
+    fn fail(&mut self, key: &str, message: impl Into<String>) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == key) {
+            f.error = Some(message.into());
+        }
+    }
+
+    fn contact_ops(&mut self) -> Option<Vec<WriteOp>> {
+        let get = |k: &str| self.field(k).and_then(Field::trimmed);
+        let input = ContactInput {
+            first_name: get("firstName"),
+            last_name: get("lastName"),
+            email: get("email"),
+            phone: get("phone"),
+            company_name: get("companyName"),
+            address1: get("address1"),
+            city: get("city"),
+            state: get("state"),
+            postal_code: get("postalCode"),
+            country: get("country"),
+            website: get("website"),
+            timezone: get("timezone"),
+            ..Default::default()
+        };
+        let creating = self.kind == FormKind::NewContact;
+        if let Some(e) = input.email.as_deref().filter(|e| !valid_email(e)) {
+            self.fail("email", format!("“{e}” is not an email address"));
+        }
+        if let Some(p) = input.phone.as_deref().filter(|p| !valid_phone(p)) {
+            self.fail("phone", format!("“{p}” is not a phone number (7 to 15 digits, + allowed)"));
+        }
+        if let Some(w) = input.website.as_deref().filter(|w| w.contains(char::is_whitespace)) {
+            self.fail("website", format!("“{w}” has spaces"));
+        }
+        if creating && input.first_name.is_none() && input.last_name.is_none() && input.email.is_none() && input.phone.is_none() {
+            self.fail("firstName", "a name, email or phone is needed");
+        }
+        if self.fields.iter().any(|f| f.error.is_some()) {
+            return None;
+        }
+        Some(match &self.kind {
+            FormKind::EditContact { id } => {
+                // Only what changed, and empty fields as cleared: an edit never resends stale values.
+                let mut changed = ContactInput::default();
+                for (f, before) in self.fields.iter().zip(self.original.iter().chain(std::iter::repeat(&String::new()))) {
+                    if f.locked || f.text() == *before {
+                        continue;
+                    }
+                    let v = Some(f.text().trim().to_string());
+                    match f.key {
+                        "firstName" => changed.first_name = v,
+                        "lastName" => changed.last_name = v,
+                        "email" => changed.email = v,
+                        "phone" => changed.phone = v,
+                        "address1" => changed.address1 = v,
+                        "city" => changed.city = v,
+                        "state" => changed.state = v,
+                        "postalCode" => changed.postal_code = v,
+                        "country" => changed.country = v,
+                        "website" => changed.website = v,
+                        "timezone" => changed.timezone = v,
+                        _ => {}
+                    }
+                }
+                if changed == ContactInput::default() {
+                    return Some(Vec::new());
+                }
+                vec![WriteOp::UpdateContact { id: id.clone(), input: changed }]
+            }
+            _ => vec![WriteOp::CreateContact { input }],
+        })
+    }
+
+    fn task_input(&mut self, creating: bool) -> Option<TaskInput> {
+        let title = self.field("title").and_then(Field::trimmed);
+        let body = self.field("body").map(Field::text).map(|b| b.trim_end().to_string());
+        if title.is_none() {
+            self.fail("title", "a title is needed");
+        }
+        let due = match self.due_preview() {
+            Some(Ok(local)) => Some(utc_from_local(local)),
+            Some(Err(e)) => {
+                self.fail("dueDate", e);
+                None
+            }
+            None => {
+                self.fail("dueDate", "a due date is needed");
+                None
+            }
+        };
+        let (title, due) = (title?, due?);
+        Some(TaskInput {
+            title: Some(title),
+            body: body.filter(|b| !b.is_empty() || !creating),
+            due_date: Some(due.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+            completed: creating.then_some(false),
+            assigned_to: None,
+        })
+    }
+
+    fn note_input(&mut self) -> Option<NoteInput> {
+        let body = self.field("body").map(Field::text).unwrap_or_default();
+        if body.trim().is_empty() {
+            self.fail("body", "the note is empty");
+            return None;
+        }
+        Some(NoteInput { body: Some(body.trim_end().to_string()), ..Default::default() })
+    }
+
+    fn tags(&mut self) -> Option<Vec<String>> {
+        let text = self.field("tags").map(Field::text).unwrap_or_default();
+        let tags: Vec<String> = text.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+        if tags.is_empty() {
+            self.fail("tags", "type a tag");
+            return None;
+        }
+        Some(tags)
+    }
+}
+
+fn task_fields(title: &str, due: &str, body: &str) -> Vec<Field> {
+    let mut due = Field::new("dueDate", "Due", due);
+    due.note = Some("tomorrow 15:00 · +2d · fri · 2026-12-01 09:00");
+    let mut body = Field::new("body", "Details", body);
+    body.multiline = true;
+    vec![Field::new("title", "Title", title), due, body]
+}
+
+fn note_fields(body: &str) -> Vec<Field> {
+    let mut f = Field::new("body", "Note", body);
+    f.multiline = true;
+    f.note = Some("Ctrl-E opens $VISUAL/$EDITOR");
+    vec![f]
+}
+
+pub fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !s.chars().any(char::is_whitespace)
+}
+
+pub fn valid_phone(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    (7..=15).contains(&digits) && s.chars().all(|c| c.is_ascii_digit() || "+-(). ".contains(c))
+}
+
+/// Due dates are typed in local time and sent in UTC.
+fn utc_from_local(local: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::TimeZone;
+    chrono::Local.from_local_datetime(&local).earliest().map_or(local, |t| t.naive_utc())
+}
+
+fn local_from_utc(utc: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    chrono::Local.from_utc_datetime(&utc).naive_local()
+}
+
+use chrono::TimeZone as _;
+
+fn kind_json(kind: &FormKind) -> Value {
+    match kind {
+        FormKind::NewContact => json!({"form": "new_contact"}),
+        FormKind::EditContact { id } => json!({"form": "edit_contact", "id": id}),
+        FormKind::NewTask { contact_id } => json!({"form": "new_task", "contact": contact_id}),
+        FormKind::EditTask { contact_id, task_id } => json!({"form": "edit_task", "contact": contact_id, "id": task_id}),
+        FormKind::NewNote { contact_id } => json!({"form": "new_note", "contact": contact_id}),
+        FormKind::EditNote { contact_id, note_id } => json!({"form": "edit_note", "contact": contact_id, "id": note_id}),
+        FormKind::AddTag { contact_id } => json!({"form": "add_tag", "contact": contact_id}),
+    }
+}
+
+fn kind_from_json(v: &Value) -> Option<FormKind> {
+    let s = |k: &str| v.get(k).and_then(Value::as_str).map(String::from);
+    Some(match v.get("form")?.as_str()? {
+        "new_contact" => FormKind::NewContact,
+        "edit_contact" => FormKind::EditContact { id: s("id")? },
+        "new_task" => FormKind::NewTask { contact_id: s("contact")? },
+        "edit_task" => FormKind::EditTask { contact_id: s("contact")?, task_id: s("id")? },
+        "new_note" => FormKind::NewNote { contact_id: s("contact")? },
+        "edit_note" => FormKind::EditNote { contact_id: s("contact")?, note_id: s("id")? },
+        "add_tag" => FormKind::AddTag { contact_id: s("contact")? },
+        _ => return None,
+    })
+}
