@@ -43,6 +43,25 @@ pub fn log_dir() -> PathBuf {
     }
 }
 
+/// The local store (outbox and drafts) of an account, in the platform's data directory.
+pub fn store_path(account: &str) -> PathBuf {
+    let safe: String = account
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let dir = dirs().map_or_else(
+        || std::env::temp_dir().join("ghl-tui"),
+        |d| d.data_dir().to_path_buf(),
+    );
+    dir.join(format!("{safe}.sqlite3"))
+}
+
 impl Config {
     /// Reads `file` (if it exists) and then `env`, which overrides it.
     pub fn load(

@@ -6,6 +6,8 @@ use ghl_tui::api::{Client, ClientConfig, Secret};
 use ghl_tui::app::State;
 use ghl_tui::config::{self, Config};
 use ghl_tui::sandbox::{self, FaultRates, Sandbox, SandboxConfig, Seed};
+use ghl_tui::store::Store;
+use std::sync::{Arc, Mutex};
 
 /// A keyboard-driven terminal client for the GoHighLevel (LeadConnector) Contacts API.
 #[derive(Parser, Debug)]
@@ -104,6 +106,18 @@ fn welcome(config_path: Option<&std::path::Path>) -> String {
     )
 }
 
+/// The outbox and drafts; without them the app still browses, and says so when asked to save.
+fn open_store(name: &str) -> Option<Arc<Mutex<Store>>> {
+    let path = config::store_path(name);
+    match Store::open(&path) {
+        Ok(store) => Some(Arc::new(Mutex::new(store))),
+        Err(e) => {
+            tracing::error!(error = %e, path = %path.display(), "can't open the local store");
+            None
+        }
+    }
+}
+
 async fn run_tui(
     demo: bool,
     faults: FaultRates,
@@ -132,13 +146,26 @@ async fn run_tui(
         (ClientConfig::new(cfg.api_base_url, token, location), label)
     };
     let location = client_cfg.location_id.clone();
+    // One outbox per account, so changes never replay against the wrong one.
+    let store_name = if demo {
+        "demo".to_string()
+    } else {
+        location.clone()
+    };
     let client = Client::new(client_cfg)?;
     let state = State::new(label, location, chrono::Utc::now().naive_utc());
     let termination = ghl_tui::runtime::termination();
     let mut guard = ghl_tui::terminal::Guard::enter()?;
-    let events = crossterm::event::EventStream::new();
-    let result =
-        ghl_tui::runtime::run(&mut guard.terminal, state, client, events, termination).await;
+    let store = open_store(&store_name);
+    let result = ghl_tui::runtime::run(
+        &mut guard.terminal,
+        state,
+        client,
+        store,
+        crossterm::event::EventStream::new,
+        termination,
+    )
+    .await;
     drop(guard);
     result.map(|()| ExitCode::SUCCESS)
 }

@@ -13,8 +13,13 @@ use ratatui::backend::Backend;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
 use crate::api::Client;
+use crate::app::state::PendingView;
 use crate::app::{self, Effect, Msg, Parts, State};
+use crate::store::Store;
 
 /// Runs effects against the API and reports each result as a message.
 pub struct Executor {
@@ -22,19 +27,144 @@ pub struct Executor {
     tx: mpsc::UnboundedSender<Msg>,
     /// The requests of the contact whose parts are loading; replaced by the next load.
     contact_jobs: Vec<JoinHandle<()>>,
+    jobs_for: Option<String>,
+    /// The outbox and drafts; `None` when the local store could not be opened.
+    store: Option<Arc<Mutex<Store>>>,
+    /// One replay at a time: a second request while one runs makes it go round again.
+    replaying: Arc<AtomicBool>,
+    replay_again: Arc<AtomicBool>,
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn pending_views(store: &Mutex<Store>) -> Result<Vec<PendingView>, String> {
+    let pending = lock(store).pending().map_err(|e| e.to_string())?;
+    Ok(pending
+        .into_iter()
+        .map(|p| PendingView {
+            id: p.id,
+            what: p.op.describe(),
+            attempts: p.attempts,
+            error: p.last_error,
+        })
+        .collect())
 }
 
 impl Executor {
-    pub fn new(client: Client, tx: mpsc::UnboundedSender<Msg>) -> Self {
+    pub fn new(
+        client: Client,
+        tx: mpsc::UnboundedSender<Msg>,
+        store: Option<Arc<Mutex<Store>>>,
+    ) -> Self {
         Executor {
             client,
             tx,
             contact_jobs: Vec::new(),
+            jobs_for: None,
+            store,
+            replaying: Arc::new(AtomicBool::new(false)),
+            replay_again: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    fn store_failed(&self, e: impl std::fmt::Display) {
+        tracing::error!(error = %e, "local store");
+        let _ = self.tx.send(Msg::StoreFailed(e.to_string()));
+    }
+
+    fn replay(&self) {
+        let Some(store) = self.store.clone() else {
+            return;
+        };
+        if self.replaying.swap(true, Ordering::SeqCst) {
+            self.replay_again.store(true, Ordering::SeqCst);
+            return;
+        }
+        let (client, tx, replaying, again) = (
+            self.client.clone(),
+            self.tx.clone(),
+            self.replaying.clone(),
+            self.replay_again.clone(),
+        );
+        tokio::spawn(async move {
+            loop {
+                let sent = match crate::sync::replay(&client, &store).await {
+                    Ok(sent) => sent,
+                    Err(e) => {
+                        let _ = tx.send(Msg::StoreFailed(e.to_string()));
+                        Vec::new()
+                    }
+                };
+                match pending_views(&store) {
+                    Ok(pending) => {
+                        let _ = tx.send(Msg::Synced { sent, pending });
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Msg::StoreFailed(e));
+                    }
+                }
+                let _ = tx.send(Msg::Budget(client.budget()));
+                if !again.swap(false, Ordering::SeqCst) {
+                    break;
+                }
+            }
+            replaying.store(false, Ordering::SeqCst);
+        });
     }
 
     pub fn run(&mut self, effect: Effect) {
         match effect {
+            Effect::Write(ops) => match &self.store {
+                // Recorded before anything is sent: from here on the change survives a crash.
+                Some(store) => {
+                    let recorded: Result<(), _> = ops
+                        .iter()
+                        .try_for_each(|op| lock(store).record(op).map(drop));
+                    match recorded {
+                        Ok(()) => self.replay(),
+                        Err(e) => self.store_failed(e),
+                    }
+                }
+                None => self.store_failed("not open"),
+            },
+            Effect::Replay => self.replay(),
+            Effect::ReplayAfter(after) => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    let _ = tx.send(Msg::ReplayDue);
+                });
+            }
+            Effect::SaveDraft { key, payload } => {
+                if let Some(store) = &self.store
+                    && let Err(e) = lock(store).save_draft(&key, &payload)
+                {
+                    self.store_failed(e);
+                }
+            }
+            Effect::DiscardDraft { key } => {
+                if let Some(store) = &self.store
+                    && let Err(e) = lock(store).discard_draft(&key)
+                {
+                    self.store_failed(e);
+                }
+            }
+            Effect::LoadDrafts => {
+                if let Some(store) = &self.store {
+                    match lock(store).drafts() {
+                        Ok(d) => {
+                            let _ = self.tx.send(Msg::Drafts(
+                                d.into_iter().map(|d| (d.key, d.payload)).collect(),
+                            ));
+                        }
+                        Err(e) => self.store_failed(e),
+                    }
+                }
+            }
+            // The event loop runs the editor: it owns the terminal.
+            Effect::OpenEditor { .. } => {}
             Effect::FetchPage {
                 generation,
                 request,
@@ -70,10 +200,15 @@ impl Executor {
     }
 
     fn load_contact(&mut self, id: String, parts: Parts) {
-        // Newest load wins: the user moved on, so the old answers are not worth waiting for.
-        for job in self.contact_jobs.drain(..) {
-            job.abort();
+        // Newest contact wins: the user moved on, so the old answers are not worth waiting
+        // for. More parts of the same contact join the requests already under way.
+        if self.jobs_for.as_deref() != Some(id.as_str()) {
+            for job in self.contact_jobs.drain(..) {
+                job.abort();
+            }
+            self.jobs_for = Some(id.clone());
         }
+        self.contact_jobs.retain(|j| !j.is_finished());
         macro_rules! part {
             ($want:expr, $call:ident, $msg:ident) => {
                 if $want {
@@ -133,11 +268,14 @@ pub fn termination() -> impl std::future::Future<Output = ()> + Send + 'static {
 }
 
 /// Runs the app until the user quits, the terminal closes or a signal arrives.
-pub async fn run<B, E, S>(
+/// `make_events` gives a fresh terminal event stream: the stream is dropped while an external
+/// editor runs, so it cannot steal the editor's keystrokes.
+pub async fn run<B, E, S, F>(
     terminal: &mut Terminal<B>,
     mut state: State,
     client: Client,
-    mut events: E,
+    store: Option<Arc<Mutex<Store>>>,
+    mut make_events: F,
     termination: S,
 ) -> anyhow::Result<()>
 where
@@ -145,9 +283,11 @@ where
     B::Error: Send + Sync + 'static,
     E: Stream<Item = std::io::Result<Event>> + Unpin,
     S: std::future::Future<Output = ()>,
+    F: FnMut() -> E,
 {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut exec = Executor::new(client, tx);
+    let mut exec = Executor::new(client, tx.clone(), store);
+    let mut events = make_events();
     let size = terminal.size()?;
     state.size = (size.width, size.height);
     for effect in app::init(&mut state) {
@@ -193,7 +333,15 @@ where
         for msg in batch {
             dirty = true;
             for effect in app::update(&mut state, msg) {
-                exec.run(effect);
+                if let Effect::OpenEditor { text } = effect {
+                    // Dropping the old stream stops its reader; the new one reads nothing
+                    // until polled again, after the editor has exited.
+                    drop(std::mem::replace(&mut events, make_events()));
+                    let result = suspended(terminal, || edit_externally(&text))?;
+                    let _ = tx.send(Msg::EditorDone(result));
+                } else {
+                    exec.run(effect);
+                }
             }
         }
         if state.quit {
@@ -201,6 +349,20 @@ where
         }
     }
     Ok(())
+}
+
+/// Gives the terminal back to the shell while `f` runs (an editor), then takes it again and
+/// redraws everything.
+fn suspended<B, T>(terminal: &mut Terminal<B>, f: impl FnOnce() -> T) -> anyhow::Result<T>
+where
+    B: Backend + Write,
+    B::Error: Send + Sync + 'static,
+{
+    crate::terminal::restore()?;
+    let out = f();
+    crate::terminal::resume()?;
+    terminal.clear()?;
+    Ok(out)
 }
 
 fn draw<B>(terminal: &mut Terminal<B>, state: &State) -> anyhow::Result<()>
@@ -214,4 +376,36 @@ where
     terminal.draw(|f| crate::ui::view(state, f))?;
     crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     Ok(())
+}
+
+/// Runs `$VISUAL`/`$EDITOR` (else `vi`) on `text` in a private temporary file and returns what
+/// the user saved. The caller has left raw mode and the alternate screen.
+pub fn edit_externally(text: &str) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string());
+    let mut file = tempfile::Builder::new()
+        .prefix("ghl-tui-")
+        .suffix(".md")
+        .tempfile()
+        .map_err(|e| format!("temporary file: {e}"))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| format!("temporary file: {e}"))?;
+    file.flush().map_err(|e| format!("temporary file: {e}"))?;
+    // The editor may be a command with arguments (`code --wait`).
+    let mut parts = editor.split_whitespace();
+    let program = parts.next().unwrap_or("vi");
+    let status = std::process::Command::new(program)
+        .args(parts)
+        .arg(file.path())
+        .status()
+        .map_err(|e| format!("{program}: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "{program} exited with {status}; the text was not changed"
+        ));
+    }
+    std::fs::read_to_string(file.path()).map_err(|e| format!("reading back: {e}"))
 }

@@ -29,13 +29,31 @@ pub fn restore() -> io::Result<()> {
     modes.and(raw)
 }
 
+/// Takes the terminal back after `restore` (e.g. when an external editor exits).
+pub fn resume() -> io::Result<()> {
+    enable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    )
+}
+
 /// Restores the terminal before the previous panic hook prints, so the message is readable and
 /// the shell is usable.
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = restore();
-        previous(info);
+        // The UI runs on the main thread: a panic there ends the app. A panic in a background
+        // task ends only that task (tokio catches it); printing it would scribble over the
+        // screen, so it goes to the log and the app carries on.
+        if std::thread::current().name() == Some("main") {
+            let _ = restore();
+            previous(info);
+        } else {
+            tracing::error!(panic = %info, "a background task panicked");
+        }
     }));
 }
 

@@ -716,7 +716,10 @@ fn hostile_contacts_never_reach_the_terminal() {
         }
         tui.send("j");
     }
-    tui.send("g");
+    // Go to the contact with the hostile note by name.
+    tui.send("/");
+    tui.send("clipboard");
+    tui.send("\t");
     tui.send("4");
     tui.wait("the hostile note, defused", |sc| {
         sc.contents().contains("line two")

@@ -461,7 +461,11 @@ fn panes_switch_by_number_tab_and_back() {
     update(&mut s, code(KeyCode::Tab));
     update(&mut s, code(KeyCode::Tab));
     assert_eq!(s.focus, Pane::Contacts, "Tab wraps around");
-    update(&mut s, code(KeyCode::BackTab));
+    // Terminals send Shift-Tab as BackTab with SHIFT set.
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
     assert_eq!(s.focus, Pane::Appointments);
     update(&mut s, code(KeyCode::Esc));
     assert_eq!(s.focus, Pane::Contacts);
@@ -632,6 +636,109 @@ fn resize_keeps_the_selection_on_screen() {
         update(&mut s, key('j'));
     }
     update(&mut s, Msg::Resize(80, 10));
+    // 80x10 leaves the list 4 rows: 10 less two bars, two borders, header and search line.
     let rows = s.list.selected - s.list.offset;
-    assert!(rows < 10, "selection row {rows} is inside the window");
+    assert!(rows < 4, "selection row {rows} is inside the 4-row window");
+    assert_eq!(s.selected_id(), Some("c100"));
+}
+
+#[test]
+fn switching_panes_does_not_restart_loads_under_way() {
+    let (mut s, _) = loaded(common::people(0..5), 5);
+    let (_, parts) = load(&update(&mut s, code(KeyCode::Enter))).expect("enter loads");
+    assert!(parts.tasks && parts.notes);
+    for pane in ['3', '4', '5', '2', '3'] {
+        assert!(
+            load(&update(&mut s, key(pane))).is_none(),
+            "pane {pane} asked again"
+        );
+    }
+    // One part failing is asked for alone.
+    update(
+        &mut s,
+        Msg::Notes {
+            id: "c0".into(),
+            result: Err(ApiError::Timeout),
+        },
+    );
+    let (_, parts) = load(&update(&mut s, key('r'))).expect("refresh");
+    assert!(parts.notes && parts.tasks, "a refresh asks for everything");
+}
+
+#[test]
+fn help_scroll_stops_at_the_end_and_ctrl_c_still_quits() {
+    let (mut s, _) = loaded(common::people(0..5), 5);
+    update(&mut s, key('?'));
+    for _ in 0..500 {
+        update(&mut s, key('j'));
+    }
+    let bottom = s.help.expect("help open");
+    update(&mut s, key('k'));
+    assert_eq!(s.help, Some(bottom - 1), "one key back up moves at once");
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(s.quit);
+}
+
+#[test]
+fn tab_keeps_the_filter_and_esc_in_the_line_keeps_a_server_search() {
+    let (mut s, _) = loaded(common::people(0..30), 30);
+    update(&mut s, key('/'));
+    for c in "person 2".chars() {
+        update(&mut s, key(c));
+    }
+    let matches = s.visible_len();
+    update(&mut s, code(KeyCode::Tab));
+    assert_eq!(
+        (s.mode.clone(), s.visible_len()),
+        (Mode::Normal, matches),
+        "filter kept"
+    );
+    update(&mut s, key('j'));
+    assert_eq!(
+        s.selected_id(),
+        Some("c12"),
+        "j moves within the matches (c2, c12, c20…)"
+    );
+    update(&mut s, code(KeyCode::Esc));
+    assert_eq!(s.visible_len(), 30, "Esc in the list clears the filter");
+
+    update(&mut s, key('/'));
+    for c in "smith".chars() {
+        update(&mut s, key(c));
+    }
+    let (generation, request) = fetch(&update(&mut s, code(KeyCode::Enter))).expect("search");
+    update(
+        &mut s,
+        Msg::Page {
+            generation,
+            request,
+            result: page(common::people(50..52), 2),
+        },
+    );
+    update(&mut s, key('/'));
+    update(&mut s, key('x'));
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.search.is_some(), "Esc in the line clears only the line");
+    update(&mut s, code(KeyCode::Esc));
+    assert!(
+        s.search.is_none(),
+        "Esc in the list leaves the server search"
+    );
+}
+
+#[test]
+fn ctrl_w_deletes_a_word() {
+    let (mut s, _) = loaded(common::people(0..3), 3);
+    update(&mut s, key('/'));
+    for c in "person 1".chars() {
+        update(&mut s, key(c));
+    }
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(s.input, "person ");
 }

@@ -192,7 +192,12 @@ impl Client {
                     let wait = self.pacer.pause(Some(*retry_after));
                     tracing::warn!(%url, ?wait, "rate limited; waiting");
                 }
-                e if idempotent && e.is_transient() && retries < policy.max_retries => {
+                // A 429 has had its own retries above: once they are spent, it is the answer.
+                e if idempotent
+                    && e.is_transient()
+                    && !matches!(e, ApiError::RateLimited { .. })
+                    && retries < policy.max_retries =>
+                {
                     let wait = policy.delay(retries);
                     retries += 1;
                     tracing::warn!(%url, error = %e, ?wait, retries, "transient failure; retrying");

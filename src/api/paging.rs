@@ -12,15 +12,19 @@ pub fn next_search(
     loaded: u64,
     total: Option<u64>,
 ) -> Option<SearchRequest> {
-    if got.is_empty() || (got.len() as u32) < prev.page_limit {
+    if got.is_empty() || total.is_some_and(|t| loaded >= t) {
         return None;
     }
-    if total.is_some_and(|t| loaded >= t) {
+    let short = (got.len() as u32) < prev.page_limit;
+    if short && total.is_none() {
         return None;
     }
     let mut next = prev.clone();
     let next_page = prev.page.unwrap_or(1) + 1;
-    if prev.search_after.is_none()
+    // A short page while the total says there is more means the server pages by a smaller
+    // size than asked: page numbers would skip records, the cursor does not.
+    if !short
+        && prev.search_after.is_none()
         && u64::from(next_page) * u64::from(prev.page_limit) <= PAGE_WINDOW
     {
         next.page = Some(next_page);
@@ -70,8 +74,15 @@ mod tests {
     }
 
     #[test]
+    fn a_short_page_below_the_total_goes_on_by_cursor() {
+        let n = next_search(&req(Some(1)), &contacts(100), 100, Some(250)).expect("more");
+        assert_eq!((n.page, n.search_after.is_some()), (None, true));
+    }
+
+    #[test]
     fn stops_on_a_short_page_or_at_the_total() {
         assert!(next_search(&req(Some(1)), &contacts(10), 10, None).is_none());
+        assert!(next_search(&req(Some(1)), &contacts(10), 10, Some(10)).is_none());
         assert!(next_search(&req(Some(1)), &contacts(500), 500, Some(500)).is_none());
         assert!(next_search(&req(Some(1)), &[], 0, None).is_none());
     }

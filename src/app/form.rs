@@ -34,10 +34,22 @@ pub struct Field {
 impl Field {
     fn new(key: &'static str, label: &'static str, value: &str) -> Field {
         let lines: Vec<String> = value.split('\n').map(String::from).collect();
-        let mut area = TextArea::new(if lines.is_empty() { vec![String::new()] } else { lines });
+        let mut area = TextArea::new(if lines.is_empty() {
+            vec![String::new()]
+        } else {
+            lines
+        });
         area.move_cursor(ratatui_textarea::CursorMove::Bottom);
         area.move_cursor(ratatui_textarea::CursorMove::End);
-        Field { key, label, area, multiline: false, note: None, locked: false, error: None }
+        Field {
+            key,
+            label,
+            area,
+            multiline: false,
+            note: None,
+            locked: false,
+            error: None,
+        }
     }
 
     pub fn text(&self) -> String {
@@ -99,13 +111,29 @@ fn contact_value(c: &Contact, key: &str) -> String {
 }
 
 impl Form {
-    fn build(kind: FormKind, title: String, fields: Vec<Field>, now: chrono::NaiveDateTime) -> Form {
+    fn build(
+        kind: FormKind,
+        title: String,
+        fields: Vec<Field>,
+        now: chrono::NaiveDateTime,
+    ) -> Form {
         let original = fields.iter().map(Field::text).collect();
-        Form { kind, title, fields, focus: 0, original, suggestions: Vec::new(), now }
+        Form {
+            kind,
+            title,
+            fields,
+            focus: 0,
+            original,
+            suggestions: Vec::new(),
+            now,
+        }
     }
 
     pub fn new_contact(now: chrono::NaiveDateTime) -> Form {
-        let fields = CONTACT_FIELDS.iter().map(|(k, l)| Field::new(k, l, "")).collect();
+        let fields = CONTACT_FIELDS
+            .iter()
+            .map(|(k, l)| Field::new(k, l, ""))
+            .collect();
         Form::build(FormKind::NewContact, "New contact".into(), fields, now)
     }
 
@@ -123,32 +151,73 @@ impl Form {
             })
             .collect();
         let title = format!("Edit {}", crate::sanitize::line(&c.display_name()));
-        Form::build(FormKind::EditContact { id: c.id().to_string() }, title, fields, now)
+        Form::build(
+            FormKind::EditContact {
+                id: c.id().to_string(),
+            },
+            title,
+            fields,
+            now,
+        )
     }
 
     pub fn new_task(contact_id: &str, now: chrono::NaiveDateTime) -> Form {
-        Form::build(FormKind::NewTask { contact_id: contact_id.into() }, "New task".into(), task_fields("", "tomorrow 9:00", ""), now)
+        Form::build(
+            FormKind::NewTask {
+                contact_id: contact_id.into(),
+            },
+            "New task".into(),
+            task_fields("", "tomorrow 9:00", ""),
+            now,
+        )
     }
 
     pub fn edit_task(contact_id: &str, t: &Task, now: chrono::NaiveDateTime) -> Form {
-        let due = t.due().map(|d| local_from_utc(d).format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default();
-        let kind = FormKind::EditTask { contact_id: contact_id.into(), task_id: t.id.clone().unwrap_or_default() };
-        let fields = task_fields(t.title.as_deref().unwrap_or(""), &due, t.body.as_deref().unwrap_or(""));
+        let due = t
+            .due()
+            .map(|d| local_from_utc(d).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        let kind = FormKind::EditTask {
+            contact_id: contact_id.into(),
+            task_id: t.id.clone().unwrap_or_default(),
+        };
+        let fields = task_fields(
+            t.title.as_deref().unwrap_or(""),
+            &due,
+            t.body.as_deref().unwrap_or(""),
+        );
         Form::build(kind, "Edit task".into(), fields, now)
     }
 
     pub fn new_note(contact_id: &str, now: chrono::NaiveDateTime) -> Form {
-        Form::build(FormKind::NewNote { contact_id: contact_id.into() }, "New note".into(), note_fields(""), now)
+        Form::build(
+            FormKind::NewNote {
+                contact_id: contact_id.into(),
+            },
+            "New note".into(),
+            note_fields(""),
+            now,
+        )
     }
 
     pub fn edit_note(contact_id: &str, n: &Note, now: chrono::NaiveDateTime) -> Form {
-        let kind = FormKind::EditNote { contact_id: contact_id.into(), note_id: n.id.clone().unwrap_or_default() };
-        Form::build(kind, "Edit note".into(), note_fields(n.body.as_deref().unwrap_or("")), now)
+        let kind = FormKind::EditNote {
+            contact_id: contact_id.into(),
+            note_id: n.id.clone().unwrap_or_default(),
+        };
+        Form::build(
+            kind,
+            "Edit note".into(),
+            note_fields(n.body.as_deref().unwrap_or("")),
+            now,
+        )
     }
 
     pub fn add_tag(contact_id: &str, suggestions: Vec<String>, now: chrono::NaiveDateTime) -> Form {
         let mut f = Form::build(
-            FormKind::AddTag { contact_id: contact_id.into() },
+            FormKind::AddTag {
+                contact_id: contact_id.into(),
+            },
             "Add tags".into(),
             vec![Field::new("tags", "Tags", "")],
             now,
@@ -159,7 +228,10 @@ impl Form {
     }
 
     pub fn changed(&self) -> bool {
-        self.fields.iter().map(Field::text).ne(self.original.iter().cloned())
+        self.fields
+            .iter()
+            .map(Field::text)
+            .ne(self.original.iter().cloned())
     }
 
     pub fn focused(&mut self) -> &mut Field {
@@ -189,7 +261,11 @@ impl Form {
 
     /// The draft of this form: its kind and values, enough to reopen it after a crash.
     pub fn draft(&self) -> Value {
-        let values: serde_json::Map<String, Value> = self.fields.iter().map(|f| (f.key.to_string(), json!(f.text()))).collect();
+        let values: serde_json::Map<String, Value> = self
+            .fields
+            .iter()
+            .map(|f| (f.key.to_string(), json!(f.text())))
+            .collect();
         json!({ "kind": kind_json(&self.kind), "title": self.title, "values": values })
     }
 
@@ -212,25 +288,55 @@ impl Form {
         let mut form = match &kind {
             FormKind::NewContact => Form::new_contact(now),
             FormKind::EditContact { id } => {
-                let mut f = Form::edit_contact(&Contact { id: Some(id.clone()), ..Default::default() }, now);
-                f.title = v.get("title").and_then(Value::as_str).unwrap_or("Edit contact").to_string();
+                let mut f = Form::edit_contact(
+                    &Contact {
+                        id: Some(id.clone()),
+                        ..Default::default()
+                    },
+                    now,
+                );
+                f.title = v
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .unwrap_or("Edit contact")
+                    .to_string();
                 f
             }
             FormKind::NewTask { contact_id } => Form::new_task(contact_id, now),
-            FormKind::EditTask { contact_id, task_id } => {
-                Form::edit_task(contact_id, &Task { id: Some(task_id.clone()), ..Default::default() }, now)
-            }
+            FormKind::EditTask {
+                contact_id,
+                task_id,
+            } => Form::edit_task(
+                contact_id,
+                &Task {
+                    id: Some(task_id.clone()),
+                    ..Default::default()
+                },
+                now,
+            ),
             FormKind::NewNote { contact_id } => Form::new_note(contact_id, now),
-            FormKind::EditNote { contact_id, note_id } => {
-                Form::edit_note(contact_id, &Note { id: Some(note_id.clone()), ..Default::default() }, now)
-            }
+            FormKind::EditNote {
+                contact_id,
+                note_id,
+            } => Form::edit_note(
+                contact_id,
+                &Note {
+                    id: Some(note_id.clone()),
+                    ..Default::default()
+                },
+                now,
+            ),
             FormKind::AddTag { contact_id } => Form::add_tag(contact_id, Vec::new(), now),
         };
         let values = v.get("values")?.as_object()?;
         for f in form.fields.iter_mut() {
             if let Some(text) = values.get(f.key).and_then(Value::as_str) {
                 let locked = f.locked;
-                *f = Field { area: Field::new(f.key, f.label, text).area, locked, ..f.clone() };
+                *f = Field {
+                    area: Field::new(f.key, f.label, text).area,
+                    locked,
+                    ..f.clone()
+                };
             }
         }
         // A restored draft differs from what the form would open with: closing asks first.
@@ -247,7 +353,9 @@ impl Form {
 
     /// Tab in the tag field: completes the word being typed from the tags in use.
     pub fn complete_tag(&mut self) -> bool {
-        let Some(field) = self.fields.first_mut() else { return false };
+        let Some(field) = self.fields.first_mut() else {
+            return false;
+        };
         let text = field.text();
         let (head, partial) = match text.rsplit_once(',') {
             Some((h, p)) => (format!("{h}, "), p.trim().to_lowercase()),
@@ -256,34 +364,64 @@ impl Form {
         if partial.is_empty() {
             return false;
         }
-        let Some(hit) = self.suggestions.iter().find(|s| s.to_lowercase().starts_with(&partial) && s.to_lowercase() != partial) else {
+        let Some(hit) = self
+            .suggestions
+            .iter()
+            .find(|s| s.to_lowercase().starts_with(&partial) && s.to_lowercase() != partial)
+        else {
             return false;
         };
-        *field = Field { area: Field::new(field.key, field.label, &format!("{head}{hit}")).area, ..field.clone() };
+        *field = Field {
+            area: Field::new(field.key, field.label, &format!("{head}{hit}")).area,
+            ..field.clone()
+        };
         true
     }
 
-    /// Validates every field; on success, the write(s) to send.
-    pub fn submit(&mut self) -> Result<Vec<WriteOp>, ()> {
+    /// Validates every field; the write(s) to send, or `None` with the problems marked.
+    pub fn submit(&mut self) -> Option<Vec<WriteOp>> {
         for f in self.fields.iter_mut() {
             f.error = None;
         }
         let ops = match self.kind.clone() {
             FormKind::NewContact | FormKind::EditContact { .. } => self.contact_ops(),
-            FormKind::NewTask { contact_id } => self.task_input(true).map(|input| vec![WriteOp::CreateTask { contact_id, input }]),
-            FormKind::EditTask { contact_id, task_id } => {
-                self.task_input(false).map(|input| vec![WriteOp::UpdateTask { contact_id, task_id, input }])
-            }
-            FormKind::NewNote { contact_id } => self.note_input().map(|input| vec![WriteOp::CreateNote { contact_id, input }]),
-            FormKind::EditNote { contact_id, note_id } => {
-                self.note_input().map(|input| vec![WriteOp::UpdateNote { contact_id, note_id, input }])
-            }
-            FormKind::AddTag { contact_id } => self.tags().map(|tags| vec![WriteOp::AddTags { id: contact_id, tags }]),
+            FormKind::NewTask { contact_id } => self
+                .task_input(true)
+                .map(|input| vec![WriteOp::CreateTask { contact_id, input }]),
+            FormKind::EditTask {
+                contact_id,
+                task_id,
+            } => self.task_input(false).map(|input| {
+                vec![WriteOp::UpdateTask {
+                    contact_id,
+                    task_id,
+                    input,
+                }]
+            }),
+            FormKind::NewNote { contact_id } => self
+                .note_input()
+                .map(|input| vec![WriteOp::CreateNote { contact_id, input }]),
+            FormKind::EditNote {
+                contact_id,
+                note_id,
+            } => self.note_input().map(|input| {
+                vec![WriteOp::UpdateNote {
+                    contact_id,
+                    note_id,
+                    input,
+                }]
+            }),
+            FormKind::AddTag { contact_id } => self.tags().map(|tags| {
+                vec![WriteOp::AddTags {
+                    id: contact_id,
+                    tags,
+                }]
+            }),
         };
         if let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {
             self.focus = i;
         }
-        ops.ok_or(())
+        ops
     }
 
     fn fail(&mut self, key: &str, message: impl Into<String>) {
@@ -314,12 +452,24 @@ impl Form {
             self.fail("email", format!("“{e}” is not an email address"));
         }
         if let Some(p) = input.phone.as_deref().filter(|p| !valid_phone(p)) {
-            self.fail("phone", format!("“{p}” is not a phone number (7 to 15 digits, + allowed)"));
+            self.fail(
+                "phone",
+                format!("“{p}” is not a phone number (7 to 15 digits, + allowed)"),
+            );
         }
-        if let Some(w) = input.website.as_deref().filter(|w| w.contains(char::is_whitespace)) {
+        if let Some(w) = input
+            .website
+            .as_deref()
+            .filter(|w| w.contains(char::is_whitespace))
+        {
             self.fail("website", format!("“{w}” has spaces"));
         }
-        if creating && input.first_name.is_none() && input.last_name.is_none() && input.email.is_none() && input.phone.is_none() {
+        if creating
+            && input.first_name.is_none()
+            && input.last_name.is_none()
+            && input.email.is_none()
+            && input.phone.is_none()
+        {
             self.fail("firstName", "a name, email or phone is needed");
         }
         if self.fields.iter().any(|f| f.error.is_some()) {
@@ -329,7 +479,11 @@ impl Form {
             FormKind::EditContact { id } => {
                 // Only what changed, and empty fields as cleared: an edit never resends stale values.
                 let mut changed = ContactInput::default();
-                for (f, before) in self.fields.iter().zip(self.original.iter().chain(std::iter::repeat(&String::new()))) {
+                for (f, before) in self.fields.iter().zip(
+                    self.original
+                        .iter()
+                        .chain(std::iter::repeat(&String::new())),
+                ) {
                     if f.locked || f.text() == *before {
                         continue;
                     }
@@ -352,7 +506,10 @@ impl Form {
                 if changed == ContactInput::default() {
                     return Some(Vec::new());
                 }
-                vec![WriteOp::UpdateContact { id: id.clone(), input: changed }]
+                vec![WriteOp::UpdateContact {
+                    id: id.clone(),
+                    input: changed,
+                }]
             }
             _ => vec![WriteOp::CreateContact { input }],
         })
@@ -360,7 +517,10 @@ impl Form {
 
     fn task_input(&mut self, creating: bool) -> Option<TaskInput> {
         let title = self.field("title").and_then(Field::trimmed);
-        let body = self.field("body").map(Field::text).map(|b| b.trim_end().to_string());
+        let body = self
+            .field("body")
+            .map(Field::text)
+            .map(|b| b.trim_end().to_string());
         if title.is_none() {
             self.fail("title", "a title is needed");
         }
@@ -379,7 +539,10 @@ impl Form {
         Some(TaskInput {
             title: Some(title),
             body: body.filter(|b| !b.is_empty() || !creating),
-            due_date: Some(due.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+            due_date: Some(
+                due.and_utc()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            ),
             completed: creating.then_some(false),
             assigned_to: None,
         })
@@ -391,12 +554,19 @@ impl Form {
             self.fail("body", "the note is empty");
             return None;
         }
-        Some(NoteInput { body: Some(body.trim_end().to_string()), ..Default::default() })
+        Some(NoteInput {
+            body: Some(body.trim_end().to_string()),
+            ..Default::default()
+        })
     }
 
     fn tags(&mut self) -> Option<Vec<String>> {
         let text = self.field("tags").map(Field::text).unwrap_or_default();
-        let tags: Vec<String> = text.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+        let tags: Vec<String> = text
+            .split(',')
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
         if tags.is_empty() {
             self.fail("tags", "type a tag");
             return None;
@@ -421,7 +591,9 @@ fn note_fields(body: &str) -> Vec<Field> {
 }
 
 pub fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -432,13 +604,18 @@ pub fn valid_email(s: &str) -> bool {
 
 pub fn valid_phone(s: &str) -> bool {
     let digits = s.chars().filter(char::is_ascii_digit).count();
-    (7..=15).contains(&digits) && s.chars().all(|c| c.is_ascii_digit() || "+-(). ".contains(c))
+    (7..=15).contains(&digits)
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || "+-(). ".contains(c))
 }
 
 /// Due dates are typed in local time and sent in UTC.
 fn utc_from_local(local: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
     use chrono::TimeZone;
-    chrono::Local.from_local_datetime(&local).earliest().map_or(local, |t| t.naive_utc())
+    chrono::Local
+        .from_local_datetime(&local)
+        .earliest()
+        .map_or(local, |t| t.naive_utc())
 }
 
 fn local_from_utc(utc: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
@@ -452,9 +629,15 @@ fn kind_json(kind: &FormKind) -> Value {
         FormKind::NewContact => json!({"form": "new_contact"}),
         FormKind::EditContact { id } => json!({"form": "edit_contact", "id": id}),
         FormKind::NewTask { contact_id } => json!({"form": "new_task", "contact": contact_id}),
-        FormKind::EditTask { contact_id, task_id } => json!({"form": "edit_task", "contact": contact_id, "id": task_id}),
+        FormKind::EditTask {
+            contact_id,
+            task_id,
+        } => json!({"form": "edit_task", "contact": contact_id, "id": task_id}),
         FormKind::NewNote { contact_id } => json!({"form": "new_note", "contact": contact_id}),
-        FormKind::EditNote { contact_id, note_id } => json!({"form": "edit_note", "contact": contact_id, "id": note_id}),
+        FormKind::EditNote {
+            contact_id,
+            note_id,
+        } => json!({"form": "edit_note", "contact": contact_id, "id": note_id}),
         FormKind::AddTag { contact_id } => json!({"form": "add_tag", "contact": contact_id}),
     }
 }
@@ -464,11 +647,107 @@ fn kind_from_json(v: &Value) -> Option<FormKind> {
     Some(match v.get("form")?.as_str()? {
         "new_contact" => FormKind::NewContact,
         "edit_contact" => FormKind::EditContact { id: s("id")? },
-        "new_task" => FormKind::NewTask { contact_id: s("contact")? },
-        "edit_task" => FormKind::EditTask { contact_id: s("contact")?, task_id: s("id")? },
-        "new_note" => FormKind::NewNote { contact_id: s("contact")? },
-        "edit_note" => FormKind::EditNote { contact_id: s("contact")?, note_id: s("id")? },
-        "add_tag" => FormKind::AddTag { contact_id: s("contact")? },
+        "new_task" => FormKind::NewTask {
+            contact_id: s("contact")?,
+        },
+        "edit_task" => FormKind::EditTask {
+            contact_id: s("contact")?,
+            task_id: s("id")?,
+        },
+        "new_note" => FormKind::NewNote {
+            contact_id: s("contact")?,
+        },
+        "edit_note" => FormKind::EditNote {
+            contact_id: s("contact")?,
+            note_id: s("id")?,
+        },
+        "add_tag" => FormKind::AddTag {
+            contact_id: s("contact")?,
+        },
         _ => return None,
     })
+}
+
+impl Form {
+    /// Reopens the form a refused write came from, with the user's text in it.
+    pub fn from_op(op: &WriteOp, now: chrono::NaiveDateTime) -> Option<Form> {
+        let set = |form: &mut Form, key: &str, value: Option<&str>| {
+            if let (Some(v), Some(f)) = (value, form.fields.iter_mut().find(|f| f.key == key)) {
+                *f = Field {
+                    area: Field::new(f.key, f.label, v).area,
+                    ..f.clone()
+                };
+            }
+        };
+        let mut form = match op {
+            WriteOp::CreateNote { contact_id, input }
+            | WriteOp::UpdateNote {
+                contact_id, input, ..
+            } => {
+                let mut f = match op {
+                    WriteOp::UpdateNote { note_id, .. } => Form::edit_note(
+                        contact_id,
+                        &Note {
+                            id: Some(note_id.clone()),
+                            ..Default::default()
+                        },
+                        now,
+                    ),
+                    _ => Form::new_note(contact_id, now),
+                };
+                set(&mut f, "body", input.body.as_deref());
+                f
+            }
+            WriteOp::CreateTask { contact_id, input }
+            | WriteOp::UpdateTask {
+                contact_id, input, ..
+            } => {
+                let mut f = match op {
+                    WriteOp::UpdateTask { task_id, .. } => Form::edit_task(
+                        contact_id,
+                        &Task {
+                            id: Some(task_id.clone()),
+                            ..Default::default()
+                        },
+                        now,
+                    ),
+                    _ => Form::new_task(contact_id, now),
+                };
+                set(&mut f, "title", input.title.as_deref());
+                let due = input
+                    .due_date
+                    .as_deref()
+                    .and_then(crate::api::time::parse)
+                    .map(|d| local_from_utc(d).format("%Y-%m-%d %H:%M").to_string());
+                set(&mut f, "dueDate", due.as_deref());
+                set(&mut f, "body", input.body.as_deref());
+                f
+            }
+            WriteOp::CreateContact { input } | WriteOp::UpdateContact { input, .. } => {
+                let mut f = match op {
+                    WriteOp::UpdateContact { id, .. } => Form::edit_contact(
+                        &Contact {
+                            id: Some(id.clone()),
+                            ..Default::default()
+                        },
+                        now,
+                    ),
+                    _ => Form::new_contact(now),
+                };
+                let v = serde_json::to_value(input).unwrap_or_default();
+                for key in CONTACT_FIELDS.map(|(k, _)| k) {
+                    set(&mut f, key, v.get(key).and_then(Value::as_str));
+                }
+                f
+            }
+            WriteOp::AddTags { id, tags } => {
+                let mut f = Form::add_tag(id, Vec::new(), now);
+                set(&mut f, "tags", Some(&tags.join(", ")));
+                f
+            }
+            _ => return None,
+        };
+        form.original = Vec::new();
+        Some(form)
+    }
 }

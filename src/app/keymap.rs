@@ -21,8 +21,29 @@ pub enum Action {
     Help,
     Back,
     Quit,
+    // Changes.
+    New,
+    Edit,
+    Delete,
+    Toggle,
+    AddTag,
+    RemoveTag,
+    ShowPending,
+    // In an editor overlay.
+    Save,
+    Cancel,
+    NextField,
+    PrevField,
+    ExternalEditor,
+    // In a prompt or a list overlay.
+    Yes,
+    No,
+    Pick,
+    Discard,
     // While typing a search.
     RunSearch,
+    AcceptFilter,
+    DeleteWord,
     ClearSearch,
     DeleteChar,
     ClearInput,
@@ -37,6 +58,12 @@ pub enum Scope {
     Search,
     /// While the help overlay is open.
     Help,
+    /// In a contact, task, note or tag editor.
+    Form,
+    /// A y/N question.
+    Confirm,
+    /// A list to choose from (tags to remove, pending changes, drafts).
+    Picker,
 }
 
 impl Scope {
@@ -45,6 +72,9 @@ impl Scope {
             Scope::Global => "Browsing",
             Scope::Search => "Search line",
             Scope::Help => "Help",
+            Scope::Form => "Editors",
+            Scope::Confirm => "Questions",
+            Scope::Picker => "Lists",
         }
     }
 }
@@ -136,7 +166,7 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[k(KeyCode::Enter), ch('l'), k(KeyCode::Right)],
-        label: "Enter/l",
+        label: "Enter/l/→",
         action: Action::Open,
         help: "Open the selected contact",
         hint: Some("open"),
@@ -208,7 +238,7 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('r'), k(KeyCode::F(5))],
-        label: "r",
+        label: "r/F5",
         action: Action::Refresh,
         help: "Refresh (retry what failed)",
         hint: Some("refresh"),
@@ -216,7 +246,7 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('?'), k(KeyCode::F(1))],
-        label: "?",
+        label: "?/F1",
         action: Action::Help,
         help: "Show or hide this help",
         hint: Some("help"),
@@ -224,9 +254,65 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[k(KeyCode::Esc), ch('h'), k(KeyCode::Left)],
-        label: "Esc/h",
+        label: "Esc/h/←",
         action: Action::Back,
         help: "Back: to the list, then clear the search",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('n')],
+        label: "n",
+        action: Action::New,
+        help: "New contact, task or note (by pane)",
+        hint: Some("new"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('e')],
+        label: "e",
+        action: Action::Edit,
+        help: "Edit the contact, task or note",
+        hint: Some("edit"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('d')],
+        label: "d",
+        action: Action::Delete,
+        help: "Delete, after a y/N question naming what goes",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('x'), ch(' ')],
+        label: "x/Space",
+        action: Action::Toggle,
+        help: "Complete or reopen the selected task",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('t')],
+        label: "t",
+        action: Action::AddTag,
+        help: "Add tags to the contact",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('T')],
+        label: "T",
+        action: Action::RemoveTag,
+        help: "Remove a tag from the contact",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('o')],
+        label: "o",
+        action: Action::ShowPending,
+        help: "Changes waiting for the server",
         hint: None,
     },
     Binding {
@@ -247,10 +333,18 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Search,
+        keys: &[k(KeyCode::Tab)],
+        label: "Tab",
+        action: Action::AcceptFilter,
+        help: "Keep the filter and go to the results",
+        hint: Some("keep filter"),
+    },
+    Binding {
+        scope: Scope::Search,
         keys: &[k(KeyCode::Esc)],
         label: "Esc",
         action: Action::ClearSearch,
-        help: "Clear the search",
+        help: "Clear the line (a server search stays; Esc again leaves it)",
         hint: Some("clear"),
     },
     Binding {
@@ -279,10 +373,18 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Search,
-        keys: &[ctrl('u'), ctrl('w')],
+        keys: &[ctrl('u')],
         label: "^U",
         action: Action::ClearInput,
         help: "Clear the line",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Search,
+        keys: &[ctrl('w')],
+        label: "^W",
+        action: Action::DeleteWord,
+        help: "Delete the last word",
         hint: None,
     },
     Binding {
@@ -317,14 +419,119 @@ pub static BINDINGS: &[Binding] = &[
         help: "Close help",
         hint: Some("close"),
     },
+    Binding {
+        scope: Scope::Form,
+        keys: &[ctrl('s')],
+        label: "^S",
+        action: Action::Save,
+        help: "Save (checked before anything is sent)",
+        hint: Some("save"),
+    },
+    Binding {
+        scope: Scope::Form,
+        keys: &[k(KeyCode::Esc)],
+        label: "Esc",
+        action: Action::Cancel,
+        help: "Close; asks first if anything changed",
+        hint: Some("cancel"),
+    },
+    Binding {
+        scope: Scope::Form,
+        keys: &[k(KeyCode::Tab)],
+        label: "Tab",
+        action: Action::NextField,
+        help: "Next field (completes a tag first)",
+        hint: Some("next field"),
+    },
+    Binding {
+        scope: Scope::Form,
+        keys: &[k(KeyCode::BackTab)],
+        label: "S-Tab",
+        action: Action::PrevField,
+        help: "Previous field",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Form,
+        keys: &[ctrl('e')],
+        label: "^E",
+        action: Action::ExternalEditor,
+        help: "Edit the field in $VISUAL/$EDITOR",
+        hint: Some("$EDITOR"),
+    },
+    Binding {
+        scope: Scope::Confirm,
+        keys: &[ch('y'), ch('Y')],
+        label: "y",
+        action: Action::Yes,
+        help: "Yes",
+        hint: Some("yes"),
+    },
+    Binding {
+        scope: Scope::Confirm,
+        keys: &[ch('n'), ch('N'), k(KeyCode::Esc), k(KeyCode::Enter)],
+        label: "n/Esc",
+        action: Action::No,
+        help: "No (the default)",
+        hint: Some("no"),
+    },
+    Binding {
+        scope: Scope::Picker,
+        keys: &[ch('j'), k(KeyCode::Down)],
+        label: "j/↓",
+        action: Action::Down,
+        help: "Move down",
+        hint: Some("move"),
+    },
+    Binding {
+        scope: Scope::Picker,
+        keys: &[ch('k'), k(KeyCode::Up)],
+        label: "k/↑",
+        action: Action::Up,
+        help: "Move up",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Picker,
+        keys: &[k(KeyCode::Enter)],
+        label: "Enter",
+        action: Action::Pick,
+        help: "Choose",
+        hint: Some("choose"),
+    },
+    Binding {
+        scope: Scope::Picker,
+        keys: &[ch('D')],
+        label: "D",
+        action: Action::Discard,
+        help: "Throw away the selected draft",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Picker,
+        keys: &[k(KeyCode::Esc), ch('q')],
+        label: "Esc",
+        action: Action::Back,
+        help: "Close",
+        hint: Some("close"),
+    },
+    Binding {
+        scope: Scope::Help,
+        keys: &[ctrl('c')],
+        label: "^C",
+        action: Action::Quit,
+        help: "Quit",
+        hint: None,
+    },
 ];
 
 fn matches(key: &Key, ev: &KeyEvent) -> bool {
     if key.code != ev.code {
         return false;
     }
-    // Shift is implied by the character itself (`G`, `?`), so it is ignored for characters.
-    let relevant = if matches!(ev.code, KeyCode::Char(_)) {
+    // Shift is implied by the character itself (`G`, `?`) and by BackTab (terminals send
+    // Shift-Tab as BackTab with SHIFT), so it is ignored for those.
+    let relevant = if matches!(ev.code, KeyCode::Char(_) | KeyCode::BackTab) {
         ev.modifiers - KeyModifiers::SHIFT
     } else {
         ev.modifiers
@@ -367,7 +574,14 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_a_scope() {
-        for scope in [Scope::Global, Scope::Search, Scope::Help] {
+        for scope in [
+            Scope::Global,
+            Scope::Search,
+            Scope::Help,
+            Scope::Form,
+            Scope::Confirm,
+            Scope::Picker,
+        ] {
             let keys: Vec<&Key> = bindings(scope).flat_map(|b| b.keys.iter()).collect();
             for (i, a) in keys.iter().enumerate() {
                 assert!(!keys[i + 1..].contains(a), "{a:?} bound twice in {scope:?}");
@@ -381,7 +595,9 @@ mod tests {
         assert_eq!(lookup(Scope::Global, &ev), Some(Action::Bottom));
         let ev = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(lookup(Scope::Global, &ev), Some(Action::Quit));
-        let ev = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
+        let ev = KeyEvent::new(KeyCode::Char('T'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(Scope::Global, &ev), Some(Action::RemoveTag));
+        let ev = KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE);
         assert_eq!(lookup(Scope::Global, &ev), None);
     }
 }

@@ -2,6 +2,7 @@
 //! and the keymap that turns keys into actions.
 
 pub mod dates;
+pub mod edit;
 pub mod form;
 pub mod keymap;
 pub mod msg;

@@ -50,6 +50,19 @@ pub enum Msg {
     /// The selection has stayed put for the debounce time.
     Settled(u64),
     Budget(RateBudget),
+    /// The outbox was replayed: what happened to each write sent, and what still waits.
+    Synced {
+        sent: Vec<crate::sync::Sent>,
+        pending: Vec<super::state::PendingView>,
+    },
+    /// The outbox could not be read or written.
+    StoreFailed(String),
+    /// Drafts found at start.
+    Drafts(Vec<(String, serde_json::Value)>),
+    /// Time for another replay of waiting changes.
+    ReplayDue,
+    /// The external editor closed: the new text, or why it could not run.
+    EditorDone(Result<String, String>),
     /// SIGTERM, SIGHUP or similar: leave cleanly.
     Shutdown,
 }
@@ -84,6 +97,24 @@ pub enum Effect {
     },
     /// Fetch the custom field definitions.
     FetchFields,
+    /// Record writes in the outbox, then send it.
+    Write(Vec<crate::api::WriteOp>),
+    /// Send what waits in the outbox.
+    Replay,
+    /// Send `Msg::ReplayDue` after the delay.
+    ReplayAfter(Duration),
+    SaveDraft {
+        key: String,
+        payload: serde_json::Value,
+    },
+    DiscardDraft {
+        key: String,
+    },
+    LoadDrafts,
+    /// Suspend the UI and edit `text` in $VISUAL/$EDITOR.
+    OpenEditor {
+        text: String,
+    },
     /// Send `Msg::Settled(generation)` after the delay.
     Settle {
         generation: u64,

@@ -202,12 +202,58 @@ pub struct State {
     /// Custom field id -> name, when the token may read them.
     pub field_names: std::collections::HashMap<String, String>,
     pub help: Option<u16>,
+    pub overlay: Option<Overlay>,
+    /// The outbox: changes made here and not yet confirmed by the server.
+    pub pending: Vec<PendingView>,
+    /// Ids of contacts, tasks and notes with a change on the way, drawn as pending.
+    pub marks: HashSet<String>,
+    /// Source of ids for things created here and not yet known to the server.
+    pub local_seq: u64,
+    /// Wait before the next automatic replay after a change had to wait.
+    pub retry_secs: u64,
     pub size: (u16, u16),
     pub now: NaiveDateTime,
     pub spinner: usize,
     pub status: Option<Status>,
     pub budget: RateBudget,
     pub quit: bool,
+}
+
+/// An overlay over the panes; it takes the keys while open.
+#[derive(Clone, Debug)]
+pub enum Overlay {
+    Form(Box<super::form::Form>),
+    /// "Discard your changes?" over a form that changed.
+    Discard(Box<super::form::Form>),
+    /// A y/N question; yes sends the writes.
+    Confirm {
+        prompt: String,
+        ops: Vec<crate::api::WriteOp>,
+    },
+    /// Choose a tag of the contact to remove.
+    RemoveTag {
+        contact_id: String,
+        tags: Vec<String>,
+        cursor: usize,
+    },
+    /// The changes waiting for the server.
+    Pending {
+        cursor: usize,
+    },
+    /// Drafts left by a crash or a closed session, offered back at start.
+    Drafts {
+        drafts: Vec<(String, serde_json::Value)>,
+        cursor: usize,
+    },
+}
+
+/// A write in the outbox, as the pending list shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingView {
+    pub id: i64,
+    pub what: String,
+    pub attempts: u32,
+    pub error: Option<String>,
 }
 
 /// The last message in the status bar.
@@ -243,6 +289,11 @@ impl State {
             loading_for: None,
             field_names: HashMap::new(),
             help: None,
+            overlay: None,
+            pending: Vec::new(),
+            marks: HashSet::new(),
+            local_seq: 0,
+            retry_secs: 0,
             size: (80, 24),
             now,
             spinner: 0,

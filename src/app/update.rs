@@ -5,6 +5,7 @@ use crossterm::event::{
 };
 use ratatui::layout::Rect;
 
+use super::edit;
 use super::keymap::{self, Action, Scope};
 use super::msg::{Effect, Msg, Parts, SETTLE};
 use super::rows::{self, ContactRow};
@@ -31,6 +32,9 @@ pub fn init(state: &mut State) -> Vec<Effect> {
         request,
     });
     fx.push(Effect::FetchFields);
+    // Changes left from last time go out, and unsaved text is offered back.
+    fx.push(Effect::Replay);
+    fx.push(Effect::LoadDrafts);
     fx
 }
 
@@ -45,9 +49,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Mouse(m) => on_mouse(state, m, &mut fx),
         Msg::Paste(text) => {
-            // Only the search line takes text for now; a paste elsewhere must not turn into
-            // a burst of commands.
-            if state.mode == Mode::Search && state.help.is_none() {
+            // Text goes into an open editor or the search line; a paste elsewhere must not
+            // turn into a burst of commands.
+            if !edit::on_paste(state, &text, &mut fx)
+                && state.mode == Mode::Search
+                && state.help.is_none()
+            {
                 let before = state.input.clone();
                 state.input.push_str(crate::sanitize::line(&text).trim());
                 apply_filter(state, &before, &mut fx);
@@ -69,19 +76,22 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             result,
         } => on_page(state, generation, request, result, &mut fx),
         Msg::Contact { id, result } => {
-            let entry = extras_entry(state, &id);
-            entry.detail = into_load(result);
+            part_failed(state, &id, "the full record", &result);
+            extras_entry(state, &id).detail = into_load(result);
             after_extras(state, &id);
         }
         Msg::Tasks { id, result } => {
+            part_failed(state, &id, "tasks", &result);
             extras_entry(state, &id).tasks = into_load(result);
             after_extras(state, &id);
         }
         Msg::Notes { id, result } => {
+            part_failed(state, &id, "notes", &result);
             extras_entry(state, &id).notes = into_load(result);
             after_extras(state, &id);
         }
         Msg::Appointments { id, result } => {
+            part_failed(state, &id, "appointments", &result);
             extras_entry(state, &id).appointments = into_load(result);
             after_extras(state, &id);
         }
@@ -100,9 +110,32 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         // so this is not worth the status bar.
         Msg::Fields(Err(e)) => tracing::info!(error = %e, "custom field names unavailable"),
         Msg::Budget(b) => state.budget = b,
+        Msg::Synced { sent, pending } => edit::on_synced(state, sent, pending, &mut fx),
+        Msg::StoreFailed(e) => {
+            state.status = Some(Status {
+                text: format!("Local store: {e}; changes are not saved"),
+                error: true,
+            });
+        }
+        Msg::Drafts(drafts) => edit::on_drafts(state, drafts),
+        Msg::ReplayDue => fx.push(Effect::Replay),
+        Msg::EditorDone(result) => edit::on_editor_done(state, result, &mut fx),
         Msg::Shutdown => quit(state, &mut fx),
     }
     fx
+}
+
+/// A failed part of the contact on screen is also said in the status bar (the pane says it
+/// too, but may not be the one showing).
+fn part_failed<T>(state: &mut State, id: &str, what: &str, result: &Result<T, ApiError>) {
+    if let Err(e) = result
+        && state.selected_id() == Some(id)
+    {
+        state.status = Some(Status {
+            text: format!("Couldn't load {what}: {} (r retries)", e.one_line()),
+            error: true,
+        });
+    }
 }
 
 fn into_load<T>(result: Result<T, ApiError>) -> Load<T> {
@@ -135,9 +168,17 @@ fn first_request(state: &State, query: Option<String>) -> SearchRequest {
 // --- Keys ---------------------------------------------------------------------------------
 
 fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
+    if edit::on_key(state, ev, fx) {
+        return;
+    }
     if let Some(scroll) = state.help {
         match keymap::lookup(Scope::Help, &ev) {
-            Some(Action::Down) => state.help = Some(scroll.saturating_add(1)),
+            Some(Action::Down) => {
+                let limit =
+                    crate::ui::help::scroll_limit(Rect::new(0, 0, state.size.0, state.size.1));
+                state.help = Some(scroll.saturating_add(1).min(limit));
+            }
+            Some(Action::Quit) => quit(state, fx),
             Some(Action::Up) => state.help = Some(scroll.saturating_sub(1)),
             Some(Action::Help) => state.help = None,
             _ => {}
@@ -174,7 +215,17 @@ fn on_search_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             state.mode = Mode::Normal;
             let before = std::mem::take(&mut state.input);
             apply_filter(state, &before, fx);
-            leave_server_search(state, fx);
+        }
+        Action::AcceptFilter => state.mode = Mode::Normal,
+        Action::DeleteWord => {
+            let before = state.input.clone();
+            let kept = state
+                .input
+                .trim_end()
+                .rfind(char::is_whitespace)
+                .map_or(0, |i| i + 1);
+            state.input.truncate(kept);
+            apply_filter(state, &before, fx);
         }
         Action::DeleteChar => {
             let before = state.input.clone();
@@ -207,11 +258,9 @@ fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::Top => move_focused(state, isize::MIN / 2, fx),
         Action::Bottom => move_focused(state, isize::MAX / 2, fx),
-        Action::Open => {
-            if state.focus == Pane::Contacts && state.selected_id().is_some() {
-                state.focus = state.tab;
-                load_selected(state, false, fx);
-            }
+        Action::Open if state.focus == Pane::Contacts && state.selected_id().is_some() => {
+            state.focus = state.tab;
+            load_selected(state, false, fx);
         }
         Action::NextPane | Action::PrevPane => {
             let i = state.focus.number() as usize - 1;
@@ -236,7 +285,14 @@ fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::Help => state.help = Some(0),
         Action::Back => back(state, fx),
         Action::Quit => quit(state, fx),
-        Action::RunSearch | Action::ClearSearch | Action::DeleteChar | Action::ClearInput => {}
+        Action::New
+        | Action::Edit
+        | Action::Delete
+        | Action::Toggle
+        | Action::AddTag
+        | Action::RemoveTag
+        | Action::ShowPending => edit::on_action(state, action, fx),
+        _ => {}
     }
 }
 
@@ -402,7 +458,9 @@ fn on_page(
     }
     set.total = page.total;
     let loaded = set.rows.len() as u64;
-    set.next = if got == 0 {
+    // A page that adds nothing new (a server repeating itself) ends paging rather than loop.
+    let added = set.rows.len() - first_new;
+    set.next = if got == 0 || (added == 0 && !replacing) {
         None
     } else {
         paging::next_search(&request, &page_contacts, loaded, page.total)
@@ -596,17 +654,20 @@ fn load_selected(state: &mut State, force: bool, fx: &mut Vec<Effect>) {
     };
     // Only one contact loads at a time; the runtime cancels the other one's requests, so its
     // parts go back to "not asked" and load again if the user returns.
-    if let Some(other) = state.loading_for.take().filter(|o| *o != id)
-        && let Some(e) = state.extras.get_mut(&other)
-    {
-        for_each_part(e, |l| {
-            if l.loading() {
-                l.reset()
-            }
-        });
+    if let Some(other) = state.loading_for.clone().filter(|o| *o != id) {
+        state.loading_for = None;
+        if let Some(e) = state.extras.get_mut(&other) {
+            for_each_part(e, |l| {
+                if l.loading() {
+                    l.reset()
+                }
+            });
+        }
     }
+    // Parts already on their way are not asked for again (that would restart them and spend
+    // rate-limit budget twice), unless this is a refresh.
     let entry = extras_entry(state, &id);
-    let want = |l: &dyn LoadState| force || l.wanted_or_loading();
+    let want = |l: &dyn LoadState| force || l.wanted();
     let parts = Parts {
         detail: want(&entry.detail),
         tasks: want(&entry.tasks),
@@ -617,7 +678,7 @@ fn load_selected(state: &mut State, force: bool, fx: &mut Vec<Effect>) {
         return;
     }
     for_each_part(entry, |l| {
-        if force || l.wanted_or_loading() {
+        if force || l.wanted() {
             l.start()
         }
     });
@@ -628,7 +689,7 @@ fn load_selected(state: &mut State, force: bool, fx: &mut Vec<Effect>) {
 /// The few things load_selected needs from each `Load<T>`, whatever `T` is.
 trait LoadState {
     fn loading(&self) -> bool;
-    fn wanted_or_loading(&self) -> bool;
+    fn wanted(&self) -> bool;
     fn start(&mut self);
     fn reset(&mut self);
 }
@@ -637,9 +698,8 @@ impl<T> LoadState for Load<T> {
     fn loading(&self) -> bool {
         self.is_loading()
     }
-    fn wanted_or_loading(&self) -> bool {
-        // A part still loading is asked again, since a new load replaces the old one.
-        self.wanted() || self.is_loading()
+    fn wanted(&self) -> bool {
+        Load::wanted(self)
     }
     fn start(&mut self) {
         *self = Load::Loading;

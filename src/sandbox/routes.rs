@@ -223,7 +223,7 @@ pub async fn search(
     };
     if let (Some(p), Some(l)) = (page, page_limit)
         && cursor.is_none()
-        && p * l > PAGE_WINDOW
+        && p.checked_mul(l).is_none_or(|n| n > PAGE_WINDOW)
     {
         errors.push(format!(
             "page * pageLimit must not exceed {PAGE_WINDOW}; use searchAfter to go further"

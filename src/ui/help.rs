@@ -6,42 +6,100 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::{text, theme};
-use crate::app::keymap::{self, Scope};
+use crate::app::keymap::{self, Action, Scope};
 
-pub fn lines() -> Vec<Line<'static>> {
+const SCOPES: [Scope; 6] = [
+    Scope::Global,
+    Scope::Search,
+    Scope::Form,
+    Scope::Confirm,
+    Scope::Picker,
+    Scope::Help,
+];
+
+fn entry(label: &str, help: &str) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("  {label:<10}"), theme::key()),
+        Span::raw(help.to_string()),
+    ])
+}
+
+/// The help of some scopes. The five pane keys share one line.
+fn scope_lines(scopes: &[Scope]) -> Vec<Line<'static>> {
     let mut out = Vec::new();
-    for scope in [Scope::Global, Scope::Search, Scope::Help] {
+    for &scope in scopes {
         if !out.is_empty() {
             out.push(Line::raw(""));
         }
         out.push(Line::styled(scope.title(), theme::header()));
+        let mut panes: Vec<&str> = Vec::new();
         for b in keymap::bindings(scope) {
-            out.push(Line::from(vec![
-                Span::styled(format!("  {:<10}", b.label), theme::key()),
-                Span::raw(b.help),
-            ]));
+            if let Action::Focus(_) = b.action {
+                panes.push(b.help.trim_end_matches(" pane"));
+                if panes.len() == 5 {
+                    out.push(entry("1-5", &format!("Panes: {}", panes.join(", "))));
+                }
+                continue;
+            }
+            out.push(entry(b.label, b.help));
         }
     }
-    out.push(Line::raw(""));
-    out.push(Line::styled(
-        "Mouse: click a row or a tab; the wheel scrolls.",
-        theme::dim(),
-    ));
     out
 }
 
-pub fn draw(frame: &mut Frame, size: Rect, scroll: u16) {
-    let all = lines();
-    let want_w = all
-        .iter()
-        .map(|l| text::width(&l.to_string()))
-        .max()
-        .unwrap_or(20) as u16
-        + 4;
-    let w = want_w.min(size.width);
-    let h = (all.len() as u16 + 2)
+fn footer() -> Line<'static> {
+    Line::styled(
+        "Mouse: click a row or a tab; the wheel scrolls.",
+        theme::dim(),
+    )
+}
+
+/// Every line of the help, in one column.
+pub fn lines() -> Vec<Line<'static>> {
+    let mut out = scope_lines(&SCOPES);
+    out.push(Line::raw(""));
+    out.push(footer());
+    out
+}
+
+/// Wide screens get two columns: browsing keys on the left, the rest on the right.
+fn columns(size: Rect) -> (Vec<Line<'static>>, Option<Vec<Line<'static>>>) {
+    if size.width >= 110 {
+        let mut right = scope_lines(&SCOPES[1..]);
+        right.push(Line::raw(""));
+        right.push(footer());
+        (scope_lines(&SCOPES[..1]), Some(right))
+    } else {
+        (lines(), None)
+    }
+}
+
+fn box_height(size: Rect, rows: u16) -> u16 {
+    (rows + 2)
         .min(size.height.saturating_sub(2))
-        .max(size.height.min(3));
+        .max(size.height.min(3))
+}
+
+/// How far the help can scroll on a screen of `size`.
+pub fn scroll_limit(size: Rect) -> u16 {
+    let (left, right) = columns(size);
+    let rows = left.len().max(right.as_ref().map_or(0, Vec::len)) as u16;
+    max_scroll(rows, box_height(size, rows))
+}
+
+pub fn draw(frame: &mut Frame, size: Rect, scroll: u16) {
+    let (left, right) = columns(size);
+    let col_w = |ls: &[Line]| {
+        ls.iter()
+            .map(|l| text::width(&l.to_string()))
+            .max()
+            .unwrap_or(20) as u16
+    };
+    let left_w = col_w(&left);
+    let want_w = left_w + right.as_ref().map_or(0, |r| col_w(r) + 3) + 4;
+    let rows = left.len().max(right.as_ref().map_or(0, Vec::len)) as u16;
+    let w = want_w.min(size.width);
+    let h = box_height(size, rows);
     let area = Rect {
         x: size.x + (size.width - w) / 2,
         y: size.y + (size.height.saturating_sub(h)) / 2,
@@ -50,14 +108,29 @@ pub fn draw(frame: &mut Frame, size: Rect, scroll: u16) {
     };
     frame.render_widget(Clear, area);
     super::clear_straddlers(frame.buffer_mut(), area);
-    let max_scroll = (all.len() as u16).saturating_sub(h.saturating_sub(2));
     let block = Block::bordered()
         .border_style(theme::border(true))
         .title(Span::styled(" Keys ", theme::title(true)));
-    frame.render_widget(
-        Paragraph::new(all)
-            .block(block)
-            .scroll((scroll.min(max_scroll), 0)),
-        area,
-    );
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let scroll = scroll.min(max_scroll(rows, h));
+    let left_area = Rect {
+        width: inner.width.min(left_w + 1),
+        ..inner
+    };
+    frame.render_widget(Paragraph::new(left).scroll((scroll, 0)), left_area);
+    if let Some(right) = right {
+        let x = inner.x + left_w + 3;
+        let right_area = Rect {
+            x,
+            width: inner.right().saturating_sub(x),
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(right).scroll((scroll, 0)), right_area);
+    }
+}
+
+/// How far the help can scroll when `rows` lines show in a box `h` tall.
+pub fn max_scroll(rows: u16, h: u16) -> u16 {
+    rows.saturating_sub(h.saturating_sub(2))
 }

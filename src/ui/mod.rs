@@ -2,6 +2,7 @@
 
 pub mod help;
 pub mod layout;
+pub mod overlay;
 pub mod panes;
 pub mod text;
 pub mod theme;
@@ -27,6 +28,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     }
     draw_status(frame, areas.status, state, spinner);
     draw_hints(frame, areas.hints, state);
+    overlay::draw(frame, state);
     if let Some(scroll) = state.help {
         help::draw(frame, size, scroll);
     }
@@ -127,6 +129,12 @@ fn draw_status(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, sp
         _ => text::count(loaded),
     };
     left.push(Span::raw(format!(" {count} contacts")));
+    if !state.pending.is_empty() {
+        left.push(Span::styled(
+            format!(" ⇡{} waiting", state.pending.len()),
+            theme::warn(),
+        ));
+    }
     if state.is_busy() {
         left.push(Span::styled(format!(" {spinner}"), theme::key()));
     }
@@ -164,13 +172,39 @@ fn draw_status(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, sp
 fn draw_hints(frame: &mut Frame, area: ratatui::layout::Rect, state: &State) {
     let scope = if state.help.is_some() {
         Scope::Help
+    } else if let Some(o) = &state.overlay {
+        match o {
+            crate::app::state::Overlay::Form(_) => Scope::Form,
+            crate::app::state::Overlay::Discard(_) | crate::app::state::Overlay::Confirm { .. } => {
+                Scope::Confirm
+            }
+            _ => Scope::Picker,
+        }
     } else if state.mode == Mode::Search {
         Scope::Search
     } else {
         Scope::Global
     };
+    // When the line is too narrow, hints go from the end, but the way to help and out stays.
+    let mut hints = keymap::hints(scope);
+    let cells = |h: &[(&str, &str)]| {
+        h.iter()
+            .map(|(k, w)| text::width(k) + text::width(w) + 3)
+            .sum::<usize>()
+    };
+    while cells(&hints) > usize::from(area.width) {
+        match hints
+            .iter()
+            .rposition(|(_, w)| !matches!(*w, "help" | "quit" | "save" | "cancel" | "close"))
+        {
+            Some(i) => {
+                hints.remove(i);
+            }
+            None => break,
+        }
+    }
     let mut spans = Vec::new();
-    for (key, what) in keymap::hints(scope) {
+    for (key, what) in hints {
         spans.push(Span::styled(format!(" {key}"), theme::key()));
         spans.push(Span::styled(format!(" {what} "), theme::dim()));
     }

@@ -33,6 +33,11 @@ fn date(raw: Option<&str>) -> Option<String> {
     Some(crate::api::time::parse(raw).map_or_else(|| raw.to_string(), text::when))
 }
 
+/// Whether the record says anything about DND per channel (the single-contact answer does).
+fn state_known(c: &Contact) -> bool {
+    c.dnd_settings.is_some()
+}
+
 /// The lines of the details pane. Also used by update to know how far it can scroll.
 pub fn lines(
     c: &Contact,
@@ -130,14 +135,14 @@ pub fn lines(
     ]));
     let channels = c.dnd_channels();
     if channels.is_empty() {
-        out.push(Line::styled(
-            if c.dnd == Some(true) {
-                "every channel blocked"
-            } else {
-                "no channel blocked"
-            },
-            theme::dim(),
-        ));
+        // Search results carry no dndSettings: "allowed" would be a guess, and a wrong one
+        // can break the law. Say what is known.
+        let text = match (c.dnd, state_known(c)) {
+            (Some(true), _) => "every channel blocked",
+            (_, true) => "no channel blocked",
+            _ => "per-channel settings not known yet",
+        };
+        out.push(Line::styled(text, theme::dim()));
     }
     for (name, setting) in channels {
         let status = setting.status.as_deref().unwrap_or("unknown");

@@ -53,6 +53,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         if note.pinned == Some(true) {
             header.push(Span::styled(" (pinned)", theme::warn()));
         }
+        if note
+            .id
+            .as_deref()
+            .is_some_and(|id| state.marks.contains(id))
+        {
+            header.push(Span::styled(" ⇡ saving", theme::warn()));
+        }
         let mut header = Line::from(header);
         if i == cursor.selected && focused {
             header = header.style(theme::selected(true));

@@ -76,11 +76,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         } else {
             ratatui::style::Style::new()
         };
-        let mut first = Line::from(vec![
+        let mut spans = vec![
             Span::styled(format!("{mark} "), mark_style),
             Span::styled(title, title_style),
             due,
-        ]);
+        ];
+        if task
+            .id
+            .as_deref()
+            .is_some_and(|id| state.marks.contains(id))
+        {
+            spans.push(Span::styled("  ⇡ saving", theme::warn()));
+        }
+        let mut first = Line::from(spans);
         if i == cursor.selected {
             first = first.style(theme::selected(focused));
         }

@@ -1,0 +1,286 @@
+//! Editor forms, questions and lists drawn over the panes.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::{text, theme};
+use crate::app::form::Form;
+use crate::app::state::{Overlay, State};
+
+const LABEL: u16 = 13;
+
+/// A centred box of at most `w`x`h`, cleared, with a title; returns its inside.
+fn boxed(frame: &mut Frame, w: u16, h: u16, title: &str) -> Rect {
+    let size = frame.area();
+    let w = w.min(size.width);
+    let h = h.min(size.height);
+    let area = Rect {
+        x: size.x + (size.width - w) / 2,
+        y: size.y + (size.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    frame.render_widget(Clear, area);
+    super::clear_straddlers(frame.buffer_mut(), area);
+    let block = Block::bordered()
+        .border_style(theme::border(true))
+        .title(Span::styled(
+            format!(" {} ", crate::sanitize::line(title)),
+            theme::title(true),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+pub fn draw(frame: &mut Frame, state: &State) {
+    let Some(overlay) = &state.overlay else {
+        return;
+    };
+    match overlay {
+        Overlay::Form(form) => draw_form(frame, form),
+        Overlay::Discard(form) => {
+            draw_form(frame, form);
+            question(
+                frame,
+                "Discard your changes?",
+                "y discards · n keeps editing",
+            );
+        }
+        Overlay::Confirm { prompt, .. } => question(frame, prompt, "y yes · n/Esc no"),
+        Overlay::RemoveTag { tags, cursor, .. } => {
+            let items: Vec<String> = tags
+                .iter()
+                .map(|t| crate::sanitize::line(t).into_owned())
+                .collect();
+            list(
+                frame,
+                "Remove which tag?",
+                &items,
+                *cursor,
+                "Enter removes · Esc closes",
+            );
+        }
+        Overlay::Pending { cursor } => {
+            let items: Vec<String> = state
+                .pending
+                .iter()
+                .map(|p| match &p.error {
+                    Some(e) => format!("{} — {} (tried {}×)", p.what, e, p.attempts),
+                    None => p.what.clone(),
+                })
+                .map(|s| crate::sanitize::line(&s).into_owned())
+                .collect();
+            let title = format!("Changes waiting for the server: {}", state.pending.len());
+            if items.is_empty() {
+                list(
+                    frame,
+                    &title,
+                    &["Nothing waiting: every change is saved.".to_string()],
+                    0,
+                    "Esc closes",
+                );
+            } else {
+                list(
+                    frame,
+                    &title,
+                    &items,
+                    *cursor,
+                    "Enter sends now · Esc closes",
+                );
+            }
+        }
+        Overlay::Drafts { drafts, cursor } => {
+            let items: Vec<String> = drafts
+                .iter()
+                .map(|(_, v)| {
+                    let title = v.get("title").and_then(|t| t.as_str()).unwrap_or("Draft");
+                    let first = v
+                        .get("values")
+                        .and_then(|m| m.as_object())
+                        .and_then(|m| {
+                            m.values()
+                                .filter_map(|x| x.as_str())
+                                .find(|x| !x.trim().is_empty())
+                        })
+                        .unwrap_or("");
+                    crate::sanitize::line(&format!(
+                        "{title}: {}",
+                        first.lines().next().unwrap_or("")
+                    ))
+                    .into_owned()
+                })
+                .collect();
+            list(
+                frame,
+                "Unsaved text from last time",
+                &items,
+                *cursor,
+                "Enter reopens · D discards · Esc keeps for later",
+            );
+        }
+    }
+}
+
+fn question(frame: &mut Frame, prompt: &str, keys: &str) {
+    let width = (text::width(prompt) as u16 + 6).clamp(30, 70);
+    let inner = boxed(frame, width, 6, "Confirm");
+    let lines = vec![
+        Line::styled(
+            crate::sanitize::line(prompt).into_owned(),
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Line::raw(""),
+        Line::styled(keys.to_string(), theme::dim()),
+    ];
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn list(frame: &mut Frame, title: &str, items: &[String], cursor: usize, keys: &str) {
+    let widest = items
+        .iter()
+        .map(|i| text::width(i))
+        .max()
+        .unwrap_or(10)
+        .max(text::width(title) + 4) as u16;
+    let inner = boxed(frame, widest + 6, items.len() as u16 + 4, title);
+    let rows = usize::from(inner.height.saturating_sub(2));
+    let start = cursor.saturating_sub(rows.saturating_sub(1));
+    let mut lines: Vec<Line> = items
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(rows)
+        .map(|(i, item)| {
+            let style = if i == cursor {
+                theme::selected(true)
+            } else {
+                Style::new()
+            };
+            Line::styled(
+                format!(
+                    " {} ",
+                    text::fit(item, usize::from(inner.width).saturating_sub(2))
+                ),
+                style,
+            )
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(keys.to_string(), theme::dim()));
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_form(frame: &mut Frame, form: &Form) {
+    let size = frame.area();
+    let inner = boxed(frame, 76, size.height.saturating_sub(2).max(8), &form.title);
+    if inner.width <= LABEL + 4 || inner.height < 2 {
+        return;
+    }
+    let value_w = inner.width - LABEL - 1;
+    // Each field: its rows, then a line for its note, preview or error.
+    let heights: Vec<u16> = form
+        .fields
+        .iter()
+        .map(|f| {
+            let rows = if f.multiline {
+                (f.area.lines().len() as u16 + 1).clamp(3, 12)
+            } else {
+                1
+            };
+            rows + u16::from(f.error.is_some() || f.note.is_some() || f.key == "dueDate")
+        })
+        .collect();
+    // Scroll so the focused field is in view, keeping a line for the key hints.
+    let room = inner.height.saturating_sub(1);
+    let mut first = 0;
+    while first < form.focus && heights[first..=form.focus].iter().sum::<u16>() > room {
+        first += 1;
+    }
+    let mut y = inner.y;
+    for (i, f) in form.fields.iter().enumerate().skip(first) {
+        let h = heights[i];
+        if y + h > inner.y + room {
+            break;
+        }
+        let focused = i == form.focus;
+        let label_style = if focused {
+            theme::key()
+        } else {
+            theme::label()
+        };
+        let label = Paragraph::new(Span::styled(
+            text::fit(f.label, usize::from(LABEL) - 1),
+            label_style,
+        ));
+        frame.render_widget(
+            label,
+            Rect {
+                x: inner.x,
+                y,
+                width: LABEL,
+                height: 1,
+            },
+        );
+        let rows = h - u16::from(f.error.is_some() || f.note.is_some() || f.key == "dueDate");
+        let area = Rect {
+            x: inner.x + LABEL,
+            y,
+            width: value_w,
+            height: rows,
+        };
+        let mut ta = f.area.clone();
+        ta.set_cursor_line_style(Style::new());
+        if focused && !f.locked {
+            ta.set_cursor_style(Style::new().add_modifier(Modifier::REVERSED));
+            ta.set_style(Style::new().add_modifier(Modifier::UNDERLINED));
+        } else {
+            ta.set_cursor_style(Style::new());
+            ta.set_style(if f.locked { theme::dim() } else { Style::new() });
+        }
+        frame.render_widget(&ta, area);
+        let below = Rect {
+            x: inner.x + LABEL,
+            y: y + rows,
+            width: value_w,
+            height: 1,
+        };
+        let extra = if let Some(e) = &f.error {
+            Some(Line::styled(
+                format!("✗ {}", crate::sanitize::line(e)),
+                theme::error(),
+            ))
+        } else if f.key == "dueDate" {
+            match form.due_preview() {
+                Some(Ok(t)) => Some(Line::styled(
+                    format!("→ {}", t.format("%A %d %B %Y %H:%M")),
+                    theme::good(),
+                )),
+                Some(Err(e)) => Some(Line::styled(format!("? {e}"), theme::warn())),
+                None => f.note.map(|n| Line::styled(n, theme::dim())),
+            }
+        } else {
+            f.note.map(|n| Line::styled(n, theme::dim()))
+        };
+        if let Some(line) = extra {
+            frame.render_widget(Paragraph::new(line), below);
+        }
+        y += h;
+    }
+    let hint = Line::styled(
+        "^S save · Esc cancel · Tab next field · ^E $EDITOR",
+        theme::dim(),
+    );
+    frame.render_widget(
+        Paragraph::new(hint),
+        Rect {
+            x: inner.x,
+            y: inner.y + inner.height - 1,
+            width: inner.width,
+            height: 1,
+        },
+    );
+}
