@@ -746,3 +746,130 @@ fn hostile_contacts_never_reach_the_terminal() {
     tui.assert_terminal_restored();
     drop(sandbox);
 }
+
+/// The sandbox address the `--demo` run logged (`sandbox listening addr=127.0.0.1:PORT`).
+fn demo_sandbox_url(tui: &Tui) -> String {
+    let log = std::fs::read_to_string(tui.home.path().join(LOG)).unwrap_or_default();
+    let addr = log
+        .lines()
+        .filter_map(|l| l.split("sandbox listening addr=").nth(1))
+        .next_back()
+        .unwrap_or_else(|| panic!("no sandbox address in the log:\n{log}"));
+    format!("http://{}", addr.trim())
+}
+
+/// Polls the sandbox over HTTP until `check` passes (writes go out in the background).
+fn eventually(rt: &tokio::runtime::Runtime, what: &str, check: impl Fn() -> Option<bool>) {
+    let deadline = Instant::now() + DEADLINE;
+    while Instant::now() < deadline {
+        if check() == Some(true) {
+            return;
+        }
+        rt.block_on(tokio::time::sleep(POLL));
+    }
+    panic!("timed out waiting until {what}");
+}
+
+/// Issue 3's end-to-end check: in `--demo`, complete a task with one key and add a note, then
+/// see both on the sandbox over HTTP.
+#[test]
+fn complete_a_task_and_add_a_note_in_the_demo() {
+    use ghl_tui::api::{Client, ClientConfig, Secret};
+    use ghl_tui::sandbox::{DEMO_TOKEN, Seed};
+
+    let seed = Seed::demo().expect("demo seed");
+    // A contact with an email (to find it by) and an open task.
+    let (contact_id, email, task_id, title) = seed
+        .tasks
+        .iter()
+        .filter(|t| t.get("completed").and_then(|v| v.as_bool()) == Some(false))
+        .find_map(|t| {
+            let cid = t.get("contactId")?.as_str()?;
+            let c = seed
+                .contacts
+                .iter()
+                .find(|c| c.get("id").and_then(|v| v.as_str()) == Some(cid))?;
+            let email = c.get("email")?.as_str()?;
+            let open_tasks = seed
+                .tasks
+                .iter()
+                .filter(|x| x.get("contactId").and_then(|v| v.as_str()) == Some(cid))
+                .count();
+            (open_tasks == 1).then(|| {
+                (
+                    cid.to_string(),
+                    email.to_string(),
+                    t.get("id")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string(),
+                    t.get("title")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            })
+        })
+        .expect("a demo contact with exactly one task, open");
+
+    let mut tui = Tui::demo(110, 32);
+    tui.wait("the contact list", |sc| split_matches(sc, list_ready));
+    tui.send("/");
+    tui.send(&email);
+    tui.wait("the filter down to one contact", |sc| {
+        sc.contents().contains(" 1 of 320")
+    });
+    tui.send("\t");
+    tui.send("3");
+    let short: String = title.chars().take(12).collect();
+    tui.wait("the open task", |sc| {
+        sc.contents().contains(&format!("○ {short}"))
+            || sc.contents().contains(&format!("! {short}"))
+    });
+    tui.send("x");
+    tui.wait("the task shown done", |sc| {
+        sc.contents().contains(&format!("✓ {short}"))
+    });
+
+    tui.send("4");
+    tui.wait("the notes pane", |sc| {
+        split_matches(sc, |s| tab_ready(s, '4'))
+    });
+    tui.send("n");
+    tui.wait("the note editor", |sc| sc.contents().contains("New note"));
+    let body = "Called from the pty test: wants a Saturday viewing.";
+    tui.send(body);
+    tui.send("\x13"); // Ctrl-S
+    tui.wait("the note in the pane", |sc| {
+        sc.contents().contains("wants a Saturday viewing") && !sc.contents().contains("New note")
+    });
+
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let client = Client::new(ClientConfig::new(
+        demo_sandbox_url(&tui),
+        Secret::new(DEMO_TOKEN),
+        seed.location_id.clone(),
+    ))
+    .expect("client");
+    eventually(&rt, "the sandbox has the task completed", || {
+        let task = rt.block_on(client.task(&contact_id, &task_id)).ok()?;
+        Some(task.is_done())
+    });
+    eventually(&rt, "the sandbox has the note", || {
+        let notes = rt.block_on(client.notes(&contact_id)).ok()?;
+        Some(
+            notes
+                .iter()
+                .filter(|n| n.body.as_deref() == Some(body))
+                .count()
+                == 1,
+        )
+    });
+    tui.wait("nothing waiting in the outbox", |sc| {
+        !sc.contents().contains("waiting")
+    });
+    tui.send("q");
+    let status = tui.wait_exit(DEADLINE);
+    assert!(status.success(), "ghl-tui exited with {status:?}");
+    tui.assert_terminal_restored();
+}
