@@ -361,3 +361,27 @@ fn replaced_devanagari_names_leave_no_fragments() {
     );
     assert!(writes.contains(&(x + 1, y)), "and so is its second cell");
 }
+
+#[test]
+fn overlays_task_form_note_editor_and_question() {
+    let mut s = screen(common::demo_contacts(40), 80, 24);
+    with_parts(&mut s, sample_tasks(), sample_notes(), sample_events());
+    update(&mut s, key('3'));
+    update(&mut s, key('n'));
+    for c in "Send the contract".chars() {
+        update(&mut s, key(c));
+    }
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
+    );
+    insta::assert_snapshot!("task_form", draw(&s).backend());
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)),
+    );
+    insta::assert_snapshot!("discard_question", draw(&s).backend());
+    update(&mut s, key('y'));
+    update(&mut s, key('d'));
+    insta::assert_snapshot!("delete_question", draw(&s).backend());
+}

@@ -176,24 +176,41 @@ fn list(frame: &mut Frame, title: &str, items: &[String], cursor: usize, keys: &
 
 fn draw_form(frame: &mut Frame, form: &Form) {
     let size = frame.area();
-    let inner = boxed(frame, 76, size.height.saturating_sub(2).max(8), &form.title);
+    // Each field: its rows, then a line for its note, preview or error.
+    let extra = |f: &crate::app::form::Field| {
+        u16::from(f.error.is_some() || f.note.is_some() || f.key == "dueDate")
+    };
+    let mut heights: Vec<u16> = form
+        .fields
+        .iter()
+        .map(|f| if f.multiline { (f.area.lines().len() as u16 + 1).clamp(3, 12) } else { 1 } + extra(f))
+        .collect();
+    let multiline = form.fields.iter().rposition(|f| f.multiline);
+    // Room for the fields, borders and the key line; text editors get a good-sized box.
+    let want = heights.iter().sum::<u16>() + 3;
+    let want = if multiline.is_some() {
+        want.max(18)
+    } else {
+        want
+    };
+    let inner = boxed(
+        frame,
+        76,
+        want.min(size.height.saturating_sub(2)).max(5),
+        &form.title,
+    );
     if inner.width <= LABEL + 4 || inner.height < 2 {
         return;
     }
+    // The last multi-line field takes whatever room is left.
+    if let Some(i) = multiline {
+        let spare = inner
+            .height
+            .saturating_sub(1)
+            .saturating_sub(heights.iter().sum::<u16>());
+        heights[i] += spare;
+    }
     let value_w = inner.width - LABEL - 1;
-    // Each field: its rows, then a line for its note, preview or error.
-    let heights: Vec<u16> = form
-        .fields
-        .iter()
-        .map(|f| {
-            let rows = if f.multiline {
-                (f.area.lines().len() as u16 + 1).clamp(3, 12)
-            } else {
-                1
-            };
-            rows + u16::from(f.error.is_some() || f.note.is_some() || f.key == "dueDate")
-        })
-        .collect();
     // Scroll so the focused field is in view, keeping a line for the key hints.
     let room = inner.height.saturating_sub(1);
     let mut first = 0;
@@ -225,7 +242,7 @@ fn draw_form(frame: &mut Frame, form: &Form) {
                 height: 1,
             },
         );
-        let rows = h - u16::from(f.error.is_some() || f.note.is_some() || f.key == "dueDate");
+        let rows = h - extra(f);
         let area = Rect {
             x: inner.x + LABEL,
             y,

@@ -1,0 +1,539 @@
+//! The editing flows in the state machine: keys open overlays, validation stops bad input
+//! before anything is sent, changes show at once, and the server's answer settles them.
+
+mod common;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ghl_tui::api::{ApiError, Applied, ContactPage, Note, NoteInput, Task, WriteOp};
+use ghl_tui::app::state::{Load, Overlay, PendingView};
+use ghl_tui::app::{Effect, Msg, Pane, State, init, update};
+use ghl_tui::sync::Sent;
+use serde_json::json;
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+fn code(k: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(k, KeyModifiers::NONE))
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn typed(s: &mut State, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| update(s, key(c))).collect()
+}
+
+fn writes(fx: &[Effect]) -> Vec<WriteOp> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Write(ops) => Some(ops.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+fn task(id: &str, title: &str, done: bool) -> Task {
+    Task {
+        id: Some(id.into()),
+        title: Some(title.into()),
+        due_date: Some("2026-11-25T09:00:00.000Z".into()),
+        completed: Some(done),
+        contact_id: Some("c0".into()),
+        ..Default::default()
+    }
+}
+
+/// Contacts loaded, c0 selected, its tasks and notes loaded.
+fn ready() -> State {
+    let mut s = State::new("test", "Loc1", common::fixed_now());
+    update(&mut s, Msg::Resize(100, 30));
+    let Some(Effect::FetchPage {
+        generation,
+        request,
+    }) = init(&mut s).into_iter().next()
+    else {
+        panic!("fetch")
+    };
+    let page = ContactPage {
+        contacts: common::people(0..5),
+        total: Some(5),
+        meta: None,
+    };
+    update(
+        &mut s,
+        Msg::Page {
+            generation,
+            request,
+            result: Ok(page),
+        },
+    );
+    update(
+        &mut s,
+        Msg::Tasks {
+            id: "c0".into(),
+            result: Ok(vec![
+                task("t1", "Call back", false),
+                task("t2", "Send comps", true),
+            ]),
+        },
+    );
+    update(
+        &mut s,
+        Msg::Notes {
+            id: "c0".into(),
+            result: Ok(vec![]),
+        },
+    );
+    s
+}
+
+fn synced(s: &mut State, sent: Vec<Sent>, pending: Vec<PendingView>) -> Vec<Effect> {
+    update(s, Msg::Synced { sent, pending })
+}
+
+fn tasks(s: &State) -> Vec<Task> {
+    s.extras
+        .get("c0")
+        .and_then(|e| e.tasks.ready())
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn x_completes_the_task_at_once_and_the_server_confirms_it() {
+    let mut s = ready();
+    update(&mut s, key('3'));
+    let fx = update(&mut s, key('x'));
+    let ops = writes(&fx);
+    assert_eq!(
+        ops,
+        vec![WriteOp::CompleteTask {
+            contact_id: "c0".into(),
+            task_id: "t1".into(),
+            completed: true
+        }]
+    );
+    assert!(
+        tasks(&s)[0].is_done(),
+        "shown done before the server answers"
+    );
+    assert!(s.marks.contains("t1"), "and marked as on its way");
+    let server = task("t1", "Call back", true);
+    synced(
+        &mut s,
+        vec![Sent::Confirmed {
+            id: 1,
+            op: ops[0].clone(),
+            applied: Applied::Task(server.clone()),
+        }],
+        vec![],
+    );
+    assert!(!s.marks.contains("t1"));
+    assert_eq!(tasks(&s)[0], server);
+}
+
+#[test]
+fn space_reopens_a_done_task() {
+    let mut s = ready();
+    update(&mut s, key('3'));
+    update(&mut s, key('j')); // done tasks sort after open ones
+    let ops = writes(&update(&mut s, key(' ')));
+    assert_eq!(
+        ops,
+        vec![WriteOp::CompleteTask {
+            contact_id: "c0".into(),
+            task_id: "t2".into(),
+            completed: false
+        }]
+    );
+}
+
+#[test]
+fn a_change_that_has_to_wait_says_so_and_retries_later() {
+    let mut s = ready();
+    update(&mut s, key('3'));
+    update(&mut s, key('x'));
+    let pending = vec![PendingView {
+        id: 1,
+        what: "complete task".into(),
+        attempts: 1,
+        error: Some("Network error".into()),
+    }];
+    let fx = synced(
+        &mut s,
+        vec![Sent::Held {
+            id: 1,
+            error: ApiError::Network {
+                message: "down".into(),
+            },
+        }],
+        pending,
+    );
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::ReplayAfter(_))),
+        "{fx:?}"
+    );
+    let status = s.status.clone().expect("status");
+    assert!(
+        status.text.contains("1 change waiting") && status.text.contains("o lists them"),
+        "{status:?}"
+    );
+    assert!(
+        tasks(&s)[0].is_done(),
+        "the change stays on screen while it waits"
+    );
+    // The list of waiting changes opens with o.
+    update(&mut s, key('o'));
+    assert!(matches!(s.overlay, Some(Overlay::Pending { .. })));
+    let fx = update(&mut s, code(KeyCode::Enter));
+    assert!(fx.contains(&Effect::Replay), "Enter sends now");
+}
+
+#[test]
+fn a_refused_change_is_undone_and_the_text_comes_back() {
+    let mut s = ready();
+    update(&mut s, key('4'));
+    update(&mut s, key('n'));
+    typed(&mut s, "Wants a viewing");
+    let fx = update(&mut s, ctrl('s'));
+    let ops = writes(&fx);
+    assert_eq!(ops.len(), 1);
+    let notes = s
+        .extras
+        .get("c0")
+        .and_then(|e| e.notes.ready())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(notes.len(), 1, "the note shows at once");
+    let local = notes[0].id.clone().expect("id");
+    assert!(s.marks.contains(&local));
+    let error = ApiError::Validation {
+        status: 422,
+        messages: vec!["body is too long".into()],
+    };
+    let fx = synced(
+        &mut s,
+        vec![Sent::Rejected {
+            id: 1,
+            op: ops[0].clone(),
+            error,
+        }],
+        vec![],
+    );
+    let status = s.status.clone().expect("status");
+    assert!(
+        status.error && status.text.contains("body is too long"),
+        "{status:?}"
+    );
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!("the editor reopens: {:?}", s.overlay)
+    };
+    assert_eq!(
+        form.field("body").map(|f| f.text()).as_deref(),
+        Some("Wants a viewing")
+    );
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadContact { .. })),
+        "the server's version is fetched again"
+    );
+}
+
+#[test]
+fn a_confirmed_note_replaces_its_placeholder() {
+    let mut s = ready();
+    update(&mut s, key('4'));
+    update(&mut s, key('n'));
+    typed(&mut s, "Hello");
+    let ops = writes(&update(&mut s, ctrl('s')));
+    let server = Note {
+        id: Some("srv1".into()),
+        body: Some("Hello".into()),
+        ..Default::default()
+    };
+    synced(
+        &mut s,
+        vec![Sent::Confirmed {
+            id: 1,
+            op: ops[0].clone(),
+            applied: Applied::Note(server.clone()),
+        }],
+        vec![],
+    );
+    let notes = s
+        .extras
+        .get("c0")
+        .and_then(|e| e.notes.ready())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(notes, vec![server]);
+    assert!(s.marks.is_empty());
+}
+
+#[test]
+fn the_task_form_reads_friendly_dates_and_refuses_bad_ones() {
+    let mut s = ready();
+    update(&mut s, key('3'));
+    update(&mut s, key('n'));
+    typed(&mut s, "Send contract");
+    update(&mut s, code(KeyCode::Tab));
+    // Clear the suggested due date and type one that makes no sense.
+    for _ in 0..20 {
+        update(&mut s, code(KeyCode::Backspace));
+    }
+    typed(&mut s, "someday");
+    let fx = update(&mut s, ctrl('s'));
+    assert!(writes(&fx).is_empty(), "nothing is sent");
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!("form stays open")
+    };
+    let error = form
+        .field("dueDate")
+        .and_then(|f| f.error.clone())
+        .expect("error beside the field");
+    assert!(error.contains("someday"), "{error}");
+    for _ in 0..7 {
+        update(&mut s, code(KeyCode::Backspace));
+    }
+    typed(&mut s, "tomorrow 15:00");
+    let ops = writes(&update(&mut s, ctrl('s')));
+    let [WriteOp::CreateTask { contact_id, input }] = ops.as_slice() else {
+        panic!("{ops:?}")
+    };
+    assert_eq!(contact_id, "c0");
+    assert_eq!(input.title.as_deref(), Some("Send contract"));
+    assert_eq!(input.completed, Some(false));
+    let due = input
+        .due_date
+        .as_deref()
+        .and_then(ghl_tui::api::time::parse)
+        .expect("ISO due date");
+    let local = chrono::TimeZone::from_utc_datetime(&chrono::Local, &due).naive_local();
+    assert_eq!(
+        local.format("%Y-%m-%d %H:%M").to_string(),
+        "2026-11-23 15:00"
+    );
+}
+
+#[test]
+fn the_contact_form_checks_email_and_phone_beside_the_fields() {
+    let mut s = ready();
+    update(&mut s, key('1'));
+    update(&mut s, key('n'));
+    typed(&mut s, "Ana");
+    update(&mut s, code(KeyCode::Tab));
+    update(&mut s, code(KeyCode::Tab));
+    typed(&mut s, "ana@");
+    update(&mut s, code(KeyCode::Tab));
+    typed(&mut s, "12");
+    assert!(writes(&update(&mut s, ctrl('s'))).is_empty());
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!("form stays open")
+    };
+    assert!(form.field("email").and_then(|f| f.error.clone()).is_some());
+    assert!(form.field("phone").and_then(|f| f.error.clone()).is_some());
+    assert_eq!(
+        form.fields[form.focus].key, "email",
+        "focus goes to the first problem"
+    );
+}
+
+#[test]
+fn editing_a_contact_sends_only_what_changed_and_never_the_company() {
+    let mut s = ready();
+    update(
+        &mut s,
+        Msg::Contact {
+            id: "c0".into(),
+            result: Ok(common::people(0..1).remove(0)),
+        },
+    );
+    update(&mut s, key('2'));
+    update(&mut s, key('e'));
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!("edit form")
+    };
+    assert!(
+        form.field("companyName").is_some_and(|f| f.locked),
+        "company is read-only on edit"
+    );
+    // Move to phone (first, last, email, phone) and type one.
+    for _ in 0..3 {
+        update(&mut s, code(KeyCode::Tab));
+    }
+    typed(&mut s, "+14155550100");
+    let ops = writes(&update(&mut s, ctrl('s')));
+    let [WriteOp::UpdateContact { id, input }] = ops.as_slice() else {
+        panic!("{ops:?}")
+    };
+    assert_eq!(id, "c0");
+    assert_eq!(
+        serde_json::to_value(input).expect("json"),
+        json!({"phone": "+14155550100"})
+    );
+}
+
+#[test]
+fn delete_asks_first_and_names_what_goes() {
+    let mut s = ready();
+    update(&mut s, key('3'));
+    let fx = update(&mut s, key('d'));
+    assert!(writes(&fx).is_empty());
+    let Some(Overlay::Confirm { prompt, .. }) = &s.overlay else {
+        panic!("question")
+    };
+    assert!(prompt.contains("Call back"), "{prompt}");
+    update(&mut s, key('n'));
+    assert!(s.overlay.is_none() && tasks(&s).len() == 2, "n keeps it");
+    update(&mut s, key('d'));
+    let ops = writes(&update(&mut s, key('y')));
+    assert_eq!(
+        ops,
+        vec![WriteOp::DeleteTask {
+            contact_id: "c0".into(),
+            task_id: "t1".into()
+        }]
+    );
+    assert_eq!(tasks(&s).len(), 1, "gone from the screen at once");
+}
+
+#[test]
+fn esc_asks_before_throwing_away_typed_text() {
+    let mut s = ready();
+    update(&mut s, key('4'));
+    update(&mut s, key('n'));
+    typed(&mut s, "half a thought");
+    update(&mut s, code(KeyCode::Esc));
+    assert!(matches!(s.overlay, Some(Overlay::Discard(_))));
+    update(&mut s, key('n'));
+    assert!(
+        matches!(s.overlay, Some(Overlay::Form(_))),
+        "n goes back to the text"
+    );
+    update(&mut s, code(KeyCode::Esc));
+    let fx = update(&mut s, key('y'));
+    assert!(s.overlay.is_none());
+    assert!(fx.iter().any(|e| matches!(e, Effect::DiscardDraft { .. })));
+}
+
+#[test]
+fn typing_saves_a_draft_that_comes_back_after_a_restart() {
+    let mut s = ready();
+    update(&mut s, key('4'));
+    update(&mut s, key('n'));
+    let fx = typed(&mut s, "Do not lose me");
+    let Some(Effect::SaveDraft { key, payload }) = fx
+        .iter()
+        .rev()
+        .find(|e| matches!(e, Effect::SaveDraft { .. }))
+        .cloned()
+    else {
+        panic!("no draft saved")
+    };
+    assert_eq!(key, "note:new:c0");
+    // A new process: the draft is offered, and Enter reopens it with the text.
+    let mut fresh = ready();
+    update(&mut fresh, Msg::Drafts(vec![(key, payload)]));
+    assert!(matches!(fresh.overlay, Some(Overlay::Drafts { .. })));
+    update(&mut fresh, code(KeyCode::Enter));
+    let Some(Overlay::Form(form)) = &fresh.overlay else {
+        panic!("form")
+    };
+    assert_eq!(
+        form.field("body").map(|f| f.text()).as_deref(),
+        Some("Do not lose me")
+    );
+    assert!(form.changed(), "closing a restored draft asks first");
+}
+
+#[test]
+fn tags_are_added_with_completion_and_removed_from_a_list() {
+    let mut s = ready();
+    let mut tagged = common::people(0..1).remove(0);
+    tagged.tags = vec!["first-time buyer".into(), "vip".into()];
+    update(
+        &mut s,
+        Msg::Contact {
+            id: "c0".into(),
+            result: Ok(tagged.clone()),
+        },
+    );
+    s.browse.contacts[1].tags = vec!["investor".into()];
+    update(&mut s, key('t'));
+    typed(&mut s, "inv");
+    update(&mut s, code(KeyCode::Tab));
+    let ops = writes(&update(&mut s, ctrl('s')));
+    assert_eq!(
+        ops,
+        vec![WriteOp::AddTags {
+            id: "c0".into(),
+            tags: vec!["investor".into()]
+        }]
+    );
+    assert!(
+        s.selected_detail()
+            .is_some_and(|c| c.tags.contains(&"investor".to_string()))
+    );
+    update(&mut s, key('T'));
+    let Some(Overlay::RemoveTag { tags, .. }) = &s.overlay else {
+        panic!("tag list")
+    };
+    assert_eq!(tags.len(), 3);
+    update(&mut s, key('j'));
+    let ops = writes(&update(&mut s, code(KeyCode::Enter)));
+    assert_eq!(
+        ops,
+        vec![WriteOp::RemoveTags {
+            id: "c0".into(),
+            tags: vec!["vip".into()]
+        }]
+    );
+}
+
+#[test]
+fn appointments_are_read_only_and_say_so() {
+    let mut s = ready();
+    update(&mut s, key('5'));
+    update(&mut s, key('n'));
+    assert!(s.overlay.is_none());
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|st| st.text.contains("calendar"))
+    );
+    assert_eq!(s.focus, Pane::Appointments);
+}
+
+#[test]
+fn a_note_is_written_in_the_external_editor() {
+    let mut s = ready();
+    update(&mut s, key('4'));
+    update(&mut s, key('n'));
+    typed(&mut s, "draft");
+    let fx = update(&mut s, ctrl('e'));
+    assert_eq!(
+        fx.first(),
+        Some(&Effect::OpenEditor {
+            text: "draft".into()
+        })
+    );
+    update(
+        &mut s,
+        Msg::EditorDone(Ok("From vim\nsecond line\n".into())),
+    );
+    let ops = writes(&update(&mut s, ctrl('s')));
+    assert_eq!(
+        ops,
+        vec![WriteOp::CreateNote {
+            contact_id: "c0".into(),
+            input: NoteInput {
+                body: Some("From vim\nsecond line".into()),
+                ..Default::default()
+            }
+        }]
+    );
+    assert!(matches!(s.extras.get("c0").map(|e| &e.notes), Some(Load::Ready(n)) if n.len() == 1));
+}
