@@ -537,3 +537,62 @@ fn a_note_is_written_in_the_external_editor() {
     );
     assert!(matches!(s.extras.get("c0").map(|e| &e.notes), Some(Load::Ready(n)) if n.len() == 1));
 }
+
+#[test]
+fn the_contact_form_sets_dnd_per_channel_and_custom_fields_by_name() {
+    use ghl_tui::api::CustomFieldDef;
+    let mut s = ready();
+    let def = |id: &str, name: &str| CustomFieldDef {
+        id: Some(id.into()),
+        name: Some(name.into()),
+        ..Default::default()
+    };
+    update(
+        &mut s,
+        Msg::Fields(Ok(vec![
+            def("f-budget", "Budget"),
+            def("f-area", "Preferred area"),
+        ])),
+    );
+    update(&mut s, key('1'));
+    update(&mut s, key('n'));
+    typed(&mut s, "Ana");
+    let focus_on = |s: &mut State, wanted: &str| {
+        for _ in 0..40 {
+            let Some(Overlay::Form(f)) = &s.overlay else {
+                panic!("form")
+            };
+            if f.fields[f.focus].key == wanted {
+                return;
+            }
+            update(s, code(KeyCode::Tab));
+        }
+        panic!("no field {wanted}");
+    };
+    focus_on(&mut s, "dnd.SMS");
+    update(&mut s, key(' '));
+    focus_on(&mut s, "cf.f-budget");
+    let Some(Overlay::Form(f)) = &s.overlay else {
+        panic!("form")
+    };
+    assert_eq!(
+        f.fields[f.focus].label, "Budget",
+        "custom fields show by name"
+    );
+    typed(&mut s, "650000");
+    let ops = writes(&update(&mut s, ctrl('s')));
+    let [WriteOp::CreateContact { input }] = ops.as_slice() else {
+        panic!("{ops:?}")
+    };
+    let body = input.create_body("Loc1");
+    assert_eq!(
+        body["dndSettings"],
+        json!({"SMS": {"status": "active"}}),
+        "only the blocked channel is sent"
+    );
+    assert_eq!(
+        body["customFields"],
+        json!([{"id": "f-budget", "field_value": "650000"}])
+    );
+    assert_eq!(body["firstName"], "Ana");
+}

@@ -97,7 +97,10 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                 "Appointments are booked in the calendar; this view only reads them",
                 true,
             ),
-            Pane::Contacts | Pane::Details => open(state, Form::new_contact(now)),
+            Pane::Contacts | Pane::Details => {
+                let defs = field_defs(state);
+                open(state, Form::new_contact(now, &defs))
+            }
         },
         Action::Edit => match state.focus {
             Pane::Tasks => match selected_task(state) {
@@ -117,7 +120,10 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             ),
             Pane::Contacts | Pane::Details => match contact {
                 Some(c) if is_local(c.id()) => not_yet_saved(state),
-                Some(c) => open(state, Form::edit_contact(&c, now)),
+                Some(c) => {
+                    let defs = field_defs(state);
+                    open(state, Form::edit_contact(&c, now, &defs))
+                }
                 None => say(state, "No contact selected", true),
             },
         },
@@ -153,6 +159,17 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::ShowPending => state.overlay = Some(Overlay::Pending { cursor: 0 }),
         _ => {}
     }
+}
+
+/// The location's custom fields as `(id, name)`, by name.
+fn field_defs(state: &State) -> Vec<(String, String)> {
+    let mut defs: Vec<(String, String)> = state
+        .field_names
+        .iter()
+        .map(|(id, n)| (id.clone(), n.clone()))
+        .collect();
+    defs.sort_by(|a, b| a.1.cmp(&b.1));
+    defs
 }
 
 fn open(state: &mut State, form: Form) {
@@ -403,6 +420,25 @@ fn form_key(
         _ => {
             let field = form.focused();
             if field.locked {
+                return Some(Overlay::Form(form));
+            }
+            if !field.choices.is_empty() {
+                // A choice changes with Space or the arrows; typing does nothing to it.
+                let forward = match ev.code {
+                    crossterm::event::KeyCode::Char(' ') | crossterm::event::KeyCode::Right => {
+                        Some(true)
+                    }
+                    crossterm::event::KeyCode::Left => Some(false),
+                    crossterm::event::KeyCode::Enter => {
+                        form.step(1);
+                        return Some(Overlay::Form(form));
+                    }
+                    _ => None,
+                };
+                if let Some(forward) = forward {
+                    field.cycle(forward);
+                    save_draft(&form, fx);
+                }
                 return Some(Overlay::Form(form));
             }
             let input = Input::from(ev);

@@ -21,8 +21,10 @@ pub enum FormKind {
 
 #[derive(Clone, Debug)]
 pub struct Field {
-    pub key: &'static str,
-    pub label: &'static str,
+    pub key: String,
+    pub label: String,
+    /// A field that picks one of these values (Space or ←/→ cycles) instead of free text.
+    pub choices: Vec<&'static str>,
     pub area: TextArea<'static>,
     pub multiline: bool,
     /// Shown under the field, e.g. why it cannot be changed.
@@ -32,7 +34,7 @@ pub struct Field {
 }
 
 impl Field {
-    fn new(key: &'static str, label: &'static str, value: &str) -> Field {
+    fn new(key: impl Into<String>, label: impl Into<String>, value: &str) -> Field {
         let lines: Vec<String> = value.split('\n').map(String::from).collect();
         let mut area = TextArea::new(if lines.is_empty() {
             vec![String::new()]
@@ -42,8 +44,9 @@ impl Field {
         area.move_cursor(ratatui_textarea::CursorMove::Bottom);
         area.move_cursor(ratatui_textarea::CursorMove::End);
         Field {
-            key,
-            label,
+            key: key.into(),
+            label: label.into(),
+            choices: Vec::new(),
             area,
             multiline: false,
             note: None,
@@ -129,19 +132,26 @@ impl Form {
         }
     }
 
-    pub fn new_contact(now: chrono::NaiveDateTime) -> Form {
-        let fields = CONTACT_FIELDS
+    /// `defs` are the location's custom fields, `(id, name)`, shown by name.
+    pub fn new_contact(now: chrono::NaiveDateTime, defs: &[(String, String)]) -> Form {
+        let mut fields: Vec<Field> = CONTACT_FIELDS
             .iter()
-            .map(|(k, l)| Field::new(k, l, ""))
+            .map(|(k, l)| Field::new(*k, *l, ""))
             .collect();
+        fields.extend(dnd_fields(None));
+        fields.extend(custom_fields(None, defs));
         Form::build(FormKind::NewContact, "New contact".into(), fields, now)
     }
 
-    pub fn edit_contact(c: &Contact, now: chrono::NaiveDateTime) -> Form {
-        let fields = CONTACT_FIELDS
+    pub fn edit_contact(
+        c: &Contact,
+        now: chrono::NaiveDateTime,
+        defs: &[(String, String)],
+    ) -> Form {
+        let mut fields: Vec<Field> = CONTACT_FIELDS
             .iter()
             .map(|(k, l)| {
-                let mut f = Field::new(k, l, &contact_value(c, k));
+                let mut f = Field::new(*k, *l, &contact_value(c, k));
                 if *k == "companyName" {
                     // FACTS: PUT /contacts/{id} refuses companyName.
                     f.locked = true;
@@ -150,6 +160,8 @@ impl Form {
                 f
             })
             .collect();
+        fields.extend(dnd_fields(Some(c)));
+        fields.extend(custom_fields(Some(c), defs));
         let title = format!("Edit {}", crate::sanitize::line(&c.display_name()));
         Form::build(
             FormKind::EditContact {
@@ -266,7 +278,12 @@ impl Form {
             .iter()
             .map(|f| (f.key.to_string(), json!(f.text())))
             .collect();
-        json!({ "kind": kind_json(&self.kind), "title": self.title, "values": values })
+        let labels: serde_json::Map<String, Value> = self
+            .fields
+            .iter()
+            .map(|f| (f.key.clone(), json!(f.label)))
+            .collect();
+        json!({ "kind": kind_json(&self.kind), "title": self.title, "values": values, "labels": labels })
     }
 
     /// A key that names what is being edited, so one draft per thing.
@@ -285,8 +302,20 @@ impl Form {
     /// Rebuilds a form from a draft.
     pub fn from_draft(v: &Value, now: chrono::NaiveDateTime) -> Option<Form> {
         let kind = kind_from_json(v.get("kind")?)?;
+        // Custom fields come back with the names they had when the draft was saved.
+        let defs: Vec<(String, String)> = v
+            .get("labels")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, l)| {
+                        Some((k.strip_prefix("cf.")?.to_string(), l.as_str()?.to_string()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut form = match &kind {
-            FormKind::NewContact => Form::new_contact(now),
+            FormKind::NewContact => Form::new_contact(now, &defs),
             FormKind::EditContact { id } => {
                 let mut f = Form::edit_contact(
                     &Contact {
@@ -294,6 +323,7 @@ impl Form {
                         ..Default::default()
                     },
                     now,
+                    &defs,
                 );
                 f.title = v
                     .get("title")
@@ -330,10 +360,10 @@ impl Form {
         };
         let values = v.get("values")?.as_object()?;
         for f in form.fields.iter_mut() {
-            if let Some(text) = values.get(f.key).and_then(Value::as_str) {
+            if let Some(text) = values.get(f.key.as_str()).and_then(Value::as_str) {
                 let locked = f.locked;
                 *f = Field {
-                    area: Field::new(f.key, f.label, text).area,
+                    area: Field::new(f.key.clone(), f.label.clone(), text).area,
                     locked,
                     ..f.clone()
                 };
@@ -372,7 +402,12 @@ impl Form {
             return false;
         };
         *field = Field {
-            area: Field::new(field.key, field.label, &format!("{head}{hit}")).area,
+            area: Field::new(
+                field.key.clone(),
+                field.label.clone(),
+                &format!("{head}{hit}"),
+            )
+            .area,
             ..field.clone()
         };
         true
@@ -448,6 +483,8 @@ impl Form {
             ..Default::default()
         };
         let creating = self.kind == FormKind::NewContact;
+        let mut input = input;
+        self.extras_into(&mut input, creating);
         if let Some(e) = input.email.as_deref().filter(|e| !valid_email(e)) {
             self.fail("email", format!("“{e}” is not an email address"));
         }
@@ -488,7 +525,7 @@ impl Form {
                         continue;
                     }
                     let v = Some(f.text().trim().to_string());
-                    match f.key {
+                    match f.key.as_str() {
                         "firstName" => changed.first_name = v,
                         "lastName" => changed.last_name = v,
                         "email" => changed.email = v,
@@ -503,6 +540,9 @@ impl Form {
                         _ => {}
                     }
                 }
+                changed.dnd_settings = input.dnd_settings.clone();
+                changed.dnd = input.dnd;
+                changed.custom_fields = input.custom_fields.clone();
                 if changed == ContactInput::default() {
                     return Some(Vec::new());
                 }
@@ -513,6 +553,40 @@ impl Form {
             }
             _ => vec![WriteOp::CreateContact { input }],
         })
+    }
+
+    /// DND and custom fields: on create what was set, on edit only what changed.
+    fn extras_into(&self, input: &mut ContactInput, creating: bool) {
+        let original = |i: usize| self.original.get(i).cloned().unwrap_or_default();
+        let mut dnd = std::collections::BTreeMap::new();
+        for (i, f) in self.fields.iter().enumerate() {
+            let changed = f.text() != original(i);
+            if let Some(ch) = f.key.strip_prefix("dnd.") {
+                let v = f.text();
+                if v == UNKNOWN || !(changed || (creating && v == BLOCKED)) {
+                    continue;
+                }
+                let status = if v == BLOCKED { "active" } else { "inactive" };
+                dnd.insert(
+                    ch.to_string(),
+                    crate::api::DndSetting {
+                        status: Some(status.into()),
+                        ..Default::default()
+                    },
+                );
+            } else if let Some(id) = f.key.strip_prefix("cf.") {
+                let v = f.text().trim().to_string();
+                if changed && !(creating && v.is_empty()) {
+                    input.custom_fields.push(crate::api::CustomFieldInput {
+                        id: id.to_string(),
+                        field_value: json!(v),
+                    });
+                }
+            }
+        }
+        if !dnd.is_empty() {
+            input.dnd_settings = Some(dnd);
+        }
     }
 
     fn task_input(&mut self, creating: bool) -> Option<TaskInput> {
@@ -572,6 +646,75 @@ impl Form {
             return None;
         }
         Some(tags)
+    }
+}
+
+const ALLOWED: &str = "allowed";
+const BLOCKED: &str = "blocked";
+const UNKNOWN: &str = "not known";
+
+/// Do-not-disturb per channel, as choices. A record without per-channel settings (a search
+/// result) shows "not known", which is never sent.
+fn dnd_fields(c: Option<&Contact>) -> Vec<Field> {
+    crate::api::contact::DND_CHANNELS
+        .iter()
+        .map(|ch| {
+            let value = match c {
+                None => ALLOWED,
+                Some(c) => match c.dnd_settings.as_ref() {
+                    None => UNKNOWN,
+                    Some(map) => match map.get(*ch) {
+                        Some(s) if s.blocks() => BLOCKED,
+                        _ => ALLOWED,
+                    },
+                },
+            };
+            let mut f = Field::new(format!("dnd.{ch}"), format!("DND {ch}"), value);
+            f.choices = if value == UNKNOWN {
+                vec![UNKNOWN, ALLOWED, BLOCKED]
+            } else {
+                vec![ALLOWED, BLOCKED]
+            };
+            f
+        })
+        .collect()
+}
+
+/// The location's custom fields by name, with the contact's values.
+fn custom_fields(c: Option<&Contact>, defs: &[(String, String)]) -> Vec<Field> {
+    defs.iter()
+        .map(|(id, name)| {
+            let value = c
+                .and_then(|c| {
+                    c.custom_fields
+                        .iter()
+                        .find(|f| f.id.as_deref() == Some(id.as_str()))
+                })
+                .map(|f| f.display())
+                .unwrap_or_default();
+            Field::new(format!("cf.{id}"), name.clone(), &value)
+        })
+        .collect()
+}
+
+impl Field {
+    /// Moves a choice field to its next (or previous) value.
+    pub fn cycle(&mut self, forward: bool) {
+        if self.choices.is_empty() {
+            return;
+        }
+        let n = self.choices.len();
+        let at = self
+            .choices
+            .iter()
+            .position(|c| *c == self.text())
+            .unwrap_or(0);
+        let next = if forward {
+            (at + 1) % n
+        } else {
+            (at + n - 1) % n
+        };
+        self.area = Field::new("", "", self.choices[next]).area;
     }
 }
 
@@ -674,7 +817,7 @@ impl Form {
         let set = |form: &mut Form, key: &str, value: Option<&str>| {
             if let (Some(v), Some(f)) = (value, form.fields.iter_mut().find(|f| f.key == key)) {
                 *f = Field {
-                    area: Field::new(f.key, f.label, v).area,
+                    area: Field::new(f.key.clone(), f.label.clone(), v).area,
                     ..f.clone()
                 };
             }
@@ -724,6 +867,11 @@ impl Form {
                 f
             }
             WriteOp::CreateContact { input } | WriteOp::UpdateContact { input, .. } => {
+                let defs: Vec<(String, String)> = input
+                    .custom_fields
+                    .iter()
+                    .map(|f| (f.id.clone(), f.id.clone()))
+                    .collect();
                 let mut f = match op {
                     WriteOp::UpdateContact { id, .. } => Form::edit_contact(
                         &Contact {
@@ -731,9 +879,25 @@ impl Form {
                             ..Default::default()
                         },
                         now,
+                        &defs,
                     ),
-                    _ => Form::new_contact(now),
+                    _ => Form::new_contact(now, &defs),
                 };
+                for cf in &input.custom_fields {
+                    let text = cf
+                        .field_value
+                        .as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| cf.field_value.to_string());
+                    set(&mut f, &format!("cf.{}", cf.id), Some(&text));
+                }
+                for (ch, setting) in input.dnd_settings.iter().flatten() {
+                    set(
+                        &mut f,
+                        &format!("dnd.{ch}"),
+                        Some(if setting.blocks() { BLOCKED } else { ALLOWED }),
+                    );
+                }
                 let v = serde_json::to_value(input).unwrap_or_default();
                 for key in CONTACT_FIELDS.map(|(k, _)| k) {
                     set(&mut f, key, v.get(key).and_then(Value::as_str));

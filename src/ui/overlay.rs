@@ -230,7 +230,7 @@ fn draw_form(frame: &mut Frame, form: &Form) {
             theme::label()
         };
         let label = Paragraph::new(Span::styled(
-            text::fit(f.label, usize::from(LABEL) - 1),
+            text::fit(&f.label, usize::from(LABEL) - 1),
             label_style,
         ));
         frame.render_widget(
@@ -258,7 +258,28 @@ fn draw_form(frame: &mut Frame, form: &Form) {
             ta.set_cursor_style(Style::new());
             ta.set_style(if f.locked { theme::dim() } else { Style::new() });
         }
-        frame.render_widget(&ta, area);
+        if f.choices.is_empty() {
+            frame.render_widget(&ta, area);
+        } else {
+            let style = if focused {
+                theme::selected(true)
+            } else {
+                Style::new()
+            };
+            let value = f.text();
+            let value_style = if value == "blocked" {
+                theme::error()
+            } else {
+                Style::new()
+            };
+            let line = Line::from(vec![
+                Span::styled("‹ ", style),
+                Span::styled(value, value_style.patch(style)),
+                Span::styled(" ›", style),
+                Span::styled(if focused { "  Space changes" } else { "" }, theme::dim()),
+            ]);
+            frame.render_widget(Paragraph::new(line), area);
+        }
         let below = Rect {
             x: inner.x + LABEL,
             y: y + rows,
