@@ -66,7 +66,17 @@ impl Tui {
 
     /// As `spawn`, with extra environment variables (set after the GHL ones are cleared).
     fn spawn_env(args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Tui {
-        let home = tempfile::tempdir().expect("tempdir");
+        Tui::spawn_in(tempfile::tempdir().expect("tempdir"), args, cols, rows, env)
+    }
+
+    /// As `spawn_env`, in a given home (to start again where a killed run left off).
+    fn spawn_in(
+        home: tempfile::TempDir,
+        args: &[&str],
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+    ) -> Tui {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -872,4 +882,51 @@ fn complete_a_task_and_add_a_note_in_the_demo() {
     let status = tui.wait_exit(DEADLINE);
     assert!(status.success(), "ghl-tui exited with {status:?}");
     tui.assert_terminal_restored();
+}
+
+/// What was typed survives `kill -9`: the next start offers the draft back.
+#[test]
+fn a_draft_survives_kill_9() {
+    let mut tui = Tui::demo(100, 30);
+    tui.wait("the contact list", |sc| split_matches(sc, list_ready));
+    tui.send("4");
+    tui.wait("the notes pane", |sc| {
+        split_matches(sc, |s| tab_ready(s, '4'))
+    });
+    tui.send("n");
+    tui.wait("the note editor", |sc| sc.contents().contains("New note"));
+    let text = "Half-written note about the Maple Ave offer";
+    tui.send(text);
+    tui.wait("the typed text", |sc| {
+        sc.contents().contains("Maple Ave offer")
+    });
+    let pid = tui.pid().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-KILL", &pid])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    tui.wait_exit(DEADLINE);
+
+    let home = std::mem::replace(&mut tui.home, tempfile::tempdir().expect("tempdir"));
+    drop(tui);
+    let mut again = Tui::spawn_in(home, &["--demo"], 100, 30, &[]);
+    again.wait("the draft offered back", |sc| {
+        sc.contents().contains("Unsaved text from last time")
+    });
+    again.send("\r");
+    again.wait("the editor with the text", |sc| {
+        sc.contents().contains("New note") && sc.contents().contains("Maple Ave offer")
+    });
+    again.send("\x13"); // Ctrl-S
+    again.wait("the editor closed", |sc| {
+        !sc.contents().contains("New note")
+    });
+    again.send("4");
+    again.wait("the note in the notes pane", |sc| {
+        sc.contents().contains("Maple Ave offer")
+    });
+    again.send("q");
+    assert!(again.wait_exit(DEADLINE).success());
+    again.assert_terminal_restored();
 }
