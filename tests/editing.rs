@@ -596,3 +596,77 @@ fn the_contact_form_sets_dnd_per_channel_and_custom_fields_by_name() {
     );
     assert_eq!(body["firstName"], "Ana");
 }
+
+#[test]
+fn required_fields_are_checked_before_sending() {
+    let mut s = ready();
+    // An empty note.
+    update(&mut s, key('4'));
+    update(&mut s, key('n'));
+    typed(&mut s, "   ");
+    assert!(writes(&update(&mut s, ctrl('s'))).is_empty());
+    let Some(Overlay::Form(f)) = &s.overlay else {
+        panic!("form")
+    };
+    assert!(f.field("body").and_then(|f| f.error.clone()).is_some());
+    update(&mut s, code(KeyCode::Esc));
+    update(&mut s, key('y'));
+    // A task without a title.
+    update(&mut s, key('3'));
+    update(&mut s, key('n'));
+    assert!(writes(&update(&mut s, ctrl('s'))).is_empty());
+    let Some(Overlay::Form(f)) = &s.overlay else {
+        panic!("form")
+    };
+    assert_eq!(
+        f.field("title").and_then(|f| f.error.clone()).as_deref(),
+        Some("a title is needed")
+    );
+    update(&mut s, code(KeyCode::Esc));
+    update(&mut s, key('y'));
+    // A contact with nothing to know them by, and a website with a space.
+    update(&mut s, key('1'));
+    update(&mut s, key('n'));
+    for _ in 0..10 {
+        update(&mut s, code(KeyCode::Tab));
+    }
+    typed(&mut s, "www.example .com");
+    assert!(writes(&update(&mut s, ctrl('s'))).is_empty());
+    let Some(Overlay::Form(f)) = &s.overlay else {
+        panic!("form")
+    };
+    assert!(
+        f.field("firstName")
+            .and_then(|f| f.error.clone())
+            .is_some_and(|e| e.contains("name, email or phone"))
+    );
+    assert!(f.field("website").and_then(|f| f.error.clone()).is_some());
+    update(&mut s, code(KeyCode::Esc));
+    update(&mut s, key('y'));
+    // An empty tag.
+    update(&mut s, key('t'));
+    assert!(writes(&update(&mut s, ctrl('s'))).is_empty());
+}
+
+#[test]
+fn a_read_only_token_keeps_the_change_and_says_how_to_fix_it() {
+    let mut s = ready();
+    update(&mut s, key('3'));
+    update(&mut s, key('x'));
+    let pending = vec![PendingView {
+        id: 1,
+        what: "complete task".into(),
+        attempts: 1,
+        error: None,
+    }];
+    let error = ApiError::MissingScope {
+        message: "The token is not authorized for this scope.".into(),
+    };
+    synced(&mut s, vec![Sent::Held { id: 1, error }], pending);
+    let status = s.status.clone().expect("status");
+    assert!(
+        status.text.contains("read-only") && status.text.contains("write access"),
+        "{status:?}"
+    );
+    assert_eq!(s.pending.len(), 1, "the change is kept");
+}

@@ -87,7 +87,14 @@ fn draw_right(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spi
     let name = state
         .selected_detail()
         .map(|c| crate::sanitize::line(&c.display_name()).into_owned());
+    let saving = state
+        .selected_id()
+        .is_some_and(|id| state.marks.contains(id));
     let title = match name {
+        Some(n) if saving => format!(
+            " {} ⇡ saving ",
+            text::fit(&n, usize::from(area.width.saturating_sub(16)))
+        ),
         Some(n) => format!(
             " {} ",
             text::fit(&n, usize::from(area.width.saturating_sub(6)))
