@@ -482,6 +482,50 @@ fn child_missing(kind: &str, id: &str) -> Response {
     reply::bad_request(&format!("{kind} with id {id} not found"))
 }
 
+const TASK_FIELDS: [&str; 5] = ["title", "body", "dueDate", "completed", "assignedTo"];
+
+/// Creates a task or note of a contact from a checked body: `201 {task|note}`.
+fn create_child(s: &Shared, g: &Grant, contact_id: String, body: &Bytes, notes: bool) -> Response {
+    let body = match object(body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let errors = if notes {
+        check_note(&body, true)
+    } else {
+        check_task(&body, true)
+    };
+    if !errors.is_empty() {
+        return reply::unprocessable(errors);
+    }
+    let mut db = s.db();
+    if db
+        .contact(&contact_id)
+        .is_none_or(|c| c.location_id != g.location_id)
+    {
+        return contact_missing(&contact_id);
+    }
+    let mut item = Map::new();
+    item.insert("id".into(), json!(new_id()));
+    let fields: &[&str] = if notes { &NOTE_FIELDS } else { &TASK_FIELDS };
+    for key in fields {
+        if let Some(v) = body.get(*key) {
+            item.insert((*key).into(), v.clone());
+        }
+    }
+    if notes {
+        item.insert("dateAdded".into(), json!(now()));
+    }
+    item.insert("contactId".into(), json!(contact_id));
+    let (list, key) = if notes {
+        (&mut db.notes, "note")
+    } else {
+        (&mut db.tasks, "task")
+    };
+    list.entry(contact_id).or_default().push(item.clone());
+    created(json!({ key: item }))
+}
+
 /// `POST /contacts/{contactId}/tasks`
 pub async fn create_task(
     State(s): State<Arc<Shared>>,
@@ -489,31 +533,7 @@ pub async fn create_task(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let body = match object(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let errors = check_task(&body, true);
-    if !errors.is_empty() {
-        return reply::unprocessable(errors);
-    }
-    let mut db = s.db();
-    if db
-        .contact(&id)
-        .is_none_or(|c| c.location_id != g.location_id)
-    {
-        return contact_missing(&id);
-    }
-    let mut task = Map::new();
-    task.insert("id".into(), json!(new_id()));
-    for key in ["title", "body", "dueDate", "completed", "assignedTo"] {
-        if let Some(v) = body.get(key) {
-            task.insert(key.into(), v.clone());
-        }
-    }
-    task.insert("contactId".into(), json!(id));
-    db.tasks.entry(id).or_default().push(task.clone());
-    created(json!({ "task": task }))
+    create_child(&s, &g, id, &body, false)
 }
 
 fn edit_child(
@@ -563,7 +583,7 @@ pub async fn update_task(
         return reply::unprocessable(errors);
     }
     let changed = edit_child(&s, &g, &id, &task_id, false, |t| {
-        for key in ["title", "body", "dueDate", "completed", "assignedTo"] {
+        for key in TASK_FIELDS {
             if let Some(v) = body.get(key) {
                 t.insert(key.into(), v.clone());
             }
@@ -657,32 +677,7 @@ pub async fn create_note(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Response {
-    let body = match object(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let errors = check_note(&body, true);
-    if !errors.is_empty() {
-        return reply::unprocessable(errors);
-    }
-    let mut db = s.db();
-    if db
-        .contact(&id)
-        .is_none_or(|c| c.location_id != g.location_id)
-    {
-        return contact_missing(&id);
-    }
-    let mut note = Map::new();
-    note.insert("id".into(), json!(new_id()));
-    for key in NOTE_FIELDS {
-        if let Some(v) = body.get(key) {
-            note.insert(key.into(), v.clone());
-        }
-    }
-    note.insert("dateAdded".into(), json!(now()));
-    note.insert("contactId".into(), json!(id));
-    db.notes.entry(id).or_default().push(note.clone());
-    created(json!({ "note": note }))
+    create_child(&s, &g, id, &body, true)
 }
 
 /// `PUT /contacts/{contactId}/notes/{id}`

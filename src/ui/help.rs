@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::{text, theme};
 use crate::app::keymap::{self, Action, Scope};
@@ -100,19 +100,7 @@ pub fn draw(frame: &mut Frame, size: Rect, scroll: u16) {
     let rows = left.len().max(right.as_ref().map_or(0, Vec::len)) as u16;
     let w = want_w.min(size.width);
     let h = box_height(size, rows);
-    let area = Rect {
-        x: size.x + (size.width - w) / 2,
-        y: size.y + (size.height.saturating_sub(h)) / 2,
-        width: w,
-        height: h,
-    };
-    frame.render_widget(Clear, area);
-    super::clear_straddlers(frame.buffer_mut(), area);
-    let block = Block::bordered()
-        .border_style(theme::border(true))
-        .title(Span::styled(" Keys ", theme::title(true)));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    let inner = super::centered_box(frame, w, h, "Keys");
     let scroll = scroll.min(max_scroll(rows, h));
     let left_area = Rect {
         width: inner.width.min(left_w + 1),

@@ -66,6 +66,30 @@ fn mark_cluster_tails(buf: &mut ratatui::buffer::Buffer) {
     }
 }
 
+/// A centred box of at most `w`x`h` over whatever is drawn, cleared, with a title; returns the
+/// area inside its border.
+pub fn centered_box(frame: &mut Frame, w: u16, h: u16, title: &str) -> ratatui::layout::Rect {
+    let size = frame.area();
+    let (w, h) = (w.min(size.width), h.min(size.height));
+    let area = ratatui::layout::Rect {
+        x: size.x + (size.width - w) / 2,
+        y: size.y + (size.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    frame.render_widget(ratatui::widgets::Clear, area);
+    clear_straddlers(frame.buffer_mut(), area);
+    let block = Block::bordered()
+        .border_style(theme::border(true))
+        .title(Span::styled(
+            format!(" {} ", crate::sanitize::line(title)),
+            theme::title(true),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
 /// Blanks wide characters (CJK, emoji) that start just left of an overlay and reach under its
 /// border: half a glyph left there would shift or hide the border in real terminals. (A glyph
 /// reaching out of the right edge starts inside the overlay and is cleared with it.)

@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{text, theme};
 use crate::app::form::Form;
@@ -12,29 +12,7 @@ use crate::app::state::{Overlay, State};
 
 const LABEL: u16 = 13;
 
-/// A centred box of at most `w`x`h`, cleared, with a title; returns its inside.
-fn boxed(frame: &mut Frame, w: u16, h: u16, title: &str) -> Rect {
-    let size = frame.area();
-    let w = w.min(size.width);
-    let h = h.min(size.height);
-    let area = Rect {
-        x: size.x + (size.width - w) / 2,
-        y: size.y + (size.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    frame.render_widget(Clear, area);
-    super::clear_straddlers(frame.buffer_mut(), area);
-    let block = Block::bordered()
-        .border_style(theme::border(true))
-        .title(Span::styled(
-            format!(" {} ", crate::sanitize::line(title)),
-            theme::title(true),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    inner
-}
+use super::centered_box as boxed;
 
 pub fn draw(frame: &mut Frame, state: &State) {
     let Some(overlay) = &state.overlay else {
