@@ -769,13 +769,14 @@ fn demo_sandbox_url(tui: &Tui) -> String {
 }
 
 /// Polls the sandbox over HTTP until `check` passes (writes go out in the background).
-fn eventually(rt: &tokio::runtime::Runtime, what: &str, check: impl Fn() -> Option<bool>) {
+fn eventually(what: &str, check: impl Fn() -> Option<bool>) {
     let deadline = Instant::now() + DEADLINE;
     while Instant::now() < deadline {
         if check() == Some(true) {
             return;
         }
-        rt.block_on(tokio::time::sleep(POLL));
+        // A plain sleep: tokio's would need its runtime entered before it is even created.
+        std::thread::sleep(POLL);
     }
     panic!("timed out waiting until {what}");
 }
@@ -861,11 +862,11 @@ fn complete_a_task_and_add_a_note_in_the_demo() {
         seed.location_id.clone(),
     ))
     .expect("client");
-    eventually(&rt, "the sandbox has the task completed", || {
+    eventually("the sandbox has the task completed", || {
         let task = rt.block_on(client.task(&contact_id, &task_id)).ok()?;
         Some(task.is_done())
     });
-    eventually(&rt, "the sandbox has the note", || {
+    eventually("the sandbox has the note", || {
         let notes = rt.block_on(client.notes(&contact_id)).ok()?;
         Some(
             notes
