@@ -79,10 +79,34 @@ pub fn lines(
     .flatten()
     .filter(|s| !s.is_empty())
     .collect();
-    let rows: [(&str, Option<String>); 11] = [
+    // Fields the model does not name, kept in `extra`, that reps still want to see.
+    let extra_list = |key: &str| {
+        c.extra.get(key).and_then(|v| v.as_array()).map(|items| {
+            items
+                .iter()
+                .filter_map(|i| {
+                    i.as_str()
+                        .or_else(|| i.get("email").and_then(|e| e.as_str()))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    };
+    let attribution = c.extra.get("attributionSource").and_then(|a| {
+        let part = |k: &str| a.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty());
+        let bits: Vec<&str> = ["medium", "utmSource", "utmMedium", "campaign", "url"]
+            .iter()
+            .filter_map(|k| part(k))
+            .collect();
+        (!bits.is_empty()).then(|| bits.join(" · "))
+    });
+    let rows: [(&str, Option<String>); 15] = [
         ("Email", c.email.clone()),
+        ("Other emails", extra_list("additionalEmails")),
         ("Phone", c.phone.clone()),
+        ("Other phones", extra_list("additionalPhones")),
         ("Company", c.company_name.clone()),
+        ("Business id", c.business_id.clone()),
         ("Website", c.website.clone()),
         (
             "Address",
@@ -91,13 +115,16 @@ pub fn lines(
         ("Timezone", c.timezone.clone()),
         ("Birthday", c.birthday()),
         ("Assigned to", c.assigned_to.clone()),
+        ("Came from", attribution),
         ("Added", date(c.date_added.as_deref())),
         ("Updated", date(c.date_updated.as_deref())),
         ("Last activity", date(c.last_activity.as_deref())),
     ];
+    // Long values end in "…" rather than being cut mid-character at the border.
+    let room = width.saturating_sub(LABEL_WIDTH).max(1);
     for (label, value) in rows {
         if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
-            out.push(field(label, &v));
+            out.push(field(label, &text::fit(&sanitize::line(&v), room)));
         }
     }
 
