@@ -742,3 +742,57 @@ fn ctrl_w_deletes_a_word() {
     );
     assert_eq!(s.input, "person ");
 }
+
+#[test]
+fn a_note_taller_than_the_pane_is_read_line_by_line() {
+    use ghl_tui::api::Note;
+    let (mut s, _) = loaded(common::people(0..3), 3);
+    update(&mut s, key('4'));
+    let long = (1..=60)
+        .map(|i| format!("line {i}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let notes = vec![
+        Note {
+            id: Some("n1".into()),
+            body: Some(long),
+            date_added: Some("2026-11-20T10:00:00Z".into()),
+            ..Default::default()
+        },
+        Note {
+            id: Some("n2".into()),
+            body: Some("short".into()),
+            date_added: Some("2026-11-01T10:00:00Z".into()),
+            ..Default::default()
+        },
+    ];
+    update(
+        &mut s,
+        Msg::Notes {
+            id: "c0".into(),
+            result: Ok(notes),
+        },
+    );
+    for _ in 0..10 {
+        update(&mut s, key('j'));
+    }
+    let c = s.cursor(Pane::Notes);
+    assert_eq!(
+        (c.selected, c.offset),
+        (0, 10),
+        "j scrolls inside the long note first"
+    );
+    for _ in 0..100 {
+        update(&mut s, key('j'));
+    }
+    assert_eq!(
+        s.cursor(Pane::Notes).selected,
+        1,
+        "then moves on to the next note"
+    );
+    update(&mut s, key('g'));
+    assert_eq!(
+        s.cursor(Pane::Notes),
+        ghl_tui::app::state::Cursor::default()
+    );
+}

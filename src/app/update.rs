@@ -336,7 +336,7 @@ fn right_height(state: &State) -> usize {
 fn page_height(state: &State) -> usize {
     match state.focus {
         Pane::Contacts => list_height(state).saturating_sub(1),
-        Pane::Notes => 1,
+        Pane::Notes => right_height(state).saturating_sub(1),
         pane => items_in_view(state, pane).saturating_sub(1),
     }
     .max(1)
@@ -626,7 +626,8 @@ fn after_extras(state: &mut State, id: &str) {
 
 fn refit_pane_cursors(state: &mut State) {
     let width = right_width(state);
-    for pane in Pane::TABS {
+    // Details and Notes keep a line offset, which list fitting would get wrong.
+    for pane in [Pane::Tasks, Pane::Appointments] {
         let len = pane_len(state, pane, width);
         let rows = items_in_view(state, pane);
         if let Some(c) = state.pane_cursor.get_mut(&pane) {
@@ -636,14 +637,13 @@ fn refit_pane_cursors(state: &mut State) {
     }
 }
 
-/// How many items of a pane fit on screen: tasks and appointments take two lines each, and
-/// the notes pane puts the selected note at the top.
+/// How many items (lines, for Details and Notes) of a pane fit on screen: tasks and
+/// appointments take two lines each.
 fn items_in_view(state: &State, pane: Pane) -> usize {
     let height = right_height(state);
     match pane {
         Pane::Tasks | Pane::Appointments => (height / 2).max(1),
-        Pane::Notes => 1,
-        Pane::Details | Pane::Contacts => height,
+        Pane::Notes | Pane::Details | Pane::Contacts => height,
     }
 }
 
@@ -733,7 +733,58 @@ fn pane_len(state: &State, pane: Pane, width: usize) -> usize {
     }
 }
 
+/// Notes scroll by line, so a note taller than the pane can be read to its end; the selected
+/// note is the one at the top of the view (or the one stepped to).
+fn move_notes(state: &mut State, delta: isize) {
+    let width = right_width(state);
+    let height = right_height(state);
+    let spans = state
+        .selected_extras()
+        .and_then(|e| e.notes.ready())
+        .map(|n| panes::notes::spans(n, width))
+        .unwrap_or_default();
+    let Some(&(last_start, last_h)) = spans.last() else {
+        return;
+    };
+    let total = last_start + last_h;
+    let max_offset = total.saturating_sub(height);
+    let cursor = state.pane_cursor.entry(Pane::Notes).or_default();
+    let sel = cursor.selected.min(spans.len() - 1);
+    let (start, h) = spans[sel];
+    let mut offset = cursor.offset;
+    let mut selected = sel;
+    match delta {
+        1 if start + h > offset + height && offset < max_offset => offset += 1,
+        1 if sel + 1 < spans.len() => {
+            selected = sel + 1;
+            let (s, h) = spans[selected];
+            if s + h > offset + height {
+                offset = s;
+            }
+        }
+        -1 if offset > start => offset -= 1,
+        -1 if sel > 0 => {
+            selected = sel - 1;
+            offset = offset.min(spans[selected].0);
+        }
+        d if d.unsigned_abs() > 1 => {
+            offset = (offset as isize)
+                .saturating_add(d)
+                .clamp(0, max_offset as isize) as usize;
+            selected = spans.iter().rposition(|(s, _)| *s <= offset).unwrap_or(0);
+        }
+        _ => {}
+    }
+    *cursor = Cursor {
+        selected,
+        offset: offset.min(max_offset.max(0)),
+    };
+}
+
 fn move_pane(state: &mut State, pane: Pane, delta: isize) {
+    if pane == Pane::Notes {
+        return move_notes(state, delta);
+    }
     let len = pane_len(state, pane, right_width(state));
     let rows = items_in_view(state, pane);
     let cursor = state.pane_cursor.entry(pane).or_default();

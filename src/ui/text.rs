@@ -26,6 +26,42 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
+/// Wraps one line of text to `width` cells at spaces, splitting words longer than a line.
+pub fn wrap(line: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut used = 0;
+    for word in line.split(' ') {
+        let w = self::width(word);
+        let gap = usize::from(!current.is_empty());
+        if used + gap + w <= width {
+            if gap == 1 {
+                current.push(' ');
+            }
+            current.push_str(word);
+            used += gap + w;
+            continue;
+        }
+        if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+            used = 0;
+        }
+        // A word wider than the line is cut into pieces.
+        for c in word.chars() {
+            let cw = c.width().unwrap_or(0);
+            if used + cw > width && !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+                used = 0;
+            }
+            current.push(c);
+            used += cw;
+        }
+    }
+    out.push(current);
+    out
+}
+
 /// Display width in cells.
 pub fn width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
@@ -71,5 +107,12 @@ mod tests {
         assert_eq!(fit("abcd", 0), "");
         assert_eq!(count(100_000), "100,000");
         assert_eq!(count(7), "7");
+        assert_eq!(
+            wrap("the quick brown fox", 9),
+            vec!["the quick", "brown fox"]
+        );
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), vec![""]);
+        assert_eq!(wrap("佐藤花子さん", 5), vec!["佐藤", "花子", "さん"]);
     }
 }

@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::api::Note;
 use crate::app::state::{Pane, State};
@@ -33,13 +33,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     }
     let cursor = state.cursor(Pane::Notes);
     let focused = state.focus == Pane::Notes;
+    let width = usize::from(area.width);
     let mut lines: Vec<Line> = Vec::new();
-    // The selected note is drawn first so it is always fully in view; earlier ones are a
-    // key-press away.
-    for (i, note) in ordered(notes).into_iter().enumerate().skip(cursor.selected) {
-        if lines.len() > usize::from(area.height) {
-            break;
-        }
+    // Every note, wrapped here (not by the widget) so update knows each note's height and can
+    // scroll through a note taller than the pane line by line.
+    for (i, note) in ordered(notes).into_iter().enumerate() {
         let when = note
             .added()
             .map_or_else(|| "undated".to_string(), |t| text::when_short(t, state.now));
@@ -65,11 +63,35 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             header = header.style(theme::selected(true));
         }
         lines.push(header);
-        let body = sanitize::clean(note.body.as_deref().unwrap_or(""), Lines::Multi).into_owned();
-        for l in body.lines() {
-            lines.push(Line::raw(l.to_string()));
-        }
+        lines.extend(body_lines(note, width).into_iter().map(Line::raw));
         lines.push(Line::raw(""));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    let visible: Vec<Line> = lines
+        .into_iter()
+        .skip(cursor.offset)
+        .take(usize::from(area.height))
+        .collect();
+    frame.render_widget(Paragraph::new(visible), area);
+}
+
+fn body_lines(note: &Note, width: usize) -> Vec<String> {
+    let body = sanitize::clean(note.body.as_deref().unwrap_or(""), Lines::Multi).into_owned();
+    body.split('\n')
+        .flat_map(|l| text::wrap(l, width))
+        .collect()
+}
+
+/// Where each note starts and how many lines it takes at `width` (header, body, blank line),
+/// in the order the pane shows them.
+pub fn spans(notes: &[Note], width: usize) -> Vec<(usize, usize)> {
+    let mut start = 0;
+    ordered(notes)
+        .into_iter()
+        .map(|n| {
+            let h = body_lines(n, width).len() + 2;
+            let span = (start, h);
+            start += h;
+            span
+        })
+        .collect()
 }
