@@ -777,7 +777,7 @@ fn move_notes(state: &mut State, delta: isize) {
     }
     *cursor = Cursor {
         selected,
-        offset: offset.min(max_offset.max(0)),
+        offset: offset.min(max_offset),
     };
 }
 
