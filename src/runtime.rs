@@ -106,11 +106,17 @@ impl Executor {
                     }
                 }
                 let _ = tx.send(Msg::Budget(client.budget()));
-                if !again.swap(false, Ordering::SeqCst) {
-                    break;
+                if again.swap(false, Ordering::SeqCst) {
+                    continue;
                 }
+                replaying.store(false, Ordering::SeqCst);
+                // A request that came between the check and the store found `replaying` still
+                // set and only raised `again`: take it, unless another replay already has.
+                if again.swap(false, Ordering::SeqCst) && !replaying.swap(true, Ordering::SeqCst) {
+                    continue;
+                }
+                break;
             }
-            replaying.store(false, Ordering::SeqCst);
         });
     }
 
@@ -361,7 +367,10 @@ where
     crate::terminal::restore()?;
     let out = f();
     crate::terminal::resume()?;
-    terminal.clear()?;
+    // `clear()` would ask the terminal where its cursor is and wait for the answer on stdin;
+    // a resize to the same size clears and forces a full redraw without asking anything.
+    let area = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, area.width, area.height))?;
     Ok(out)
 }
 

@@ -108,7 +108,7 @@ fn parse_day(words: &[&str], today: NaiveDate) -> Option<NaiveDate> {
         ["tomorrow"] | ["tom"] | ["tmr"] => Some(today + Duration::days(1)),
         ["next", "week"] => Some(today + Duration::days(7)),
         [w] if w.starts_with('+') => offset(&w[1..], today),
-        ["in", n, unit] => offset(&format!("{n}{}", &unit[..1]), today),
+        ["in", n, unit] => offset(&format!("{n}{}", unit.chars().next()?), today),
         ["next", day] => weekday(day).map(|d| next_weekday(today, d) + Duration::days(7)),
         [day] if weekday(day).is_some() => weekday(day).map(|d| next_weekday(today, d)),
         [date] => {
@@ -134,6 +134,7 @@ fn offset(spec: &str, today: NaiveDate) -> Option<NaiveDate> {
     let split = spec.find(|c: char| !c.is_ascii_digit())?;
     let (n, unit) = spec.split_at(split);
     let n: i64 = n.parse().ok().filter(|n| *n <= 3650)?;
+    // `split_at` above is on a char boundary: `find` returned the first non-digit's index.
     match unit {
         "d" | "day" | "days" => Some(today + Duration::days(n)),
         "w" | "wk" | "week" | "weeks" => Some(today + Duration::weeks(n)),
@@ -203,7 +204,7 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_read() {
-        for bad in [
+        for bad in ["in 3 é", "in 3 日", "+3é", "é", "in", "+", "next",
             "",
             "soonish",
             "+2h",

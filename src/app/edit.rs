@@ -72,6 +72,10 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             Pane::Tasks | Pane::Notes if contact.is_none() => {
                 say(state, "Select a contact first", true)
             }
+            // Its tasks and notes would name an id the server has not given yet.
+            Pane::Tasks | Pane::Notes if contact.as_ref().is_some_and(|c| is_local(c.id())) => {
+                not_yet_saved(state)
+            }
             Pane::Tasks => open(
                 state,
                 Form::new_task(
