@@ -136,6 +136,29 @@ impl Executor {
                 None => self.store_failed("not open"),
             },
             Effect::Replay => self.replay(),
+            Effect::ReloadContact { id } => {
+                let (client, tx) = (self.client.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let result = client.contact(&id).await;
+                    let _ = tx.send(Msg::Contact { id, result });
+                });
+            }
+            Effect::Withdraw { id } => {
+                if let Some(store) = &self.store {
+                    let taken = lock(store).withdraw(id);
+                    match (taken, pending_views(store)) {
+                        (Ok(draft), Ok(pending)) => {
+                            let _ = self.tx.send(Msg::Synced {
+                                sent: Vec::new(),
+                                pending,
+                            });
+                            let _ = self.tx.send(Msg::Drafts(draft.into_iter().collect()));
+                        }
+                        (Err(e), _) => self.store_failed(e),
+                        (_, Err(e)) => self.store_failed(e),
+                    }
+                }
+            }
             Effect::ReplayAfter(after) => {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {

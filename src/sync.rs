@@ -114,8 +114,25 @@ async fn send_one(client: &Client, store: &Mutex<Store>, p: &Pending) -> Result<
             lock(store).failed(p.id, ambiguous, &error.one_line())?;
             Ok(Sent::Held { id: p.id, error })
         }
-        Err(error) => {
+        // Deleting what is already gone (an earlier attempt whose answer was lost) is done.
+        Err(ApiError::NotFound { .. })
+            if matches!(
+                p.op,
+                WriteOp::DeleteContact { .. }
+                    | WriteOp::DeleteTask { .. }
+                    | WriteOp::DeleteNote { .. }
+            ) =>
+        {
             lock(store).confirm(p.id)?;
+            Ok(Sent::Confirmed {
+                id: p.id,
+                op: p.op.clone(),
+                applied: Applied::Deleted,
+            })
+        }
+        Err(error) => {
+            let payload = serde_json::json!({ "rejected": p.op, "error": error.one_line() });
+            lock(store).reject(p.id, &crate::store::rejected_key(p.id), &payload)?;
             Ok(Sent::Rejected {
                 id: p.id,
                 op: p.op.clone(),

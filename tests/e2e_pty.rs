@@ -931,3 +931,41 @@ fn a_draft_survives_kill_9() {
     assert!(again.wait_exit(DEADLINE).success());
     again.assert_terminal_restored();
 }
+
+/// Ctrl-E hands the terminal to `$VISUAL` and takes it back: the text written there lands in
+/// the note, and the app carries on (it must not wait for the terminal to answer anything).
+#[test]
+fn a_note_written_in_the_external_editor() {
+    let scripts = tempfile::tempdir().expect("tempdir");
+    let editor = scripts.path().join("fake-editor");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf 'Written in the editor\\nsecond line\\n' > \"$1\"\n",
+    )
+    .expect("script");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&editor, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let editor = editor.to_string_lossy().into_owned();
+    let mut tui = Tui::spawn_env(&["--demo"], 100, 30, &[("VISUAL", editor.as_str())]);
+    tui.wait("the contact list", |sc| split_matches(sc, list_ready));
+    tui.send("4");
+    tui.wait("the notes pane", |sc| {
+        split_matches(sc, |s| tab_ready(s, '4'))
+    });
+    tui.send("n");
+    tui.wait("the note editor", |sc| sc.contents().contains("New note"));
+    tui.send("\x05"); // Ctrl-E
+    tui.wait("the editor's text back in the form", |sc| {
+        sc.contents().contains("New note") && sc.contents().contains("Written in the editor")
+    });
+    tui.send("\x13"); // Ctrl-S
+    tui.wait("the note saved", |sc| {
+        !sc.contents().contains("New note") && sc.contents().contains("second line")
+    });
+    tui.send("q");
+    assert!(tui.wait_exit(DEADLINE).success());
+    tui.assert_terminal_restored();
+}

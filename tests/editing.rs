@@ -670,3 +670,125 @@ fn a_read_only_token_keeps_the_change_and_says_how_to_fix_it() {
     );
     assert_eq!(s.pending.len(), 1, "the change is kept");
 }
+
+#[test]
+fn a_refused_change_reopens_under_its_own_draft_key_and_saving_clears_it() {
+    let mut s = ready();
+    update(&mut s, key('4'));
+    update(&mut s, key('n'));
+    typed(&mut s, "Second try");
+    let ops = writes(&update(&mut s, ctrl('s')));
+    let error = ApiError::Validation {
+        status: 422,
+        messages: vec!["nope".into()],
+    };
+    synced(
+        &mut s,
+        vec![Sent::Rejected {
+            id: 7,
+            op: ops[0].clone(),
+            error,
+        }],
+        vec![],
+    );
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!("form")
+    };
+    assert_eq!(
+        form.draft_key(),
+        "rejected:7",
+        "the draft stored with the refusal"
+    );
+    assert!(
+        form.title.contains("not saved: Rejected: nope"),
+        "{}",
+        form.title
+    );
+    assert!(s.marks.is_empty(), "no placeholder left marked");
+    let fx = update(&mut s, ctrl('s'));
+    assert!(fx.contains(&Effect::DiscardDraft {
+        key: "rejected:7".into()
+    }));
+    assert_eq!(writes(&fx).len(), 1, "sent again");
+}
+
+#[test]
+fn a_refused_contact_edit_sends_a_cleared_field_again() {
+    use ghl_tui::api::ContactInput;
+    let op = WriteOp::UpdateContact {
+        id: "c0".into(),
+        input: ContactInput {
+            phone: Some(String::new()),
+            city: Some("Porto".into()),
+            ..Default::default()
+        },
+    };
+    let mut form = ghl_tui::app::form::Form::from_op(&op, common::fixed_now()).expect("form");
+    let ops = form.submit().expect("valid");
+    let [WriteOp::UpdateContact { input, .. }] = ops.as_slice() else {
+        panic!("{ops:?}")
+    };
+    assert_eq!(
+        serde_json::to_value(input).expect("json"),
+        json!({"phone": "", "city": "Porto"}),
+        "exactly what the refused write carried, the cleared phone included"
+    );
+}
+
+#[test]
+fn a_waiting_change_can_be_taken_back_to_edit() {
+    let mut s = ready();
+    let pending = vec![PendingView {
+        id: 3,
+        what: "new note “x”".into(),
+        attempts: 2,
+        error: Some("503".into()),
+    }];
+    synced(
+        &mut s,
+        vec![Sent::Held {
+            id: 3,
+            error: ApiError::Timeout,
+        }],
+        pending,
+    );
+    update(&mut s, key('o'));
+    let fx = update(&mut s, key('D'));
+    assert_eq!(fx, vec![Effect::Withdraw { id: 3 }]);
+}
+
+#[test]
+fn only_one_retry_timer_runs_however_often_a_change_waits() {
+    let mut s = ready();
+    let held = || {
+        vec![Sent::Held {
+            id: 1,
+            error: ApiError::Timeout,
+        }]
+    };
+    let pending = || {
+        vec![PendingView {
+            id: 1,
+            what: "x".into(),
+            attempts: 1,
+            error: None,
+        }]
+    };
+    let timers = |fx: &[Effect]| {
+        fx.iter()
+            .filter(|e| matches!(e, Effect::ReplayAfter(_)))
+            .count()
+    };
+    assert_eq!(timers(&synced(&mut s, held(), pending())), 1);
+    assert_eq!(
+        timers(&synced(&mut s, held(), pending())),
+        0,
+        "one already runs"
+    );
+    assert_eq!(update(&mut s, Msg::ReplayDue), vec![Effect::Replay]);
+    assert_eq!(
+        timers(&synced(&mut s, held(), pending())),
+        1,
+        "the next one after it fired"
+    );
+}

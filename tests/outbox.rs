@@ -351,3 +351,70 @@ async fn a_read_only_token_keeps_the_write_waiting_with_a_clear_reason() {
         "{sent:?}"
     );
 }
+
+#[tokio::test]
+async fn a_refused_write_becomes_a_draft_in_the_same_step() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let client = common::client(&sb);
+    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let op = note(&contact(&seed), " ");
+    let id = store.lock().expect("lock").record(&op).expect("record");
+    replay(&client, &store).await.expect("replay");
+    let s = store.lock().expect("lock");
+    assert_eq!(s.pending_count().expect("count"), 0);
+    let draft = s
+        .draft(&ghl_tui::store::rejected_key(id))
+        .expect("read")
+        .expect("a draft");
+    let back: WriteOp = serde_json::from_value(draft.payload["rejected"].clone()).expect("the op");
+    assert_eq!(back, op);
+    assert!(
+        draft.payload["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("body should not be empty"))
+    );
+}
+
+#[tokio::test]
+async fn deleting_what_is_already_gone_counts_as_done() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let client = common::client(&sb);
+    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let id = contact(&seed);
+    let note = client
+        .create_note(
+            &id,
+            &NoteInput {
+                body: Some("bye".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("note");
+    let note_id = note.id.expect("id");
+    client
+        .delete_note(&id, &note_id)
+        .await
+        .expect("deleted once, answer lost");
+    store
+        .lock()
+        .expect("lock")
+        .record(&WriteOp::DeleteNote {
+            contact_id: id,
+            note_id,
+        })
+        .expect("record");
+    let sent = replay(&client, &store).await.expect("replay");
+    assert!(
+        matches!(
+            sent.as_slice(),
+            [Sent::Confirmed {
+                applied: Applied::Deleted,
+                ..
+            }]
+        ),
+        "{sent:?}"
+    );
+}

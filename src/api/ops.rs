@@ -252,6 +252,8 @@ impl Client {
         };
         match op {
             WriteOp::CreateNote { contact_id, input } => {
+                // A note without a date cannot be told apart from an old one with the same text.
+                let recent = |raw: Option<&str>| raw.is_some() && recent(raw);
                 let notes = self.notes(contact_id).await?;
                 Ok(notes
                     .into_iter()

@@ -204,7 +204,14 @@ mod tests {
 
     #[test]
     fn refuses_what_it_cannot_read() {
-        for bad in ["in 3 é", "in 3 日", "+3é", "é", "in", "+", "next",
+        for bad in [
+            "in 3 é",
+            "in 3 日",
+            "+3é",
+            "é",
+            "in",
+            "+",
+            "next",
             "",
             "soonish",
             "+2h",

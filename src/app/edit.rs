@@ -338,6 +338,13 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
                 say(state, "Sending waiting changes…", false);
                 None
             }
+            Some(Action::Discard) => {
+                // Take the change back out of the outbox, as an editable draft.
+                if let Some(p) = state.pending.get(cursor) {
+                    fx.push(Effect::Withdraw { id: p.id });
+                }
+                None
+            }
             Some(Action::Back) => None,
             _ => Some(Overlay::Pending { cursor }),
         },
@@ -352,7 +359,7 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
             }),
             Some(Action::Pick) => drafts
                 .get(cursor)
-                .and_then(|(_, v)| Form::from_draft(v, state.now))
+                .and_then(|(k, v)| Form::from_draft(k, v, state.now))
                 .map(|f| Overlay::Form(Box::new(f))),
             Some(Action::Discard) if cursor < drafts.len() => {
                 let (key, _) = drafts.remove(cursor);
@@ -473,7 +480,7 @@ pub fn on_paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) -> bool {
         return false;
     };
     let field = form.focused();
-    if field.locked {
+    if field.locked || !field.choices.is_empty() {
         return true;
     }
     let clean = crate::sanitize::clean(
@@ -543,7 +550,7 @@ fn notes_mut<'a>(state: &'a mut State, contact_id: &str) -> Option<&'a mut Vec<N
 }
 
 /// Every copy of a contact the app holds: the list rows of both sets and the full record.
-fn with_contact(state: &mut State, id: &str, f: impl Fn(&mut Contact)) {
+pub(super) fn with_contact(state: &mut State, id: &str, f: impl Fn(&mut Contact)) {
     for set in [Some(&mut state.browse), state.search.as_mut()]
         .into_iter()
         .flatten()
@@ -759,7 +766,7 @@ pub fn on_synced(
     for s in sent {
         match s {
             Sent::Confirmed { op, applied, .. } => confirmed(state, &op, applied),
-            Sent::Rejected { op, error, .. } => rejected(state, op, &error, fx),
+            Sent::Rejected { id, op, error } => rejected(state, id, op, &error, fx),
             Sent::Held { error, .. } => held = Some(error),
         }
     }
@@ -783,9 +790,12 @@ pub fn on_synced(
                 ),
                 true,
             );
-            fx.push(Effect::ReplayAfter(std::time::Duration::from_secs(
-                state.retry_secs,
-            )));
+            if !state.retry_scheduled {
+                state.retry_scheduled = true;
+                fx.push(Effect::ReplayAfter(std::time::Duration::from_secs(
+                    state.retry_secs,
+                )));
+            }
         }
         None => {
             if state.retry_secs > 0 && state.pending.is_empty() {
@@ -928,59 +938,86 @@ fn replace_task(state: &mut State, contact_id: &str, target: Option<String>, t: 
 }
 
 /// The server refused: undo what was shown, and give the user their text back.
-fn rejected(state: &mut State, op: WriteOp, error: &ApiError, fx: &mut Vec<Effect>) {
+fn rejected(
+    state: &mut State,
+    outbox_id: i64,
+    op: WriteOp,
+    error: &ApiError,
+    fx: &mut Vec<Effect>,
+) {
+    // The reason first: it is what the user needs, and the line may be cut.
     say(
         state,
-        format!("Couldn't save {}: {}", op.describe(), error.one_line()),
+        format!("Not saved ({}): {}", error.one_line(), op.describe()),
         true,
     );
-    // What is on screen for that contact may be wrong now: show the server's version.
-    if let Some(id) = op.contact_id() {
-        state.extras.remove(id);
-        state.marks.remove(id);
-        if state.selected_id() == Some(id) {
-            fx.push(Effect::LoadContact {
-                id: id.to_string(),
-                parts: super::msg::Parts {
-                    detail: true,
-                    tasks: true,
-                    notes: true,
-                    appointments: true,
-                },
-            });
-            if let Some(e) = state.extras.get_mut(id) {
-                *e = Default::default();
+    // Undo what was shown: marks go, placeholders of this write go, and the server's version
+    // of the contact is fetched again.
+    match &op {
+        WriteOp::CompleteTask { task_id, .. } | WriteOp::UpdateTask { task_id, .. } => {
+            state.marks.remove(task_id);
+        }
+        WriteOp::UpdateNote { note_id, .. } => {
+            state.marks.remove(note_id);
+        }
+        WriteOp::CreateTask { contact_id, input } => {
+            let local = local_match(
+                state.extras.get(contact_id).and_then(|e| e.tasks.ready()),
+                |x: &Task| x.id.as_deref().is_some_and(is_local) && x.title == input.title,
+            );
+            if let (Some(local), Some(ts)) = (local, tasks_mut(state, contact_id)) {
+                ts.retain(|t| t.id.as_deref() != Some(local.as_str()));
+                state.marks.remove(&local);
             }
-            let entry = state.extras.entry(id.to_string()).or_default();
-            entry.detail = Load::Loading;
-            entry.tasks = Load::Loading;
-            entry.notes = Load::Loading;
-            entry.appointments = Load::Loading;
-            state.loading_for = Some(id.to_string());
         }
-    }
-    if let WriteOp::CreateContact { .. } = &op {
-        let locals: Vec<String> = state
-            .browse
-            .contacts
-            .iter()
-            .filter(|c| is_local(c.id()))
-            .map(|c| c.id().to_string())
-            .collect();
-        for l in locals {
-            apply_local(state, &WriteOp::DeleteContact { id: l });
+        WriteOp::CreateNote { contact_id, input } => {
+            let local = local_match(
+                state.extras.get(contact_id).and_then(|e| e.notes.ready()),
+                |x: &Note| x.id.as_deref().is_some_and(is_local) && x.body == input.body,
+            );
+            if let (Some(local), Some(ns)) = (local, notes_mut(state, contact_id)) {
+                ns.retain(|n| n.id.as_deref() != Some(local.as_str()));
+                state.marks.remove(&local);
+            }
         }
+        WriteOp::CreateContact { input } => {
+            let local = state
+                .browse
+                .contacts
+                .iter()
+                .find(|x| {
+                    is_local(x.id()) && x.email == input.email && x.first_name == input.first_name
+                })
+                .map(|x| x.id().to_string());
+            if let Some(local) = local {
+                state.marks.remove(&local);
+                apply_local(state, &WriteOp::DeleteContact { id: local });
+            }
+        }
+        _ => {}
     }
-    if let Some(form) = Form::from_op(&op, state.now) {
-        if state.overlay.is_none() {
-            state.overlay = Some(Overlay::Form(Box::new(form)));
+    if let Some(id) = op.contact_id() {
+        state.marks.remove(id);
+        if matches!(op, WriteOp::DeleteContact { .. }) {
+            // The row was removed at once; the list comes back from the server.
+            super::update::refresh(state, fx);
+        } else if state.selected_id() == Some(id) {
+            super::update::load_selected(state, true, fx);
         } else {
-            // Busy with something else: keep the text as a draft, offered at the next start.
-            fx.push(Effect::SaveDraft {
-                key: form.draft_key(),
-                payload: form.draft(),
-            });
+            state.extras.remove(id);
+            fx.push(Effect::ReloadContact { id: id.to_string() });
         }
+    }
+    // The text is already a draft (stored with the refusal); open it now unless busy, in
+    // which case it is offered at the next start.
+    let key = crate::store::rejected_key(outbox_id);
+    match Form::from_op(&op, state.now) {
+        Some(mut form) if state.overlay.is_none() => {
+            form.key_override = Some(key);
+            form.title = format!("{} — not saved: {}", form.title, error.one_line());
+            state.overlay = Some(Overlay::Form(Box::new(form)));
+        }
+        _ => {}
     }
 }
 

@@ -77,7 +77,12 @@ pub struct Form {
     pub suggestions: Vec<String>,
     /// Tasks' due date as understood, shown back before saving.
     pub now: chrono::NaiveDateTime,
+    /// The draft key when it is not the one the kind gives (a refused write's text).
+    pub key_override: Option<String>,
 }
+
+/// An "original" value no field can hold: the field counts as changed, so its value is sent.
+const UNSENT: &str = "\u{0}";
 
 const CONTACT_FIELDS: [(&str, &str); 12] = [
     ("firstName", "First name"),
@@ -129,6 +134,7 @@ impl Form {
             original,
             suggestions: Vec::new(),
             now,
+            key_override: None,
         }
     }
 
@@ -179,7 +185,7 @@ impl Form {
                 contact_id: contact_id.into(),
             },
             "New task".into(),
-            task_fields("", "tomorrow 9:00", ""),
+            task_fields("", "tomorrow 9:00", false, ""),
             now,
         )
     }
@@ -196,6 +202,7 @@ impl Form {
         let fields = task_fields(
             t.title.as_deref().unwrap_or(""),
             &due,
+            t.is_done(),
             t.body.as_deref().unwrap_or(""),
         );
         Form::build(kind, "Edit task".into(), fields, now)
@@ -283,11 +290,21 @@ impl Form {
             .iter()
             .map(|f| (f.key.clone(), json!(f.label)))
             .collect();
-        json!({ "kind": kind_json(&self.kind), "title": self.title, "values": values, "labels": labels })
+        json!({
+            "kind": kind_json(&self.kind),
+            "title": self.title,
+            "values": values,
+            "labels": labels,
+            "original": self.original,
+            "key": self.key_override,
+        })
     }
 
     /// A key that names what is being edited, so one draft per thing.
     pub fn draft_key(&self) -> String {
+        if let Some(key) = &self.key_override {
+            return key.clone();
+        }
         match &self.kind {
             FormKind::NewContact => "contact:new".into(),
             FormKind::EditContact { id } => format!("contact:{id}"),
@@ -300,7 +317,17 @@ impl Form {
     }
 
     /// Rebuilds a form from a draft.
-    pub fn from_draft(v: &Value, now: chrono::NaiveDateTime) -> Option<Form> {
+    pub fn from_draft(key: &str, v: &Value, now: chrono::NaiveDateTime) -> Option<Form> {
+        // A write the server refused, kept with its reason.
+        if let Some(op) = v.get("rejected") {
+            let op: WriteOp = serde_json::from_value(op.clone()).ok()?;
+            let mut form = Form::from_op(&op, now)?;
+            form.key_override = Some(key.to_string());
+            if let Some(why) = v.get("error").and_then(Value::as_str) {
+                form.title = format!("{} — not saved: {why}", form.title);
+            }
+            return Some(form);
+        }
         let kind = kind_from_json(v.get("kind")?)?;
         // Custom fields come back with the names they had when the draft was saved.
         let defs: Vec<(String, String)> = v
@@ -369,8 +396,18 @@ impl Form {
                 };
             }
         }
-        // A restored draft differs from what the form would open with: closing asks first.
-        form.original = Vec::new();
+        // What the form was opened with, so a restored edit sends just what the user changed;
+        // an older draft without it counts every field as changed, and closing asks first.
+        form.original = v
+            .get("original")
+            .and_then(Value::as_array)
+            .map(|o| {
+                o.iter()
+                    .map(|x| x.as_str().unwrap_or(UNSENT).to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        form.key_override = v.get("key").and_then(Value::as_str).map(String::from);
         Some(form)
     }
 
@@ -617,9 +654,19 @@ impl Form {
                 due.and_utc()
                     .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             ),
-            completed: creating.then_some(false),
+            completed: self
+                .field("completed")
+                .map(|f| f.text() == "yes")
+                .filter(|done| creating || *done != self.was_done()),
             assigned_to: None,
         })
+    }
+
+    /// Whether the task was done when the form opened.
+    fn was_done(&self) -> bool {
+        let i = self.fields.iter().position(|f| f.key == "completed");
+        i.and_then(|i| self.original.get(i))
+            .is_some_and(|v| v == "yes")
     }
 
     fn note_input(&mut self) -> Option<NoteInput> {
@@ -718,12 +765,14 @@ impl Field {
     }
 }
 
-fn task_fields(title: &str, due: &str, body: &str) -> Vec<Field> {
+fn task_fields(title: &str, due: &str, done: bool, body: &str) -> Vec<Field> {
     let mut due = Field::new("dueDate", "Due", due);
     due.note = Some("tomorrow 15:00 · +2d · fri · 2026-12-01 09:00");
+    let mut completed = Field::new("completed", "Done", if done { "yes" } else { "no" });
+    completed.choices = vec!["no", "yes"];
     let mut body = Field::new("body", "Details", body);
     body.multiline = true;
-    vec![Field::new("title", "Title", title), due, body]
+    vec![Field::new("title", "Title", title), due, completed, body]
 }
 
 fn note_fields(body: &str) -> Vec<Field> {
@@ -864,6 +913,9 @@ impl Form {
                     .map(|d| local_from_utc(d).format("%Y-%m-%d %H:%M").to_string());
                 set(&mut f, "dueDate", due.as_deref());
                 set(&mut f, "body", input.body.as_deref());
+                if let Some(done) = input.completed {
+                    set(&mut f, "completed", Some(if done { "yes" } else { "no" }));
+                }
                 f
             }
             WriteOp::CreateContact { input } | WriteOp::UpdateContact { input, .. } => {
@@ -911,7 +963,56 @@ impl Form {
             }
             _ => return None,
         };
-        form.original = Vec::new();
+        // The fields the write carried count as changed (so saving again sends them, a
+        // cleared one included); the others as untouched.
+        let carried = carried_keys(op);
+        form.original = form
+            .fields
+            .iter()
+            .map(|f| {
+                if carried.contains(&f.key) {
+                    UNSENT.to_string()
+                } else {
+                    f.text()
+                }
+            })
+            .collect();
         Some(form)
+    }
+}
+
+/// The form keys a write sets.
+fn carried_keys(op: &WriteOp) -> Vec<String> {
+    let present = |v: Value| -> Vec<String> {
+        v.as_object()
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, x)| !x.is_null())
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    match op {
+        WriteOp::CreateContact { input } | WriteOp::UpdateContact { input, .. } => {
+            let mut keys = present(serde_json::to_value(input).unwrap_or_default());
+            keys.extend(input.custom_fields.iter().map(|f| format!("cf.{}", f.id)));
+            keys.extend(
+                input
+                    .dnd_settings
+                    .iter()
+                    .flatten()
+                    .map(|(ch, _)| format!("dnd.{ch}")),
+            );
+            keys
+        }
+        WriteOp::CreateTask { input, .. } | WriteOp::UpdateTask { input, .. } => {
+            present(serde_json::to_value(input).unwrap_or_default())
+        }
+        WriteOp::CreateNote { input, .. } | WriteOp::UpdateNote { input, .. } => {
+            present(serde_json::to_value(input).unwrap_or_default())
+        }
+        WriteOp::AddTags { .. } => vec!["tags".into()],
+        _ => Vec::new(),
     }
 }

@@ -111,6 +111,14 @@ pub enum Effect {
         key: String,
     },
     LoadDrafts,
+    /// Fetch one contact's full record without touching other loads (after a refused change).
+    ReloadContact {
+        id: String,
+    },
+    /// Take a waiting write out of the outbox as a draft.
+    Withdraw {
+        id: i64,
+    },
     /// Suspend the UI and edit `text` in $VISUAL/$EDITOR.
     OpenEditor {
         text: String,

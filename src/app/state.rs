@@ -211,6 +211,8 @@ pub struct State {
     pub local_seq: u64,
     /// Wait before the next automatic replay after a change had to wait.
     pub retry_secs: u64,
+    /// A `ReplayAfter` timer is running (one at a time).
+    pub retry_scheduled: bool,
     pub size: (u16, u16),
     pub now: NaiveDateTime,
     pub spinner: usize,
@@ -294,6 +296,7 @@ impl State {
             marks: HashSet::new(),
             local_seq: 0,
             retry_secs: 0,
+            retry_scheduled: false,
             size: (80, 24),
             now,
             spinner: 0,

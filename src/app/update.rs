@@ -77,6 +77,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         } => on_page(state, generation, request, result, &mut fx),
         Msg::Contact { id, result } => {
             part_failed(state, &id, "the full record", &result);
+            // The list shows the newest record too (it may have changed, or a refused change
+            // of ours needs undoing there). Only fields both shapes share are copied.
+            if let Ok(fresh) = &result {
+                edit::with_contact(state, &id, |c| {
+                    c.first_name = fresh.first_name.clone();
+                    c.last_name = fresh.last_name.clone();
+                    c.name = fresh.name.clone();
+                    c.email = fresh.email.clone();
+                    c.phone = fresh.phone.clone();
+                    c.company_name = fresh.company_name.clone();
+                    c.tags = fresh.tags.clone();
+                });
+            }
             extras_entry(state, &id).detail = into_load(result);
             after_extras(state, &id);
         }
@@ -118,7 +131,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             });
         }
         Msg::Drafts(drafts) => edit::on_drafts(state, drafts),
-        Msg::ReplayDue => fx.push(Effect::Replay),
+        Msg::ReplayDue => {
+            state.retry_scheduled = false;
+            fx.push(Effect::Replay);
+        }
         Msg::EditorDone(result) => edit::on_editor_done(state, result, &mut fx),
         Msg::Shutdown => quit(state, &mut fx),
     }
@@ -580,7 +596,7 @@ fn leave_server_search(state: &mut State, fx: &mut Vec<Effect>) {
     selection_moved(state, before, fx);
 }
 
-fn refresh(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn refresh(state: &mut State, fx: &mut Vec<Effect>) {
     let generation = next_generation(state);
     let query = state.set().query.clone();
     let request = first_request(state, query);
@@ -648,7 +664,7 @@ fn items_in_view(state: &State, pane: Pane) -> usize {
 }
 
 /// Loads what the selected contact is missing (everything when `force`).
-fn load_selected(state: &mut State, force: bool, fx: &mut Vec<Effect>) {
+pub(super) fn load_selected(state: &mut State, force: bool, fx: &mut Vec<Effect>) {
     let Some(id) = state.selected_id().map(String::from) else {
         return;
     };

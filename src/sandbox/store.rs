@@ -209,13 +209,14 @@ impl Db {
         location: &str,
         email: Option<&str>,
         phone: Option<&str>,
+        except: Option<&str>,
     ) -> Option<(&StoredContact, &'static str)> {
         let email = email.map(str::to_lowercase).filter(|e| !e.is_empty());
         let digits = |p: &str| p.chars().filter(char::is_ascii_digit).collect::<String>();
         let phone = phone.map(digits).filter(|p| p.len() >= 7);
         self.contacts
             .iter()
-            .filter(|c| c.location_id == location)
+            .filter(|c| c.location_id == location && Some(c.id.as_str()) != except)
             .find_map(|c| {
                 if email.is_some()
                     && c.json

@@ -269,7 +269,7 @@ pub async fn create_contact(
     let mut db = s.db();
     let email = body.get("email").and_then(Value::as_str);
     let phone = body.get("phone").and_then(Value::as_str);
-    if let Some((dup, field)) = db.duplicate_of(&location, email, phone) {
+    if let Some((dup, field)) = db.duplicate_of(&location, email, phone, None) {
         return duplicate(dup, field);
     }
     let contact = new_contact(&body, &location);
@@ -300,7 +300,7 @@ pub async fn upsert_contact(
     let email = body.get("email").and_then(Value::as_str);
     let phone = body.get("phone").and_then(Value::as_str);
     let existing = db
-        .duplicate_of(&location, email, phone)
+        .duplicate_of(&location, email, phone, None)
         .map(|(c, _)| c.id.clone());
     let trace = new_id();
     match existing.and_then(|id| db.contact_mut(&id)) {
@@ -342,10 +342,7 @@ pub async fn update_contact(
     let mut db = s.db();
     let email = body.get("email").and_then(Value::as_str);
     let phone = body.get("phone").and_then(Value::as_str);
-    if let Some((dup, field)) = db
-        .duplicate_of(&g.location_id, email, phone)
-        .filter(|(c, _)| c.id != id)
-    {
+    if let Some((dup, field)) = db.duplicate_of(&g.location_id, email, phone, Some(&id)) {
         return duplicate(dup, field);
     }
     match db

@@ -162,6 +162,32 @@ impl Store {
         Ok(())
     }
 
+    /// The server refused the write for good: it leaves the outbox and, in the same
+    /// transaction, becomes a draft, so the text survives even a crash right now.
+    pub fn reject(&self, id: i64, key: &str, payload: &Value) -> Result<(), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute("DELETE FROM outbox WHERE id = ?1", params![id])?;
+        tx.execute(
+            "INSERT INTO drafts (key, payload, updated_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT(key) DO UPDATE SET payload = excluded.payload, updated_ms = excluded.updated_ms",
+            params![key, serde_json::to_string(payload)?, now_ms()],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Takes a waiting write out of the outbox as a draft to edit (the user's choice).
+    pub fn withdraw(&self, id: i64) -> Result<Option<(String, Value)>, StoreError> {
+        let Some(p) = self.pending()?.into_iter().find(|p| p.id == id) else {
+            return Ok(None);
+        };
+        let key = rejected_key(id);
+        let payload =
+            serde_json::json!({ "rejected": p.op, "error": "taken out of the outbox to edit" });
+        self.reject(id, &key, &payload)?;
+        Ok(Some((key, payload)))
+    }
+
     // --- Drafts -------------------------------------------------------------------------
 
     pub fn save_draft(&self, key: &str, payload: &Value) -> Result<(), StoreError> {
@@ -227,6 +253,11 @@ impl Store {
             .execute("DELETE FROM drafts WHERE key = ?1", params![key])?;
         Ok(())
     }
+}
+
+/// The draft key of a write the server refused (or the user took back).
+pub fn rejected_key(outbox_id: i64) -> String {
+    format!("rejected:{outbox_id}")
 }
 
 /// Creates the file with mode 0600 if it does not exist, and tightens it if it does.
