@@ -45,6 +45,7 @@ fn pending_views(store: &Mutex<Store>) -> Result<Vec<PendingView>, String> {
         .into_iter()
         .map(|p| PendingView {
             id: p.id,
+            contact_id: p.op.contact_id().map(String::from),
             what: p.op.describe(),
             attempts: p.attempts,
             error: p.last_error,
@@ -129,7 +130,16 @@ impl Executor {
                         .iter()
                         .try_for_each(|op| lock(store).record(op).map(drop));
                     match recorded {
-                        Ok(()) => self.replay(),
+                        Ok(()) => {
+                            // The count of waiting changes is right at once, not after the send.
+                            if let Ok(pending) = pending_views(store) {
+                                let _ = self.tx.send(Msg::Synced {
+                                    sent: Vec::new(),
+                                    pending,
+                                });
+                            }
+                            self.replay();
+                        }
                         Err(e) => self.store_failed(e),
                     }
                 }

@@ -159,6 +159,7 @@ fn a_change_that_has_to_wait_says_so_and_retries_later() {
     update(&mut s, key('x'));
     let pending = vec![PendingView {
         id: 1,
+        contact_id: None,
         what: "complete task".into(),
         attempts: 1,
         error: Some("Network error".into()),
@@ -655,6 +656,7 @@ fn a_read_only_token_keeps_the_change_and_says_how_to_fix_it() {
     update(&mut s, key('x'));
     let pending = vec![PendingView {
         id: 1,
+        contact_id: None,
         what: "complete task".into(),
         attempts: 1,
         error: None,
@@ -740,6 +742,7 @@ fn a_waiting_change_can_be_taken_back_to_edit() {
     let mut s = ready();
     let pending = vec![PendingView {
         id: 3,
+        contact_id: None,
         what: "new note “x”".into(),
         attempts: 2,
         error: Some("503".into()),
@@ -769,6 +772,7 @@ fn only_one_retry_timer_runs_however_often_a_change_waits() {
     let pending = || {
         vec![PendingView {
             id: 1,
+            contact_id: None,
             what: "x".into(),
             attempts: 1,
             error: None,

@@ -253,6 +253,8 @@ pub enum Overlay {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PendingView {
     pub id: i64,
+    /// The contact it is about, to name them in the list.
+    pub contact_id: Option<String>,
     pub what: String,
     pub attempts: u32,
     pub error: Option<String>,

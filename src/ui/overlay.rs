@@ -46,9 +46,17 @@ pub fn draw(frame: &mut Frame, state: &State) {
             let items: Vec<String> = state
                 .pending
                 .iter()
-                .map(|p| match &p.error {
-                    Some(e) => format!("{} — {} (tried {}×)", p.what, e, p.attempts),
-                    None => p.what.clone(),
+                .map(|p| {
+                    let who = p
+                        .contact_id
+                        .as_deref()
+                        .and_then(|id| state.browse.contacts.iter().find(|c| c.id() == id))
+                        .map(|c| format!("{}: ", c.display_name()))
+                        .unwrap_or_default();
+                    match &p.error {
+                        Some(e) => format!("{who}{} — {} (tried {}×)", p.what, e, p.attempts),
+                        None => format!("{who}{}", p.what),
+                    }
                 })
                 .map(|s| crate::sanitize::line(&s).into_owned())
                 .collect();
