@@ -225,6 +225,7 @@ impl Executor {
                 tokio::spawn(async move {
                     let result = client.custom_fields().await;
                     let _ = tx.send(Msg::Fields(result));
+                    let _ = tx.send(Msg::LocationTags(client.location_tags().await));
                 });
             }
             Effect::Settle { generation, after } => {

@@ -553,3 +553,24 @@ async fn unknown_fields_and_nulls_survive_a_round_trip() {
     assert_eq!(back["someFutureField"], json!({"nested": [1, 2, 3]}));
     assert_eq!(back["firstName"], seed.contacts[0]["firstName"]);
 }
+
+#[tokio::test]
+async fn location_tags_list_every_tag_in_use_once() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let tags = common::client(&sb).location_tags().await.expect("tags");
+    let mut want: Vec<String> = seed
+        .contacts
+        .iter()
+        .flat_map(|c| {
+            c.get("tags")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|t| t.as_str().map(str::to_lowercase))
+        .collect();
+    want.sort();
+    want.dedup();
+    assert_eq!(tags, want);
+}

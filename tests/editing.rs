@@ -463,6 +463,17 @@ fn tags_are_added_with_completion_and_removed_from_a_list() {
         },
     );
     s.browse.contacts[1].tags = vec!["investor".into()];
+    // Tags of contacts not loaded come from the location's list.
+    update(&mut s, Msg::LocationTags(Ok(vec!["relocation".into()])));
+    update(&mut s, key('t'));
+    typed(&mut s, "relo");
+    update(&mut s, code(KeyCode::Tab));
+    let Some(Overlay::Form(f)) = &s.overlay else {
+        panic!("tag form")
+    };
+    assert_eq!(f.fields[0].text(), "relocation");
+    update(&mut s, code(KeyCode::Esc));
+    update(&mut s, key('y'));
     update(&mut s, key('t'));
     typed(&mut s, "inv");
     update(&mut s, code(KeyCode::Tab));

@@ -97,6 +97,18 @@ pub struct ListQuery {
     pub start_after: Option<i64>,
 }
 
+#[derive(serde::Deserialize)]
+struct LocationTag {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct LocationTags {
+    #[serde(default)]
+    tags: Vec<LocationTag>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Client {
     http: reqwest::Client,
@@ -294,6 +306,14 @@ impl Client {
         url.query_pairs_mut().append_pair("model", "contact");
         let env: CustomFieldsEnvelope = self.call(Method::GET, url, None, true).await?;
         Ok(env.custom_fields)
+    }
+
+    /// `GET /locations/{locationId}/tags` (Locations API): the tags in use in the location,
+    /// for completion. Needs `locations/tags.readonly`.
+    pub async fn location_tags(&self) -> Result<Vec<String>, ApiError> {
+        let url = self.url(&["locations", &self.cfg.location_id, "tags"]);
+        let env: LocationTags = self.call(Method::GET, url, None, true).await?;
+        Ok(env.tags.into_iter().filter_map(|t| t.name).collect())
     }
 
     /// `POST /contacts/search`. Read-only on the server, so it is retried like a GET.

@@ -135,12 +135,15 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::Toggle => toggle_task(state, fx),
         Action::AddTag => match contact {
             Some(c) if !is_local(c.id()) => {
-                let mut seen: Vec<String> = state
-                    .browse
-                    .contacts
-                    .iter()
-                    .flat_map(|c| c.tags.iter().cloned())
-                    .collect();
+                // The location's tags (when the token may list them) and those on loaded contacts.
+                let mut seen: Vec<String> = state.location_tags.clone();
+                seen.extend(
+                    state
+                        .browse
+                        .contacts
+                        .iter()
+                        .flat_map(|c| c.tags.iter().cloned()),
+                );
                 seen.sort();
                 seen.dedup();
                 open(state, Form::add_tag(c.id(), seen, now));

@@ -45,6 +45,8 @@ pub enum Msg {
         id: String,
         result: Result<Vec<Appointment>, ApiError>,
     },
+    /// The tags in use in the location (for completion).
+    LocationTags(Result<Vec<String>, ApiError>),
     /// The location's custom field definitions (for their names).
     Fields(Result<Vec<CustomFieldDef>, ApiError>),
     /// The selection has stayed put for the debounce time.

@@ -201,6 +201,8 @@ pub struct State {
     pub loading_for: Option<String>,
     /// Custom field id -> name, when the token may read them.
     pub field_names: std::collections::HashMap<String, String>,
+    /// Tags in use in the location, when the token may read them.
+    pub location_tags: Vec<String>,
     pub help: Option<u16>,
     pub overlay: Option<Overlay>,
     /// The outbox: changes made here and not yet confirmed by the server.
@@ -292,6 +294,7 @@ impl State {
             generations: 0,
             loading_for: None,
             field_names: HashMap::new(),
+            location_tags: Vec::new(),
             help: None,
             overlay: None,
             pending: Vec::new(),

@@ -18,13 +18,15 @@ use crate::api::API_VERSION;
 pub const SCOPE_READ: &str = "contacts.readonly";
 pub const SCOPE_WRITE: &str = "contacts.write";
 pub const SCOPE_FIELDS_READ: &str = "locations/customFields.readonly";
+pub const SCOPE_TAGS_READ: &str = "locations/tags.readonly";
 
 fn required_scope(method: &Method, path: &str) -> &'static str {
     if path.starts_with("/locations/") {
-        return if method == Method::GET {
-            SCOPE_FIELDS_READ
-        } else {
-            "locations/customFields.write"
+        return match (path.ends_with("/tags"), method == Method::GET) {
+            (true, true) => SCOPE_TAGS_READ,
+            (true, false) => "locations/tags.write",
+            (false, true) => SCOPE_FIELDS_READ,
+            (false, false) => "locations/customFields.write",
         };
     }
     if method == Method::GET

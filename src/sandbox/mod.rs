@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use faults::{Fault, FaultRates};
-pub use gate::{SCOPE_FIELDS_READ, SCOPE_READ, SCOPE_WRITE};
+pub use gate::{SCOPE_FIELDS_READ, SCOPE_READ, SCOPE_TAGS_READ, SCOPE_WRITE};
 pub use limits::RateConfig;
 pub use seed::Seed;
 
@@ -54,11 +54,11 @@ impl SandboxConfig {
         let mut tokens = HashMap::new();
         tokens.insert(
             DEMO_TOKEN.to_string(),
-            grant(&[SCOPE_READ, SCOPE_WRITE, SCOPE_FIELDS_READ]),
+            grant(&[SCOPE_READ, SCOPE_WRITE, SCOPE_FIELDS_READ, SCOPE_TAGS_READ]),
         );
         tokens.insert(
             READONLY_TOKEN.to_string(),
-            grant(&[SCOPE_READ, SCOPE_FIELDS_READ]),
+            grant(&[SCOPE_READ, SCOPE_FIELDS_READ, SCOPE_TAGS_READ]),
         );
         SandboxConfig {
             tokens,
@@ -251,6 +251,7 @@ fn router(shared: Arc<Shared>) -> Router {
             "/locations/{location_id}/customFields",
             get(routes::custom_fields),
         )
+        .route("/locations/{location_id}/tags", get(routes::location_tags))
         .fallback(routes::fallback)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),

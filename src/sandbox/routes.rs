@@ -431,6 +431,48 @@ pub async fn custom_fields(
     reply::ok(json!({ "customFields": fields }))
 }
 
+/// `GET /locations/{locationId}/tags` (Locations API): every tag in use in the location.
+pub async fn location_tags(
+    State(s): State<Arc<Shared>>,
+    Extension(g): Extension<Grant>,
+    Path(location_id): Path<String>,
+) -> Response {
+    if let Err(r) = location_check(&g, &location_id) {
+        return r;
+    }
+    let db = s.db();
+    let mut names: Vec<String> = db
+        .contacts
+        .iter()
+        .filter(|c| c.location_id == location_id)
+        .flat_map(|c| {
+            c.json
+                .get("tags")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|t| t.as_str().map(str::to_lowercase))
+        .collect();
+    names.sort();
+    names.dedup();
+    let tags: Vec<Value> = names
+        .into_iter()
+        .map(|name| {
+            // A stable id per name, as the real API gives each tag one.
+            let id = format!("{:016x}{:04x}", fnv(&name), name.len());
+            json!({"id": id, "name": name, "locationId": location_id})
+        })
+        .collect();
+    reply::ok(json!({ "tags": tags }))
+}
+
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 pub async fn fallback(method: axum::http::Method, uri: axum::http::Uri) -> Response {
     reply::not_found(&format!("Cannot {method} {}", uri.path()))
 }
