@@ -49,6 +49,7 @@ fn pending_views(store: &Mutex<Store>) -> Result<Vec<PendingView>, String> {
             what: p.op.describe(),
             attempts: p.attempts,
             error: p.last_error,
+            op: Some(p.op),
         })
         .collect())
 }

@@ -163,6 +163,7 @@ fn a_change_that_has_to_wait_says_so_and_retries_later() {
         what: "complete task".into(),
         attempts: 1,
         error: Some("Network error".into()),
+        op: None,
     }];
     let fx = synced(
         &mut s,
@@ -671,6 +672,7 @@ fn a_read_only_token_keeps_the_change_and_says_how_to_fix_it() {
         what: "complete task".into(),
         attempts: 1,
         error: None,
+        op: None,
     }];
     let error = ApiError::MissingScope {
         message: "The token is not authorized for this scope.".into(),
@@ -757,6 +759,7 @@ fn a_waiting_change_can_be_taken_back_to_edit() {
         what: "new note “x”".into(),
         attempts: 2,
         error: Some("503".into()),
+        op: None,
     }];
     synced(
         &mut s,
@@ -787,6 +790,7 @@ fn only_one_retry_timer_runs_however_often_a_change_waits() {
             what: "x".into(),
             attempts: 1,
             error: None,
+            op: None,
         }]
     };
     let timers = |fx: &[Effect]| {
@@ -806,4 +810,45 @@ fn only_one_retry_timer_runs_however_often_a_change_waits() {
         1,
         "the next one after it fired"
     );
+}
+
+#[test]
+fn waiting_changes_stay_on_screen_when_the_data_reloads() {
+    let mut s = ready();
+    update(&mut s, key('3'));
+    let ops = writes(&update(&mut s, key('x')));
+    let pending = vec![PendingView {
+        id: 1,
+        contact_id: Some("c0".into()),
+        what: "complete task".into(),
+        attempts: 1,
+        error: Some("Network error".into()),
+        op: Some(ops[0].clone()),
+    }];
+    synced(
+        &mut s,
+        vec![Sent::Held {
+            id: 1,
+            error: ApiError::Timeout,
+        }],
+        pending,
+    );
+    // `r`: the server's (old) tasks come back; the waiting change is shown over them again.
+    update(&mut s, key('r'));
+    update(
+        &mut s,
+        Msg::Tasks {
+            id: "c0".into(),
+            result: Ok(vec![
+                task("t1", "Call back", false),
+                task("t2", "Send comps", true),
+            ]),
+        },
+    );
+    assert!(
+        tasks(&s)[0].is_done(),
+        "still shown done while the change waits"
+    );
+    assert!(s.marks.contains("t1"));
+    assert_eq!(tasks(&s).len(), 2, "nothing doubled");
 }

@@ -603,6 +603,47 @@ fn apply_input(c: &mut Contact, input: &crate::api::ContactInput) {
     }
 }
 
+/// Data for a contact came fresh from the server: changes still waiting for it are shown on
+/// top again (they would otherwise seem lost until they are sent).
+/// Only the writes about the part that arrived are applied, so none is shown twice.
+pub fn reapply_pending(state: &mut State, contact_id: &str, part: Pane) {
+    let about = |op: &WriteOp| match op {
+        WriteOp::CreateTask { .. }
+        | WriteOp::UpdateTask { .. }
+        | WriteOp::CompleteTask { .. }
+        | WriteOp::DeleteTask { .. } => part == Pane::Tasks,
+        WriteOp::CreateNote { .. } | WriteOp::UpdateNote { .. } | WriteOp::DeleteNote { .. } => {
+            part == Pane::Notes
+        }
+        WriteOp::AddTags { .. } | WriteOp::RemoveTags { .. } | WriteOp::UpdateContact { .. } => {
+            part == Pane::Details
+        }
+        WriteOp::CreateContact { .. } | WriteOp::DeleteContact { .. } => false,
+    };
+    let ops: Vec<WriteOp> = state
+        .pending
+        .iter()
+        .filter_map(|p| p.op.clone())
+        .filter(|op| op.contact_id() == Some(contact_id) && about(op))
+        .collect();
+    for op in ops {
+        apply_local(state, &op);
+    }
+}
+
+/// After the list was (re)loaded: contacts created here and not yet saved come back on top.
+pub fn reapply_pending_creates(state: &mut State) {
+    let creates: Vec<WriteOp> = state
+        .pending
+        .iter()
+        .filter_map(|p| p.op.clone())
+        .filter(|op| matches!(op, WriteOp::CreateContact { .. }))
+        .collect();
+    for op in creates {
+        apply_local(state, &op);
+    }
+}
+
 fn apply_local(state: &mut State, op: &WriteOp) {
     match op {
         WriteOp::CompleteTask {

@@ -260,6 +260,8 @@ pub struct PendingView {
     pub what: String,
     pub attempts: u32,
     pub error: Option<String>,
+    /// The write itself, to show it again over data reloaded from the server.
+    pub op: Option<crate::api::WriteOp>,
 }
 
 /// The last message in the status bar.

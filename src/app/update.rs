@@ -91,16 +91,19 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 });
             }
             extras_entry(state, &id).detail = into_load(result);
+            edit::reapply_pending(state, &id, Pane::Details);
             after_extras(state, &id);
         }
         Msg::Tasks { id, result } => {
             part_failed(state, &id, "tasks", &result);
             extras_entry(state, &id).tasks = into_load(result);
+            edit::reapply_pending(state, &id, Pane::Tasks);
             after_extras(state, &id);
         }
         Msg::Notes { id, result } => {
             part_failed(state, &id, "notes", &result);
             extras_entry(state, &id).notes = into_load(result);
+            edit::reapply_pending(state, &id, Pane::Notes);
             after_extras(state, &id);
         }
         Msg::Appointments { id, result } => {
@@ -494,6 +497,10 @@ fn on_page(
         .is_some_and(|s| s.text.starts_with(LIST_FAILED) || s.text == REFRESHING)
     {
         state.status = None;
+    }
+    if first_new == 0 && state.search.is_none() {
+        // A fresh list: contacts created here and still waiting go back on top.
+        edit::reapply_pending_creates(state);
     }
     if replacing {
         // Keep the cursor on the same contact across a refresh when it is still there.
