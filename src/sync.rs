@@ -42,8 +42,30 @@ fn hold(e: &ApiError) -> bool {
     worth_retrying(e) || matches!(e, ApiError::MissingScope { .. })
 }
 
+/// Waits for the exclusive lock on the outbox of this account: another copy of the app may be
+/// sending it right now, and must finish (and remove what it sent) before this one reads it.
+async fn exclusive(path: Option<std::path::PathBuf>) -> Result<Option<std::fs::File>, SyncError> {
+    let Some(path) = path else { return Ok(None) };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(StoreError::Io)?;
+    let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+        .await
+        .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
+        .map_err(StoreError::Io)?;
+    Ok(Some(file))
+}
+
 /// Sends every pending write in order, stopping at the first one that has to wait.
 pub async fn replay(client: &Client, store: &Mutex<Store>) -> Result<Vec<Sent>, SyncError> {
+    let lock_path = lock(store)
+        .send_lock_path()
+        .map(std::path::Path::to_path_buf);
+    // Released when dropped, at the end of this replay.
+    let _sending = exclusive(lock_path).await?;
     let pending = lock(store).pending()?;
     let mut out = Vec::new();
     for p in pending {

@@ -418,3 +418,24 @@ async fn deleting_what_is_already_gone_counts_as_done() {
         "{sent:?}"
     );
 }
+
+#[tokio::test]
+async fn two_copies_of_the_app_on_one_account_send_a_write_once() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let client = common::client(&sb);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (open(&dir), open(&dir));
+    let id = contact(&seed);
+    let body = "Typed in one window while another was open.";
+    a.lock()
+        .expect("lock")
+        .record(&note(&id, body))
+        .expect("record");
+    // The first send is slow, so both copies are replaying at the same moment.
+    sb.push_faults([Fault::Delay(std::time::Duration::from_millis(300))]);
+    let (ra, rb) = tokio::join!(replay(&client, &a), replay(&client, &b));
+    ra.expect("replay a");
+    rb.expect("replay b");
+    assert_eq!(notes_with(&client, &id, body).await, 1);
+}

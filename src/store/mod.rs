@@ -42,6 +42,9 @@ pub struct Draft {
 
 pub struct Store {
     conn: Connection,
+    /// Held while the outbox is being sent, so two copies of the app on one account never
+    /// send the same write twice. `None` for an in-memory store.
+    send_lock: Option<std::path::PathBuf>,
 }
 
 const SCHEMA: &str = "
@@ -77,13 +80,26 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Store { conn })
+        let mut lock = path.as_os_str().to_owned();
+        lock.push(".sending");
+        Ok(Store {
+            conn,
+            send_lock: Some(lock.into()),
+        })
     }
 
     pub fn open_in_memory() -> Result<Store, StoreError> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            send_lock: None,
+        })
+    }
+
+    /// The file to lock while sending the outbox.
+    pub fn send_lock_path(&self) -> Option<&Path> {
+        self.send_lock.as_deref()
     }
 
     // --- Outbox -------------------------------------------------------------------------
