@@ -605,7 +605,7 @@ fn leave_server_search(state: &mut State, fx: &mut Vec<Effect>) {
     selection_moved(state, before, fx);
 }
 
-pub(super) fn refresh(state: &mut State, fx: &mut Vec<Effect>) {
+pub(crate) fn refresh(state: &mut State, fx: &mut Vec<Effect>) {
     let generation = next_generation(state);
     let query = state.set().query.clone();
     let request = first_request(state, query);
@@ -673,7 +673,7 @@ fn items_in_view(state: &State, pane: Pane) -> usize {
 }
 
 /// Loads what the selected contact is missing (everything when `force`).
-pub(super) fn load_selected(state: &mut State, force: bool, fx: &mut Vec<Effect>) {
+pub(crate) fn load_selected(state: &mut State, force: bool, fx: &mut Vec<Effect>) {
     let Some(id) = state.selected_id().map(String::from) else {
         return;
     };

@@ -1,0 +1,285 @@
+//! The server's answers: confirmations settle what was shown, refusals undo it and give the
+//! text back, waits are retried.
+
+use serde_json::Value;
+
+use super::local::{apply_local, notes_mut, tasks_mut, with_contact};
+use super::{is_local, say};
+use crate::api::{ApiError, Applied, Contact, Note, Task, WriteOp};
+use crate::app::form::Form;
+use crate::app::msg::Effect;
+use crate::app::state::{Overlay, PendingView, State};
+use crate::sync::Sent;
+
+// --- The server's answer ---------------------------------------------------------------------
+
+pub fn on_synced(
+    state: &mut State,
+    sent: Vec<Sent>,
+    pending: Vec<PendingView>,
+    fx: &mut Vec<Effect>,
+) {
+    let mut held = None;
+    for s in sent {
+        match s {
+            Sent::Confirmed { op, applied, .. } => confirmed(state, &op, applied),
+            Sent::Rejected { id, op, error } => rejected(state, id, op, &error, fx),
+            Sent::Held { error, .. } => held = Some(error),
+        }
+    }
+    state.pending = pending;
+    match held {
+        Some(error) => {
+            state.retry_secs = (state.retry_secs * 2).clamp(2, 60);
+            let n = state.pending.len();
+            let why = match &error {
+                ApiError::MissingScope { .. } => {
+                    "the token is read-only; sign in with write access".to_string()
+                }
+                e => e.one_line(),
+            };
+            say(
+                state,
+                format!(
+                    "{n} change{} waiting ({why}); retrying in {}s — o lists them",
+                    if n == 1 { "" } else { "s" },
+                    state.retry_secs
+                ),
+                true,
+            );
+            if !state.retry_scheduled {
+                state.retry_scheduled = true;
+                fx.push(Effect::ReplayAfter(std::time::Duration::from_secs(
+                    state.retry_secs,
+                )));
+            }
+        }
+        None => {
+            if state.retry_secs > 0 && state.pending.is_empty() {
+                say(state, "All changes saved", false);
+            }
+            state.retry_secs = 0;
+        }
+    }
+}
+
+fn confirmed(state: &mut State, op: &WriteOp, applied: Applied) {
+    match (op, applied) {
+        (
+            WriteOp::CreateTask { contact_id, input }
+            | WriteOp::UpdateTask {
+                contact_id, input, ..
+            },
+            Applied::Task(t),
+        ) => {
+            let target = match op {
+                WriteOp::UpdateTask { task_id, .. } => Some(task_id.clone()),
+                _ => local_match(
+                    state.extras.get(contact_id).and_then(|e| e.tasks.ready()),
+                    |x: &Task| x.id.as_deref().is_some_and(is_local) && x.title == input.title,
+                ),
+            };
+            replace_task(state, contact_id, target, t);
+        }
+        (
+            WriteOp::CompleteTask {
+                contact_id,
+                task_id,
+                ..
+            },
+            Applied::Task(t),
+        ) => replace_task(state, contact_id, Some(task_id.clone()), t),
+        (
+            WriteOp::CreateNote { contact_id, input }
+            | WriteOp::UpdateNote {
+                contact_id, input, ..
+            },
+            Applied::Note(n),
+        ) => {
+            let target = match op {
+                WriteOp::UpdateNote { note_id, .. } => Some(note_id.clone()),
+                _ => local_match(
+                    state.extras.get(contact_id).and_then(|e| e.notes.ready()),
+                    |x: &Note| x.id.as_deref().is_some_and(is_local) && x.body == input.body,
+                ),
+            };
+            if let Some(target) = target {
+                state.marks.remove(&target);
+                if let Some(slot) = notes_mut(state, contact_id).and_then(|ns| {
+                    ns.iter_mut()
+                        .find(|x| x.id.as_deref() == Some(target.as_str()))
+                }) {
+                    *slot = n;
+                }
+            }
+        }
+        (_, Applied::Tags { contact_id, tags }) => {
+            with_contact(state, &contact_id, |c| c.tags = tags.clone());
+            state.marks.remove(&contact_id);
+        }
+        (WriteOp::UpdateContact { id, .. }, Applied::Contact(c)) => {
+            let server = *c;
+            with_contact(state, id, |x| {
+                // The list keeps its search shape; the fields a PUT can change come from the answer.
+                let keep = std::mem::take(&mut x.search_after);
+                *x = Contact {
+                    search_after: keep,
+                    ..server.clone()
+                };
+            });
+            state.marks.remove(id);
+        }
+        (WriteOp::CreateContact { input }, Applied::Contact(c)) => {
+            let local = state
+                .browse
+                .contacts
+                .iter()
+                .find(|x| {
+                    is_local(x.id()) && x.email == input.email && x.first_name == input.first_name
+                })
+                .map(|x| x.id().to_string());
+            if let Some(local) = local {
+                let server = *c;
+                with_contact(state, &local, |x| *x = server.clone());
+                let id = server.id().to_string();
+                state.browse.seen.insert(id);
+                if let Some(row) = state.browse.rows.iter_mut().find(|r| r.id == local) {
+                    row.id = server.id().to_string();
+                }
+                state.marks.remove(&local);
+            }
+        }
+        (op, _) => {
+            if let Some(id) = op.contact_id() {
+                state.marks.remove(id);
+            }
+        }
+    }
+}
+
+fn local_match<T>(items: Option<&Vec<T>>, pred: impl Fn(&T) -> bool) -> Option<String>
+where
+    T: HasId,
+{
+    items?
+        .iter()
+        .find(|x| pred(x))
+        .and_then(|x| x.id().map(String::from))
+}
+
+trait HasId {
+    fn id(&self) -> Option<&str>;
+}
+
+impl HasId for Task {
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+}
+
+impl HasId for Note {
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+}
+
+fn replace_task(state: &mut State, contact_id: &str, target: Option<String>, t: Task) {
+    let Some(target) = target else { return };
+    state.marks.remove(&target);
+    if let Some(slot) = tasks_mut(state, contact_id).and_then(|ts| {
+        ts.iter_mut()
+            .find(|x| x.id.as_deref() == Some(target.as_str()))
+    }) {
+        *slot = t;
+    }
+}
+
+/// The server refused: undo what was shown, and give the user their text back.
+fn rejected(
+    state: &mut State,
+    outbox_id: i64,
+    op: WriteOp,
+    error: &ApiError,
+    fx: &mut Vec<Effect>,
+) {
+    // The reason first: it is what the user needs, and the line may be cut.
+    say(
+        state,
+        format!("Not saved ({}): {}", error.one_line(), op.describe()),
+        true,
+    );
+    // Undo what was shown: marks go, placeholders of this write go, and the server's version
+    // of the contact is fetched again.
+    match &op {
+        WriteOp::CompleteTask { task_id, .. } | WriteOp::UpdateTask { task_id, .. } => {
+            state.marks.remove(task_id);
+        }
+        WriteOp::UpdateNote { note_id, .. } => {
+            state.marks.remove(note_id);
+        }
+        WriteOp::CreateTask { contact_id, input } => {
+            let local = local_match(
+                state.extras.get(contact_id).and_then(|e| e.tasks.ready()),
+                |x: &Task| x.id.as_deref().is_some_and(is_local) && x.title == input.title,
+            );
+            if let (Some(local), Some(ts)) = (local, tasks_mut(state, contact_id)) {
+                ts.retain(|t| t.id.as_deref() != Some(local.as_str()));
+                state.marks.remove(&local);
+            }
+        }
+        WriteOp::CreateNote { contact_id, input } => {
+            let local = local_match(
+                state.extras.get(contact_id).and_then(|e| e.notes.ready()),
+                |x: &Note| x.id.as_deref().is_some_and(is_local) && x.body == input.body,
+            );
+            if let (Some(local), Some(ns)) = (local, notes_mut(state, contact_id)) {
+                ns.retain(|n| n.id.as_deref() != Some(local.as_str()));
+                state.marks.remove(&local);
+            }
+        }
+        WriteOp::CreateContact { input } => {
+            let local = state
+                .browse
+                .contacts
+                .iter()
+                .find(|x| {
+                    is_local(x.id()) && x.email == input.email && x.first_name == input.first_name
+                })
+                .map(|x| x.id().to_string());
+            if let Some(local) = local {
+                state.marks.remove(&local);
+                apply_local(state, &WriteOp::DeleteContact { id: local });
+            }
+        }
+        _ => {}
+    }
+    if let Some(id) = op.contact_id() {
+        state.marks.remove(id);
+        if matches!(op, WriteOp::DeleteContact { .. }) {
+            // The row was removed at once; the list comes back from the server.
+            crate::app::update::refresh(state, fx);
+        } else if state.selected_id() == Some(id) {
+            crate::app::update::load_selected(state, true, fx);
+        } else {
+            state.extras.remove(id);
+            fx.push(Effect::ReloadContact { id: id.to_string() });
+        }
+    }
+    // The text is already a draft (stored with the refusal); open it now unless busy, in
+    // which case it is offered at the next start.
+    let key = crate::store::rejected_key(outbox_id);
+    match Form::from_op(&op, state.now) {
+        Some(mut form) if state.overlay.is_none() => {
+            form.key_override = Some(key);
+            form.title = format!("{} — not saved: {}", form.title, error.one_line());
+            state.overlay = Some(Overlay::Form(Box::new(form)));
+        }
+        _ => {}
+    }
+}
+
+pub fn on_drafts(state: &mut State, drafts: Vec<(String, Value)>) {
+    if !drafts.is_empty() && state.overlay.is_none() {
+        state.overlay = Some(Overlay::Drafts { drafts, cursor: 0 });
+    }
+}

@@ -1,0 +1,269 @@
+//! Keys while an overlay is open: forms, questions and lists.
+
+use crossterm::event::KeyEvent;
+use ratatui_textarea::Input;
+
+use super::{say, send};
+use crate::api::WriteOp;
+use crate::app::form::{Form, FormKind};
+use crate::app::keymap::{self, Action, Scope};
+use crate::app::msg::Effect;
+use crate::app::state::{Overlay, State};
+
+// --- Overlay keys ---------------------------------------------------------------------------
+
+/// Keys while an overlay is open. Returns false when there is no overlay.
+pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
+    let Some(overlay) = state.overlay.take() else {
+        return false;
+    };
+    state.overlay = match overlay {
+        Overlay::Form(form) => form_key(state, form, ev, fx),
+        Overlay::Discard(form) => match keymap::lookup(Scope::Confirm, &ev) {
+            Some(Action::Yes) => {
+                fx.push(Effect::DiscardDraft {
+                    key: form.draft_key(),
+                });
+                None
+            }
+            Some(Action::No) => Some(Overlay::Form(form)),
+            _ => Some(Overlay::Discard(form)),
+        },
+        Overlay::Confirm { prompt, ops } => match keymap::lookup(Scope::Confirm, &ev) {
+            Some(Action::Yes) => {
+                send(state, ops, fx);
+                None
+            }
+            Some(Action::No) => None,
+            _ => Some(Overlay::Confirm { prompt, ops }),
+        },
+        Overlay::RemoveTag {
+            contact_id,
+            tags,
+            cursor,
+        } => match keymap::lookup(Scope::Picker, &ev) {
+            Some(Action::Down) => Some(Overlay::RemoveTag {
+                cursor: (cursor + 1).min(tags.len().saturating_sub(1)),
+                contact_id,
+                tags,
+            }),
+            Some(Action::Up) => Some(Overlay::RemoveTag {
+                cursor: cursor.saturating_sub(1),
+                contact_id,
+                tags,
+            }),
+            Some(Action::Pick) => {
+                if let Some(tag) = tags.get(cursor) {
+                    send(
+                        state,
+                        vec![WriteOp::RemoveTags {
+                            id: contact_id,
+                            tags: vec![tag.clone()],
+                        }],
+                        fx,
+                    );
+                }
+                None
+            }
+            Some(Action::Back) => None,
+            _ => Some(Overlay::RemoveTag {
+                contact_id,
+                tags,
+                cursor,
+            }),
+        },
+        Overlay::Pending { cursor } => match keymap::lookup(Scope::Picker, &ev) {
+            Some(Action::Down) => Some(Overlay::Pending {
+                cursor: (cursor + 1).min(state.pending.len().saturating_sub(1)),
+            }),
+            Some(Action::Up) => Some(Overlay::Pending {
+                cursor: cursor.saturating_sub(1),
+            }),
+            Some(Action::Pick) => {
+                // Enter on the list: try sending now.
+                fx.push(Effect::Replay);
+                say(state, "Sending waiting changes…", false);
+                None
+            }
+            Some(Action::Discard) => {
+                // Take the change back out of the outbox, as an editable draft.
+                if let Some(p) = state.pending.get(cursor) {
+                    fx.push(Effect::Withdraw { id: p.id });
+                }
+                None
+            }
+            Some(Action::Back) => None,
+            _ => Some(Overlay::Pending { cursor }),
+        },
+        Overlay::Drafts { mut drafts, cursor } => match keymap::lookup(Scope::Picker, &ev) {
+            Some(Action::Down) => Some(Overlay::Drafts {
+                cursor: (cursor + 1).min(drafts.len().saturating_sub(1)),
+                drafts,
+            }),
+            Some(Action::Up) => Some(Overlay::Drafts {
+                cursor: cursor.saturating_sub(1),
+                drafts,
+            }),
+            Some(Action::Pick) => drafts
+                .get(cursor)
+                .and_then(|(k, v)| Form::from_draft(k, v, state.now))
+                .map(|f| Overlay::Form(Box::new(f))),
+            Some(Action::Discard) if cursor < drafts.len() => {
+                let (key, _) = drafts.remove(cursor);
+                fx.push(Effect::DiscardDraft { key });
+                (!drafts.is_empty()).then(|| Overlay::Drafts {
+                    cursor: cursor.min(drafts.len() - 1),
+                    drafts,
+                })
+            }
+            // Closing keeps the drafts for next time.
+            Some(Action::Back) => None,
+            _ => Some(Overlay::Drafts { drafts, cursor }),
+        },
+    };
+    true
+}
+
+fn form_key(
+    state: &mut State,
+    mut form: Box<Form>,
+    ev: KeyEvent,
+    fx: &mut Vec<Effect>,
+) -> Option<Overlay> {
+    match keymap::lookup(Scope::Form, &ev) {
+        Some(Action::Save) => match form.submit() {
+            Some(ops) => {
+                fx.push(Effect::DiscardDraft {
+                    key: form.draft_key(),
+                });
+                if ops.is_empty() {
+                    say(state, "Nothing changed", false);
+                } else {
+                    send(state, ops, fx);
+                }
+                None
+            }
+            None => {
+                say(state, "Fix the marked fields, then save again", true);
+                Some(Overlay::Form(form))
+            }
+        },
+        Some(Action::Cancel) => {
+            if form.changed() {
+                Some(Overlay::Discard(form))
+            } else {
+                fx.push(Effect::DiscardDraft {
+                    key: form.draft_key(),
+                });
+                None
+            }
+        }
+        Some(Action::NextField) => {
+            if !(matches!(form.kind, FormKind::AddTag { .. }) && form.complete_tag()) {
+                form.step(1);
+            }
+            save_draft(&form, fx);
+            Some(Overlay::Form(form))
+        }
+        Some(Action::PrevField) => {
+            form.step(-1);
+            Some(Overlay::Form(form))
+        }
+        Some(Action::ExternalEditor) => {
+            fx.push(Effect::OpenEditor {
+                text: form.focused().text(),
+            });
+            Some(Overlay::Form(form))
+        }
+        _ => {
+            let field = form.focused();
+            if field.locked {
+                return Some(Overlay::Form(form));
+            }
+            if !field.choices.is_empty() {
+                // A choice changes with Space or the arrows; typing does nothing to it.
+                let forward = match ev.code {
+                    crossterm::event::KeyCode::Char(' ') | crossterm::event::KeyCode::Right => {
+                        Some(true)
+                    }
+                    crossterm::event::KeyCode::Left => Some(false),
+                    crossterm::event::KeyCode::Enter => {
+                        form.step(1);
+                        return Some(Overlay::Form(form));
+                    }
+                    _ => None,
+                };
+                if let Some(forward) = forward {
+                    field.cycle(forward);
+                    save_draft(&form, fx);
+                }
+                return Some(Overlay::Form(form));
+            }
+            let input = Input::from(ev);
+            // Enter in a one-line field moves on instead of breaking the line.
+            if !field.multiline && input.key == ratatui_textarea::Key::Enter {
+                form.step(1);
+                return Some(Overlay::Form(form));
+            }
+            if field.area.input(input) {
+                field.error = None;
+                save_draft(&form, fx);
+            }
+            Some(Overlay::Form(form))
+        }
+    }
+}
+
+fn save_draft(form: &Form, fx: &mut Vec<Effect>) {
+    fx.push(Effect::SaveDraft {
+        key: form.draft_key(),
+        payload: form.draft(),
+    });
+}
+
+/// Text pasted into a form goes into the focused field.
+pub fn on_paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) -> bool {
+    let Some(Overlay::Form(form)) = state.overlay.as_mut() else {
+        return false;
+    };
+    let field = form.focused();
+    if field.locked || !field.choices.is_empty() {
+        return true;
+    }
+    let clean = crate::sanitize::clean(
+        text,
+        if field.multiline {
+            crate::sanitize::Lines::Multi
+        } else {
+            crate::sanitize::Lines::Single
+        },
+    );
+    field.area.insert_str(clean);
+    let form = form.clone();
+    save_draft(&form, fx);
+    true
+}
+
+/// The external editor closed.
+pub fn on_editor_done(state: &mut State, result: Result<String, String>, fx: &mut Vec<Effect>) {
+    match (state.overlay.as_mut(), result) {
+        (Some(Overlay::Form(form)), Ok(text)) => {
+            let field = form.focused();
+            let clean =
+                crate::sanitize::clean(text.trim_end_matches('\n'), crate::sanitize::Lines::Multi)
+                    .into_owned();
+            let lines: Vec<String> = if field.multiline {
+                clean.split('\n').map(String::from).collect()
+            } else {
+                vec![clean.replace('\n', " ")]
+            };
+            field.area = ratatui_textarea::TextArea::new(lines);
+            field.area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+            field.area.move_cursor(ratatui_textarea::CursorMove::End);
+            let form = form.clone();
+            save_draft(&form, fx);
+        }
+        (_, Err(e)) => say(state, format!("Couldn't run the editor: {e}"), true),
+        _ => {}
+    }
+}

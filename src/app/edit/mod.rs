@@ -1,0 +1,272 @@
+//! Changes: the keys that start them, the overlays that collect them, the optimistic update of
+//! what is on screen, and what happens when the server confirms or refuses. Still pure: writes
+//! leave as `Effect::Write` and come back as `Msg::Synced`.
+
+mod answers;
+mod keys;
+mod local;
+
+pub use answers::{on_drafts, on_synced};
+pub use keys::{on_editor_done, on_key, on_paste};
+pub(crate) use local::with_contact;
+pub use local::{reapply_pending, reapply_pending_creates};
+
+use local::apply_local;
+
+use super::form::Form;
+use super::keymap::Action;
+use super::msg::Effect;
+use super::state::{Overlay, Pane, State, Status};
+use crate::api::{Contact, Note, Task, WriteOp};
+use crate::ui::panes;
+
+const LOCAL: &str = "local-";
+
+fn say(state: &mut State, text: impl Into<String>, error: bool) {
+    state.status = Some(Status {
+        text: text.into(),
+        error,
+    });
+}
+
+/// The task under the cursor of the Tasks pane, in the order the pane shows them.
+pub fn selected_task(state: &State) -> Option<(String, Task)> {
+    let id = state.selected_id()?.to_string();
+    let tasks = state.extras.get(&id)?.tasks.ready()?;
+    let task = panes::tasks::ordered(tasks)
+        .get(state.cursor(Pane::Tasks).selected)
+        .map(|t| (*t).clone())?;
+    Some((id, task))
+}
+
+pub fn selected_note(state: &State) -> Option<(String, Note)> {
+    let id = state.selected_id()?.to_string();
+    let notes = state.extras.get(&id)?.notes.ready()?;
+    let note = panes::notes::ordered(notes)
+        .get(state.cursor(Pane::Notes).selected)
+        .map(|n| (*n).clone())?;
+    Some((id, note))
+}
+
+fn first_line(s: Option<&str>, max: usize) -> String {
+    let line = crate::sanitize::line(s.unwrap_or("").lines().next().unwrap_or(""))
+        .trim()
+        .to_string();
+    crate::ui::text::fit(&line, max)
+}
+
+fn is_local(id: &str) -> bool {
+    id.starts_with(LOCAL)
+}
+
+fn not_yet_saved(state: &mut State) {
+    say(
+        state,
+        "That is still on its way to the server; try again once it is saved",
+        true,
+    );
+}
+
+// --- Starting a change ----------------------------------------------------------------------
+
+pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
+    let now = state.now;
+    let contact = state.selected_detail().cloned();
+    match action {
+        Action::New => match state.focus {
+            Pane::Tasks | Pane::Notes if contact.is_none() => {
+                say(state, "Select a contact first", true)
+            }
+            // Its tasks and notes would name an id the server has not given yet.
+            Pane::Tasks | Pane::Notes if contact.as_ref().is_some_and(|c| is_local(c.id())) => {
+                not_yet_saved(state)
+            }
+            Pane::Tasks => open(
+                state,
+                Form::new_task(
+                    contact
+                        .map(|c| c.id().to_string())
+                        .unwrap_or_default()
+                        .as_str(),
+                    now,
+                ),
+            ),
+            Pane::Notes => open(
+                state,
+                Form::new_note(
+                    contact
+                        .map(|c| c.id().to_string())
+                        .unwrap_or_default()
+                        .as_str(),
+                    now,
+                ),
+            ),
+            Pane::Appointments => say(
+                state,
+                "Appointments are booked in the calendar; this view only reads them",
+                true,
+            ),
+            Pane::Contacts | Pane::Details => {
+                let defs = field_defs(state);
+                open(state, Form::new_contact(now, &defs))
+            }
+        },
+        Action::Edit => match state.focus {
+            Pane::Tasks => match selected_task(state) {
+                Some((_, t)) if t.id.as_deref().is_some_and(is_local) => not_yet_saved(state),
+                Some((cid, t)) => open(state, Form::edit_task(&cid, &t, now)),
+                None => say(state, "No task selected", true),
+            },
+            Pane::Notes => match selected_note(state) {
+                Some((_, n)) if n.id.as_deref().is_some_and(is_local) => not_yet_saved(state),
+                Some((cid, n)) => open(state, Form::edit_note(&cid, &n, now)),
+                None => say(state, "No note selected", true),
+            },
+            Pane::Appointments => say(
+                state,
+                "Appointments are booked in the calendar; this view only reads them",
+                true,
+            ),
+            Pane::Contacts | Pane::Details => match contact {
+                Some(c) if is_local(c.id()) => not_yet_saved(state),
+                Some(c) => {
+                    let defs = field_defs(state);
+                    open(state, Form::edit_contact(&c, now, &defs))
+                }
+                None => say(state, "No contact selected", true),
+            },
+        },
+        Action::Delete => delete(state, contact),
+        Action::Toggle => toggle_task(state, fx),
+        Action::AddTag => match contact {
+            Some(c) if !is_local(c.id()) => {
+                // The location's tags (when the token may list them) and those on loaded contacts.
+                let mut seen: Vec<String> = state.location_tags.clone();
+                seen.extend(
+                    state
+                        .browse
+                        .contacts
+                        .iter()
+                        .flat_map(|c| c.tags.iter().cloned()),
+                );
+                seen.sort();
+                seen.dedup();
+                open(state, Form::add_tag(c.id(), seen, now));
+            }
+            Some(_) => not_yet_saved(state),
+            None => say(state, "No contact selected", true),
+        },
+        Action::RemoveTag => match contact {
+            Some(c) if c.tags.is_empty() => say(state, "This contact has no tags", true),
+            Some(c) if !is_local(c.id()) => {
+                state.overlay = Some(Overlay::RemoveTag {
+                    contact_id: c.id().to_string(),
+                    tags: c.tags.clone(),
+                    cursor: 0,
+                })
+            }
+            Some(_) => not_yet_saved(state),
+            None => say(state, "No contact selected", true),
+        },
+        Action::ShowPending => state.overlay = Some(Overlay::Pending { cursor: 0 }),
+        _ => {}
+    }
+}
+
+/// The location's custom fields as `(id, name)`, by name.
+fn field_defs(state: &State) -> Vec<(String, String)> {
+    let mut defs: Vec<(String, String)> = state
+        .field_names
+        .iter()
+        .map(|(id, n)| (id.clone(), n.clone()))
+        .collect();
+    defs.sort_by(|a, b| a.1.cmp(&b.1));
+    defs
+}
+
+fn open(state: &mut State, form: Form) {
+    state.overlay = Some(Overlay::Form(Box::new(form)));
+}
+
+fn delete(state: &mut State, contact: Option<Contact>) {
+    let (prompt, op) = match state.focus {
+        Pane::Tasks => match selected_task(state) {
+            Some((_, t)) if t.id.as_deref().is_some_and(is_local) => return not_yet_saved(state),
+            Some((cid, t)) => (
+                format!("Delete the task “{}”?", first_line(t.title.as_deref(), 50)),
+                WriteOp::DeleteTask {
+                    contact_id: cid,
+                    task_id: t.id.unwrap_or_default(),
+                },
+            ),
+            None => return say(state, "No task selected", true),
+        },
+        Pane::Notes => match selected_note(state) {
+            Some((_, n)) if n.id.as_deref().is_some_and(is_local) => return not_yet_saved(state),
+            Some((cid, n)) => (
+                format!("Delete the note “{}”?", first_line(n.body.as_deref(), 50)),
+                WriteOp::DeleteNote {
+                    contact_id: cid,
+                    note_id: n.id.unwrap_or_default(),
+                },
+            ),
+            None => return say(state, "No note selected", true),
+        },
+        Pane::Appointments => {
+            return say(
+                state,
+                "Appointments are booked in the calendar; this view only reads them",
+                true,
+            );
+        }
+        Pane::Contacts | Pane::Details => match contact {
+            Some(c) if is_local(c.id()) => return not_yet_saved(state),
+            Some(c) => (
+                format!(
+                    "Delete the contact {} with all their tasks and notes?",
+                    first_line(Some(&c.display_name()), 40)
+                ),
+                WriteOp::DeleteContact {
+                    id: c.id().to_string(),
+                },
+            ),
+            None => return say(state, "No contact selected", true),
+        },
+    };
+    state.overlay = Some(Overlay::Confirm {
+        prompt,
+        ops: vec![op],
+    });
+}
+
+/// `x`: completes or reopens the task at once; the server is told in the background.
+fn toggle_task(state: &mut State, fx: &mut Vec<Effect>) {
+    if state.focus != Pane::Tasks {
+        return say(
+            state,
+            "x completes a task: open the Tasks pane (3) first",
+            true,
+        );
+    }
+    match selected_task(state) {
+        Some((_, t)) if t.id.as_deref().is_some_and(is_local) => not_yet_saved(state),
+        Some((cid, t)) => {
+            let completed = !t.is_done();
+            let op = WriteOp::CompleteTask {
+                contact_id: cid,
+                task_id: t.id.unwrap_or_default(),
+                completed,
+            };
+            send(state, vec![op], fx);
+        }
+        None => say(state, "No task selected", true),
+    }
+}
+
+/// Shows the writes at once and hands them to the outbox.
+fn send(state: &mut State, ops: Vec<WriteOp>, fx: &mut Vec<Effect>) {
+    for op in &ops {
+        apply_local(state, op);
+    }
+    fx.push(Effect::Write(ops));
+}
