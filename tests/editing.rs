@@ -852,3 +852,50 @@ fn waiting_changes_stay_on_screen_when_the_data_reloads() {
     assert!(s.marks.contains("t1"));
     assert_eq!(tasks(&s).len(), 2, "nothing doubled");
 }
+
+#[test]
+fn a_contact_created_before_a_restart_shows_once_while_it_waits() {
+    use ghl_tui::api::ContactInput;
+    let mut s = ready();
+    let op = WriteOp::CreateContact {
+        input: ContactInput {
+            first_name: Some("Noor".into()),
+            email: Some("noor@example.com".into()),
+            ..Default::default()
+        },
+    };
+    let pending = || {
+        vec![PendingView {
+            id: 4,
+            contact_id: None,
+            what: "new contact Noor".into(),
+            attempts: 1,
+            error: Some("Network error".into()),
+            op: Some(op.clone()),
+        }]
+    };
+    synced(
+        &mut s,
+        vec![Sent::Held {
+            id: 4,
+            error: ApiError::Timeout,
+        }],
+        pending(),
+    );
+    synced(
+        &mut s,
+        vec![Sent::Held {
+            id: 4,
+            error: ApiError::Timeout,
+        }],
+        pending(),
+    );
+    let shown = s
+        .browse
+        .contacts
+        .iter()
+        .filter(|c| c.first_name.as_deref() == Some("Noor"))
+        .count();
+    assert_eq!(shown, 1);
+    assert_eq!(s.browse.rows.len(), 6);
+}

@@ -28,6 +28,8 @@ pub fn on_synced(
         }
     }
     state.pending = pending;
+    // After a restart the list may have loaded before the outbox was read.
+    super::reapply_pending_creates(state);
     match held {
         Some(error) => {
             state.retry_secs = (state.retry_secs * 2).clamp(2, 60);

@@ -115,12 +115,18 @@ pub fn reapply_pending(state: &mut State, contact_id: &str, part: Pane) {
 }
 
 /// After the list was (re)loaded: contacts created here and not yet saved come back on top.
+/// Each waiting create shows once: one already on screen is left alone.
 pub fn reapply_pending_creates(state: &mut State) {
+    let shown = |state: &State, input: &crate::api::ContactInput| {
+        state.browse.contacts.iter().any(|c| {
+            c.id().starts_with(LOCAL) && c.email == input.email && c.first_name == input.first_name
+        })
+    };
     let creates: Vec<WriteOp> = state
         .pending
         .iter()
         .filter_map(|p| p.op.clone())
-        .filter(|op| matches!(op, WriteOp::CreateContact { .. }))
+        .filter(|op| matches!(op, WriteOp::CreateContact { input } if !shown(state, input)))
         .collect();
     for op in creates {
         apply_local(state, &op);
