@@ -969,3 +969,61 @@ fn a_note_written_in_the_external_editor() {
     assert!(tui.wait_exit(DEADLINE).success());
     tui.assert_terminal_restored();
 }
+
+/// A change the server refuses comes back to the user with its text, and that text survives
+/// the session being cut (SIGHUP) right then.
+#[test]
+fn a_refused_contact_survives_a_hangup() {
+    use ghl_tui::sandbox::Seed;
+    let seed = Seed::demo().expect("demo seed");
+    // An email already in use: the sandbox refuses the create as a duplicate.
+    let taken = seed
+        .contacts
+        .iter()
+        .find_map(|c| c.get("email")?.as_str())
+        .expect("an email")
+        .to_string();
+    let mut tui = Tui::demo(110, 40);
+    tui.wait("the contact list", |sc| split_matches(sc, list_ready));
+    tui.send("n");
+    tui.wait("the contact form", |sc| {
+        sc.contents().contains("New contact")
+    });
+    tui.send("Dana");
+    tui.send("\t\t"); // last name, then email
+    tui.send(&taken);
+    tui.wait("the email typed", |sc| sc.contents().contains(&taken));
+    tui.send("\x13"); // Ctrl-S
+    tui.wait("the refusal, with the form back", |sc| {
+        sc.contents().contains("not saved") && sc.contents().contains("Dana")
+    });
+    let pid = tui.pid().to_string();
+    let hup = std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .expect("run kill");
+    assert!(hup.success());
+    assert!(tui.wait_exit(DEADLINE).success(), "SIGHUP exits cleanly");
+    tui.assert_terminal_restored();
+
+    let home = std::mem::replace(&mut tui.home, tempfile::tempdir().expect("tempdir"));
+    drop(tui);
+    let mut again = Tui::spawn_in(home, &["--demo"], 110, 40, &[]);
+    again.wait("the refused contact offered back", |sc| {
+        sc.contents().contains("Unsaved text from last time") && sc.contents().contains("not saved")
+    });
+    again.send("\r");
+    again.wait("the form with the text", |sc| {
+        sc.contents().contains("Dana") && sc.contents().contains(&taken)
+    });
+    again.send("\x1b"); // Esc: asks first
+    again.wait("the discard question", |sc| {
+        sc.contents().contains("Discard your changes?")
+    });
+    again.send("y");
+    again.wait("the form closed", |sc| {
+        !sc.contents().contains("Discard your changes?") && !sc.contents().contains("New contact")
+    });
+    again.send("q");
+    assert!(again.wait_exit(DEADLINE).success());
+}

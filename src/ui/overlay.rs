@@ -83,6 +83,18 @@ pub fn draw(frame: &mut Frame, state: &State) {
             let items: Vec<String> = drafts
                 .iter()
                 .map(|(_, v)| {
+                    // A write the server refused: what it was, and why.
+                    if let Some(op) = v
+                        .get("rejected")
+                        .and_then(|o| serde_json::from_value::<crate::api::WriteOp>(o.clone()).ok())
+                    {
+                        let why = v.get("error").and_then(|e| e.as_str()).unwrap_or("refused");
+                        return crate::sanitize::line(&format!(
+                            "{} — not saved: {why}",
+                            op.describe()
+                        ))
+                        .into_owned();
+                    }
                     let title = v.get("title").and_then(|t| t.as_str()).unwrap_or("Draft");
                     let first = v
                         .get("values")
