@@ -1,0 +1,464 @@
+//! Editor overlays as data: a form is a list of fields (ratatui-textarea buffers) plus what
+//! saving it means. Validation happens here, before anything is sent, and each problem is
+//! shown beside its field.
+
+use ratatui_textarea::TextArea;
+use serde_json::{Value, json};
+
+use restore::kind_json;
+
+use super::dates;
+
+mod restore;
+mod submit;
+
+use crate::api::{Contact, Note, Task};
+pub use submit::{valid_email, valid_phone};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormKind {
+    NewContact,
+    EditContact { id: String },
+    NewTask { contact_id: String },
+    EditTask { contact_id: String, task_id: String },
+    NewNote { contact_id: String },
+    EditNote { contact_id: String, note_id: String },
+    AddTag { contact_id: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub key: String,
+    pub label: String,
+    /// A field that picks one of these values (Space or ←/→ cycles) instead of free text.
+    pub choices: Vec<&'static str>,
+    pub area: TextArea<'static>,
+    pub multiline: bool,
+    /// Shown under the field, e.g. why it cannot be changed.
+    pub note: Option<&'static str>,
+    pub locked: bool,
+    pub error: Option<String>,
+}
+
+impl Field {
+    fn new(key: impl Into<String>, label: impl Into<String>, value: &str) -> Field {
+        let lines: Vec<String> = value.split('\n').map(String::from).collect();
+        let mut area = TextArea::new(if lines.is_empty() {
+            vec![String::new()]
+        } else {
+            lines
+        });
+        area.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        area.move_cursor(ratatui_textarea::CursorMove::End);
+        Field {
+            key: key.into(),
+            label: label.into(),
+            choices: Vec::new(),
+            area,
+            multiline: false,
+            note: None,
+            locked: false,
+            error: None,
+        }
+    }
+
+    pub fn text(&self) -> String {
+        self.area.lines().join("\n")
+    }
+
+    fn trimmed(&self) -> Option<String> {
+        let t = self.text().trim().to_string();
+        (!t.is_empty()).then_some(t)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: String,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// The values when the form opened, to know whether closing loses anything.
+    original: Vec<String>,
+    /// Tags seen in the location, for completion in the tag form.
+    pub suggestions: Vec<String>,
+    /// Tasks' due date as understood, shown back before saving.
+    pub now: chrono::NaiveDateTime,
+    /// The draft key when it is not the one the kind gives (a refused write's text).
+    pub key_override: Option<String>,
+}
+
+/// An "original" value no field can hold: the field counts as changed, so its value is sent.
+const UNSENT: &str = "\u{0}";
+
+const CONTACT_FIELDS: [(&str, &str); 12] = [
+    ("firstName", "First name"),
+    ("lastName", "Last name"),
+    ("email", "Email"),
+    ("phone", "Phone"),
+    ("companyName", "Company"),
+    ("address1", "Street"),
+    ("city", "City"),
+    ("state", "State"),
+    ("postalCode", "Postal code"),
+    ("country", "Country"),
+    ("website", "Website"),
+    ("timezone", "Timezone"),
+];
+
+fn contact_value(c: &Contact, key: &str) -> String {
+    let v = match key {
+        "firstName" => c.first_name.as_deref(),
+        "lastName" => c.last_name.as_deref(),
+        "email" => c.email.as_deref(),
+        "phone" => c.phone.as_deref(),
+        "companyName" => c.company_name.as_deref(),
+        "address1" => c.street(),
+        "city" => c.city.as_deref(),
+        "state" => c.state.as_deref(),
+        "postalCode" => c.postal_code.as_deref(),
+        "country" => c.country.as_deref(),
+        "website" => c.website.as_deref(),
+        "timezone" => c.timezone.as_deref(),
+        _ => None,
+    };
+    v.unwrap_or("").to_string()
+}
+
+impl Form {
+    fn build(
+        kind: FormKind,
+        title: String,
+        fields: Vec<Field>,
+        now: chrono::NaiveDateTime,
+    ) -> Form {
+        let original = fields.iter().map(Field::text).collect();
+        Form {
+            kind,
+            title,
+            fields,
+            focus: 0,
+            original,
+            suggestions: Vec::new(),
+            now,
+            key_override: None,
+        }
+    }
+
+    /// `defs` are the location's custom fields, `(id, name)`, shown by name.
+    pub fn new_contact(now: chrono::NaiveDateTime, defs: &[(String, String)]) -> Form {
+        let mut fields: Vec<Field> = CONTACT_FIELDS
+            .iter()
+            .map(|(k, l)| Field::new(*k, *l, ""))
+            .collect();
+        fields.extend(dnd_fields(None));
+        fields.extend(custom_fields(None, defs));
+        Form::build(FormKind::NewContact, "New contact".into(), fields, now)
+    }
+
+    pub fn edit_contact(
+        c: &Contact,
+        now: chrono::NaiveDateTime,
+        defs: &[(String, String)],
+    ) -> Form {
+        let mut fields: Vec<Field> = CONTACT_FIELDS
+            .iter()
+            .map(|(k, l)| {
+                let mut f = Field::new(*k, *l, &contact_value(c, k));
+                if *k == "companyName" {
+                    // FACTS: PUT /contacts/{id} refuses companyName.
+                    f.locked = true;
+                    f.note = Some("the API does not change the company of an existing contact");
+                }
+                f
+            })
+            .collect();
+        fields.extend(dnd_fields(Some(c)));
+        fields.extend(custom_fields(Some(c), defs));
+        let title = format!("Edit {}", crate::sanitize::line(&c.display_name()));
+        Form::build(
+            FormKind::EditContact {
+                id: c.id().to_string(),
+            },
+            title,
+            fields,
+            now,
+        )
+    }
+
+    pub fn new_task(contact_id: &str, now: chrono::NaiveDateTime) -> Form {
+        Form::build(
+            FormKind::NewTask {
+                contact_id: contact_id.into(),
+            },
+            "New task".into(),
+            task_fields("", "tomorrow 9:00", false, ""),
+            now,
+        )
+    }
+
+    pub fn edit_task(contact_id: &str, t: &Task, now: chrono::NaiveDateTime) -> Form {
+        let due = t
+            .due()
+            .map(|d| local_from_utc(d).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_default();
+        let kind = FormKind::EditTask {
+            contact_id: contact_id.into(),
+            task_id: t.id.clone().unwrap_or_default(),
+        };
+        let fields = task_fields(
+            t.title.as_deref().unwrap_or(""),
+            &due,
+            t.is_done(),
+            t.body.as_deref().unwrap_or(""),
+        );
+        Form::build(kind, "Edit task".into(), fields, now)
+    }
+
+    pub fn new_note(contact_id: &str, now: chrono::NaiveDateTime) -> Form {
+        Form::build(
+            FormKind::NewNote {
+                contact_id: contact_id.into(),
+            },
+            "New note".into(),
+            note_fields(""),
+            now,
+        )
+    }
+
+    pub fn edit_note(contact_id: &str, n: &Note, now: chrono::NaiveDateTime) -> Form {
+        let kind = FormKind::EditNote {
+            contact_id: contact_id.into(),
+            note_id: n.id.clone().unwrap_or_default(),
+        };
+        Form::build(
+            kind,
+            "Edit note".into(),
+            note_fields(n.body.as_deref().unwrap_or("")),
+            now,
+        )
+    }
+
+    pub fn add_tag(contact_id: &str, suggestions: Vec<String>, now: chrono::NaiveDateTime) -> Form {
+        let mut f = Form::build(
+            FormKind::AddTag {
+                contact_id: contact_id.into(),
+            },
+            "Add tags".into(),
+            vec![Field::new("tags", "Tags", "")],
+            now,
+        );
+        f.fields[0].note = Some("comma-separated; Tab completes from tags in use");
+        f.suggestions = suggestions;
+        f
+    }
+
+    pub fn changed(&self) -> bool {
+        self.fields
+            .iter()
+            .map(Field::text)
+            .ne(self.original.iter().cloned())
+    }
+
+    pub fn focused(&mut self) -> &mut Field {
+        let i = self.focus.min(self.fields.len().saturating_sub(1));
+        &mut self.fields[i]
+    }
+
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// Moves focus by `delta`, skipping locked fields.
+    pub fn step(&mut self, delta: isize) {
+        let n = self.fields.len() as isize;
+        if n == 0 {
+            return;
+        }
+        let mut i = self.focus as isize;
+        for _ in 0..n {
+            i = (i + delta).rem_euclid(n);
+            if !self.fields[i as usize].locked {
+                break;
+            }
+        }
+        self.focus = i as usize;
+    }
+
+    /// The draft of this form: its kind and values, enough to reopen it after a crash.
+    pub fn draft(&self) -> Value {
+        let values: serde_json::Map<String, Value> = self
+            .fields
+            .iter()
+            .map(|f| (f.key.to_string(), json!(f.text())))
+            .collect();
+        let labels: serde_json::Map<String, Value> = self
+            .fields
+            .iter()
+            .map(|f| (f.key.clone(), json!(f.label)))
+            .collect();
+        json!({
+            "kind": kind_json(&self.kind),
+            "title": self.title,
+            "values": values,
+            "labels": labels,
+            "original": self.original,
+            "key": self.key_override,
+        })
+    }
+
+    /// A key that names what is being edited, so one draft per thing.
+    pub fn draft_key(&self) -> String {
+        if let Some(key) = &self.key_override {
+            return key.clone();
+        }
+        match &self.kind {
+            FormKind::NewContact => "contact:new".into(),
+            FormKind::EditContact { id } => format!("contact:{id}"),
+            FormKind::NewTask { contact_id } => format!("task:new:{contact_id}"),
+            FormKind::EditTask { task_id, .. } => format!("task:{task_id}"),
+            FormKind::NewNote { contact_id } => format!("note:new:{contact_id}"),
+            FormKind::EditNote { note_id, .. } => format!("note:{note_id}"),
+            FormKind::AddTag { contact_id } => format!("tags:{contact_id}"),
+        }
+    }
+
+    /// The due date as understood, for showing back beside the field.
+    pub fn due_preview(&self) -> Option<Result<chrono::NaiveDateTime, String>> {
+        let due = self.field("dueDate")?;
+        let text = due.text();
+        (!text.trim().is_empty()).then(|| dates::parse(&text, self.now))
+    }
+
+    /// Tab in the tag field: completes the word being typed from the tags in use.
+    pub fn complete_tag(&mut self) -> bool {
+        let Some(field) = self.fields.first_mut() else {
+            return false;
+        };
+        let text = field.text();
+        let (head, partial) = match text.rsplit_once(',') {
+            Some((h, p)) => (format!("{h}, "), p.trim().to_lowercase()),
+            None => (String::new(), text.trim().to_lowercase()),
+        };
+        if partial.is_empty() {
+            return false;
+        }
+        let Some(hit) = self
+            .suggestions
+            .iter()
+            .find(|s| s.to_lowercase().starts_with(&partial) && s.to_lowercase() != partial)
+        else {
+            return false;
+        };
+        *field = Field {
+            area: Field::new(
+                field.key.clone(),
+                field.label.clone(),
+                &format!("{head}{hit}"),
+            )
+            .area,
+            ..field.clone()
+        };
+        true
+    }
+}
+
+const ALLOWED: &str = "allowed";
+const BLOCKED: &str = "blocked";
+const UNKNOWN: &str = "not known";
+
+/// Do-not-disturb per channel, as choices. A record without per-channel settings (a search
+/// result) shows "not known", which is never sent.
+fn dnd_fields(c: Option<&Contact>) -> Vec<Field> {
+    crate::api::contact::DND_CHANNELS
+        .iter()
+        .map(|ch| {
+            let value = match c {
+                None => ALLOWED,
+                Some(c) => match c.dnd_settings.as_ref() {
+                    None => UNKNOWN,
+                    Some(map) => match map.get(*ch) {
+                        Some(s) if s.blocks() => BLOCKED,
+                        _ => ALLOWED,
+                    },
+                },
+            };
+            let mut f = Field::new(format!("dnd.{ch}"), format!("DND {ch}"), value);
+            f.choices = if value == UNKNOWN {
+                vec![UNKNOWN, ALLOWED, BLOCKED]
+            } else {
+                vec![ALLOWED, BLOCKED]
+            };
+            f
+        })
+        .collect()
+}
+
+/// The location's custom fields by name, with the contact's values.
+fn custom_fields(c: Option<&Contact>, defs: &[(String, String)]) -> Vec<Field> {
+    defs.iter()
+        .map(|(id, name)| {
+            let value = c
+                .and_then(|c| {
+                    c.custom_fields
+                        .iter()
+                        .find(|f| f.id.as_deref() == Some(id.as_str()))
+                })
+                .map(|f| f.display())
+                .unwrap_or_default();
+            Field::new(format!("cf.{id}"), name.clone(), &value)
+        })
+        .collect()
+}
+
+impl Field {
+    /// Moves a choice field to its next (or previous) value.
+    pub fn cycle(&mut self, forward: bool) {
+        if self.choices.is_empty() {
+            return;
+        }
+        let n = self.choices.len();
+        let at = self
+            .choices
+            .iter()
+            .position(|c| *c == self.text())
+            .unwrap_or(0);
+        let next = if forward {
+            (at + 1) % n
+        } else {
+            (at + n - 1) % n
+        };
+        self.area = Field::new("", "", self.choices[next]).area;
+    }
+}
+
+fn task_fields(title: &str, due: &str, done: bool, body: &str) -> Vec<Field> {
+    let mut due = Field::new("dueDate", "Due", due);
+    due.note = Some("tomorrow 15:00 · +2d · fri · 2026-12-01 09:00");
+    let mut completed = Field::new("completed", "Done", if done { "yes" } else { "no" });
+    completed.choices = vec!["no", "yes"];
+    let mut body = Field::new("body", "Details", body);
+    body.multiline = true;
+    vec![Field::new("title", "Title", title), due, completed, body]
+}
+
+fn note_fields(body: &str) -> Vec<Field> {
+    let mut f = Field::new("body", "Note", body);
+    f.multiline = true;
+    f.note = Some("Ctrl-E opens $VISUAL/$EDITOR");
+    vec![f]
+}
+
+fn utc_from_local(local: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::TimeZone;
+    chrono::Local
+        .from_local_datetime(&local)
+        .earliest()
+        .map_or(local, |t| t.naive_utc())
+}
+
+fn local_from_utc(utc: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    chrono::Local.from_utc_datetime(&utc).naive_local()
+}
+
+use chrono::TimeZone as _;

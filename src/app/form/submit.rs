@@ -1,0 +1,273 @@
+//! Saving a form: every field checked, problems marked beside their fields, and the writes
+//! that carry exactly what changed.
+
+use serde_json::json;
+
+use super::{BLOCKED, Field, Form, FormKind, UNKNOWN, utc_from_local};
+use crate::api::{ContactInput, NoteInput, TaskInput, WriteOp};
+
+impl Form {
+    /// Validates every field; the write(s) to send, or `None` with the problems marked.
+    pub fn submit(&mut self) -> Option<Vec<WriteOp>> {
+        for f in self.fields.iter_mut() {
+            f.error = None;
+        }
+        let ops = match self.kind.clone() {
+            FormKind::NewContact | FormKind::EditContact { .. } => self.contact_ops(),
+            FormKind::NewTask { contact_id } => self
+                .task_input(true)
+                .map(|input| vec![WriteOp::CreateTask { contact_id, input }]),
+            FormKind::EditTask {
+                contact_id,
+                task_id,
+            } => self.task_input(false).map(|input| {
+                vec![WriteOp::UpdateTask {
+                    contact_id,
+                    task_id,
+                    input,
+                }]
+            }),
+            FormKind::NewNote { contact_id } => self
+                .note_input()
+                .map(|input| vec![WriteOp::CreateNote { contact_id, input }]),
+            FormKind::EditNote {
+                contact_id,
+                note_id,
+            } => self.note_input().map(|input| {
+                vec![WriteOp::UpdateNote {
+                    contact_id,
+                    note_id,
+                    input,
+                }]
+            }),
+            FormKind::AddTag { contact_id } => self.tags().map(|tags| {
+                vec![WriteOp::AddTags {
+                    id: contact_id,
+                    tags,
+                }]
+            }),
+        };
+        if let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {
+            self.focus = i;
+        }
+        ops
+    }
+
+    fn fail(&mut self, key: &str, message: impl Into<String>) {
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == key) {
+            f.error = Some(message.into());
+        }
+    }
+
+    fn contact_ops(&mut self) -> Option<Vec<WriteOp>> {
+        let get = |k: &str| self.field(k).and_then(Field::trimmed);
+        let input = ContactInput {
+            first_name: get("firstName"),
+            last_name: get("lastName"),
+            email: get("email"),
+            phone: get("phone"),
+            company_name: get("companyName"),
+            address1: get("address1"),
+            city: get("city"),
+            state: get("state"),
+            postal_code: get("postalCode"),
+            country: get("country"),
+            website: get("website"),
+            timezone: get("timezone"),
+            ..Default::default()
+        };
+        let creating = self.kind == FormKind::NewContact;
+        let mut input = input;
+        self.extras_into(&mut input, creating);
+        if let Some(e) = input.email.as_deref().filter(|e| !valid_email(e)) {
+            self.fail("email", format!("“{e}” is not an email address"));
+        }
+        if let Some(p) = input.phone.as_deref().filter(|p| !valid_phone(p)) {
+            self.fail(
+                "phone",
+                format!("“{p}” is not a phone number (7 to 15 digits, + allowed)"),
+            );
+        }
+        if let Some(w) = input
+            .website
+            .as_deref()
+            .filter(|w| w.contains(char::is_whitespace))
+        {
+            self.fail("website", format!("“{w}” has spaces"));
+        }
+        if creating
+            && input.first_name.is_none()
+            && input.last_name.is_none()
+            && input.email.is_none()
+            && input.phone.is_none()
+        {
+            self.fail("firstName", "a name, email or phone is needed");
+        }
+        if self.fields.iter().any(|f| f.error.is_some()) {
+            return None;
+        }
+        Some(match &self.kind {
+            FormKind::EditContact { id } => {
+                // Only what changed, and empty fields as cleared: an edit never resends stale values.
+                let mut changed = ContactInput::default();
+                for (f, before) in self.fields.iter().zip(
+                    self.original
+                        .iter()
+                        .chain(std::iter::repeat(&String::new())),
+                ) {
+                    if f.locked || f.text() == *before {
+                        continue;
+                    }
+                    let v = Some(f.text().trim().to_string());
+                    match f.key.as_str() {
+                        "firstName" => changed.first_name = v,
+                        "lastName" => changed.last_name = v,
+                        "email" => changed.email = v,
+                        "phone" => changed.phone = v,
+                        "address1" => changed.address1 = v,
+                        "city" => changed.city = v,
+                        "state" => changed.state = v,
+                        "postalCode" => changed.postal_code = v,
+                        "country" => changed.country = v,
+                        "website" => changed.website = v,
+                        "timezone" => changed.timezone = v,
+                        _ => {}
+                    }
+                }
+                changed.dnd_settings = input.dnd_settings.clone();
+                changed.dnd = input.dnd;
+                changed.custom_fields = input.custom_fields.clone();
+                if changed == ContactInput::default() {
+                    return Some(Vec::new());
+                }
+                vec![WriteOp::UpdateContact {
+                    id: id.clone(),
+                    input: changed,
+                }]
+            }
+            _ => vec![WriteOp::CreateContact { input }],
+        })
+    }
+
+    /// DND and custom fields: on create what was set, on edit only what changed.
+    fn extras_into(&self, input: &mut ContactInput, creating: bool) {
+        let original = |i: usize| self.original.get(i).cloned().unwrap_or_default();
+        let mut dnd = std::collections::BTreeMap::new();
+        for (i, f) in self.fields.iter().enumerate() {
+            let changed = f.text() != original(i);
+            if let Some(ch) = f.key.strip_prefix("dnd.") {
+                let v = f.text();
+                if v == UNKNOWN || !(changed || (creating && v == BLOCKED)) {
+                    continue;
+                }
+                let status = if v == BLOCKED { "active" } else { "inactive" };
+                dnd.insert(
+                    ch.to_string(),
+                    crate::api::DndSetting {
+                        status: Some(status.into()),
+                        ..Default::default()
+                    },
+                );
+            } else if let Some(id) = f.key.strip_prefix("cf.") {
+                let v = f.text().trim().to_string();
+                if changed && !(creating && v.is_empty()) {
+                    input.custom_fields.push(crate::api::CustomFieldInput {
+                        id: id.to_string(),
+                        field_value: json!(v),
+                    });
+                }
+            }
+        }
+        if !dnd.is_empty() {
+            input.dnd_settings = Some(dnd);
+        }
+    }
+
+    fn task_input(&mut self, creating: bool) -> Option<TaskInput> {
+        let title = self.field("title").and_then(Field::trimmed);
+        let body = self
+            .field("body")
+            .map(Field::text)
+            .map(|b| b.trim_end().to_string());
+        if title.is_none() {
+            self.fail("title", "a title is needed");
+        }
+        let due = match self.due_preview() {
+            Some(Ok(local)) => Some(utc_from_local(local)),
+            Some(Err(e)) => {
+                self.fail("dueDate", e);
+                None
+            }
+            None => {
+                self.fail("dueDate", "a due date is needed");
+                None
+            }
+        };
+        let (title, due) = (title?, due?);
+        Some(TaskInput {
+            title: Some(title),
+            body: body.filter(|b| !b.is_empty() || !creating),
+            due_date: Some(
+                due.and_utc()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            ),
+            completed: self
+                .field("completed")
+                .map(|f| f.text() == "yes")
+                .filter(|done| creating || *done != self.was_done()),
+            assigned_to: None,
+        })
+    }
+
+    /// Whether the task was done when the form opened.
+    fn was_done(&self) -> bool {
+        let i = self.fields.iter().position(|f| f.key == "completed");
+        i.and_then(|i| self.original.get(i))
+            .is_some_and(|v| v == "yes")
+    }
+
+    fn note_input(&mut self) -> Option<NoteInput> {
+        let body = self.field("body").map(Field::text).unwrap_or_default();
+        if body.trim().is_empty() {
+            self.fail("body", "the note is empty");
+            return None;
+        }
+        Some(NoteInput {
+            body: Some(body.trim_end().to_string()),
+            ..Default::default()
+        })
+    }
+
+    fn tags(&mut self) -> Option<Vec<String>> {
+        let text = self.field("tags").map(Field::text).unwrap_or_default();
+        let tags: Vec<String> = text
+            .split(',')
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect();
+        if tags.is_empty() {
+            self.fail("tags", "type a tag");
+            return None;
+        }
+        Some(tags)
+    }
+}
+
+pub fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !s.chars().any(char::is_whitespace)
+}
+
+pub fn valid_phone(s: &str) -> bool {
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    (7..=15).contains(&digits)
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || "+-(). ".contains(c))
+}
