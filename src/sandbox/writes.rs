@@ -564,6 +564,41 @@ fn edit_child(
     Ok(item.clone())
 }
 
+/// Changes a task or note from a checked body: `200 {task|note}`.
+fn update_child(
+    s: &Shared,
+    g: &Grant,
+    contact_id: &str,
+    child_id: &str,
+    body: &Bytes,
+    notes: bool,
+) -> Response {
+    let body = match object(body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let errors = if notes {
+        check_note(&body, false)
+    } else {
+        check_task(&body, false)
+    };
+    if !errors.is_empty() {
+        return reply::unprocessable(errors);
+    }
+    let fields: &[&str] = if notes { &NOTE_FIELDS } else { &TASK_FIELDS };
+    let changed = edit_child(s, g, contact_id, child_id, notes, |item| {
+        for key in fields {
+            if let Some(v) = body.get(*key) {
+                item.insert((*key).into(), v.clone());
+            }
+        }
+    });
+    match changed {
+        Ok(item) => reply::ok(json!({ if notes { "note" } else { "task" }: item })),
+        Err(r) => r,
+    }
+}
+
 /// `PUT /contacts/{contactId}/tasks/{taskId}`
 pub async fn update_task(
     State(s): State<Arc<Shared>>,
@@ -571,25 +606,7 @@ pub async fn update_task(
     Path((id, task_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let body = match object(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let errors = check_task(&body, false);
-    if !errors.is_empty() {
-        return reply::unprocessable(errors);
-    }
-    let changed = edit_child(&s, &g, &id, &task_id, false, |t| {
-        for key in TASK_FIELDS {
-            if let Some(v) = body.get(key) {
-                t.insert(key.into(), v.clone());
-            }
-        }
-    });
-    match changed {
-        Ok(task) => reply::ok(json!({ "task": task })),
-        Err(r) => r,
-    }
+    update_child(&s, &g, &id, &task_id, &body, false)
 }
 
 /// `PUT /contacts/{contactId}/tasks/{taskId}/completed`
@@ -684,24 +701,7 @@ pub async fn update_note(
     Path((id, note_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let body = match object(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let errors = check_note(&body, false);
-    if !errors.is_empty() {
-        return reply::unprocessable(errors);
-    }
-    match edit_child(&s, &g, &id, &note_id, true, |n| {
-        for key in NOTE_FIELDS {
-            if let Some(v) = body.get(key) {
-                n.insert(key.into(), v.clone());
-            }
-        }
-    }) {
-        Ok(note) => reply::ok(json!({ "note": note })),
-        Err(r) => r,
-    }
+    update_child(&s, &g, &id, &note_id, &body, true)
 }
 
 /// `DELETE /contacts/{contactId}/notes/{id}`

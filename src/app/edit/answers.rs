@@ -76,10 +76,7 @@ fn confirmed(state: &mut State, op: &WriteOp, applied: Applied) {
         ) => {
             let target = match op {
                 WriteOp::UpdateTask { task_id, .. } => Some(task_id.clone()),
-                _ => local_match(
-                    state.extras.get(contact_id).and_then(|e| e.tasks.ready()),
-                    |x: &Task| x.id.as_deref().is_some_and(is_local) && x.title == input.title,
-                ),
+                _ => placeholder_task(state, contact_id, &input.title),
             };
             replace_task(state, contact_id, target, t);
         }
@@ -100,10 +97,7 @@ fn confirmed(state: &mut State, op: &WriteOp, applied: Applied) {
         ) => {
             let target = match op {
                 WriteOp::UpdateNote { note_id, .. } => Some(note_id.clone()),
-                _ => local_match(
-                    state.extras.get(contact_id).and_then(|e| e.notes.ready()),
-                    |x: &Note| x.id.as_deref().is_some_and(is_local) && x.body == input.body,
-                ),
+                _ => placeholder_note(state, contact_id, &input.body),
             };
             if let Some(target) = target {
                 state.marks.remove(&target);
@@ -157,6 +151,22 @@ fn confirmed(state: &mut State, op: &WriteOp, applied: Applied) {
             }
         }
     }
+}
+
+/// The id of the task shown for a create that has not been answered yet.
+fn placeholder_task(state: &State, contact_id: &str, title: &Option<String>) -> Option<String> {
+    local_match(
+        state.extras.get(contact_id).and_then(|e| e.tasks.ready()),
+        |x: &Task| x.id.as_deref().is_some_and(is_local) && x.title == *title,
+    )
+}
+
+/// The id of the note shown for a create that has not been answered yet.
+fn placeholder_note(state: &State, contact_id: &str, body: &Option<String>) -> Option<String> {
+    local_match(
+        state.extras.get(contact_id).and_then(|e| e.notes.ready()),
+        |x: &Note| x.id.as_deref().is_some_and(is_local) && x.body == *body,
+    )
 }
 
 fn local_match<T>(items: Option<&Vec<T>>, pred: impl Fn(&T) -> bool) -> Option<String>
@@ -220,20 +230,14 @@ fn rejected(
             state.marks.remove(note_id);
         }
         WriteOp::CreateTask { contact_id, input } => {
-            let local = local_match(
-                state.extras.get(contact_id).and_then(|e| e.tasks.ready()),
-                |x: &Task| x.id.as_deref().is_some_and(is_local) && x.title == input.title,
-            );
+            let local = placeholder_task(state, contact_id, &input.title);
             if let (Some(local), Some(ts)) = (local, tasks_mut(state, contact_id)) {
                 ts.retain(|t| t.id.as_deref() != Some(local.as_str()));
                 state.marks.remove(&local);
             }
         }
         WriteOp::CreateNote { contact_id, input } => {
-            let local = local_match(
-                state.extras.get(contact_id).and_then(|e| e.notes.ready()),
-                |x: &Note| x.id.as_deref().is_some_and(is_local) && x.body == input.body,
-            );
+            let local = placeholder_note(state, contact_id, &input.body);
             if let (Some(local), Some(ns)) = (local, notes_mut(state, contact_id)) {
                 ns.retain(|n| n.id.as_deref() != Some(local.as_str()));
                 state.marks.remove(&local);
