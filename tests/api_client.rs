@@ -291,6 +291,7 @@ async fn missing_scope_maps_to_its_own_error() {
         Grant {
             location_id: seed.location_id.clone(),
             scopes: vec!["calendars.readonly".into()],
+            ..Default::default()
         },
     );
     let sb = common::start_with(&seed, cfg).await;

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use super::faults::Fault;
 use super::limits;
 use super::reply;
-use super::{Grant, Recorded, Shared};
+use super::{Grant, Recorded, Shared, lock};
 use crate::api::API_VERSION;
 
 pub const SCOPE_READ: &str = "contacts.readonly";
@@ -21,6 +21,13 @@ pub const SCOPE_FIELDS_READ: &str = "locations/customFields.readonly";
 pub const SCOPE_TAGS_READ: &str = "locations/tags.readonly";
 
 fn required_scope(method: &Method, path: &str) -> &'static str {
+    if path.starts_with("/oauth/") {
+        return if method == Method::GET {
+            "oauth.readonly"
+        } else {
+            "oauth.write"
+        };
+    }
     if path.starts_with("/locations/") {
         return match (path.ends_with("/tags"), method == Method::GET) {
             (true, true) => SCOPE_TAGS_READ,
@@ -83,14 +90,24 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
         tokio::time::sleep(delay).await;
     }
 
+    // The OAuth endpoints that take client credentials (not a bearer) stand outside the API.
+    if matches!(path.as_str(), "/oauth/token" | "/oauth/chooselocation") {
+        return next.run(req).await;
+    }
     if version.as_deref() != Some(API_VERSION) {
         return reply::bad_request(
             "Version header is missing or not supported; send Version: 2021-07-28",
         );
     }
-    let Some(grant) = bearer.and_then(|t| shared.config.tokens.get(&t).cloned()) else {
+    let Some(grant) = bearer.and_then(|t| lock(&shared.tokens).get(&t).cloned()) else {
         return reply::unauthorized("Invalid JWT");
     };
+    if grant
+        .expires_at
+        .is_some_and(|t| t <= std::time::Instant::now())
+    {
+        return reply::unauthorized("jwt expired");
+    }
     if !grant
         .scopes
         .iter()

@@ -5,6 +5,7 @@
 pub mod faults;
 mod gate;
 mod limits;
+pub mod oauth;
 mod reply;
 mod routes;
 pub mod seed;
@@ -31,15 +32,21 @@ pub const DEMO_TOKEN: &str = "pit-sandbox-demo-token";
 pub const READONLY_TOKEN: &str = "pit-sandbox-readonly-token";
 
 /// What a bearer token may do.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Grant {
+    /// Empty for an agency (Company) token.
     pub location_id: String,
     pub scopes: Vec<String>,
+    pub company_id: String,
+    /// When an OAuth access token stops working; `None` for Private Integration tokens.
+    pub expires_at: Option<std::time::Instant>,
 }
 
 #[derive(Clone, Debug)]
 pub struct SandboxConfig {
     pub tokens: HashMap<String, Grant>,
+    /// OAuth apps (client id and secret) and how long access tokens live.
+    pub oauth: oauth::OAuthConfig,
     pub rate: RateConfig,
     pub faults: FaultRates,
 }
@@ -50,6 +57,8 @@ impl SandboxConfig {
         let grant = |scopes: &[&str]| Grant {
             location_id: seed.location_id.clone(),
             scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            company_id: seed.company_id.clone(),
+            expires_at: None,
         };
         let mut tokens = HashMap::new();
         tokens.insert(
@@ -62,6 +71,7 @@ impl SandboxConfig {
         );
         SandboxConfig {
             tokens,
+            oauth: oauth::OAuthConfig::for_seed(seed),
             rate: RateConfig::default(),
             faults: FaultRates::default(),
         }
@@ -82,6 +92,9 @@ pub struct Recorded {
 
 pub struct Shared {
     config: SandboxConfig,
+    /// Every bearer token, the configured ones and those issued by `/oauth/token`.
+    tokens: Mutex<HashMap<String, Grant>>,
+    oauth: Mutex<oauth::OAuthState>,
     db: Mutex<store::Db>,
     limiter: Mutex<limits::Limiter>,
     faults: Mutex<faults::Faults>,
@@ -134,6 +147,8 @@ impl Sandbox {
             }),
             log: Mutex::default(),
             rate_limited: Default::default(),
+            tokens: Mutex::new(config.tokens.clone()),
+            oauth: Mutex::default(),
             custom_fields: HashMap::from([(seed.location_id.clone(), seed.custom_fields.clone())]),
             config,
         });
@@ -185,6 +200,11 @@ impl Sandbox {
     /// Every request so far.
     pub fn requests(&self) -> Vec<Recorded> {
         lock(&self.shared.log).clone()
+    }
+
+    /// How many refresh-token grants `/oauth/token` has answered.
+    pub fn refresh_count(&self) -> u64 {
+        lock(&self.shared.oauth).refreshes
     }
 
     /// How many 429s the sandbox has sent.
@@ -252,6 +272,10 @@ fn router(shared: Arc<Shared>) -> Router {
             get(routes::custom_fields),
         )
         .route("/locations/{location_id}/tags", get(routes::location_tags))
+        .route("/oauth/chooselocation", get(oauth::authorize))
+        .route("/oauth/token", post(oauth::token))
+        .route("/oauth/locationToken", post(oauth::location_token))
+        .route("/oauth/installedLocations", get(oauth::installed_locations))
         .fallback(routes::fallback)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
