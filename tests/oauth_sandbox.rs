@@ -185,7 +185,7 @@ async fn each_refresh_token_works_once() {
     );
     assert_eq!(sb.refresh_count(), 2);
     let fresh = client_for(
-        &sb,
+        sb,
         second["access_token"].as_str().expect("token"),
         sb.location_id(),
     );
