@@ -59,7 +59,10 @@ impl RetryPolicy {
 #[derive(Clone, Debug)]
 pub struct ClientConfig {
     pub base_url: String,
+    /// The bearer token, unless `source` gives them.
     pub token: Secret,
+    /// OAuth tokens that refresh themselves; `None` sends `token` as it is.
+    pub source: Option<std::sync::Arc<dyn super::token_source::TokenSource>>,
     pub location_id: String,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
@@ -71,6 +74,7 @@ impl ClientConfig {
         ClientConfig {
             base_url: base_url.into(),
             token,
+            source: None,
             location_id: location_id.into(),
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
@@ -129,12 +133,6 @@ impl Client {
             header::ACCEPT,
             header::HeaderValue::from_static("application/json"),
         );
-        let mut auth = header::HeaderValue::from_str(&format!("Bearer {}", cfg.token.expose()))
-            .map_err(|_| ApiError::Unauthorized {
-                message: "the token has characters a header cannot carry".into(),
-            })?;
-        auth.set_sensitive(true);
-        headers.insert(header::AUTHORIZATION, auth);
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(concat!("ghl-tui/", env!("CARGO_PKG_VERSION")))
@@ -182,9 +180,23 @@ impl Client {
         let policy = &self.cfg.retry;
         let mut retries = 0;
         let mut rate_retries = 0;
+        let mut bearer = match &self.cfg.source {
+            Some(source) => source.bearer().await?,
+            None => self.cfg.token.clone(),
+        };
+        let mut renewed = false;
         loop {
             self.pacer.acquire().await;
-            let mut req = self.http.request(method.clone(), url.clone());
+            let mut auth = header::HeaderValue::from_str(&format!("Bearer {}", bearer.expose()))
+                .map_err(|_| ApiError::Unauthorized {
+                    message: "the token has characters a header cannot carry".into(),
+                })?;
+            // Marked sensitive so no debug output of the request shows it.
+            auth.set_sensitive(true);
+            let mut req = self
+                .http
+                .request(method.clone(), url.clone())
+                .header(header::AUTHORIZATION, auth);
             if let Some(b) = body {
                 req = req.json(b);
             }
@@ -197,6 +209,16 @@ impl Client {
                 Err(e) => e,
             };
             match &err {
+                // An expired OAuth token: renewed once (one refresh for everyone), then again.
+                ApiError::Unauthorized { message }
+                    if !renewed && message.to_ascii_lowercase().contains("expired") =>
+                {
+                    let Some(source) = &self.cfg.source else {
+                        return Err(err);
+                    };
+                    renewed = true;
+                    bearer = source.renew(bearer).await?;
+                }
                 ApiError::RateLimited { retry_after }
                     if rate_retries < policy.max_rate_limit_retries =>
                 {

@@ -12,6 +12,7 @@ pub mod pacer;
 pub mod paging;
 pub mod secret;
 pub mod time;
+pub mod token_source;
 mod writes;
 
 pub use activity::{Appointment, Note, Task};
@@ -25,4 +26,5 @@ pub use inputs::{ContactInput, CustomFieldInput, NoteInput, TaskInput};
 pub use ops::{Applied, WriteOp};
 pub use pacer::RateBudget;
 pub use secret::Secret;
+pub use token_source::TokenSource;
 pub use writes::Upserted;

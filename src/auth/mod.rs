@@ -1,0 +1,8 @@
+//! Signing in: OAuth token sets, where they are kept, and refreshing them. (The `login`
+//! commands and the keyring come next; see the closing notes of the sign-in issue.)
+
+pub mod manager;
+pub mod token_file;
+
+pub use manager::TokenManager;
+pub use token_file::{TokenFile, TokenSet};

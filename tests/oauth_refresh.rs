@@ -1,0 +1,167 @@
+//! Refreshing OAuth tokens against the sandbox: one refresh for any number of requests, the
+//! new pair stored (0600) before use, a spent refresh token refused with a clear message.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ghl_tui::api::{ApiError, Client, Secret};
+use ghl_tui::auth::{TokenFile, TokenManager, TokenSet};
+use ghl_tui::sandbox::oauth::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+use ghl_tui::sandbox::{RateConfig, Sandbox, SandboxConfig};
+
+const REDIRECT: &str = "http://127.0.0.1:9/callback";
+
+/// Signs in through the sandbox's code flow and returns its token answer as a set.
+async fn sign_in(sb: &Sandbox) -> TokenSet {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http");
+    let resp = http
+        .get(format!("{}/oauth/chooselocation", sb.base_url()))
+        .query(&[
+            ("client_id", DEMO_CLIENT_ID),
+            ("redirect_uri", REDIRECT),
+            ("scope", "contacts.readonly contacts.write"),
+        ])
+        .send()
+        .await
+        .expect("authorize");
+    let location = resp.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    let code = location.split("code=").nth(1).expect("code").to_string();
+    let body: serde_json::Value = http
+        .post(format!("{}/oauth/token", sb.base_url()))
+        .form(&[
+            ("client_id", DEMO_CLIENT_ID),
+            ("client_secret", DEMO_CLIENT_SECRET),
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("user_type", "Location"),
+            ("redirect_uri", REDIRECT),
+        ])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    TokenSet::from_answer(&body, chrono::Utc::now().timestamp()).expect("a token set")
+}
+
+async fn sandbox(ttl: Duration) -> (Sandbox, ghl_tui::sandbox::Seed) {
+    let seed = common::demo_seed();
+    let mut cfg = SandboxConfig::for_seed(&seed);
+    cfg.oauth.access_ttl = ttl;
+    cfg.rate = RateConfig {
+        max: 10_000,
+        ..RateConfig::default()
+    };
+    (common::start_with(&seed, cfg).await, seed)
+}
+
+fn managed(sb: &Sandbox, set: TokenSet, file: Option<TokenFile>) -> (Arc<TokenManager>, Client) {
+    let manager = TokenManager::new(
+        format!("{}/oauth/token", sb.base_url()),
+        DEMO_CLIENT_ID,
+        Secret::new(DEMO_CLIENT_SECRET),
+        set,
+        file,
+    );
+    let mut cfg = common::config(sb, "unused", sb.location_id());
+    cfg.source = Some(manager.clone());
+    (manager, Client::new(cfg).expect("client"))
+}
+
+async fn fifty_reads(client: &Client, seed: &ghl_tui::sandbox::Seed) {
+    let jobs: Vec<_> = (0..50)
+        .map(|i| {
+            let client = client.clone();
+            let id = seed.contacts[i]["id"].as_str().expect("id").to_string();
+            tokio::spawn(async move { client.contact(&id).await })
+        })
+        .collect();
+    for job in jobs {
+        job.await.expect("join").expect("every request succeeds");
+    }
+}
+
+#[tokio::test]
+async fn fifty_requests_on_an_expired_token_make_one_refresh() {
+    let (sb, seed) = sandbox(Duration::from_millis(400)).await;
+    let mut set = sign_in(&sb).await;
+    // Our clock thinks the token is good for an hour; the server has already let it expire,
+    // so every request meets a 401 "expired" first.
+    set.expires_at = chrono::Utc::now().timestamp() + 3600;
+    let old_refresh = set.refresh_token.clone();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = TokenFile::new(dir.path().join("default.json"));
+    let (manager, client) = managed(&sb, set, Some(file.clone()));
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    fifty_reads(&client, &seed).await;
+    assert_eq!(sb.refresh_count(), 1, "one refresh for all of them");
+    let stored = file.load().expect("load").expect("the new pair is on disk");
+    assert_eq!(stored, manager.current().await);
+    assert_ne!(
+        stored.refresh_token, old_refresh,
+        "the new refresh token replaced the spent one"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(file.path())
+            .expect("stat")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}
+
+#[tokio::test]
+async fn a_token_about_to_expire_is_refreshed_before_use_once() {
+    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
+    let mut set = sign_in(&sb).await;
+    set.expires_at = chrono::Utc::now().timestamp() + 10; // inside the 30 s margin
+    let (_, client) = managed(&sb, set, None);
+    fifty_reads(&client, &seed).await;
+    assert_eq!(sb.refresh_count(), 1);
+    let expired_401s = sb
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/contacts/"))
+        .count();
+    assert_eq!(
+        expired_401s, 50,
+        "no request was sent with the old token and refused"
+    );
+}
+
+#[tokio::test]
+async fn a_spent_refresh_token_asks_the_user_to_sign_in_again() {
+    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
+    let mut set = sign_in(&sb).await;
+    set.expires_at = 0;
+    // Spend the refresh token elsewhere first.
+    let (first, _) = managed(&sb, set.clone(), None);
+    ghl_tui::api::TokenSource::bearer(first.as_ref())
+        .await
+        .expect("first refresh");
+    let (_, client) = managed(&sb, set, None);
+    let err = client
+        .contact(seed.contacts[0]["id"].as_str().expect("id"))
+        .await
+        .expect_err("refused");
+    let ApiError::Unauthorized { message } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(message.contains("sign in again"), "{message}");
+    assert!(
+        !message.contains("refresh-"),
+        "no token in the message: {message}"
+    );
+}
