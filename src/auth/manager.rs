@@ -92,10 +92,10 @@ impl TokenManager {
         };
         // The old refresh token is spent: the new pair must reach the disk before anything
         // else, or a crash now would sign the user out.
-        if let Some(file) = &self.file {
-            if let Err(e) = file.save(&fresh) {
-                tracing::error!(error = %e, "could not store the refreshed tokens");
-            }
+        if let Some(file) = &self.file
+            && let Err(e) = file.save(&fresh)
+        {
+            tracing::error!(error = %e, "could not store the refreshed tokens");
         }
         tracing::info!(expires_at = fresh.expires_at, "access token refreshed");
         *set = fresh;
