@@ -43,6 +43,25 @@ pub fn log_dir() -> PathBuf {
     }
 }
 
+/// Where a profile's sign-in is kept (mode 0600).
+pub fn token_path(profile: &str) -> PathBuf {
+    let safe: String = profile
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let dir = dirs().map_or_else(
+        || std::env::temp_dir().join("ghl-tui"),
+        |d| d.config_dir().to_path_buf(),
+    );
+    dir.join("profiles").join(format!("{safe}.tokens.json"))
+}
+
 /// The local store (outbox and drafts) of an account, in the platform's data directory.
 pub fn store_path(account: &str) -> PathBuf {
     let safe: String = account

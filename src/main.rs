@@ -20,8 +20,11 @@ struct Cli {
     #[arg(long, value_name = "SPEC", requires = "demo")]
     faults: Option<FaultRates>,
     /// Config file (default: the platform's config directory).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", global = true)]
     config: Option<PathBuf>,
+    /// Keeps several accounts apart: each profile has its own sign-in.
+    #[arg(long, value_name = "NAME", default_value = "default", global = true)]
+    profile: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -37,6 +40,28 @@ enum Command {
         #[arg(long, value_name = "SPEC")]
         faults: Option<FaultRates>,
     },
+    /// Sign in with a Private Integration token (read from stdin), checked before it is stored.
+    Login {
+        /// Read a Private Integration token from standard input.
+        #[arg(long, required = true)]
+        token: bool,
+        /// The location the token is for (default: GHL_LOCATION_ID).
+        #[arg(long, value_name = "ID")]
+        location: Option<String>,
+    },
+    /// Forget the stored sign-in of the profile.
+    Logout,
+    /// Sign-in information.
+    Auth {
+        #[command(subcommand)]
+        what: AuthCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuthCommand {
+    /// Account, location, user type, scopes and expiry (never the token).
+    Status,
 }
 
 fn main() -> ExitCode {
@@ -54,11 +79,27 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
+        let tokens = ghl_tui::auth::TokenFile::new(config::token_path(&cli.profile));
         match cli.command {
             Some(Command::Sandbox { port, faults }) => {
                 serve_sandbox(port, faults.unwrap_or_default()).await
             }
-            None => run_tui(cli.demo, cli.faults.unwrap_or_default(), cli.config).await,
+            Some(Command::Login { token: _, location }) => {
+                login(location, cli.config, &tokens).await
+            }
+            Some(Command::Logout) => report(ghl_tui::auth::commands::logout(&tokens)),
+            Some(Command::Auth {
+                what: AuthCommand::Status,
+            }) => report(ghl_tui::auth::commands::status(&tokens)),
+            None => {
+                run_tui(
+                    cli.demo,
+                    cli.faults.unwrap_or_default(),
+                    cli.config,
+                    &tokens,
+                )
+                .await
+            }
         }
     });
     // Background requests must not outlive the terminal session.
@@ -71,6 +112,79 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn report(result: Result<String, String>) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(text) => {
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("ghl-tui: {e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// `login --token`: the token from stdin (a pipe, or typed without echo on a terminal).
+async fn login(
+    location: Option<String>,
+    config_path: Option<PathBuf>,
+    tokens: &ghl_tui::auth::TokenFile,
+) -> anyhow::Result<ExitCode> {
+    use std::io::{BufRead, IsTerminal};
+    let cfg = Config::load(
+        |k| std::env::var(k).ok(),
+        config_path.or_else(config::default_config_path).as_deref(),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let location = location.or(cfg.location_id).unwrap_or_default();
+    let stdin = std::io::stdin();
+    let token = if stdin.is_terminal() {
+        eprint!("Private Integration token (not shown): ");
+        crossterm::terminal::enable_raw_mode()?;
+        let mut typed = String::new();
+        loop {
+            match crossterm::event::read()? {
+                crossterm::event::Event::Key(k)
+                    if k.kind == crossterm::event::KeyEventKind::Press =>
+                {
+                    match k.code {
+                        crossterm::event::KeyCode::Enter => break,
+                        crossterm::event::KeyCode::Backspace => {
+                            typed.pop();
+                        }
+                        crossterm::event::KeyCode::Char('c')
+                            if k.modifiers
+                                .contains(crossterm::event::KeyModifiers::CONTROL) =>
+                        {
+                            typed.clear();
+                            break;
+                        }
+                        crossterm::event::KeyCode::Char(c) => typed.push(c),
+                        _ => {}
+                    }
+                }
+                crossterm::event::Event::Paste(p) => typed.push_str(&p),
+                _ => {}
+            }
+        }
+        crossterm::terminal::disable_raw_mode()?;
+        eprintln!();
+        typed
+    } else {
+        stdin.lock().lines().next().transpose()?.unwrap_or_default()
+    };
+    report(
+        ghl_tui::auth::commands::login_with_token(
+            &cfg.api_base_url,
+            Secret::new(token),
+            &location,
+            tokens,
+        )
+        .await,
+    )
 }
 
 async fn serve_sandbox(port: u16, faults: FaultRates) -> anyhow::Result<ExitCode> {
@@ -98,7 +212,10 @@ fn welcome(config_path: Option<&std::path::Path>) -> String {
     format!(
         "ghl-tui needs a GoHighLevel token and a location id to open your account.\n\n\
          Try it now on demo data, no account needed:\n    ghl-tui --demo\n\n\
-         Or use a Private Integration token (Settings > Private Integrations, scope contacts.readonly):\n    \
+         Or sign in with a Private Integration token (Settings > Private Integrations, scope\n\
+         contacts.readonly, and contacts.write to make changes):\n    \
+         ghl-tui login --token --location <your location id>\n\n\
+         or put it in the environment:\n    \
          export {tok}=pit-...\n    export {loc}=<your location id>\n    ghl-tui\n\n\
          The same keys can go in {file}.\n",
         tok = config::ENV_TOKEN,
@@ -122,6 +239,7 @@ async fn run_tui(
     demo: bool,
     faults: FaultRates,
     config_path: Option<PathBuf>,
+    tokens: &ghl_tui::auth::TokenFile,
 ) -> anyhow::Result<ExitCode> {
     let config_path = config_path.or_else(config::default_config_path);
     let mut _sandbox = None;
@@ -138,7 +256,15 @@ async fn run_tui(
     } else {
         let cfg = Config::load(|k| std::env::var(k).ok(), config_path.as_deref())
             .map_err(anyhow::Error::msg)?;
-        let (Some(token), Some(location)) = (cfg.token, cfg.location_id) else {
+        // Environment and config first; then what `login` stored for the profile.
+        let stored = tokens.load().ok().flatten();
+        let token = cfg
+            .token
+            .or_else(|| stored.as_ref().map(|s| s.access_token.clone()));
+        let location = cfg
+            .location_id
+            .or_else(|| stored.as_ref().and_then(|s| s.location_id.clone()));
+        let (Some(token), Some(location)) = (token, location) else {
             print!("{}", welcome(config_path.as_deref()));
             return Ok(ExitCode::from(2));
         };
