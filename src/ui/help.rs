@@ -47,18 +47,29 @@ fn scope_lines(scopes: &[Scope]) -> Vec<Line<'static>> {
     out
 }
 
-fn footer() -> Line<'static> {
-    Line::styled(
-        "Mouse: click a row or a tab; the wheel scrolls.",
-        theme::dim(),
-    )
+/// Keys that are not commands (they edit text or change a choice) and the mouse.
+fn footer() -> Vec<Line<'static>> {
+    vec![
+        Line::styled(
+            "In an editor field, keys edit the text; Enter goes to the next field",
+            theme::dim(),
+        ),
+        Line::styled(
+            "(a new line in notes and details); Space or ←/→ changes a choice.",
+            theme::dim(),
+        ),
+        Line::styled(
+            "Mouse: click a row or a tab; the wheel scrolls.",
+            theme::dim(),
+        ),
+    ]
 }
 
 /// Every line of the help, in one column.
 pub fn lines() -> Vec<Line<'static>> {
     let mut out = scope_lines(&SCOPES);
     out.push(Line::raw(""));
-    out.push(footer());
+    out.extend(footer());
     out
 }
 
@@ -67,7 +78,7 @@ fn columns(size: Rect) -> (Vec<Line<'static>>, Option<Vec<Line<'static>>>) {
     if size.width >= 110 {
         let mut right = scope_lines(&SCOPES[1..]);
         right.push(Line::raw(""));
-        right.push(footer());
+        right.extend(footer());
         (scope_lines(&SCOPES[..1]), Some(right))
     } else {
         (lines(), None)
