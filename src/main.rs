@@ -1,6 +1,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono::Offset;
 use clap::{Parser, Subcommand};
 use ghl_tui::api::{Client, ClientConfig, Secret};
 use ghl_tui::app::State;
@@ -279,7 +280,9 @@ async fn run_tui(
         location.clone()
     };
     let client = Client::new(client_cfg)?;
-    let state = State::new(label, location, chrono::Utc::now().naive_utc());
+    let mut state = State::new(label, location, chrono::Utc::now().naive_utc());
+    // The only place the machine's zone is read: everything after works from the state.
+    state.zone = chrono::Local::now().offset().fix();
     let termination = ghl_tui::runtime::termination();
     let mut guard = ghl_tui::terminal::Guard::enter()?;
     let store = open_store(&store_name);

@@ -313,11 +313,8 @@ fn the_task_form_reads_friendly_dates_and_refuses_bad_ones() {
         .as_deref()
         .and_then(ghl_tui::api::time::parse)
         .expect("ISO due date");
-    let local = chrono::TimeZone::from_utc_datetime(&chrono::Local, &due).naive_local();
-    assert_eq!(
-        local.format("%Y-%m-%d %H:%M").to_string(),
-        "2026-11-23 15:00"
-    );
+    // The state's zone is UTC here, so the typed time is the UTC time, whatever the machine's.
+    assert_eq!(due.format("%Y-%m-%d %H:%M").to_string(), "2026-11-23 15:00");
 }
 
 #[test]
@@ -738,7 +735,12 @@ fn a_refused_contact_edit_sends_a_cleared_field_again() {
             ..Default::default()
         },
     };
-    let mut form = ghl_tui::app::form::Form::from_op(&op, common::fixed_now()).expect("form");
+    let mut form = ghl_tui::app::form::Form::from_op(
+        &op,
+        common::fixed_now(),
+        chrono::FixedOffset::east_opt(0).expect("utc"),
+    )
+    .expect("form");
     let ops = form.submit().expect("valid");
     let [WriteOp::UpdateContact { input, .. }] = ops.as_slice() else {
         panic!("{ops:?}")
@@ -898,4 +900,24 @@ fn a_contact_created_before_a_restart_shows_once_while_it_waits() {
         .count();
     assert_eq!(shown, 1);
     assert_eq!(s.browse.rows.len(), 6);
+}
+
+#[test]
+fn due_dates_are_typed_and_shown_on_the_users_clock() {
+    let mut s = ready();
+    s.zone = chrono::FixedOffset::east_opt(-5 * 3600).expect("UTC-5");
+    // Noon UTC is 07:00 for the user: "15:00" means today at 15:00 their time, 20:00 UTC.
+    update(&mut s, key('3'));
+    update(&mut s, key('n'));
+    typed(&mut s, "Call");
+    update(&mut s, code(KeyCode::Tab));
+    for _ in 0..20 {
+        update(&mut s, code(KeyCode::Backspace));
+    }
+    typed(&mut s, "15:00");
+    let ops = writes(&update(&mut s, ctrl('s')));
+    let [WriteOp::CreateTask { input, .. }] = ops.as_slice() else {
+        panic!("{ops:?}")
+    };
+    assert_eq!(input.due_date.as_deref(), Some("2026-11-22T20:00:00.000Z"));
 }

@@ -34,6 +34,20 @@ pub fn parse(raw: &str) -> Option<NaiveDateTime> {
     None
 }
 
+/// The time as the user's clock shows it, in `zone`: ISO times (UTC or with an offset) are
+/// moved there; the zone-less `YYYY-MM-DD HH:MM:SS` form is already wall-clock time.
+pub fn local(raw: &str, zone: chrono::FixedOffset) -> Option<NaiveDateTime> {
+    let s = raw.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Some(dt.with_timezone(&zone).naive_local());
+    }
+    if s.parse::<i64>().is_ok() {
+        return parse(s)
+            .map(|utc| utc + chrono::Duration::seconds(i64::from(zone.local_minus_utc())));
+    }
+    parse(s)
+}
+
 /// Milliseconds since the epoch for an ISO time, as the deprecated list endpoint pages by.
 pub fn epoch_ms(raw: &str) -> Option<i64> {
     parse(raw).map(|t| t.and_utc().timestamp_millis())
@@ -54,6 +68,19 @@ mod tests {
             Some("2021-07-16 00:00:00".into())
         );
         assert_eq!(parse("1626433200000"), Some(iso));
+    }
+
+    #[test]
+    fn local_time_keeps_wall_clock_times_and_moves_zoned_ones() {
+        let lisbon_summer = chrono::FixedOffset::east_opt(3600).expect("offset");
+        let plain = local("2021-07-16 11:00:00", lisbon_summer).expect("plain");
+        assert_eq!(
+            plain.to_string(),
+            "2021-07-16 11:00:00",
+            "no zone: shown as given"
+        );
+        let zoned = local("2021-07-16T11:00:00Z", lisbon_summer).expect("zoned");
+        assert_eq!(zoned.to_string(), "2021-07-16 12:00:00");
     }
 
     #[test]

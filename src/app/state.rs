@@ -216,7 +216,10 @@ pub struct State {
     /// A `ReplayAfter` timer is running (one at a time).
     pub retry_scheduled: bool,
     pub size: (u16, u16),
+    /// UTC now; times are compared in UTC.
     pub now: NaiveDateTime,
+    /// The user's zone, for showing times and reading typed ones (the runtime sets it).
+    pub zone: chrono::FixedOffset,
     pub spinner: usize,
     pub status: Option<Status>,
     pub budget: RateBudget,
@@ -306,6 +309,8 @@ impl State {
             retry_scheduled: false,
             size: (80, 24),
             now,
+            zone: chrono::FixedOffset::east_opt(0)
+                .unwrap_or_else(|| unreachable!("0 is a valid offset")),
             spinner: 0,
             status: None,
             budget: RateBudget::default(),
@@ -363,6 +368,11 @@ impl State {
 
     pub fn cursor(&self, pane: Pane) -> Cursor {
         self.pane_cursor.get(&pane).copied().unwrap_or_default()
+    }
+
+    /// Now on the user's clock.
+    pub fn local_now(&self) -> NaiveDateTime {
+        self.now + chrono::Duration::seconds(i64::from(self.zone.local_minus_utc()))
     }
 
     pub fn is_busy(&self) -> bool {

@@ -747,7 +747,7 @@ fn pane_len(state: &State, pane: Pane, width: usize) -> usize {
     let extras = state.selected_extras();
     match pane {
         Pane::Details => state.selected_detail().map_or(0, |c| {
-            panes::details::lines(c, &state.field_names, width).len()
+            panes::details::lines(c, &state.field_names, state.zone, width).len()
         }),
         Pane::Tasks => extras.and_then(|e| e.tasks.ready()).map_or(0, Vec::len),
         Pane::Notes => extras.and_then(|e| e.notes.ready()).map_or(0, Vec::len),

@@ -274,7 +274,7 @@ fn rejected(
     // The text is already a draft (stored with the refusal); open it now unless busy, in
     // which case it is offered at the next start.
     let key = crate::store::rejected_key(outbox_id);
-    match Form::from_op(&op, state.now) {
+    match Form::from_op(&op, state.local_now(), state.zone) {
         Some(mut form) if state.overlay.is_none() => {
             form.key_override = Some(key);
             form.title = format!("{} — not saved: {}", form.title, error.one_line());

@@ -106,7 +106,7 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
             }),
             Some(Action::Pick) => drafts
                 .get(cursor)
-                .and_then(|(k, v)| Form::from_draft(k, v, state.now))
+                .and_then(|(k, v)| Form::from_draft(k, v, state.local_now(), state.zone))
                 .map(|f| Overlay::Form(Box::new(f))),
             Some(Action::Discard) if cursor < drafts.len() => {
                 let (key, _) = drafts.remove(cursor);

@@ -70,7 +70,8 @@ fn not_yet_saved(state: &mut State) {
 // --- Starting a change ----------------------------------------------------------------------
 
 pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
-    let now = state.now;
+    // Forms read and show times on the user's clock.
+    let now = state.local_now();
     let contact = state.selected_detail().cloned();
     match action {
         Action::New => match state.focus {
@@ -114,7 +115,7 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::Edit => match state.focus {
             Pane::Tasks => match selected_task(state) {
                 Some((_, t)) if t.id.as_deref().is_some_and(is_local) => not_yet_saved(state),
-                Some((cid, t)) => open(state, Form::edit_task(&cid, &t, now)),
+                Some((cid, t)) => open(state, Form::edit_task(&cid, &t, now, state.zone)),
                 None => say(state, "No task selected", true),
             },
             Pane::Notes => match selected_note(state) {
@@ -185,6 +186,7 @@ fn field_defs(state: &State) -> Vec<(String, String)> {
 }
 
 fn open(state: &mut State, form: Form) {
+    let form = form.in_zone(state.zone);
     state.overlay = Some(Overlay::Form(Box::new(form)));
 }
 

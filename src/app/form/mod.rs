@@ -86,6 +86,8 @@ pub struct Form {
     pub now: chrono::NaiveDateTime,
     /// The draft key when it is not the one the kind gives (a refused write's text).
     pub key_override: Option<String>,
+    /// The user's zone: due dates are typed in it and sent in UTC.
+    pub zone: chrono::FixedOffset,
 }
 
 /// An "original" value no field can hold: the field counts as changed, so its value is sent.
@@ -142,6 +144,7 @@ impl Form {
             suggestions: Vec::new(),
             now,
             key_override: None,
+            zone: utc(),
         }
     }
 
@@ -197,10 +200,15 @@ impl Form {
         )
     }
 
-    pub fn edit_task(contact_id: &str, t: &Task, now: chrono::NaiveDateTime) -> Form {
+    pub fn edit_task(
+        contact_id: &str,
+        t: &Task,
+        now: chrono::NaiveDateTime,
+        zone: chrono::FixedOffset,
+    ) -> Form {
         let due = t
             .due()
-            .map(|d| local_from_utc(d).format("%Y-%m-%d %H:%M").to_string())
+            .map(|d| local_from_utc(d, zone).format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default();
         let kind = FormKind::EditTask {
             contact_id: contact_id.into(),
@@ -212,7 +220,16 @@ impl Form {
             t.is_done(),
             t.body.as_deref().unwrap_or(""),
         );
-        Form::build(kind, "Edit task".into(), fields, now)
+        Form {
+            zone,
+            ..Form::build(kind, "Edit task".into(), fields, now)
+        }
+    }
+
+    /// The same form, reading and showing times in `zone`.
+    pub fn in_zone(mut self, zone: chrono::FixedOffset) -> Form {
+        self.zone = zone;
+        self
     }
 
     pub fn new_note(contact_id: &str, now: chrono::NaiveDateTime) -> Form {
@@ -449,16 +466,17 @@ fn note_fields(body: &str) -> Vec<Field> {
     vec![f]
 }
 
-fn utc_from_local(local: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
-    use chrono::TimeZone;
-    chrono::Local
-        .from_local_datetime(&local)
-        .earliest()
-        .map_or(local, |t| t.naive_utc())
+fn utc() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!("0 is a valid offset"))
 }
 
-fn local_from_utc(utc: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
-    chrono::Local.from_utc_datetime(&utc).naive_local()
+fn utc_from_local(
+    local: chrono::NaiveDateTime,
+    zone: chrono::FixedOffset,
+) -> chrono::NaiveDateTime {
+    local - chrono::Duration::seconds(i64::from(zone.local_minus_utc()))
 }
 
-use chrono::TimeZone as _;
+fn local_from_utc(utc: chrono::NaiveDateTime, zone: chrono::FixedOffset) -> chrono::NaiveDateTime {
+    utc + chrono::Duration::seconds(i64::from(zone.local_minus_utc()))
+}

@@ -7,11 +7,16 @@ use crate::api::{Contact, Note, Task, WriteOp};
 
 impl Form {
     /// Rebuilds a form from a draft.
-    pub fn from_draft(key: &str, v: &Value, now: chrono::NaiveDateTime) -> Option<Form> {
+    pub fn from_draft(
+        key: &str,
+        v: &Value,
+        now: chrono::NaiveDateTime,
+        zone: chrono::FixedOffset,
+    ) -> Option<Form> {
         // A write the server refused, kept with its reason.
         if let Some(op) = v.get("rejected") {
             let op: WriteOp = serde_json::from_value(op.clone()).ok()?;
-            let mut form = Form::from_op(&op, now)?;
+            let mut form = Form::from_op(&op, now, zone)?;
             form.key_override = Some(key.to_string());
             if let Some(why) = v.get("error").and_then(Value::as_str) {
                 form.title = format!("{} — not saved: {why}", form.title);
@@ -60,6 +65,7 @@ impl Form {
                     ..Default::default()
                 },
                 now,
+                zone,
             ),
             FormKind::NewNote { contact_id } => Form::new_note(contact_id, now),
             FormKind::EditNote {
@@ -98,6 +104,7 @@ impl Form {
             })
             .unwrap_or_default();
         form.key_override = v.get("key").and_then(Value::as_str).map(String::from);
+        form.zone = zone;
         Some(form)
     }
 }
@@ -148,7 +155,11 @@ fn kind_from_json(v: &Value) -> Option<FormKind> {
 
 impl Form {
     /// Reopens the form a refused write came from, with the user's text in it.
-    pub fn from_op(op: &WriteOp, now: chrono::NaiveDateTime) -> Option<Form> {
+    pub fn from_op(
+        op: &WriteOp,
+        now: chrono::NaiveDateTime,
+        zone: chrono::FixedOffset,
+    ) -> Option<Form> {
         let set = |form: &mut Form, key: &str, value: Option<&str>| {
             if let (Some(v), Some(f)) = (value, form.fields.iter_mut().find(|f| f.key == key)) {
                 *f = Field {
@@ -188,6 +199,7 @@ impl Form {
                             ..Default::default()
                         },
                         now,
+                        zone,
                     ),
                     _ => Form::new_task(contact_id, now),
                 };
@@ -196,7 +208,7 @@ impl Form {
                     .due_date
                     .as_deref()
                     .and_then(crate::api::time::parse)
-                    .map(|d| local_from_utc(d).format("%Y-%m-%d %H:%M").to_string());
+                    .map(|d| local_from_utc(d, zone).format("%Y-%m-%d %H:%M").to_string());
                 set(&mut f, "dueDate", due.as_deref());
                 set(&mut f, "body", input.body.as_deref());
                 if let Some(done) = input.completed {

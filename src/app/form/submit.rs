@@ -193,7 +193,7 @@ impl Form {
             self.fail("title", "a title is needed");
         }
         let due = match self.due_preview() {
-            Some(Ok(local)) => Some(utc_from_local(local)),
+            Some(Ok(local)) => Some(utc_from_local(local, self.zone)),
             Some(Err(e)) => {
                 self.fail("dueDate", e);
                 None

@@ -67,13 +67,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         if lines.len() + 2 > usize::from(area.height) + 1 {
             break;
         }
-        let start = a.start().map_or_else(
+        let local = |raw: &Option<String>| {
+            raw.as_deref()
+                .and_then(|t| crate::api::time::local(t, state.zone))
+        };
+        let start = local(&a.start_time).map_or_else(
             || sanitize::line(a.start_time.as_deref().unwrap_or("?")).into_owned(),
-            |s| text::when_short(s, state.now),
+            |s| text::when_short(s, state.local_now()),
         );
-        let end = match (a.start(), a.end()) {
+        let end = match (local(&a.start_time), local(&a.end_time)) {
             (Some(s), Some(e)) if s.date() == e.date() => e.format("–%H:%M").to_string(),
-            (_, Some(e)) => format!(" – {}", text::when_short(e, state.now)),
+            (_, Some(e)) => format!(" – {}", text::when_short(e, state.local_now())),
             _ => String::new(),
         };
         let status = sanitize::line(a.state().unwrap_or("unknown")).into_owned();

@@ -28,9 +28,9 @@ fn field_at(label: &str, value: &str, width: usize) -> Line<'static> {
     ])
 }
 
-fn date(raw: Option<&str>) -> Option<String> {
+fn date(raw: Option<&str>, zone: chrono::FixedOffset) -> Option<String> {
     let raw = raw?;
-    Some(crate::api::time::parse(raw).map_or_else(|| raw.to_string(), text::when))
+    Some(crate::api::time::local(raw, zone).map_or_else(|| raw.to_string(), text::when))
 }
 
 /// Whether the record says anything about DND per channel (the single-contact answer does).
@@ -42,6 +42,7 @@ fn state_known(c: &Contact) -> bool {
 pub fn lines(
     c: &Contact,
     field_names: &HashMap<String, String>,
+    zone: chrono::FixedOffset,
     width: usize,
 ) -> Vec<Line<'static>> {
     let mut out = Vec::new();
@@ -116,9 +117,9 @@ pub fn lines(
         ("Birthday", c.birthday()),
         ("Assigned to", c.assigned_to.clone()),
         ("Came from", attribution),
-        ("Added", date(c.date_added.as_deref())),
-        ("Updated", date(c.date_updated.as_deref())),
-        ("Last activity", date(c.last_activity.as_deref())),
+        ("Added", date(c.date_added.as_deref(), zone)),
+        ("Updated", date(c.date_updated.as_deref(), zone)),
+        ("Last activity", date(c.last_activity.as_deref(), zone)),
     ];
     // Long values end in "…" rather than being cut mid-character at the border.
     let room = width.saturating_sub(LABEL_WIDTH).max(1);
@@ -231,7 +232,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         );
         return;
     };
-    let mut all = lines(contact, &state.field_names, usize::from(area.width));
+    let mut all = lines(
+        contact,
+        &state.field_names,
+        state.zone,
+        usize::from(area.width),
+    );
     // The list's record is shown at once; the full one replaces it when it arrives.
     match state.selected_extras().map(|e| &e.detail) {
         Some(Load::Loading) => all.insert(

@@ -39,8 +39,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     // scroll through a note taller than the pane line by line.
     for (i, note) in ordered(notes).into_iter().enumerate() {
         let when = note
-            .added()
-            .map_or_else(|| "undated".to_string(), |t| text::when_short(t, state.now));
+            .date_added
+            .as_deref()
+            .and_then(|t| crate::api::time::local(t, state.zone))
+            .map_or_else(
+                || "undated".to_string(),
+                |t| text::when_short(t, state.local_now()),
+            );
         let mut header = vec![Span::styled(format!("── {when} "), theme::label())];
         if let Some(t) = note.title.as_deref().filter(|t| !t.is_empty()) {
             header.push(Span::styled(

@@ -55,13 +55,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         } else {
             ("○", ratatui::style::Style::new())
         };
-        let due = match task.due() {
+        // Shown in the user's local time; compared (overdue) in UTC.
+        let shown = task
+            .due_date
+            .as_deref()
+            .and_then(|t| crate::api::time::local(t, state.zone));
+        let due = match shown {
             Some(d) if overdue => Span::styled(
-                format!("  overdue since {}", text::when_short(d, state.now)),
+                format!("  overdue since {}", text::when_short(d, state.local_now())),
                 theme::error(),
             ),
             Some(d) => Span::styled(
-                format!("  due {}", text::when_short(d, state.now)),
+                format!("  due {}", text::when_short(d, state.local_now())),
                 if task.is_done() {
                     theme::dim()
                 } else {
