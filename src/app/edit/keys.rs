@@ -252,14 +252,11 @@ pub fn on_editor_done(state: &mut State, result: Result<String, String>, fx: &mu
             let clean =
                 crate::sanitize::clean(text.trim_end_matches('\n'), crate::sanitize::Lines::Multi)
                     .into_owned();
-            let lines: Vec<String> = if field.multiline {
-                clean.split('\n').map(String::from).collect()
+            field.set_text(&if field.multiline {
+                clean
             } else {
-                vec![clean.replace('\n', " ")]
-            };
-            field.area = ratatui_textarea::TextArea::new(lines);
-            field.area.move_cursor(ratatui_textarea::CursorMove::Bottom);
-            field.area.move_cursor(ratatui_textarea::CursorMove::End);
+                clean.replace('\n', " ")
+            });
             let form = form.clone();
             save_draft(&form, fx);
         }

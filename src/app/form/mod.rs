@@ -62,6 +62,11 @@ impl Field {
         }
     }
 
+    /// Replaces the text, cursor at its end.
+    pub fn set_text(&mut self, text: &str) {
+        self.area = Field::new("", "", text).area;
+    }
+
     pub fn text(&self) -> String {
         self.area.lines().join("\n")
     }
@@ -367,15 +372,7 @@ impl Form {
         else {
             return false;
         };
-        *field = Field {
-            area: Field::new(
-                field.key.clone(),
-                field.label.clone(),
-                &format!("{head}{hit}"),
-            )
-            .area,
-            ..field.clone()
-        };
+        field.set_text(&format!("{head}{hit}"));
         true
     }
 }
@@ -445,7 +442,7 @@ impl Field {
         } else {
             (at + n - 1) % n
         };
-        self.area = Field::new("", "", self.choices[next]).area;
+        self.set_text(self.choices[next]);
     }
 }
 

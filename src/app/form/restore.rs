@@ -2,10 +2,59 @@
 
 use serde_json::{Value, json};
 
-use super::{ALLOWED, BLOCKED, CONTACT_FIELDS, Field, Form, FormKind, UNSENT, local_from_utc};
+use super::{ALLOWED, BLOCKED, CONTACT_FIELDS, Form, FormKind, UNSENT, local_from_utc};
 use crate::api::{Contact, Note, Task, WriteOp};
 
 impl Form {
+    /// An empty form of `kind`, as it opens for a record known only by its ids.
+    fn blank(
+        kind: &FormKind,
+        now: chrono::NaiveDateTime,
+        zone: chrono::FixedOffset,
+        defs: &[(String, String)],
+    ) -> Form {
+        let contact = |id: &str| Contact {
+            id: Some(id.to_string()),
+            ..Default::default()
+        };
+        let form = match kind {
+            FormKind::NewContact => Form::new_contact(now, defs),
+            FormKind::EditContact { id } => Form::edit_contact(&contact(id), now, defs),
+            FormKind::NewTask { contact_id } => Form::new_task(contact_id, now),
+            FormKind::EditTask {
+                contact_id,
+                task_id,
+            } => {
+                let task = Task {
+                    id: Some(task_id.clone()),
+                    ..Default::default()
+                };
+                Form::edit_task(contact_id, &task, now, zone)
+            }
+            FormKind::NewNote { contact_id } => Form::new_note(contact_id, now),
+            FormKind::EditNote {
+                contact_id,
+                note_id,
+            } => Form::edit_note(
+                contact_id,
+                &Note {
+                    id: Some(note_id.clone()),
+                    ..Default::default()
+                },
+                now,
+            ),
+            FormKind::AddTag { contact_id } => Form::add_tag(contact_id, Vec::new(), now),
+        };
+        form.in_zone(zone)
+    }
+
+    /// Puts `text` in the field `key`, if the form has it.
+    fn set(&mut self, key: &str, text: Option<&str>) {
+        if let (Some(text), Some(f)) = (text, self.fields.iter_mut().find(|f| f.key == key)) {
+            f.set_text(text);
+        }
+    }
+
     /// Rebuilds a form from a draft.
     pub fn from_draft(
         key: &str,
@@ -36,61 +85,12 @@ impl Form {
                     .collect()
             })
             .unwrap_or_default();
-        let mut form = match &kind {
-            FormKind::NewContact => Form::new_contact(now, &defs),
-            FormKind::EditContact { id } => {
-                let mut f = Form::edit_contact(
-                    &Contact {
-                        id: Some(id.clone()),
-                        ..Default::default()
-                    },
-                    now,
-                    &defs,
-                );
-                f.title = v
-                    .get("title")
-                    .and_then(Value::as_str)
-                    .unwrap_or("Edit contact")
-                    .to_string();
-                f
-            }
-            FormKind::NewTask { contact_id } => Form::new_task(contact_id, now),
-            FormKind::EditTask {
-                contact_id,
-                task_id,
-            } => Form::edit_task(
-                contact_id,
-                &Task {
-                    id: Some(task_id.clone()),
-                    ..Default::default()
-                },
-                now,
-                zone,
-            ),
-            FormKind::NewNote { contact_id } => Form::new_note(contact_id, now),
-            FormKind::EditNote {
-                contact_id,
-                note_id,
-            } => Form::edit_note(
-                contact_id,
-                &Note {
-                    id: Some(note_id.clone()),
-                    ..Default::default()
-                },
-                now,
-            ),
-            FormKind::AddTag { contact_id } => Form::add_tag(contact_id, Vec::new(), now),
-        };
-        let values = v.get("values")?.as_object()?;
-        for f in form.fields.iter_mut() {
-            if let Some(text) = values.get(f.key.as_str()).and_then(Value::as_str) {
-                let locked = f.locked;
-                *f = Field {
-                    area: Field::new(f.key.clone(), f.label.clone(), text).area,
-                    locked,
-                    ..f.clone()
-                };
-            }
+        let mut form = Form::blank(&kind, now, zone, &defs);
+        if let Some(title) = v.get("title").and_then(Value::as_str) {
+            form.title = title.to_string();
+        }
+        for (k, text) in v.get("values")?.as_object()? {
+            form.set(k, text.as_str());
         }
         // What the form was opened with, so a restored edit sends just what the user changed;
         // an older draft without it counts every field as changed, and closing asks first.
@@ -104,7 +104,110 @@ impl Form {
             })
             .unwrap_or_default();
         form.key_override = v.get("key").and_then(Value::as_str).map(String::from);
-        form.zone = zone;
+        Some(form)
+    }
+
+    /// Reopens the form a refused write came from, with the user's text in it.
+    pub fn from_op(
+        op: &WriteOp,
+        now: chrono::NaiveDateTime,
+        zone: chrono::FixedOffset,
+    ) -> Option<Form> {
+        let kind = match op {
+            WriteOp::CreateContact { .. } => FormKind::NewContact,
+            WriteOp::UpdateContact { id, .. } => FormKind::EditContact { id: id.clone() },
+            WriteOp::CreateTask { contact_id, .. } => FormKind::NewTask {
+                contact_id: contact_id.clone(),
+            },
+            WriteOp::UpdateTask {
+                contact_id,
+                task_id,
+                ..
+            } => FormKind::EditTask {
+                contact_id: contact_id.clone(),
+                task_id: task_id.clone(),
+            },
+            WriteOp::CreateNote { contact_id, .. } => FormKind::NewNote {
+                contact_id: contact_id.clone(),
+            },
+            WriteOp::UpdateNote {
+                contact_id,
+                note_id,
+                ..
+            } => FormKind::EditNote {
+                contact_id: contact_id.clone(),
+                note_id: note_id.clone(),
+            },
+            WriteOp::AddTags { id, .. } => FormKind::AddTag {
+                contact_id: id.clone(),
+            },
+            _ => return None,
+        };
+        // Custom fields of a refused write are known by id only.
+        let defs: Vec<(String, String)> = match op {
+            WriteOp::CreateContact { input } | WriteOp::UpdateContact { input, .. } => input
+                .custom_fields
+                .iter()
+                .map(|f| (f.id.clone(), f.id.clone()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut form = Form::blank(&kind, now, zone, &defs);
+        match op {
+            WriteOp::CreateNote { input, .. } | WriteOp::UpdateNote { input, .. } => {
+                form.set("body", input.body.as_deref());
+            }
+            WriteOp::CreateTask { input, .. } | WriteOp::UpdateTask { input, .. } => {
+                form.set("title", input.title.as_deref());
+                let due = input
+                    .due_date
+                    .as_deref()
+                    .and_then(crate::api::time::parse)
+                    .map(|d| local_from_utc(d, zone).format("%Y-%m-%d %H:%M").to_string());
+                form.set("dueDate", due.as_deref());
+                form.set("body", input.body.as_deref());
+                form.set(
+                    "completed",
+                    input.completed.map(|done| if done { "yes" } else { "no" }),
+                );
+            }
+            WriteOp::CreateContact { input } | WriteOp::UpdateContact { input, .. } => {
+                for cf in &input.custom_fields {
+                    let text = cf
+                        .field_value
+                        .as_str()
+                        .map(String::from)
+                        .unwrap_or_else(|| cf.field_value.to_string());
+                    form.set(&format!("cf.{}", cf.id), Some(&text));
+                }
+                for (ch, setting) in input.dnd_settings.iter().flatten() {
+                    form.set(
+                        &format!("dnd.{ch}"),
+                        Some(if setting.blocks() { BLOCKED } else { ALLOWED }),
+                    );
+                }
+                let v = serde_json::to_value(input).unwrap_or_default();
+                for key in CONTACT_FIELDS.map(|(k, _)| k) {
+                    form.set(key, v.get(key).and_then(Value::as_str));
+                }
+            }
+            WriteOp::AddTags { tags, .. } => form.set("tags", Some(&tags.join(", "))),
+            _ => {}
+        }
+        // The fields the write carried count as changed (so saving again sends them, a
+        // cleared one included); the others as untouched.
+        let carried = carried_keys(op);
+        form.original = form
+            .fields
+            .iter()
+            .map(|f| {
+                if carried.contains(&f.key) {
+                    UNSENT.to_string()
+                } else {
+                    f.text()
+                }
+            })
+            .collect();
         Some(form)
     }
 }
@@ -151,132 +254,6 @@ fn kind_from_json(v: &Value) -> Option<FormKind> {
         },
         _ => return None,
     })
-}
-
-impl Form {
-    /// Reopens the form a refused write came from, with the user's text in it.
-    pub fn from_op(
-        op: &WriteOp,
-        now: chrono::NaiveDateTime,
-        zone: chrono::FixedOffset,
-    ) -> Option<Form> {
-        let set = |form: &mut Form, key: &str, value: Option<&str>| {
-            if let (Some(v), Some(f)) = (value, form.fields.iter_mut().find(|f| f.key == key)) {
-                *f = Field {
-                    area: Field::new(f.key.clone(), f.label.clone(), v).area,
-                    ..f.clone()
-                };
-            }
-        };
-        let mut form = match op {
-            WriteOp::CreateNote { contact_id, input }
-            | WriteOp::UpdateNote {
-                contact_id, input, ..
-            } => {
-                let mut f = match op {
-                    WriteOp::UpdateNote { note_id, .. } => Form::edit_note(
-                        contact_id,
-                        &Note {
-                            id: Some(note_id.clone()),
-                            ..Default::default()
-                        },
-                        now,
-                    ),
-                    _ => Form::new_note(contact_id, now),
-                };
-                set(&mut f, "body", input.body.as_deref());
-                f
-            }
-            WriteOp::CreateTask { contact_id, input }
-            | WriteOp::UpdateTask {
-                contact_id, input, ..
-            } => {
-                let mut f = match op {
-                    WriteOp::UpdateTask { task_id, .. } => Form::edit_task(
-                        contact_id,
-                        &Task {
-                            id: Some(task_id.clone()),
-                            ..Default::default()
-                        },
-                        now,
-                        zone,
-                    ),
-                    _ => Form::new_task(contact_id, now),
-                };
-                set(&mut f, "title", input.title.as_deref());
-                let due = input
-                    .due_date
-                    .as_deref()
-                    .and_then(crate::api::time::parse)
-                    .map(|d| local_from_utc(d, zone).format("%Y-%m-%d %H:%M").to_string());
-                set(&mut f, "dueDate", due.as_deref());
-                set(&mut f, "body", input.body.as_deref());
-                if let Some(done) = input.completed {
-                    set(&mut f, "completed", Some(if done { "yes" } else { "no" }));
-                }
-                f
-            }
-            WriteOp::CreateContact { input } | WriteOp::UpdateContact { input, .. } => {
-                let defs: Vec<(String, String)> = input
-                    .custom_fields
-                    .iter()
-                    .map(|f| (f.id.clone(), f.id.clone()))
-                    .collect();
-                let mut f = match op {
-                    WriteOp::UpdateContact { id, .. } => Form::edit_contact(
-                        &Contact {
-                            id: Some(id.clone()),
-                            ..Default::default()
-                        },
-                        now,
-                        &defs,
-                    ),
-                    _ => Form::new_contact(now, &defs),
-                };
-                for cf in &input.custom_fields {
-                    let text = cf
-                        .field_value
-                        .as_str()
-                        .map(String::from)
-                        .unwrap_or_else(|| cf.field_value.to_string());
-                    set(&mut f, &format!("cf.{}", cf.id), Some(&text));
-                }
-                for (ch, setting) in input.dnd_settings.iter().flatten() {
-                    set(
-                        &mut f,
-                        &format!("dnd.{ch}"),
-                        Some(if setting.blocks() { BLOCKED } else { ALLOWED }),
-                    );
-                }
-                let v = serde_json::to_value(input).unwrap_or_default();
-                for key in CONTACT_FIELDS.map(|(k, _)| k) {
-                    set(&mut f, key, v.get(key).and_then(Value::as_str));
-                }
-                f
-            }
-            WriteOp::AddTags { id, tags } => {
-                let mut f = Form::add_tag(id, Vec::new(), now);
-                set(&mut f, "tags", Some(&tags.join(", ")));
-                f
-            }
-            _ => return None,
-        };
-        // The fields the write carried count as changed (so saving again sends them, a
-        // cleared one included); the others as untouched.
-        let carried = carried_keys(op);
-        form.original = form
-            .fields
-            .iter()
-            .map(|f| {
-                if carried.contains(&f.key) {
-                    UNSENT.to_string()
-                } else {
-                    f.text()
-                }
-            })
-            .collect();
-        Some(form)
-    }
 }
 
 fn carried_keys(op: &WriteOp) -> Vec<String> {
