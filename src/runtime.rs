@@ -224,9 +224,18 @@ impl Executor {
             Effect::FetchFields => {
                 let (client, tx) = (self.client.clone(), self.tx.clone());
                 tokio::spawn(async move {
-                    let result = client.custom_fields().await;
-                    let _ = tx.send(Msg::Fields(result));
-                    let _ = tx.send(Msg::LocationTags(client.location_tags().await));
+                    // Both are optional extras: without the scope the app shows ids and
+                    // completes tags from what is loaded; the log says why.
+                    let fields = client.custom_fields().await;
+                    if let Err(e) = &fields {
+                        tracing::info!(error = %e, "custom field names unavailable");
+                    }
+                    let _ = tx.send(Msg::Fields(fields));
+                    let tags = client.location_tags().await;
+                    if let Err(e) = &tags {
+                        tracing::info!(error = %e, "location tags unavailable");
+                    }
+                    let _ = tx.send(Msg::LocationTags(tags));
                 });
             }
             Effect::Settle { generation, after } => {

@@ -124,9 +124,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         // Without the scope for field names the details show field ids; nothing else changes,
         // so this is not worth the status bar.
-        Msg::Fields(Err(e)) => tracing::info!(error = %e, "custom field names unavailable"),
+        Msg::Fields(Err(_)) => {}
         Msg::LocationTags(Ok(tags)) => state.location_tags = tags,
-        Msg::LocationTags(Err(e)) => tracing::info!(error = %e, "location tags unavailable"),
+        Msg::LocationTags(Err(_)) => {}
         Msg::Budget(b) => state.budget = b,
         Msg::Synced { sent, pending } => edit::on_synced(state, sent, pending, &mut fx),
         Msg::StoreFailed(e) => {
