@@ -106,8 +106,6 @@ const fn ctrl(c: char) -> Key {
 pub struct Binding {
     pub scope: Scope,
     pub keys: &'static [Key],
-    /// How the keys are written in help, e.g. `j/↓`.
-    pub label: &'static str,
     pub action: Action,
     pub help: &'static str,
     /// Shown in the one-line hint bar.
@@ -118,7 +116,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('j'), k(KeyCode::Down)],
-        label: "j/↓",
         action: Action::Down,
         help: "Move down",
         hint: Some("move"),
@@ -126,7 +123,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('k'), k(KeyCode::Up)],
-        label: "k/↑",
         action: Action::Up,
         help: "Move up",
         hint: None,
@@ -134,7 +130,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('g'), k(KeyCode::Home)],
-        label: "g/Home",
         action: Action::Top,
         help: "Go to the top",
         hint: None,
@@ -142,7 +137,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('G'), k(KeyCode::End)],
-        label: "G/End",
         action: Action::Bottom,
         help: "Go to the bottom (loads more contacts)",
         hint: None,
@@ -150,7 +144,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[k(KeyCode::PageDown), ctrl('d')],
-        label: "PgDn/^D",
         action: Action::PageDown,
         help: "Page down",
         hint: None,
@@ -158,7 +151,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[k(KeyCode::PageUp), ctrl('u')],
-        label: "PgUp/^U",
         action: Action::PageUp,
         help: "Page up",
         hint: None,
@@ -166,7 +158,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[k(KeyCode::Enter), ch('l'), k(KeyCode::Right)],
-        label: "Enter/l/→",
         action: Action::Open,
         help: "Open the selected contact",
         hint: Some("open"),
@@ -174,7 +165,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[k(KeyCode::Tab)],
-        label: "Tab",
         action: Action::NextPane,
         help: "Next pane",
         hint: Some("pane"),
@@ -182,7 +172,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[k(KeyCode::BackTab)],
-        label: "S-Tab",
         action: Action::PrevPane,
         help: "Previous pane",
         hint: None,
@@ -190,7 +179,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('1')],
-        label: "1",
         action: Action::Focus(1),
         help: "Contacts pane",
         hint: None,
@@ -198,7 +186,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('2')],
-        label: "2",
         action: Action::Focus(2),
         help: "Details pane",
         hint: None,
@@ -206,7 +193,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('3')],
-        label: "3",
         action: Action::Focus(3),
         help: "Tasks pane",
         hint: None,
@@ -214,7 +200,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('4')],
-        label: "4",
         action: Action::Focus(4),
         help: "Notes pane",
         hint: None,
@@ -222,7 +207,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('5')],
-        label: "5",
         action: Action::Focus(5),
         help: "Appointments pane",
         hint: None,
@@ -230,7 +214,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('/')],
-        label: "/",
         action: Action::Search,
         help: "Search: filter as you type, Enter asks the server",
         hint: Some("search"),
@@ -238,7 +221,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('r'), k(KeyCode::F(5))],
-        label: "r/F5",
         action: Action::Refresh,
         help: "Refresh (retry what failed)",
         hint: Some("refresh"),
@@ -246,7 +228,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('?'), k(KeyCode::F(1))],
-        label: "?/F1",
         action: Action::Help,
         help: "Show or hide this help",
         hint: Some("help"),
@@ -254,7 +235,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[k(KeyCode::Esc), ch('h'), k(KeyCode::Left)],
-        label: "Esc/h/←",
         action: Action::Back,
         help: "Back: to the list, then clear the search",
         hint: None,
@@ -262,7 +242,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('n')],
-        label: "n",
         action: Action::New,
         help: "New contact, task or note (by pane)",
         hint: Some("new"),
@@ -270,7 +249,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('e')],
-        label: "e",
         action: Action::Edit,
         help: "Edit the contact, task or note",
         hint: Some("edit"),
@@ -278,7 +256,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('d')],
-        label: "d",
         action: Action::Delete,
         help: "Delete, after a y/N question naming what goes",
         hint: None,
@@ -286,7 +263,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('x'), ch(' ')],
-        label: "x/Space",
         action: Action::Toggle,
         help: "Complete or reopen the selected task",
         hint: None,
@@ -294,7 +270,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('t')],
-        label: "t",
         action: Action::AddTag,
         help: "Add tags to the contact",
         hint: None,
@@ -302,7 +277,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('T')],
-        label: "T",
         action: Action::RemoveTag,
         help: "Remove a tag from the contact",
         hint: None,
@@ -310,7 +284,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('o')],
-        label: "o",
         action: Action::ShowPending,
         help: "Changes waiting for the server",
         hint: None,
@@ -318,7 +291,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Global,
         keys: &[ch('q'), ctrl('c')],
-        label: "q/^C",
         action: Action::Quit,
         help: "Quit",
         hint: Some("quit"),
@@ -326,7 +298,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Search,
         keys: &[k(KeyCode::Enter)],
-        label: "Enter",
         action: Action::RunSearch,
         help: "Search the whole account on the server",
         hint: Some("server search"),
@@ -334,7 +305,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Search,
         keys: &[k(KeyCode::Tab)],
-        label: "Tab",
         action: Action::AcceptFilter,
         help: "Keep the filter and go to the results",
         hint: Some("keep filter"),
@@ -342,7 +312,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Search,
         keys: &[k(KeyCode::Esc)],
-        label: "Esc",
         action: Action::ClearSearch,
         help: "Clear the line (a server search stays; Esc again leaves it)",
         hint: Some("clear"),
@@ -350,7 +319,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Search,
         keys: &[k(KeyCode::Down), ctrl('n')],
-        label: "↓/^N",
         action: Action::Down,
         help: "Move down in the results",
         hint: Some("move"),
@@ -358,7 +326,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Search,
         keys: &[k(KeyCode::Up), ctrl('p')],
-        label: "↑/^P",
         action: Action::Up,
         help: "Move up in the results",
         hint: None,
@@ -366,7 +333,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Search,
         keys: &[k(KeyCode::Backspace)],
-        label: "Bksp",
         action: Action::DeleteChar,
         help: "Delete a character",
         hint: None,
@@ -374,7 +340,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Search,
         keys: &[ctrl('u')],
-        label: "^U",
         action: Action::ClearInput,
         help: "Clear the line",
         hint: None,
@@ -382,7 +347,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Search,
         keys: &[ctrl('w')],
-        label: "^W",
         action: Action::DeleteWord,
         help: "Delete the last word",
         hint: None,
@@ -390,7 +354,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Search,
         keys: &[ctrl('c')],
-        label: "^C",
         action: Action::Quit,
         help: "Quit",
         hint: None,
@@ -398,7 +361,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Help,
         keys: &[ch('j'), k(KeyCode::Down)],
-        label: "j/↓",
         action: Action::Down,
         help: "Scroll down",
         hint: Some("scroll"),
@@ -406,7 +368,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Help,
         keys: &[ch('k'), k(KeyCode::Up)],
-        label: "k/↑",
         action: Action::Up,
         help: "Scroll up",
         hint: None,
@@ -414,7 +375,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Help,
         keys: &[k(KeyCode::Esc), ch('?'), ch('q'), k(KeyCode::F(1))],
-        label: "Esc/?/q",
         action: Action::Help,
         help: "Close help",
         hint: Some("close"),
@@ -422,7 +382,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Form,
         keys: &[ctrl('s')],
-        label: "^S",
         action: Action::Save,
         help: "Save (checked before anything is sent)",
         hint: Some("save"),
@@ -430,7 +389,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Form,
         keys: &[k(KeyCode::Esc)],
-        label: "Esc",
         action: Action::Cancel,
         help: "Close; asks first if anything changed",
         hint: Some("cancel"),
@@ -438,7 +396,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Form,
         keys: &[k(KeyCode::Tab)],
-        label: "Tab",
         action: Action::NextField,
         help: "Next field (completes a tag first)",
         hint: Some("next field"),
@@ -446,7 +403,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Form,
         keys: &[k(KeyCode::BackTab)],
-        label: "S-Tab",
         action: Action::PrevField,
         help: "Previous field",
         hint: None,
@@ -454,7 +410,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Form,
         keys: &[ctrl('e')],
-        label: "^E",
         action: Action::ExternalEditor,
         help: "Edit the field in $VISUAL/$EDITOR",
         hint: Some("$EDITOR"),
@@ -462,7 +417,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Confirm,
         keys: &[ch('y'), ch('Y')],
-        label: "y",
         action: Action::Yes,
         help: "Yes",
         hint: Some("yes"),
@@ -470,7 +424,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Confirm,
         keys: &[ch('n'), ch('N'), k(KeyCode::Esc), k(KeyCode::Enter)],
-        label: "n/Esc",
         action: Action::No,
         help: "No (the default)",
         hint: Some("no"),
@@ -478,7 +431,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Picker,
         keys: &[ch('j'), k(KeyCode::Down)],
-        label: "j/↓",
         action: Action::Down,
         help: "Move down",
         hint: Some("move"),
@@ -486,7 +438,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Picker,
         keys: &[ch('k'), k(KeyCode::Up)],
-        label: "k/↑",
         action: Action::Up,
         help: "Move up",
         hint: None,
@@ -494,7 +445,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Picker,
         keys: &[k(KeyCode::Enter)],
-        label: "Enter",
         action: Action::Pick,
         help: "Choose",
         hint: Some("choose"),
@@ -502,15 +452,13 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Picker,
         keys: &[ch('D')],
-        label: "D",
         action: Action::Discard,
-        help: "Throw away the selected draft",
+        help: "Drafts: throw away; waiting changes: take back to edit",
         hint: None,
     },
     Binding {
         scope: Scope::Picker,
         keys: &[k(KeyCode::Esc), ch('q')],
-        label: "Esc",
         action: Action::Back,
         help: "Close",
         hint: Some("close"),
@@ -518,7 +466,6 @@ pub static BINDINGS: &[Binding] = &[
     Binding {
         scope: Scope::Help,
         keys: &[ctrl('c')],
-        label: "^C",
         action: Action::Quit,
         help: "Quit",
         hint: None,
@@ -554,17 +501,56 @@ pub fn bindings(scope: Scope) -> impl Iterator<Item = &'static Binding> {
 }
 
 /// `key label` pairs for the hint bar of a scope.
-pub fn hints(scope: Scope) -> Vec<(&'static str, &'static str)> {
+pub fn hints(scope: Scope) -> Vec<(String, &'static str)> {
     bindings(scope)
-        .filter_map(|b| b.hint.map(|h| (first_key(b.label), h)))
+        .filter_map(|b| b.hint.map(|h| (key_name(&b.keys[0]), h)))
         .collect()
 }
 
-/// The first key of a label like `j/↓`; a label that is only `/` is the slash key itself.
-fn first_key(label: &'static str) -> &'static str {
-    match label.split('/').next() {
-        Some(first) if !first.is_empty() => first,
-        _ => label,
+/// How a key is written in help and hints: `j`, `^S`, `Enter`, `S-Tab`.
+pub fn key_name(k: &Key) -> String {
+    let base = match k.code {
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "S-Tab".into(),
+        KeyCode::Backspace => "Bksp".into(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::F(n) => format!("F{n}"),
+        other => format!("{other:?}"),
+    };
+    if k.mods.contains(KeyModifiers::CONTROL) {
+        format!("^{}", base.to_uppercase())
+    } else {
+        base
+    }
+}
+
+impl Binding {
+    /// Every key of the binding, as help shows them: `j/↓`. Written from `keys`, so help can
+    /// never name a key that does something else, or miss one.
+    pub fn label(&self) -> String {
+        let mut names: Vec<String> = Vec::new();
+        for k in self.keys {
+            let name = key_name(k);
+            // `y` and `Y` both answer yes; help names the key once.
+            if !names
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(&name) && n.chars().count() == 1)
+            {
+                names.push(name);
+            }
+        }
+        names.join("/")
     }
 }
 

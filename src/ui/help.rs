@@ -19,7 +19,7 @@ const SCOPES: [Scope; 6] = [
 
 fn entry(label: &str, help: &str) -> Line<'static> {
     Line::from(vec![
-        Span::styled(format!("  {label:<10}"), theme::key()),
+        Span::styled(format!("  {label:<11}"), theme::key()),
         Span::raw(help.to_string()),
     ])
 }
@@ -41,7 +41,7 @@ fn scope_lines(scopes: &[Scope]) -> Vec<Line<'static>> {
                 }
                 continue;
             }
-            out.push(entry(b.label, b.help));
+            out.push(entry(&b.label(), b.help));
         }
     }
     out

@@ -218,7 +218,7 @@ fn draw_hints(frame: &mut Frame, area: ratatui::layout::Rect, state: &State) {
     };
     // When the line is too narrow, hints go from the end, but the way to help and out stays.
     let mut hints = keymap::hints(scope);
-    let cells = |h: &[(&str, &str)]| {
+    let cells = |h: &[(String, &str)]| {
         h.iter()
             .map(|(k, w)| text::width(k) + text::width(w) + 3)
             .sum::<usize>()
