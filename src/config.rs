@@ -7,12 +7,34 @@ use crate::api::{DEFAULT_BASE_URL, Secret};
 pub const ENV_BASE_URL: &str = "GHL_API_BASE_URL";
 pub const ENV_TOKEN: &str = "GHL_TOKEN";
 pub const ENV_LOCATION: &str = "GHL_LOCATION_ID";
+pub const ENV_CLIENT_ID: &str = "GHL_CLIENT_ID";
+pub const ENV_CLIENT_SECRET: &str = "GHL_CLIENT_SECRET";
+pub const ENV_AUTHORIZE_URL: &str = "GHL_AUTHORIZE_URL";
+pub const ENV_TOKEN_URL: &str = "GHL_TOKEN_URL";
+pub const ENV_REDIRECT_URI: &str = "GHL_REDIRECT_URI";
+pub const ENV_APP_ID: &str = "GHL_APP_ID";
+
+/// GHL's authorize page (FACTS.md); white-label accounts use `marketplace.leadconnectorhq.com`.
+pub const DEFAULT_AUTHORIZE_URL: &str =
+    "https://marketplace.gohighlevel.com/v2/oauth/chooselocation";
+/// Where the browser is sent back to. It must be one of the app's registered redirect URLs;
+/// port 0 means any free port (for tests and apps that allow any loopback port).
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:8976/oauth/callback";
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     pub api_base_url: String,
     pub token: Option<Secret>,
     pub location_id: Option<String>,
+    /// The OAuth app `login` signs in with.
+    pub client_id: Option<String>,
+    pub client_secret: Option<Secret>,
+    pub authorize_url: String,
+    /// Defaults to the API base's `/oauth/token`.
+    pub token_url: String,
+    pub redirect_uri: String,
+    /// The marketplace app's id; by default the part of the client id before its first `-`.
+    pub app_id: Option<String>,
 }
 
 /// The keys of `config.toml`: the environment's names, or their lowercase short forms.
@@ -24,6 +46,18 @@ struct FileConfig {
     token: Option<String>,
     #[serde(alias = "GHL_LOCATION_ID")]
     location_id: Option<String>,
+    #[serde(alias = "GHL_CLIENT_ID")]
+    client_id: Option<String>,
+    #[serde(alias = "GHL_CLIENT_SECRET")]
+    client_secret: Option<String>,
+    #[serde(alias = "GHL_AUTHORIZE_URL")]
+    authorize_url: Option<String>,
+    #[serde(alias = "GHL_TOKEN_URL")]
+    token_url: Option<String>,
+    #[serde(alias = "GHL_REDIRECT_URI")]
+    redirect_uri: Option<String>,
+    #[serde(alias = "GHL_APP_ID")]
+    app_id: Option<String>,
 }
 
 /// Where this app keeps its files, per the platform's conventions.
@@ -82,6 +116,18 @@ pub fn store_path(account: &str) -> PathBuf {
 }
 
 impl Config {
+    /// The marketplace app id: configured, else derived from the client id
+    /// (`<appId>-<suffix>`).
+    pub fn app_id(&self) -> Option<String> {
+        self.app_id.clone().or_else(|| {
+            self.client_id
+                .as_deref()
+                .and_then(|c| c.split('-').next())
+                .filter(|a| !a.is_empty())
+                .map(String::from)
+        })
+    }
+
     /// Reads `file` (if it exists) and then `env`, which overrides it.
     pub fn load(
         env: impl Fn(&str) -> Option<String>,
@@ -102,11 +148,22 @@ impl Config {
                 .or(file)
                 .map(|v| v.trim().to_string())
         };
+        let api_base_url = pick(ENV_BASE_URL, from_file.api_base_url)
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+        let token_url = pick(ENV_TOKEN_URL, from_file.token_url)
+            .unwrap_or_else(|| format!("{}/oauth/token", api_base_url.trim_end_matches('/')));
         Ok(Config {
-            api_base_url: pick(ENV_BASE_URL, from_file.api_base_url)
-                .unwrap_or_else(|| DEFAULT_BASE_URL.to_string()),
             token: pick(ENV_TOKEN, from_file.token).map(Secret::new),
             location_id: pick(ENV_LOCATION, from_file.location_id),
+            client_id: pick(ENV_CLIENT_ID, from_file.client_id),
+            client_secret: pick(ENV_CLIENT_SECRET, from_file.client_secret).map(Secret::new),
+            authorize_url: pick(ENV_AUTHORIZE_URL, from_file.authorize_url)
+                .unwrap_or_else(|| DEFAULT_AUTHORIZE_URL.to_string()),
+            redirect_uri: pick(ENV_REDIRECT_URI, from_file.redirect_uri)
+                .unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_string()),
+            app_id: pick(ENV_APP_ID, from_file.app_id),
+            token_url,
+            api_base_url,
         })
     }
 }
@@ -129,6 +186,20 @@ mod tests {
         assert_eq!(cfg.token, Some(Secret::new("env-token")));
         assert_eq!(cfg.location_id.as_deref(), Some("FileLoc"));
         assert_eq!(cfg.api_base_url, DEFAULT_BASE_URL);
+        assert_eq!(cfg.token_url, format!("{DEFAULT_BASE_URL}/oauth/token"));
+    }
+
+    #[test]
+    fn the_token_url_follows_the_api_base() {
+        let env = |k: &str| match k {
+            ENV_BASE_URL => Some("http://127.0.0.1:9/".to_string()),
+            ENV_CLIENT_ID => Some("65f0abc-lq4sb5".to_string()),
+            _ => None,
+        };
+        let cfg = Config::load(env, None).expect("load");
+        assert_eq!(cfg.token_url, "http://127.0.0.1:9/oauth/token");
+        assert_eq!(cfg.authorize_url, DEFAULT_AUTHORIZE_URL);
+        assert_eq!(cfg.app_id().as_deref(), Some("65f0abc"));
     }
 
     #[test]

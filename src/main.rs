@@ -41,12 +41,21 @@ enum Command {
         #[arg(long, value_name = "SPEC")]
         faults: Option<FaultRates>,
     },
-    /// Sign in with a Private Integration token (read from stdin), checked before it is stored.
+    /// Sign in: OAuth in the browser (or by pasting over SSH), or a Private Integration token.
     Login {
-        /// Read a Private Integration token from standard input.
-        #[arg(long, required = true)]
+        /// Use a Private Integration token instead, read from stdin (or typed, not shown).
+        #[arg(long, conflicts_with_all = ["write", "agency", "no_browser"])]
         token: bool,
-        /// The location the token is for (default: GHL_LOCATION_ID).
+        /// Also ask for `contacts.write` (the default is read-only, least privilege).
+        #[arg(long)]
+        write: bool,
+        /// Sign in as an agency (Company) and switch between its locations with L.
+        #[arg(long)]
+        agency: bool,
+        /// Print the address instead of opening a browser, and read the answer pasted back.
+        #[arg(long)]
+        no_browser: bool,
+        /// The location (a token's, or the agency's to start in; default: GHL_LOCATION_ID).
         #[arg(long, value_name = "ID")]
         location: Option<String>,
     },
@@ -85,8 +94,25 @@ fn main() -> ExitCode {
             Some(Command::Sandbox { port, faults }) => {
                 serve_sandbox(port, faults.unwrap_or_default()).await
             }
-            Some(Command::Login { token: _, location }) => {
-                login(location, cli.config, &tokens).await
+            Some(Command::Login {
+                token: true,
+                location,
+                ..
+            }) => login(location, cli.config, &tokens).await,
+            Some(Command::Login {
+                write,
+                agency,
+                no_browser,
+                location,
+                ..
+            }) => {
+                let how = LoginHow {
+                    write,
+                    agency,
+                    no_browser,
+                    location,
+                };
+                login_oauth(how, cli.config, &tokens).await
             }
             Some(Command::Logout) => report(ghl_tui::auth::commands::logout(&tokens)),
             Some(Command::Auth {
@@ -126,6 +152,70 @@ fn report(result: Result<String, String>) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+struct LoginHow {
+    write: bool,
+    agency: bool,
+    no_browser: bool,
+    location: Option<String>,
+}
+
+/// `login`: OAuth with the configured app, the answer caught from the browser or pasted.
+async fn login_oauth(
+    how: LoginHow,
+    config_path: Option<PathBuf>,
+    tokens: &ghl_tui::auth::TokenFile,
+) -> anyhow::Result<ExitCode> {
+    use ghl_tui::auth::{commands, login, oauth};
+    let path = config_path.or_else(config::default_config_path);
+    let cfg =
+        Config::load(|k| std::env::var(k).ok(), path.as_deref()).map_err(anyhow::Error::msg)?;
+    let (Some(client_id), Some(client_secret)) = (cfg.client_id.clone(), cfg.client_secret.clone())
+    else {
+        eprintln!(
+            "ghl-tui: OAuth needs your marketplace app's client id and secret: set {} and {} \
+             (or client_id and client_secret in {}).\n\
+             Without an app, sign in with a Private Integration token: ghl-tui login --token",
+            config::ENV_CLIENT_ID,
+            config::ENV_CLIENT_SECRET,
+            path.as_deref()
+                .map_or_else(|| "config.toml".into(), |p| p.display().to_string()),
+        );
+        return Ok(ExitCode::from(2));
+    };
+    let mut scopes = vec!["contacts.readonly".to_string()];
+    if how.write {
+        scopes.push("contacts.write".into());
+    }
+    if how.agency {
+        // Listing the agency's locations and getting a token for one.
+        scopes.extend(["oauth.readonly".to_string(), "oauth.write".to_string()]);
+    }
+    let (mode, why) = login::choose_mode(how.no_browser, |k| std::env::var(k).ok());
+    let opts = commands::OAuthLogin {
+        settings: oauth::OAuthSettings {
+            client_id,
+            client_secret,
+            authorize_url: cfg.authorize_url.clone(),
+            token_url: cfg.token_url.clone(),
+            redirect_uri: cfg.redirect_uri.clone(),
+            scopes,
+            user_type: if how.agency {
+                oauth::UserType::Company
+            } else {
+                oauth::UserType::Location
+            },
+        },
+        mode,
+        why,
+        app_id: cfg.app_id().unwrap_or_default(),
+        api_base_url: cfg.api_base_url.clone(),
+        location: how.location,
+    };
+    let input = tokio::io::BufReader::new(tokio::io::stdin());
+    let tell = |m: &str| eprintln!("{m}");
+    report(commands::login_oauth(opts, input, tell, tokens).await)
 }
 
 /// `login --token`: the token from stdin (a pipe, or typed without echo on a terminal).
@@ -203,6 +293,24 @@ async fn serve_sandbox(port: u16, faults: FaultRates) -> anyhow::Result<ExitCode
     println!("  export {}={}", config::ENV_TOKEN, sandbox::DEMO_TOKEN);
     println!("  export {}={}", config::ENV_LOCATION, sb.location_id());
     println!("\nA read-only token: {}", sandbox::READONLY_TOKEN);
+    println!("\nTo try `ghl-tui login` (OAuth) against it instead of the token:\n");
+    println!("  export {}={}", config::ENV_BASE_URL, sb.base_url());
+    println!(
+        "  export {}={}/oauth/chooselocation",
+        config::ENV_AUTHORIZE_URL,
+        sb.base_url()
+    );
+    println!(
+        "  export {}={}",
+        config::ENV_CLIENT_ID,
+        sandbox::DEMO_CLIENT_ID
+    );
+    println!(
+        "  export {}={}",
+        config::ENV_CLIENT_SECRET,
+        sandbox::DEMO_CLIENT_SECRET
+    );
+    println!("  ghl-tui login --no-browser [--write] [--agency]");
     println!("Ctrl-C stops it.");
     tokio::signal::ctrl_c().await?;
     Ok(ExitCode::SUCCESS)

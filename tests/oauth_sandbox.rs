@@ -268,7 +268,7 @@ async fn an_agency_token_lists_locations_and_gets_a_location_token() {
     let list: Value = auth(
         http()
             .get(format!("{}/oauth/installedLocations", sb.base_url()))
-            .query(&[("companyId", &company)]),
+            .query(&[("companyId", company.as_str()), ("appId", "demo")]),
     )
     .send()
     .await
@@ -277,6 +277,21 @@ async fn an_agency_token_lists_locations_and_gets_a_location_token() {
     .await
     .expect("json");
     assert_eq!(list["locations"][0]["_id"], sb.location_id());
+    assert_eq!(
+        list["locations"][1]["_id"],
+        ghl_tui::sandbox::BRANCH_LOCATION_ID
+    );
+    assert_eq!(list["count"], 2);
+    // companyId and appId are required, as in the spec.
+    let without_app = auth(
+        http()
+            .get(format!("{}/oauth/installedLocations", sb.base_url()))
+            .query(&[("companyId", company.as_str())]),
+    )
+    .send()
+    .await
+    .expect("locations");
+    assert_eq!(without_app.status(), 422);
     let resp = auth(http().post(format!("{}/oauth/locationToken", sb.base_url())))
         .form(&[
             ("companyId", company.as_str()),

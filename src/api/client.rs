@@ -18,6 +18,13 @@ use super::error::{ApiError, excerpt};
 use super::pacer::{Pacer, RateBudget};
 use super::secret::Secret;
 
+/// What a request carries: JSON for the Contacts API, a form for the OAuth endpoints.
+#[derive(Clone, Copy)]
+pub(super) enum Body<'a> {
+    Json(&'a Value),
+    Form(&'a [(&'a str, &'a str)]),
+}
+
 pub const DEFAULT_BASE_URL: &str = "https://services.leadconnectorhq.com";
 /// The only `Version` the Contacts API accepts.
 pub const API_VERSION: &str = "2021-07-28";
@@ -177,6 +184,17 @@ impl Client {
         body: Option<&Value>,
         idempotent: bool,
     ) -> Result<T, ApiError> {
+        let body = body.map(Body::Json);
+        self.call_with(method, url, body, idempotent).await
+    }
+
+    pub(super) async fn call_with<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Body<'_>>,
+        idempotent: bool,
+    ) -> Result<T, ApiError> {
         let policy = &self.cfg.retry;
         let mut retries = 0;
         let mut rate_retries = 0;
@@ -197,8 +215,10 @@ impl Client {
                 .http
                 .request(method.clone(), url.clone())
                 .header(header::AUTHORIZATION, auth);
-            if let Some(b) = body {
-                req = req.json(b);
+            match body {
+                Some(Body::Json(b)) => req = req.json(b),
+                Some(Body::Form(f)) => req = req.form(f),
+                None => {}
             }
             let outcome = match req.send().await {
                 Ok(resp) => self.read(resp).await,

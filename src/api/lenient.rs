@@ -16,6 +16,11 @@ pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     })
 }
 
+/// Like `opt_string`, with absent as empty.
+pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    opt_string(d).map(Option::unwrap_or_default)
+}
+
 /// A boolean, also from `"true"`/`"false"` strings and 0/1; anything else is `None`.
 pub fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     Ok(match Value::deserialize(d)? {

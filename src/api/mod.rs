@@ -1,6 +1,7 @@
 //! Typed client for the GHL Contacts API v2: models, errors, pacing and paging.
 
 pub mod activity;
+pub mod agency;
 pub mod client;
 pub mod contact;
 pub mod envelopes;
@@ -16,6 +17,7 @@ pub mod token_source;
 mod writes;
 
 pub use activity::{Appointment, Note, Task};
+pub use agency::InstalledLocation;
 pub use client::{
     API_VERSION, Client, ClientConfig, ContactPage, DEFAULT_BASE_URL, ListQuery, RetryPolicy,
 };

@@ -103,3 +103,162 @@ pub fn logout(file: &TokenFile) -> Result<String, String> {
         "Nothing to remove: not signed in.".into()
     })
 }
+
+/// What `ghl-tui login` (OAuth) needs besides the terminal.
+#[derive(Clone, Debug)]
+pub struct OAuthLogin {
+    pub settings: super::oauth::OAuthSettings,
+    pub mode: super::login::Mode,
+    /// Why that mode, in words for the user.
+    pub why: String,
+    pub api_base_url: String,
+    /// For an agency: the location to open first (default: the one used last, else the first).
+    pub location: Option<String>,
+    /// The marketplace app's id, for listing an agency's locations.
+    pub app_id: String,
+}
+
+/// The whole OAuth sign-in: approval in the browser (caught on 127.0.0.1, or pasted back from
+/// `input`), the code traded for tokens, a check that they work, and the tokens stored.
+/// `tell` shows progress to the user. Returns what to tell the user at the end.
+pub async fn login_oauth(
+    mut opts: OAuthLogin,
+    input: impl tokio::io::AsyncBufRead + Unpin,
+    mut tell: impl FnMut(&str),
+    file: &TokenFile,
+) -> Result<String, String> {
+    use super::login::{self, Answer, Mode};
+    let mut mode = opts.mode.clone();
+    let mut listener = None;
+    if matches!(mode, Mode::Browser { .. }) {
+        match login::listen(&opts.settings.redirect_uri).await {
+            Ok((l, uri, path)) => {
+                opts.settings.redirect_uri = uri;
+                listener = Some((l, path));
+            }
+            Err(why) => {
+                tell(&format!("{why}; asking you to paste the answer instead."));
+                mode = Mode::Paste;
+            }
+        }
+    }
+    let attempt = super::oauth::start(&opts.settings)?;
+    let answer = match (mode, listener) {
+        (Mode::Browser { opener }, Some((listener, path))) => {
+            tell(&format!("Signing in with your browser ({}).", opts.why));
+            match login::open_browser(&opener, &attempt.url) {
+                Ok(()) => tell(&format!(
+                    "If no browser opened, open this address yourself:\n\n  {}\n\n\
+                     Waiting for the approval… (or paste here the address the browser ends on)",
+                    attempt.url
+                )),
+                Err(why) => tell(&format!(
+                    "The browser did not start ({why}). Open this address yourself:\n\n  {}\n\n\
+                     Waiting for the approval… (or paste here the address the browser ends on)",
+                    attempt.url
+                )),
+            }
+            let pasted = async {
+                match login::read_pasted(input, &attempt.state, &mut tell).await {
+                    Ok(a) => a,
+                    // No terminal to paste into: the browser's redirect is the only way back.
+                    Err(_) => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                a = login::catch_redirect(listener, &path, &attempt.state) => a?,
+                a = pasted => a,
+                () = tokio::time::sleep(LOGIN_WAIT) => return Err(waited_too_long()),
+            }
+        }
+        _ => {
+            tell(&format!(
+                "Signing in by pasting ({}).\n\n\
+                 1. Open this address in a browser and approve:\n\n  {}\n\n\
+                 2. The browser then goes to {} (it may show an error page: that is expected).\n\
+                 3. Paste that whole address here (or just the code) and press Enter:",
+                opts.why, attempt.url, opts.settings.redirect_uri
+            ));
+            tokio::select! {
+                a = login::read_pasted(input, &attempt.state, &mut tell) => a?,
+                () = tokio::time::sleep(LOGIN_WAIT) => return Err(waited_too_long()),
+            }
+        }
+    };
+    let code = match answer {
+        Answer::Code(code) => code,
+        Answer::Denied(why) => return Err(format!("the sign-in was turned down: {why}")),
+    };
+    let now = chrono::Utc::now().timestamp();
+    let mut set = super::oauth::exchange(&opts.settings, &code, now).await?;
+    let mut client_cfg = ClientConfig::new(&opts.api_base_url, set.access_token.clone(), "");
+    let where_ = if set.user_type == "Company" {
+        let company = set
+            .company_id
+            .clone()
+            .ok_or("the agency token names no company")?;
+        let client = Client::new(client_cfg).map_err(|e| e.one_line())?;
+        let locations = client
+            .installed_locations(&company, &opts.app_id)
+            .await
+            .map_err(|e| format!("could not list the agency's locations: {}", e.one_line()))?;
+        let remembered = file.load().ok().flatten().and_then(|s| s.location_id);
+        let wanted = opts.location.clone().or(remembered);
+        let chosen = wanted
+            .as_ref()
+            .and_then(|w| locations.iter().find(|l| &l.id == w))
+            .or(locations.first())
+            .ok_or("the app is not installed in any location of this agency")?;
+        if let Some(w) = &opts.location
+            && w != &chosen.id
+        {
+            return Err(format!("location {w} is not among the agency's locations"));
+        }
+        set.location_id = Some(chosen.id.clone());
+        format!(
+            "agency {company}, starting in {} ({} of {} locations; L in the app switches)",
+            crate::sanitize::line(&chosen.name),
+            chosen.id,
+            locations.len()
+        )
+    } else {
+        let location = set
+            .location_id
+            .clone()
+            .ok_or("the token names no location")?;
+        client_cfg.location_id = location.clone();
+        let client = Client::new(client_cfg).map_err(|e| e.one_line())?;
+        let probe = SearchRequest {
+            location_id: location.clone(),
+            page_limit: 1,
+            page: Some(1),
+            ..Default::default()
+        };
+        let total = client
+            .search(&probe)
+            .await
+            .map(|p| p.total)
+            .map_err(|e| format!("the new token does not work: {}", e.one_line()))?;
+        let count = total.map_or_else(String::new, |t| format!(", {t} contacts"));
+        format!("location {location}{count}")
+    };
+    file.save(&set)
+        .map_err(|e| format!("could not store the tokens: {e}"))?;
+    let scopes: Vec<&str> = set.scope.split_whitespace().collect();
+    let access = if scopes.contains(&"contacts.write") {
+        "read and write".to_string()
+    } else {
+        "read-only: to make changes, run `ghl-tui login --write`".to_string()
+    };
+    Ok(format!(
+        "Signed in to {where_}.\nAccess: {access}.\nTokens kept in {}; they refresh themselves.",
+        file.path().display()
+    ))
+}
+
+/// How long a login waits for the approval before giving up.
+const LOGIN_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+fn waited_too_long() -> String {
+    "no approval came within 10 minutes; run `ghl-tui login` again".into()
+}

@@ -2,7 +2,9 @@
 //! commands and the keyring come next; see the closing notes of the sign-in issue.)
 
 pub mod commands;
+pub mod login;
 pub mod manager;
+pub mod oauth;
 pub mod token_file;
 
 pub use manager::TokenManager;

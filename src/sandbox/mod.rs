@@ -24,6 +24,7 @@ use tokio::sync::oneshot;
 pub use faults::{Fault, FaultRates};
 pub use gate::{SCOPE_FIELDS_READ, SCOPE_READ, SCOPE_TAGS_READ, SCOPE_WRITE};
 pub use limits::RateConfig;
+pub use oauth::{BRANCH_LOCATION_ID, BRANCH_LOCATION_NAME, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 pub use seed::Seed;
 
 /// The token `--demo` and `ghl-tui sandbox` hand out (a fake Private Integration token).

@@ -34,6 +34,11 @@ pub struct OAuthConfig {
     pub locations: Vec<(String, String)>,
 }
 
+/// The agency's second location: a handful of the demo's contacts, copied, so switching
+/// locations shows a different list.
+pub const BRANCH_LOCATION_ID: &str = "DemoBranchLocation01";
+pub const BRANCH_LOCATION_NAME: &str = "Northside Branch";
+
 /// The demo OAuth app.
 pub const DEMO_CLIENT_ID: &str = "demo-client-id";
 pub const DEMO_CLIENT_SECRET: &str = "demo-client-secret";
@@ -52,7 +57,10 @@ impl OAuthConfig {
                 seed.company_id.clone()
             },
             user_id: "DemoUser000000000000".into(),
-            locations: vec![(seed.location_id.clone(), seed.location_name.clone())],
+            locations: vec![
+                (seed.location_id.clone(), seed.location_name.clone()),
+                (BRANCH_LOCATION_ID.into(), BRANCH_LOCATION_NAME.into()),
+            ],
         }
     }
 }
@@ -302,18 +310,35 @@ pub async fn location_token(
 pub async fn installed_locations(
     State(s): State<Arc<Shared>>,
     Extension(g): Extension<Grant>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     if !g.location_id.is_empty() {
         return reply::unauthorized("This route is for agency (Company) tokens");
     }
+    let given = |k: &str| q.get(k).is_some_and(|v| !v.is_empty());
+    if !given("companyId") || !given("appId") {
+        return reply::unprocessable(vec![
+            "companyId should not be empty".into(),
+            "appId should not be empty".into(),
+        ]);
+    }
+    if q.get("companyId") != Some(&g.company_id) {
+        return reply::unauthorized("This token cannot list locations of that company");
+    }
+    let skip: usize = q.get("skip").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let limit: usize = q.get("limit").and_then(|v| v.parse().ok()).unwrap_or(100);
     let locations: Vec<_> = s
         .config
         .oauth
         .locations
         .iter()
+        .skip(skip)
+        .take(limit)
         .map(|(id, name)| json!({"_id": id, "name": name, "address": "", "isInstalled": true}))
         .collect();
-    reply::ok(
-        json!({ "count": locations.len(), "locations": locations, "installToFutureLocations": true }),
-    )
+    reply::ok(json!({
+        "count": s.config.oauth.locations.len(),
+        "locations": locations,
+        "installToFutureLocations": true,
+    }))
 }

@@ -162,6 +162,22 @@ impl Db {
             }
             map
         };
+        // The agency's second location: every seventh contact, copied under a new id.
+        for c in seed.contacts.iter().step_by(7) {
+            let mut copy = c.clone();
+            let Some(id) = copy.get("id").and_then(Value::as_str).map(String::from) else {
+                continue;
+            };
+            let branch_id: String = std::iter::once('B').chain(id.chars().take(19)).collect();
+            copy.insert("id".into(), Value::String(branch_id));
+            copy.insert(
+                "locationId".into(),
+                Value::String(super::oauth::BRANCH_LOCATION_ID.into()),
+            );
+            if let Some(stored) = StoredContact::new(copy, super::oauth::BRANCH_LOCATION_ID) {
+                db.insert(stored);
+            }
+        }
         db.tasks = group(&seed.tasks);
         db.notes = group(&seed.notes);
         db.events = group(&seed.events);
