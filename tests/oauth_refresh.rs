@@ -151,17 +151,30 @@ async fn a_spent_refresh_token_asks_the_user_to_sign_in_again() {
     ghl_tui::api::TokenSource::bearer(first.as_ref())
         .await
         .expect("first refresh");
-    let (_, client) = managed(&sb, set, None);
-    let err = client
-        .contact(seed.contacts[0]["id"].as_str().expect("id"))
-        .await
-        .expect_err("refused");
-    let ApiError::Unauthorized { message } = &err else {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = TokenFile::new(dir.path().join("t.json"));
+    let (_, client) = managed(&sb, set, Some(file.clone()));
+    let id = seed.contacts[0]["id"].as_str().expect("id");
+    let err = client.contact(id).await.expect_err("refused");
+    let ApiError::SignedOut { message } = &err else {
         panic!("{err:?}")
     };
-    assert!(message.contains("sign in again"), "{message}");
+    assert!(message.contains("refresh was refused"), "{message}");
+    assert!(
+        err.one_line().contains("ghl-tui login"),
+        "{}",
+        err.one_line()
+    );
     assert!(
         !message.contains("refresh-"),
         "no token in the message: {message}"
     );
+    // Ended means ended: no more refresh calls with a dead token...
+    let refreshes = sb.refresh_count();
+    let again = client.contact(id).await.expect_err("still signed out");
+    assert!(matches!(again, ApiError::SignedOut { .. }), "{again:?}");
+    assert_eq!(sb.refresh_count(), refreshes);
+    // ...until a new login (another terminal) stores tokens: the running app takes them.
+    file.save(&sign_in(&sb).await).expect("login stores");
+    client.contact(id).await.expect("works again after login");
 }

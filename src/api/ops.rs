@@ -172,7 +172,11 @@ pub fn maybe_delivered(e: &ApiError) -> bool {
 /// Whether a failure is worth sending the same write again later (as opposed to a refusal the
 /// user has to act on).
 pub fn worth_retrying(e: &ApiError) -> bool {
-    e.is_transient() || matches!(e, ApiError::Unauthorized { .. } | ApiError::Decode { .. })
+    e.is_transient()
+        || matches!(
+            e,
+            ApiError::Unauthorized { .. } | ApiError::SignedOut { .. } | ApiError::Decode { .. }
+        )
 }
 
 impl Client {

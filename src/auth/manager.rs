@@ -21,6 +21,9 @@ pub struct TokenManager {
     client_secret: Secret,
     file: Option<TokenFile>,
     set: Mutex<TokenSet>,
+    /// Why the sign-in ended, once a refresh was refused: no more refreshes until a new login
+    /// stores other tokens.
+    ended: std::sync::Mutex<Option<String>>,
 }
 
 fn now() -> i64 {
@@ -43,7 +46,36 @@ impl TokenManager {
             client_secret,
             file,
             set: Mutex::new(set),
+            ended: std::sync::Mutex::new(None),
         })
+    }
+
+    /// Remembers the agency's current location with the tokens, for the next start.
+    pub async fn set_location(&self, location_id: &str) {
+        let mut set = self.set.lock().await;
+        set.location_id = Some(location_id.to_string());
+        if let Some(file) = &self.file
+            && let Err(e) = file.save(&set)
+        {
+            tracing::error!(error = %e, "could not remember the location");
+        }
+    }
+
+    /// After the sign-in ended: the tokens a new `ghl-tui login` stored meanwhile, if any.
+    fn revived(&self, set: &mut TokenSet) -> Result<(), ApiError> {
+        let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(why) = ended.clone() else {
+            return Ok(());
+        };
+        match self.file.as_ref().and_then(|f| f.load().ok().flatten()) {
+            Some(stored) if stored.access_token != set.access_token => {
+                tracing::info!("new sign-in found; using it");
+                *set = stored;
+                *ended = None;
+                Ok(())
+            }
+            _ => Err(ApiError::SignedOut { message: why }),
+        }
     }
 
     pub async fn current(&self) -> TokenSet {
@@ -54,9 +86,7 @@ impl TokenManager {
     /// once.
     async fn refresh(&self, set: &mut TokenSet) -> Result<Secret, ApiError> {
         let Some(refresh) = set.refresh_token.clone() else {
-            return Err(ApiError::Unauthorized {
-                message: "the access token expired and cannot be refreshed; sign in again (ghl-tui login)".into(),
-            });
+            return Err(self.end("the access token expired and came with no refresh token"));
         };
         let form = [
             ("client_id", self.client_id.as_str()),
@@ -77,17 +107,20 @@ impl TokenManager {
         let fresh = match TokenSet::from_answer(&body, now()) {
             Some(fresh) if status.is_success() => fresh,
             _ => {
+                // A refused refresh ends the sign-in; a server that could not answer does not.
+                if status.is_server_error() || status.as_u16() == 429 {
+                    return Err(ApiError::from_response(
+                        status.as_u16(),
+                        &body.to_string(),
+                        None,
+                    ));
+                }
                 let why = body
                     .get("error_description")
                     .or_else(|| body.get("message"))
                     .and_then(|m| m.as_str())
                     .unwrap_or("the sign-in was refused");
-                return Err(ApiError::Unauthorized {
-                    message: format!(
-                        "{} — sign in again (ghl-tui login)",
-                        crate::sanitize::line(why)
-                    ),
-                });
+                return Err(self.end(&format!("the refresh was refused ({why})")));
             }
         };
         // The old refresh token is spent: the new pair must reach the disk before anything
@@ -98,8 +131,22 @@ impl TokenManager {
             tracing::error!(error = %e, "could not store the refreshed tokens");
         }
         tracing::info!(expires_at = fresh.expires_at, "access token refreshed");
+        let mut fresh = fresh;
+        // An agency's answer names no location: keep the one the user is in.
+        if fresh.location_id.is_none() {
+            fresh.location_id = set.location_id.clone();
+        }
         *set = fresh;
         Ok(set.access_token.clone())
+    }
+}
+
+impl TokenManager {
+    fn end(&self, why: &str) -> ApiError {
+        let why = crate::sanitize::line(why).into_owned();
+        tracing::warn!(%why, "the sign-in ended");
+        *self.ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(why.clone());
+        ApiError::SignedOut { message: why }
     }
 }
 
@@ -107,6 +154,7 @@ impl TokenSource for TokenManager {
     fn bearer(&self) -> BoxFuture<'_, Result<Secret, ApiError>> {
         Box::pin(async move {
             let mut set = self.set.lock().await;
+            self.revived(&mut set)?;
             if set.expires_at - EARLY_SECS > now() {
                 return Ok(set.access_token.clone());
             }
@@ -117,6 +165,7 @@ impl TokenSource for TokenManager {
     fn renew(&self, rejected: Secret) -> BoxFuture<'_, Result<Secret, ApiError>> {
         Box::pin(async move {
             let mut set = self.set.lock().await;
+            self.revived(&mut set)?;
             // Another request already replaced the refused token: use the new one.
             if set.access_token != rejected {
                 return Ok(set.access_token.clone());

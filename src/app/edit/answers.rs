@@ -36,7 +36,9 @@ pub fn on_synced(
             let n = state.pending.len();
             let why = match &error {
                 ApiError::MissingScope { .. } => {
-                    "the token is read-only; sign in with write access".to_string()
+                    "the sign-in is read-only: run `ghl-tui login --write`, or give the \
+                     Private Integration token contacts.write"
+                        .to_string()
                 }
                 e => e.one_line(),
             };
