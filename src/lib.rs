@@ -8,6 +8,7 @@ pub mod logging;
 pub mod runtime;
 pub mod sandbox;
 pub mod sanitize;
+pub mod session;
 pub mod store;
 pub mod sync;
 pub mod terminal;

@@ -7,6 +7,7 @@ use ghl_tui::api::{Client, ClientConfig, Secret};
 use ghl_tui::app::State;
 use ghl_tui::config::{self, Config};
 use ghl_tui::sandbox::{self, FaultRates, Sandbox, SandboxConfig, Seed};
+use ghl_tui::session::{AgencySwitcher, Session};
 use ghl_tui::store::Store;
 use std::sync::{Arc, Mutex};
 
@@ -344,6 +345,167 @@ fn open_store(name: &str) -> Option<Arc<Mutex<Store>>> {
     }
 }
 
+/// The demo signs in the way an agency does, over real OAuth against the in-process sandbox,
+/// so `L` switches between its locations. Its tokens live in memory only.
+async fn demo_session(sb: &Sandbox, seed: &Seed) -> Result<(Session, String, String), String> {
+    use ghl_tui::auth::{TokenManager, agency::Agency, login, oauth};
+    let settings = oauth::OAuthSettings {
+        client_id: sandbox::DEMO_CLIENT_ID.into(),
+        client_secret: Secret::new(sandbox::DEMO_CLIENT_SECRET),
+        authorize_url: format!("{}/oauth/chooselocation", sb.base_url()),
+        token_url: format!("{}/oauth/token", sb.base_url()),
+        redirect_uri: "http://127.0.0.1:9/demo".into(),
+        scopes: [
+            sandbox::SCOPE_READ,
+            sandbox::SCOPE_WRITE,
+            sandbox::SCOPE_FIELDS_READ,
+            sandbox::SCOPE_TAGS_READ,
+            "oauth.readonly",
+            "oauth.write",
+        ]
+        .map(String::from)
+        .to_vec(),
+        user_type: oauth::UserType::Company,
+    };
+    let attempt = oauth::start(&settings)?;
+    let approved = oauth::http_client()?
+        .get(&attempt.url)
+        .send()
+        .await
+        .map_err(|e| format!("demo sign-in: {e}"))?;
+    let landed = approved
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let login::Answer::Code(code) = login::read_answer(&landed, &attempt.state, false)? else {
+        return Err("demo sign-in was turned down".into());
+    };
+    let set = oauth::exchange(&settings, &code, chrono::Utc::now().timestamp()).await?;
+    let company = set.company_id.clone().unwrap_or_default();
+    let manager = TokenManager::new(
+        settings.token_url.clone(),
+        settings.client_id.clone(),
+        settings.client_secret.clone(),
+        set,
+        None,
+    );
+    let agency = Agency::new(&sb.base_url(), manager, company, "demo").map_err(|e| e.one_line())?;
+    let client = agency
+        .client_for(&seed.location_id)
+        .map_err(|e| e.one_line())?;
+    let mut session = Session::new(client, open_store(&format!("demo-{}", seed.location_id)));
+    session.switcher = Some(Arc::new(AgencySwitcher {
+        agency,
+        open_store: demo_store,
+    }));
+    Ok((
+        session,
+        format!("demo · {}", seed.location_name),
+        seed.location_id.clone(),
+    ))
+}
+
+fn demo_store(location: &str) -> Option<Arc<Mutex<Store>>> {
+    open_store(&format!("demo-{location}"))
+}
+
+/// The account to open: the environment and config first, then what `login` stored for the
+/// profile. `Ok(None)` when there is nothing to sign in with.
+async fn connect(
+    cfg: &Config,
+    tokens: &ghl_tui::auth::TokenFile,
+) -> Result<Option<(Session, String, String)>, String> {
+    use ghl_tui::auth::{TokenManager, agency::Agency};
+    let stored = tokens
+        .load()
+        .map_err(|e| format!("can't read the stored sign-in: {e}"))?;
+    let fixed = |token: Secret, location: String| -> Result<_, String> {
+        let client = Client::new(ClientConfig::new(&cfg.api_base_url, token, &location))
+            .map_err(|e| e.one_line())?;
+        Ok(Some((
+            Session::new(client, open_store(&location)),
+            format!("location {location}"),
+            location,
+        )))
+    };
+    if let Some(token) = cfg.token.clone() {
+        let location = cfg
+            .location_id
+            .clone()
+            .or_else(|| stored.as_ref().and_then(|s| s.location_id.clone()));
+        return match location {
+            Some(location) => fixed(token, location),
+            None => Ok(None),
+        };
+    }
+    let Some(set) = stored else {
+        return Ok(None);
+    };
+    if set.refresh_token.is_none() && set.user_type != "Company" {
+        // A Private Integration token: it does not expire.
+        let location = cfg.location_id.clone().or(set.location_id.clone());
+        return match location {
+            Some(location) => fixed(set.access_token, location),
+            None => Ok(None),
+        };
+    }
+    let client_id = set
+        .client_id
+        .clone()
+        .or(cfg.client_id.clone())
+        .unwrap_or_default();
+    let secret = set
+        .client_secret
+        .clone()
+        .or(cfg.client_secret.clone())
+        .unwrap_or_else(|| Secret::new(""));
+    let app_id = cfg
+        .app_id()
+        .unwrap_or_else(|| client_id.split('-').next().unwrap_or_default().to_string());
+    let company = set.company_id.clone().unwrap_or_default();
+    let agency = set.user_type == "Company";
+    let location = cfg.location_id.clone().or(set.location_id.clone());
+    let manager = TokenManager::new(
+        cfg.token_url.clone(),
+        client_id,
+        secret,
+        set,
+        Some(tokens.clone()),
+    );
+    if agency {
+        let agency =
+            Agency::new(&cfg.api_base_url, manager, company, app_id).map_err(|e| e.one_line())?;
+        let location = match location {
+            Some(l) => l,
+            None => agency
+                .locations()
+                .await
+                .map_err(|e| format!("could not list the agency's locations: {}", e.one_line()))?
+                .first()
+                .map(|l| l.id.clone())
+                .ok_or("the app is not installed in any location of this agency")?,
+        };
+        // Lazy: offline at start, the app still opens, shows what failed and keeps the outbox.
+        let client = agency.client_for(&location).map_err(|e| e.one_line())?;
+        let mut session = Session::new(client, open_store(&location));
+        session.switcher = Some(Arc::new(AgencySwitcher { agency, open_store }));
+        return Ok(Some((session, format!("agency · {location}"), location)));
+    }
+    let Some(location) = location else {
+        return Ok(None);
+    };
+    let mut client_cfg = ClientConfig::new(&cfg.api_base_url, Secret::new(""), &location);
+    client_cfg.source = Some(manager);
+    let client = Client::new(client_cfg).map_err(|e| e.one_line())?;
+    Ok(Some((
+        Session::new(client, open_store(&location)),
+        format!("location {location}"),
+        location,
+    )))
+}
+
 async fn run_tui(
     demo: bool,
     faults: FaultRates,
@@ -352,53 +514,36 @@ async fn run_tui(
 ) -> anyhow::Result<ExitCode> {
     let config_path = config_path.or_else(config::default_config_path);
     let mut _sandbox = None;
-    let (client_cfg, label) = if demo {
+    let (session, label, location) = if demo {
         let seed = Seed::demo_today().map_err(anyhow::Error::msg)?;
         let sb = Sandbox::demo(&seed, faults).await?;
-        let cfg = ClientConfig::new(
-            sb.base_url(),
-            Secret::new(sandbox::DEMO_TOKEN),
-            seed.location_id.clone(),
-        );
+        let connected = demo_session(&sb, &seed).await.map_err(anyhow::Error::msg)?;
         _sandbox = Some(sb);
-        (cfg, format!("demo · {}", seed.location_name))
+        connected
     } else {
         let cfg = Config::load(|k| std::env::var(k).ok(), config_path.as_deref())
             .map_err(anyhow::Error::msg)?;
-        // Environment and config first; then what `login` stored for the profile.
-        let stored = tokens.load().ok().flatten();
-        let token = cfg
-            .token
-            .or_else(|| stored.as_ref().map(|s| s.access_token.clone()));
-        let location = cfg
-            .location_id
-            .or_else(|| stored.as_ref().and_then(|s| s.location_id.clone()));
-        let (Some(token), Some(location)) = (token, location) else {
-            print!("{}", welcome(config_path.as_deref()));
-            return Ok(ExitCode::from(2));
-        };
-        let label = format!("location {location}");
-        (ClientConfig::new(cfg.api_base_url, token, location), label)
+        match connect(&cfg, tokens).await {
+            Ok(Some(connected)) => connected,
+            Ok(None) => {
+                print!("{}", welcome(config_path.as_deref()));
+                return Ok(ExitCode::from(2));
+            }
+            Err(e) => {
+                eprintln!("ghl-tui: {e}");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
     };
-    let location = client_cfg.location_id.clone();
-    // One outbox per account, so changes never replay against the wrong one.
-    let store_name = if demo {
-        "demo".to_string()
-    } else {
-        location.clone()
-    };
-    let client = Client::new(client_cfg)?;
     let mut state = State::new(label, location, chrono::Utc::now().naive_utc());
     // The only place the machine's zone is read: everything after works from the state.
     state.zone = chrono::Local::now().offset().fix();
     let termination = ghl_tui::runtime::termination();
     let mut guard = ghl_tui::terminal::Guard::enter()?;
-    let store = open_store(&store_name);
     let result = ghl_tui::runtime::run(
         &mut guard.terminal,
         state,
-        client,
-        store,
+        session,
         crossterm::event::EventStream::new,
         termination,
     )

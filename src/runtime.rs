@@ -19,12 +19,32 @@ use std::sync::{Arc, Mutex};
 use crate::api::Client;
 use crate::app::state::PendingView;
 use crate::app::{self, Effect, Msg, Parts, State};
+use crate::session::{Session, SharedStore, Switcher};
 use crate::store::Store;
+
+/// Sends results back to the loop, marked with the location they belong to: answers for a
+/// location the user has left are dropped, however late they come.
+#[derive(Clone)]
+pub struct Tx {
+    epoch: u64,
+    tx: mpsc::UnboundedSender<(u64, Msg)>,
+}
+
+impl Tx {
+    pub fn send(&self, msg: Msg) -> Result<(), Box<mpsc::error::SendError<(u64, Msg)>>> {
+        self.tx.send((self.epoch, msg)).map_err(Box::new)
+    }
+}
+
+/// A location opened in the background, waiting for the state to switch to it.
+type Prepared = (String, Client, Option<SharedStore>);
 
 /// Runs effects against the API and reports each result as a message.
 pub struct Executor {
     client: Client,
-    tx: mpsc::UnboundedSender<Msg>,
+    tx: Tx,
+    switcher: Option<Arc<dyn Switcher>>,
+    prepared: Arc<Mutex<Vec<Prepared>>>,
     /// The requests of the contact whose parts are loading; replaced by the next load.
     contact_jobs: Vec<JoinHandle<()>>,
     jobs_for: Option<String>,
@@ -37,6 +57,10 @@ pub struct Executor {
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn lock_prepared(p: &Mutex<Vec<Prepared>>) -> std::sync::MutexGuard<'_, Vec<Prepared>> {
+    p.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn pending_views(store: &Mutex<Store>) -> Result<Vec<PendingView>, String> {
@@ -55,14 +79,17 @@ fn pending_views(store: &Mutex<Store>) -> Result<Vec<PendingView>, String> {
 }
 
 impl Executor {
-    pub fn new(
-        client: Client,
-        tx: mpsc::UnboundedSender<Msg>,
-        store: Option<Arc<Mutex<Store>>>,
-    ) -> Self {
+    pub fn new(session: Session, tx: mpsc::UnboundedSender<(u64, Msg)>) -> Self {
+        let Session {
+            client,
+            store,
+            switcher,
+        } = session;
         Executor {
             client,
-            tx,
+            tx: Tx { epoch: 0, tx },
+            switcher,
+            prepared: Arc::default(),
             contact_jobs: Vec::new(),
             jobs_for: None,
             store,
@@ -245,8 +272,65 @@ impl Executor {
                     let _ = tx.send(Msg::Settled(generation));
                 });
             }
+            Effect::ListLocations => {
+                let tx = self.tx.clone();
+                let Some(switcher) = self.switcher.clone() else {
+                    let _ = tx.send(Msg::Locations(Err("this sign-in has one location".into())));
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = switcher.locations().await.map_err(|e| e.one_line());
+                    let _ = tx.send(Msg::Locations(result));
+                });
+            }
+            Effect::OpenLocation { id, name } => {
+                let (tx, prepared) = (self.tx.clone(), self.prepared.clone());
+                let Some(switcher) = self.switcher.clone() else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    match switcher.open(id.clone()).await {
+                        Ok((client, store)) => {
+                            lock_prepared(&prepared).push((id.clone(), client, store));
+                            let _ = tx.send(Msg::LocationOpened { id, name });
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Msg::LocationFailed(e.one_line()));
+                        }
+                    }
+                });
+            }
+            Effect::UseLocation { id } => self.use_location(&id),
             Effect::Quit => {}
         }
+    }
+
+    /// Talks to `id` from now on. Loads under way are stopped and anything still on its way
+    /// from the old location is dropped; its outbox keeps sending on its own until done.
+    fn use_location(&mut self, id: &str) {
+        let mut prepared = lock_prepared(&self.prepared);
+        let Some(i) = prepared.iter().position(|(p, _, _)| p == id) else {
+            tracing::error!(location = id, "switch to a location that was not opened");
+            return;
+        };
+        let (_, client, store) = prepared.remove(i);
+        prepared.clear();
+        drop(prepared);
+        tracing::info!(location = id, "switched location");
+        for job in self.contact_jobs.drain(..) {
+            job.abort();
+        }
+        self.jobs_for = None;
+        self.client = client;
+        self.store = store;
+        self.replaying = Arc::new(AtomicBool::new(false));
+        self.replay_again = Arc::new(AtomicBool::new(false));
+        self.tx.epoch += 1;
+    }
+
+    /// Which location's answers count now.
+    pub fn epoch(&self) -> u64 {
+        self.tx.epoch
     }
 
     fn load_contact(&mut self, id: String, parts: Parts) {
@@ -323,8 +407,7 @@ pub fn termination() -> impl std::future::Future<Output = ()> + Send + 'static {
 pub async fn run<B, E, S, F>(
     terminal: &mut Terminal<B>,
     mut state: State,
-    client: Client,
-    store: Option<Arc<Mutex<Store>>>,
+    session: Session,
     mut make_events: F,
     termination: S,
 ) -> anyhow::Result<()>
@@ -336,7 +419,8 @@ where
     F: FnMut() -> E,
 {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut exec = Executor::new(client, tx.clone(), store);
+    state.switchable = session.switcher.is_some();
+    let mut exec = Executor::new(session, tx);
     let mut events = make_events();
     let size = terminal.size()?;
     state.size = (size.width, size.height);
@@ -355,7 +439,7 @@ where
         }
         let first = tokio::select! {
             ev = events.next() => match ev {
-                Some(Ok(ev)) => event_to_msg(ev),
+                Some(Ok(ev)) => event_to_msg(ev).map(|m| (exec.epoch(), m)),
                 Some(Err(e)) => {
                     tracing::error!(error = %e, "terminal input failed");
                     return Err(e.into());
@@ -369,18 +453,23 @@ where
                 // so overdue marks stay true.
                 if state.is_busy() || last_clock.elapsed() >= Duration::from_secs(60) {
                     last_clock = std::time::Instant::now();
-                    Some(Msg::Tick(now()))
+                    Some((exec.epoch(), Msg::Tick(now())))
                 } else {
                     None
                 }
             }
-            _ = &mut termination => Some(Msg::Shutdown),
+            _ = &mut termination => Some((exec.epoch(), Msg::Shutdown)),
         };
-        let mut batch: Vec<Msg> = first.into_iter().collect();
+        let mut batch: Vec<(u64, Msg)> = first.into_iter().collect();
         while let Ok(more) = rx.try_recv() {
             batch.push(more);
         }
-        for msg in batch {
+        for (epoch, msg) in batch {
+            // Checked here, not when drained: a switch earlier in this batch makes the rest of
+            // the old location's answers stale.
+            if epoch != exec.epoch() {
+                continue;
+            }
             dirty = true;
             for effect in app::update(&mut state, msg) {
                 if let Effect::OpenEditor { text } = effect {
@@ -388,7 +477,7 @@ where
                     // until polled again, after the editor has exited.
                     drop(std::mem::replace(&mut events, make_events()));
                     let result = suspended(terminal, || edit_externally(&text))?;
-                    let _ = tx.send(Msg::EditorDone(result));
+                    let _ = exec.tx.send(Msg::EditorDone(result));
                 } else {
                     exec.run(effect);
                 }

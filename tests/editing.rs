@@ -677,7 +677,7 @@ fn a_read_only_token_keeps_the_change_and_says_how_to_fix_it() {
     synced(&mut s, vec![Sent::Held { id: 1, error }], pending);
     let status = s.status.clone().expect("status");
     assert!(
-        status.text.contains("read-only") && status.text.contains("write access"),
+        status.text.contains("read-only") && status.text.contains("ghl-tui login --write"),
         "{status:?}"
     );
     assert_eq!(s.pending.len(), 1, "the change is kept");

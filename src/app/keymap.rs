@@ -29,6 +29,7 @@ pub enum Action {
     AddTag,
     RemoveTag,
     ShowPending,
+    SwitchLocation,
     // In an editor overlay.
     Save,
     Cancel,
@@ -64,6 +65,8 @@ pub enum Scope {
     Confirm,
     /// A list to choose from (tags to remove, pending changes, drafts).
     Picker,
+    /// A list searched by typing (the location switcher).
+    Finder,
 }
 
 impl Scope {
@@ -75,6 +78,7 @@ impl Scope {
             Scope::Form => "Editors",
             Scope::Confirm => "Questions",
             Scope::Picker => "Lists",
+            Scope::Finder => "Location switcher",
         }
     }
 }
@@ -287,6 +291,55 @@ pub static BINDINGS: &[Binding] = &[
         action: Action::ShowPending,
         help: "Changes waiting for the server",
         hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[ch('L')],
+        action: Action::SwitchLocation,
+        help: "Switch location (agency sign-in)",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Finder,
+        keys: &[k(KeyCode::Down), ctrl('n')],
+        action: Action::Down,
+        help: "Move down",
+        hint: Some("move"),
+    },
+    Binding {
+        scope: Scope::Finder,
+        keys: &[k(KeyCode::Up), ctrl('p')],
+        action: Action::Up,
+        help: "Move up",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Finder,
+        keys: &[k(KeyCode::Enter)],
+        action: Action::Pick,
+        help: "Open the location",
+        hint: Some("open"),
+    },
+    Binding {
+        scope: Scope::Finder,
+        keys: &[k(KeyCode::Backspace)],
+        action: Action::DeleteChar,
+        help: "Delete a character of the search",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Finder,
+        keys: &[ctrl('u')],
+        action: Action::ClearInput,
+        help: "Clear the search (type to search)",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Finder,
+        keys: &[k(KeyCode::Esc)],
+        action: Action::Back,
+        help: "Close",
+        hint: Some("close"),
     },
     Binding {
         scope: Scope::Global,
@@ -567,6 +620,7 @@ mod tests {
             Scope::Form,
             Scope::Confirm,
             Scope::Picker,
+            Scope::Finder,
         ] {
             let keys: Vec<&Key> = bindings(scope).flat_map(|b| b.keys.iter()).collect();
             for (i, a) in keys.iter().enumerate() {

@@ -5,6 +5,7 @@ pub mod dates;
 pub mod edit;
 pub mod form;
 pub mod keymap;
+pub mod locations;
 pub mod msg;
 pub mod rows;
 pub mod state;

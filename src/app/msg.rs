@@ -65,6 +65,15 @@ pub enum Msg {
     ReplayDue,
     /// The external editor closed: the new text, or why it could not run.
     EditorDone(Result<String, String>),
+    /// The agency's locations, for the switcher.
+    Locations(Result<Vec<crate::api::InstalledLocation>, String>),
+    /// Another location is ready (its token fetched, its outbox open): switch to it.
+    LocationOpened {
+        id: String,
+        name: String,
+    },
+    /// The location could not be opened; the current one stays.
+    LocationFailed(String),
     /// SIGTERM, SIGHUP or similar: leave cleanly.
     Shutdown,
 }
@@ -113,6 +122,17 @@ pub enum Effect {
         key: String,
     },
     LoadDrafts,
+    /// List the agency's locations (`Msg::Locations`).
+    ListLocations,
+    /// Get a location ready (`Msg::LocationOpened` or `Msg::LocationFailed`).
+    OpenLocation {
+        id: String,
+        name: String,
+    },
+    /// From now on talk to this location (opened before): earlier answers are dropped.
+    UseLocation {
+        id: String,
+    },
     /// Fetch one contact's full record without touching other loads (after a refused change).
     ReloadContact {
         id: String,

@@ -223,6 +223,8 @@ pub struct State {
     pub spinner: usize,
     pub status: Option<Status>,
     pub budget: RateBudget,
+    /// An agency sign-in: `L` can switch locations.
+    pub switchable: bool,
     pub quit: bool,
 }
 
@@ -252,6 +254,8 @@ pub enum Overlay {
         drafts: Vec<(String, serde_json::Value)>,
         cursor: usize,
     },
+    /// The agency's locations, searched by typing.
+    Locations(super::locations::Picker),
 }
 
 /// A write in the outbox, as the pending list shows it.
@@ -314,6 +318,7 @@ impl State {
             spinner: 0,
             status: None,
             budget: RateBudget::default(),
+            switchable: false,
             quit: false,
         }
     }

@@ -141,6 +141,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             fx.push(Effect::Replay);
         }
         Msg::EditorDone(result) => edit::on_editor_done(state, result, &mut fx),
+        Msg::Locations(result) => super::locations::on_list(state, result),
+        Msg::LocationOpened { id, name } => fx.extend(super::locations::on_opened(state, id, name)),
+        Msg::LocationFailed(why) => super::locations::on_failed(state, why),
         Msg::Shutdown => quit(state, &mut fx),
     }
     fx
@@ -313,6 +316,7 @@ fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         | Action::AddTag
         | Action::RemoveTag
         | Action::ShowPending => edit::on_action(state, action, fx),
+        Action::SwitchLocation => super::locations::open(state, fx),
         _ => {}
     }
 }

@@ -50,6 +50,8 @@ pub async fn login_with_token(
         user_type: "PrivateIntegration".into(),
         location_id: Some(location_id.trim().into()),
         company_id: None,
+        client_id: None,
+        client_secret: None,
     };
     file.save(&set)
         .map_err(|e| format!("could not store the token: {e}"))?;

@@ -136,6 +136,8 @@ impl TokenManager {
         if fresh.location_id.is_none() {
             fresh.location_id = set.location_id.clone();
         }
+        fresh.client_id = set.client_id.clone();
+        fresh.client_secret = set.client_secret.clone();
         *set = fresh;
         Ok(set.access_token.clone())
     }

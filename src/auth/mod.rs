@@ -1,6 +1,7 @@
 //! Signing in: OAuth token sets, where they are kept, and refreshing them. (The `login`
 //! commands and the keyring come next; see the closing notes of the sign-in issue.)
 
+pub mod agency;
 pub mod commands;
 pub mod login;
 pub mod manager;

@@ -130,6 +130,8 @@ pub async fn exchange(settings: &OAuthSettings, code: &str, now: i64) -> Result<
     if set.user_type.is_empty() {
         set.user_type = settings.user_type.as_str().into();
     }
+    set.client_id = Some(settings.client_id.clone());
+    set.client_secret = Some(settings.client_secret.clone());
     Ok(set)
 }
 

@@ -30,6 +30,15 @@ pub struct TokenSet {
     pub location_id: Option<String>,
     #[serde(default)]
     pub company_id: Option<String>,
+    /// The OAuth app that signed in, so refreshes work without it in the environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(
+        default,
+        with = "opt_secret_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub client_secret: Option<Secret>,
 }
 
 impl TokenSet {
@@ -47,6 +56,8 @@ impl TokenSet {
             user_type: text("userType").unwrap_or_default(),
             location_id: text("locationId"),
             company_id: text("companyId"),
+            client_id: None,
+            client_secret: None,
         })
     }
 }
@@ -155,6 +166,8 @@ mod tests {
             user_type: "Location".into(),
             location_id: Some("L1".into()),
             company_id: None,
+            client_id: Some("app-1".into()),
+            client_secret: Some(Secret::new("app-secret")),
         }
     }
 

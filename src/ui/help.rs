@@ -8,12 +8,13 @@ use ratatui::widgets::Paragraph;
 use super::{text, theme};
 use crate::app::keymap::{self, Action, Scope};
 
-const SCOPES: [Scope; 6] = [
+const SCOPES: [Scope; 7] = [
     Scope::Global,
     Scope::Search,
     Scope::Form,
     Scope::Confirm,
     Scope::Picker,
+    Scope::Finder,
     Scope::Help,
 ];
 

@@ -209,6 +209,7 @@ fn draw_hints(frame: &mut Frame, area: ratatui::layout::Rect, state: &State) {
             crate::app::state::Overlay::Discard(_) | crate::app::state::Overlay::Confirm { .. } => {
                 Scope::Confirm
             }
+            crate::app::state::Overlay::Locations(_) => Scope::Finder,
             _ => Scope::Picker,
         }
     } else if state.mode == Mode::Search {

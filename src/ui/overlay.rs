@@ -79,6 +79,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
                 );
             }
         }
+        Overlay::Locations(picker) => draw_locations(frame, state, picker),
         Overlay::Drafts { drafts, cursor } => {
             let items: Vec<String> = drafts
                 .iter()
@@ -121,6 +122,75 @@ pub fn draw(frame: &mut Frame, state: &State) {
             );
         }
     }
+}
+
+/// The switcher: a search line over the matching locations, the current one marked.
+fn draw_locations(frame: &mut Frame, state: &State, picker: &crate::app::locations::Picker) {
+    let size = frame.area();
+    let height = size.height.saturating_sub(4).clamp(6, 20);
+    let inner = boxed(frame, 64, height, "Switch location");
+    if inner.height < 3 || inner.width < 10 {
+        return;
+    }
+    let width = usize::from(inner.width);
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Search: ", theme::dim()),
+        Span::raw(text::fit(
+            &crate::sanitize::line(&picker.query),
+            width.saturating_sub(10),
+        )),
+        Span::styled("▏", theme::dim()),
+    ])];
+    let rows = usize::from(inner.height).saturating_sub(3);
+    let footer = if let Some(name) = &picker.opening {
+        format!("Opening {}…", crate::sanitize::line(name))
+    } else if let Some(e) = &picker.error {
+        format!("Couldn't list the locations: {}", crate::sanitize::line(e))
+    } else if picker.all.is_none() {
+        "Loading the agency's locations…".to_string()
+    } else {
+        let shown = picker.matches().len();
+        let total = picker.all.as_ref().map_or(0, Vec::len);
+        format!("{shown} of {total} · type to search · Enter opens · Esc closes")
+    };
+    let matches = picker.matches();
+    if picker.all.is_some() && matches.is_empty() {
+        lines.push(Line::styled(" No location matches.", theme::dim()));
+    }
+    let start = picker.cursor.saturating_sub(rows.saturating_sub(1));
+    for (i, l) in matches.iter().enumerate().skip(start).take(rows) {
+        let current = l.id == state.location_id;
+        let mark = if current { "● " } else { "  " };
+        let name = crate::sanitize::line(if l.name.is_empty() { &l.id } else { &l.name });
+        let addr = crate::sanitize::line(&l.address);
+        let label = if addr.is_empty() {
+            format!("{mark}{name}")
+        } else {
+            format!("{mark}{name} — {addr}")
+        };
+        let style = if i == picker.cursor {
+            theme::selected(true)
+        } else if current {
+            Style::new().add_modifier(Modifier::BOLD)
+        } else {
+            Style::new()
+        };
+        lines.push(Line::styled(
+            format!(" {} ", text::fit(&label, width.saturating_sub(2))),
+            style,
+        ));
+    }
+    while lines.len() < usize::from(inner.height).saturating_sub(1) {
+        lines.push(Line::raw(""));
+    }
+    lines.truncate(usize::from(inner.height).saturating_sub(1));
+    let style = if picker.error.is_some() {
+        theme::warn()
+    } else {
+        theme::dim()
+    };
+    lines.push(Line::styled(text::fit(&footer, width), style));
+    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 fn question(frame: &mut Frame, prompt: &str, keys: &str) {

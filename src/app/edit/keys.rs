@@ -18,6 +18,10 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
         return false;
     };
     state.overlay = match overlay {
+        Overlay::Locations(picker) => {
+            crate::app::locations::on_key(state, picker, ev, fx);
+            return true;
+        }
         Overlay::Form(form) => form_key(state, form, ev, fx),
         Overlay::Discard(form) => match keymap::lookup(Scope::Confirm, &ev) {
             Some(Action::Yes) => {
@@ -223,6 +227,10 @@ fn save_draft(form: &Form, fx: &mut Vec<Effect>) {
 
 /// Text pasted into a form goes into the focused field.
 pub fn on_paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) -> bool {
+    if let Some(Overlay::Locations(picker)) = state.overlay.as_mut() {
+        crate::app::locations::on_paste(picker, text);
+        return true;
+    }
     let Some(Overlay::Form(form)) = state.overlay.as_mut() else {
         return false;
     };

@@ -1,0 +1,176 @@
+//! The location switcher (`L`): an agency's locations, searched by typing; Enter opens one.
+//! Opening happens in two steps so nothing is switched until the new location works: the
+//! runtime gets its token and outbox ready, then the state starts over in it.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::keymap::{self, Action, Scope};
+use super::msg::Effect;
+use super::state::{Overlay, State, Status};
+use crate::api::InstalledLocation;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Picker {
+    /// `None` while the list loads.
+    pub all: Option<Vec<InstalledLocation>>,
+    pub query: String,
+    pub cursor: usize,
+    /// Why the list could not load.
+    pub error: Option<String>,
+    /// The location being opened; keys wait until it is ready or failed.
+    pub opening: Option<String>,
+}
+
+impl Picker {
+    /// The locations whose name, id or address holds every word of the query (any case).
+    pub fn matches(&self) -> Vec<&InstalledLocation> {
+        let words: Vec<String> = self
+            .query
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        self.all
+            .iter()
+            .flatten()
+            .filter(|l| {
+                let hay = format!("{} {} {}", l.name, l.id, l.address).to_lowercase();
+                words.iter().all(|w| hay.contains(w.as_str()))
+            })
+            .collect()
+    }
+}
+
+const SINGLE: &str = "This sign-in is for one location; to switch, sign in as an agency: \
+                      ghl-tui login --agency";
+
+/// `L`: opens the switcher and asks for the list.
+pub fn open(state: &mut State, fx: &mut Vec<Effect>) {
+    if !state.switchable {
+        state.status = Some(Status {
+            text: SINGLE.into(),
+            error: false,
+        });
+        return;
+    }
+    state.overlay = Some(Overlay::Locations(Picker::default()));
+    fx.push(Effect::ListLocations);
+}
+
+pub fn on_list(state: &mut State, result: Result<Vec<InstalledLocation>, String>) {
+    let Some(Overlay::Locations(picker)) = &mut state.overlay else {
+        return;
+    };
+    match result {
+        Ok(mut all) => {
+            all.sort_by_key(|l| l.name.to_lowercase());
+            // Started from a stored id: now the header can name the place.
+            if let Some(here) = all.iter().find(|l| l.id == state.location_id)
+                && !here.name.is_empty()
+            {
+                state.account_label = labelled(&state.account_label, &here.name);
+            }
+            // Start on the current location, so Enter by mistake changes nothing.
+            picker.cursor = all
+                .iter()
+                .position(|l| l.id == state.location_id)
+                .unwrap_or(0);
+            picker.all = Some(all);
+            picker.error = None;
+        }
+        Err(e) => picker.error = Some(e),
+    }
+}
+
+/// Keys while the switcher is open.
+pub fn on_key(state: &mut State, mut picker: Picker, ev: KeyEvent, fx: &mut Vec<Effect>) {
+    let action = keymap::lookup(Scope::Finder, &ev);
+    if picker.opening.is_some() {
+        // Only Esc is taken while a location opens: the switch still happens, in the back.
+        if action != Some(Action::Back) {
+            state.overlay = Some(Overlay::Locations(picker));
+        }
+        return;
+    }
+    let shown = picker.matches().len();
+    match action {
+        Some(Action::Down) => picker.cursor = (picker.cursor + 1).min(shown.saturating_sub(1)),
+        Some(Action::Up) => picker.cursor = picker.cursor.saturating_sub(1),
+        Some(Action::DeleteChar) => {
+            picker.query.pop();
+            picker.cursor = 0;
+        }
+        Some(Action::ClearInput) => {
+            picker.query.clear();
+            picker.cursor = 0;
+        }
+        Some(Action::Back) => return,
+        Some(Action::Pick) => {
+            let chosen = picker.matches().get(picker.cursor).map(|l| (*l).clone());
+            match chosen {
+                Some(l) if l.id == state.location_id => return,
+                Some(l) => {
+                    picker.opening = Some(l.name.clone());
+                    fx.push(Effect::OpenLocation {
+                        id: l.id,
+                        name: l.name,
+                    });
+                }
+                None => {}
+            }
+        }
+        _ => {
+            if let KeyCode::Char(c) = ev.code
+                && !ev
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                && !c.is_control()
+            {
+                picker.query.push(c);
+                picker.cursor = 0;
+            }
+        }
+    }
+    state.overlay = Some(Overlay::Locations(picker));
+}
+
+/// Pasted text searches.
+pub fn on_paste(picker: &mut Picker, text: &str) {
+    picker.query.push_str(crate::sanitize::line(text).trim());
+    picker.cursor = 0;
+}
+
+/// The location is ready: start over in it, keeping only what belongs to the terminal and
+/// the user (size, zone), and never reusing a generation an old answer might carry.
+pub fn on_opened(state: &mut State, id: String, name: String) -> Vec<Effect> {
+    let label = labelled(&state.account_label, &name);
+    let mut fresh = State::new(label, id.clone(), state.now);
+    fresh.size = state.size;
+    fresh.zone = state.zone;
+    fresh.switchable = state.switchable;
+    fresh.generations = state.generations;
+    fresh.selection_gen = state.selection_gen;
+    *state = fresh;
+    let mut fx = vec![Effect::UseLocation { id }];
+    fx.extend(super::update::init(state));
+    state.status = Some(Status {
+        text: format!("Now in {}", crate::sanitize::line(&name)),
+        error: false,
+    });
+    fx
+}
+
+/// `demo · Old` becomes `demo · New`: the kind of sign-in stays, the place changes.
+fn labelled(label: &str, name: &str) -> String {
+    let kind = label.split(" · ").next().unwrap_or("agency");
+    format!("{kind} · {}", crate::sanitize::line(name))
+}
+
+pub fn on_failed(state: &mut State, why: String) {
+    if let Some(Overlay::Locations(picker)) = &mut state.overlay {
+        picker.opening = None;
+    }
+    state.status = Some(Status {
+        text: format!("Could not open that location: {why}"),
+        error: true,
+    });
+}
