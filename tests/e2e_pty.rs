@@ -11,6 +11,8 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use ghl_tui::auth::{TokenFile, TokenSet};
+use ghl_tui::sandbox::{BRANCH_LOCATION_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox};
 use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
 
 /// How long any single wait may take before the test fails. Generous: CI may have two slow
@@ -1023,4 +1025,213 @@ fn a_refused_contact_survives_a_hangup() {
     });
     again.send("q");
     assert!(again.wait_exit(DEADLINE).success());
+}
+
+/// An agency's OAuth sign-in as `login --agency` stores it, made over HTTP against `sb`.
+fn agency_sign_in(rt: &tokio::runtime::Runtime, sb: &Sandbox, location: &str) -> TokenSet {
+    let base = sb.base_url();
+    rt.block_on(async {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http");
+        let redirect = "http://127.0.0.1:9/cb";
+        let resp = http
+            .get(format!("{base}/oauth/chooselocation"))
+            .query(&[
+                ("client_id", DEMO_CLIENT_ID),
+                ("redirect_uri", redirect),
+                (
+                    "scope",
+                    "contacts.readonly contacts.write oauth.readonly oauth.write",
+                ),
+            ])
+            .send()
+            .await
+            .expect("authorize");
+        let landed = resp.headers()["location"].to_str().expect("location");
+        let code = landed.split("code=").nth(1).expect("code").to_string();
+        let body: serde_json::Value = http
+            .post(format!("{base}/oauth/token"))
+            .form(&[
+                ("client_id", DEMO_CLIENT_ID),
+                ("client_secret", DEMO_CLIENT_SECRET),
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("user_type", "Company"),
+                ("redirect_uri", redirect),
+            ])
+            .send()
+            .await
+            .expect("token")
+            .json()
+            .await
+            .expect("json");
+        let mut set =
+            TokenSet::from_answer(&body, chrono::Utc::now().timestamp()).expect("token set");
+        set.location_id = Some(location.to_string());
+        set.client_id = Some(DEMO_CLIENT_ID.into());
+        set.client_secret = Some(ghl_tui::api::Secret::new(DEMO_CLIENT_SECRET));
+        set
+    })
+}
+
+/// The location a request names: in its query, its JSON body or its path.
+fn named_location(r: &ghl_tui::sandbox::Recorded) -> Option<String> {
+    let from_query = r
+        .query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("locationId=").map(String::from));
+    let from_body = r
+        .body
+        .as_ref()
+        .and_then(|b| b.get("locationId"))
+        .and_then(|l| l.as_str())
+        .map(String::from);
+    let from_path = r
+        .path
+        .strip_prefix("/locations/")
+        .and_then(|p| p.split('/').next())
+        .map(String::from);
+    from_query.or(from_body).or(from_path)
+}
+
+#[test]
+fn an_agency_switches_location_and_the_log_keeps_no_token() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let seed = ghl_tui::sandbox::Seed::demo_today().expect("seed");
+    let mut cfg = ghl_tui::sandbox::SandboxConfig::for_seed(&seed);
+    // Tokens that expire at once: every request of the session needs a refreshed one.
+    cfg.oauth.access_ttl = Duration::from_secs(2);
+    let sb = rt
+        .block_on(Sandbox::start(&seed, cfg, ([127, 0, 0, 1], 0).into()))
+        .expect("sandbox");
+    let home = tempfile::tempdir().expect("tempdir");
+    let set = agency_sign_in(&rt, &sb, sb.location_id());
+    let first_refresh = set.refresh_token.clone().expect("refresh token");
+    TokenFile::new(
+        home.path()
+            .join("config/ghl-tui/profiles/default.tokens.json"),
+    )
+    .save(&set)
+    .expect("store the sign-in");
+    let base = sb.base_url();
+    let env = [
+        ("GHL_API_BASE_URL", base.as_str()),
+        // As talkative as the log gets: even then no token may reach it.
+        ("GHL_TUI_LOG", "trace"),
+    ];
+    let mut tui = Tui::spawn_in(home, &[], 100, 30, &env);
+    // Everything the first location asks for at start has been asked (the list, then the
+    // details of the first contact), so what follows the switch is the switch's alone.
+    tui.wait("the agency's first location", |sc| {
+        split_matches(sc, |s| {
+            s.left_title.contains("Contacts 320")
+                && s.status.contains("agency")
+                && !s.selected_name.is_empty()
+                && s.right_title.contains(&s.selected_name)
+                && tab_ready(s, '2')
+        })
+    });
+    tui.send("L");
+    tui.wait("the switcher with both locations", |sc| {
+        let all = sc.contents();
+        all.contains("Switch location")
+            && all.contains("Northside Branch")
+            && all.contains("2 of 2")
+    });
+    tui.send("side");
+    tui.wait("the search narrowing to one", |sc| {
+        sc.contents().contains("1 of 2")
+    });
+    let before_switch = sb.requests().len();
+    tui.send("\r");
+    tui.wait("the branch's contacts", |sc| {
+        split_matches(sc, |s| {
+            s.left_title.contains("Contacts 46") && s.status.contains("agency · Northside Branch")
+        })
+    });
+    // Browse a little in the new location: details, tasks, notes.
+    for keys in ["j", "3", "4", "1", "j"] {
+        tui.send(keys);
+    }
+    tui.wait("a contact of the branch", |sc| {
+        split_matches(sc, |s| {
+            s.right_title.contains(&s.selected_name) && !s.selected_name.is_empty()
+        })
+    });
+    tui.send("q");
+    let status = tui.wait_exit(DEADLINE);
+    assert!(status.success(), "ghl-tui exited with {status:?}");
+
+    let later: Vec<_> = sb.requests().into_iter().skip(before_switch).collect();
+    let api: Vec<_> = later
+        .iter()
+        .filter(|r| !r.path.starts_with("/oauth/"))
+        .collect();
+    assert!(api.len() >= 3, "the branch was browsed: {api:#?}");
+    for r in &api {
+        // Answers to requests sent before the switch may still arrive; none may be sent after
+        // it for the old location, by parameter or by token.
+        assert_eq!(
+            r.token_location.as_deref(),
+            Some(BRANCH_LOCATION_ID),
+            "{} {}?{}",
+            r.method,
+            r.path,
+            r.query
+        );
+        if let Some(named) = named_location(r) {
+            assert_eq!(
+                named, BRANCH_LOCATION_ID,
+                "{} {}?{}",
+                r.method, r.path, r.query
+            );
+        }
+    }
+    assert!(sb.refresh_count() >= 1, "the session refreshed its tokens");
+
+    // The last location is remembered for the profile, with the tokens the refreshes left.
+    let stored = TokenFile::new(
+        tui.home
+            .path()
+            .join("config/ghl-tui/profiles/default.tokens.json"),
+    )
+    .load()
+    .expect("read")
+    .expect("still signed in");
+    assert_eq!(stored.location_id.as_deref(), Some(BRANCH_LOCATION_ID));
+    assert_eq!(
+        stored.client_id.as_deref(),
+        Some(DEMO_CLIENT_ID),
+        "refreshes keep the app"
+    );
+    assert_ne!(stored.refresh_token.as_ref(), Some(&first_refresh));
+
+    // No token, access or refresh, old or new, in the log.
+    let log = std::fs::read_to_string(tui.home.path().join(LOG)).expect("log");
+    assert!(
+        log.contains("access token refreshed"),
+        "refreshes are logged"
+    );
+    for secret in [
+        set.access_token.expose(),
+        first_refresh.expose(),
+        stored.access_token.expose(),
+        stored.refresh_token.as_ref().map_or("", |r| r.expose()),
+        DEMO_CLIENT_SECRET,
+    ] {
+        assert!(!secret.is_empty());
+        assert!(!log.contains(secret), "a secret reached the log");
+    }
+    // Nothing shaped like a sandbox token either (they are `oauth-…` and `refresh-…`).
+    assert!(
+        !log.contains("oauth-") && !log.contains("refresh-"),
+        "a token reached the log"
+    );
+    assert!(
+        !contains_bytes(&tui.raw, b"oauth-"),
+        "a token reached the screen"
+    );
+    tui.assert_terminal_restored();
 }

@@ -123,6 +123,14 @@ impl TokenManager {
                 return Err(self.end(&format!("the refresh was refused ({why})")));
             }
         };
+        let mut fresh = fresh;
+        // The answer names neither the app nor, for an agency, the location the user is in:
+        // both stay, or the next start could not refresh or would open elsewhere.
+        if fresh.location_id.is_none() {
+            fresh.location_id = set.location_id.clone();
+        }
+        fresh.client_id = set.client_id.clone();
+        fresh.client_secret = set.client_secret.clone();
         // The old refresh token is spent: the new pair must reach the disk before anything
         // else, or a crash now would sign the user out.
         if let Some(file) = &self.file
@@ -131,13 +139,6 @@ impl TokenManager {
             tracing::error!(error = %e, "could not store the refreshed tokens");
         }
         tracing::info!(expires_at = fresh.expires_at, "access token refreshed");
-        let mut fresh = fresh;
-        // An agency's answer names no location: keep the one the user is in.
-        if fresh.location_id.is_none() {
-            fresh.location_id = set.location_id.clone();
-        }
-        fresh.client_id = set.client_id.clone();
-        fresh.client_secret = set.client_secret.clone();
         *set = fresh;
         Ok(set.access_token.clone())
     }

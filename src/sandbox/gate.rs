@@ -66,6 +66,9 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
     let bytes = axum::body::to_bytes(body, 4 * 1024 * 1024)
         .await
         .unwrap_or_default();
+    let token_location = bearer
+        .as_ref()
+        .and_then(|t| lock(&shared.tokens).get(t).map(|g| g.location_id.clone()));
     shared.record(Recorded {
         method: method.to_string(),
         path: path.clone(),
@@ -73,6 +76,7 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
         version: version.clone(),
         user_agent,
         body: serde_json::from_slice(&bytes).ok(),
+        token_location,
     });
     let mut req = Request::from_parts(parts, Body::from(bytes));
 

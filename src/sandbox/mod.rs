@@ -89,6 +89,8 @@ pub struct Recorded {
     pub user_agent: Option<String>,
     /// The JSON body, if the request had one.
     pub body: Option<serde_json::Value>,
+    /// The location the bearer token was issued for (empty for an agency token), if known.
+    pub token_location: Option<String>,
 }
 
 pub struct Shared {
