@@ -385,3 +385,28 @@ fn overlays_task_form_note_editor_and_question() {
     update(&mut s, key('d'));
     insta::assert_snapshot!("delete_question", draw(&s).backend());
 }
+
+#[test]
+fn location_switcher() {
+    let mut s = screen(common::demo_contacts(40), 90, 26);
+    s.switchable = true;
+    update(&mut s, key('L'));
+    let place = |id: &str, name: &str, address: &str| ghl_tui::api::InstalledLocation {
+        id: id.into(),
+        name: name.into(),
+        address: address.into(),
+    };
+    update(
+        &mut s,
+        Msg::Locations(Ok(vec![
+            place("Dm0LocHq7Zp2VwX9sK4e", "Northwind Realty (demo)", "12 Harbour St, Leeds"),
+            place("DemoBranchLocation01", "Northside Branch", ""),
+            place("Loc3", "Eastgate \u{1b}[31mLettings", "Rue de l'Est 4, Lyon"),
+        ])),
+    );
+    insta::assert_snapshot!("location_switcher", draw(&s).backend());
+    for c in "gate".chars() {
+        update(&mut s, key(c));
+    }
+    insta::assert_snapshot!("location_switcher_searched", draw(&s).backend());
+}

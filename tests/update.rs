@@ -796,3 +796,152 @@ fn a_note_taller_than_the_pane_is_read_line_by_line() {
         ghl_tui::app::state::Cursor::default()
     );
 }
+
+// --- The location switcher ----------------------------------------------------------------
+
+fn located(id: &str, name: &str) -> ghl_tui::api::InstalledLocation {
+    ghl_tui::api::InstalledLocation {
+        id: id.into(),
+        name: name.into(),
+        address: String::new(),
+    }
+}
+
+fn picker(s: &State) -> &ghl_tui::app::locations::Picker {
+    match &s.overlay {
+        Some(ghl_tui::app::state::Overlay::Locations(p)) => p,
+        other => panic!("no switcher open: {other:?}"),
+    }
+}
+
+fn type_text(s: &mut State, text: &str) -> Vec<Effect> {
+    text.chars().flat_map(|c| update(s, key(c))).collect()
+}
+
+#[test]
+fn l_on_a_single_location_sign_in_says_how_to_get_more() {
+    let mut s = state();
+    let fx = update(&mut s, key('L'));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(s.overlay.is_none());
+    let status = s.status.clone().expect("status");
+    assert!(status.text.contains("login --agency"), "{status:?}");
+}
+
+#[test]
+fn the_switcher_searches_by_typing_and_opens_the_pick() {
+    let mut s = state();
+    s.switchable = true;
+    let fx = update(&mut s, key('L'));
+    assert_eq!(fx, vec![Effect::ListLocations]);
+    assert!(picker(&s).all.is_none(), "loading first");
+    update(
+        &mut s,
+        Msg::Locations(Ok(vec![
+            located("Loc2", "Zebra Branch"),
+            located("Loc1", "Main Office"),
+            located("Loc3", "Harbor Branch"),
+        ])),
+    );
+    // Sorted by name, starting on the current location.
+    let names: Vec<_> = picker(&s)
+        .matches()
+        .iter()
+        .map(|l| l.name.clone())
+        .collect();
+    assert_eq!(names, ["Harbor Branch", "Main Office", "Zebra Branch"]);
+    assert_eq!(picker(&s).cursor, 1);
+    // Letters search (even j and k, which move elsewhere); every word must match.
+    type_text(&mut s, "br zeb");
+    let names: Vec<_> = picker(&s).matches().iter().map(|l| l.id.clone()).collect();
+    assert_eq!(names, ["Loc2"]);
+    let fx = update(&mut s, code(KeyCode::Enter));
+    assert_eq!(
+        fx,
+        vec![Effect::OpenLocation {
+            id: "Loc2".into(),
+            name: "Zebra Branch".into()
+        }]
+    );
+    // While it opens, keys wait: a second Enter does not open it twice.
+    assert!(update(&mut s, code(KeyCode::Enter)).is_empty());
+    assert_eq!(picker(&s).opening.as_deref(), Some("Zebra Branch"));
+}
+
+#[test]
+fn enter_on_the_current_location_just_closes() {
+    let mut s = state();
+    s.switchable = true;
+    update(&mut s, key('L'));
+    update(
+        &mut s,
+        Msg::Locations(Ok(vec![located("Loc1", "Main Office")])),
+    );
+    let fx = update(&mut s, code(KeyCode::Enter));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(s.overlay.is_none());
+}
+
+#[test]
+fn an_opened_location_starts_over_and_old_pages_cannot_land_in_it() {
+    let mut s = state();
+    s.switchable = true;
+    s.zone = chrono::FixedOffset::east_opt(3600).expect("zone");
+    let first = init(&mut s);
+    let (old_gen, old_req) = fetch(&first).expect("first page");
+    update(&mut s, key('L'));
+    update(
+        &mut s,
+        Msg::Locations(Ok(vec![located("Loc1", "Main"), located("Loc2", "Second")])),
+    );
+    update(&mut s, code(KeyCode::Down));
+    update(&mut s, code(KeyCode::Enter));
+    let fx = update(
+        &mut s,
+        Msg::LocationOpened {
+            id: "Loc2".into(),
+            name: "Second".into(),
+        },
+    );
+    assert_eq!(fx.first(), Some(&Effect::UseLocation { id: "Loc2".into() }));
+    let (new_gen, req) = fetch(&fx).expect("the new location's first page");
+    assert_eq!(req.location_id, "Loc2");
+    assert_ne!(new_gen, old_gen, "generations are never reused");
+    assert!(fx.contains(&Effect::Replay) && fx.contains(&Effect::LoadDrafts));
+    assert_eq!(s.location_id, "Loc2");
+    assert!(s.account_label.ends_with("Second"), "{}", s.account_label);
+    assert!(s.overlay.is_none());
+    assert!(s.switchable, "still an agency");
+    assert_eq!(s.zone.local_minus_utc(), 3600, "the user's zone stays");
+    // A page of the old location that was still on its way is not shown here.
+    update(
+        &mut s,
+        Msg::Page {
+            generation: old_gen,
+            request: old_req,
+            result: page(common::people(0..1), 1),
+        },
+    );
+    assert!(s.browse.contacts.is_empty(), "{:?}", s.browse.contacts);
+}
+
+#[test]
+fn a_location_that_fails_to_open_leaves_everything_as_it_was() {
+    let mut s = state();
+    s.switchable = true;
+    update(&mut s, key('L'));
+    update(
+        &mut s,
+        Msg::Locations(Ok(vec![located("Loc1", "Main"), located("Loc2", "Second")])),
+    );
+    update(&mut s, code(KeyCode::Down));
+    update(&mut s, code(KeyCode::Enter));
+    update(&mut s, Msg::LocationFailed("Location is not active".into()));
+    assert_eq!(s.location_id, "Loc1");
+    assert!(picker(&s).opening.is_none(), "the user can pick again");
+    let status = s.status.clone().expect("status");
+    assert!(
+        status.error && status.text.contains("Location is not active"),
+        "{status:?}"
+    );
+}

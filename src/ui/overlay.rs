@@ -127,7 +127,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
 /// The switcher: a search line over the matching locations, the current one marked.
 fn draw_locations(frame: &mut Frame, state: &State, picker: &crate::app::locations::Picker) {
     let size = frame.area();
-    let height = size.height.saturating_sub(4).clamp(6, 20);
+    // As tall as the whole list (so it does not jump while typing), within the screen.
+    let rows = picker.all.as_ref().map_or(1, Vec::len).max(1) as u16;
+    let height = (rows + 4).min(size.height.saturating_sub(4)).max(6);
     let inner = boxed(frame, 64, height, "Switch location");
     if inner.height < 3 || inner.width < 10 {
         return;
