@@ -143,7 +143,7 @@ fn draw_locations(frame: &mut Frame, state: &State, picker: &crate::app::locatio
         )),
         Span::styled("▏", theme::dim()),
     ])];
-    let rows = usize::from(inner.height).saturating_sub(3);
+    let rows = usize::from(inner.height).saturating_sub(2);
     let footer = if let Some(name) = &picker.opening {
         format!("Opening {}…", crate::sanitize::line(name))
     } else if let Some(e) = &picker.error {
