@@ -13,6 +13,8 @@ pub const ENV_AUTHORIZE_URL: &str = "GHL_AUTHORIZE_URL";
 pub const ENV_TOKEN_URL: &str = "GHL_TOKEN_URL";
 pub const ENV_REDIRECT_URI: &str = "GHL_REDIRECT_URI";
 pub const ENV_APP_ID: &str = "GHL_APP_ID";
+/// `file` keeps sign-ins in the 0600 file even where an OS keyring answers.
+pub const ENV_TOKEN_STORE: &str = "GHL_TOKEN_STORE";
 
 /// GHL's authorize page (FACTS.md); white-label accounts use `marketplace.leadconnectorhq.com`.
 pub const DEFAULT_AUTHORIZE_URL: &str =

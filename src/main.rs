@@ -90,7 +90,7 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        let tokens = ghl_tui::auth::TokenFile::new(config::token_path(&cli.profile));
+        let tokens = token_store(&cli.profile);
         match cli.command {
             Some(Command::Sandbox { port, faults }) => {
                 serve_sandbox(port, faults.unwrap_or_default()).await
@@ -142,6 +142,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// The profile's sign-in store: the OS keyring if one answers (unless `GHL_TOKEN_STORE=file`),
+/// with the 0600 file beside it for when none does.
+fn token_store(profile: &str) -> ghl_tui::auth::TokenStore {
+    use ghl_tui::auth::{TokenFile, TokenStore, keyring::Keyring};
+    let file = TokenFile::new(config::token_path(profile));
+    let choice = std::env::var(config::ENV_TOKEN_STORE).unwrap_or_default();
+    let keyring = match choice.trim() {
+        "file" => None,
+        _ => match Keyring::os() {
+            Ok(k) => Some(k),
+            Err(why) => {
+                tracing::info!(%why, "no OS keyring; the sign-in is kept in a 0600 file");
+                None
+            }
+        },
+    };
+    TokenStore::new(profile, file, keyring)
+}
+
 fn report(result: Result<String, String>) -> anyhow::Result<ExitCode> {
     match result {
         Ok(text) => {
@@ -166,7 +185,7 @@ struct LoginHow {
 async fn login_oauth(
     how: LoginHow,
     config_path: Option<PathBuf>,
-    tokens: &ghl_tui::auth::TokenFile,
+    tokens: &ghl_tui::auth::TokenStore,
 ) -> anyhow::Result<ExitCode> {
     use ghl_tui::auth::{commands, login, oauth};
     let path = config_path.or_else(config::default_config_path);
@@ -223,7 +242,7 @@ async fn login_oauth(
 async fn login(
     location: Option<String>,
     config_path: Option<PathBuf>,
-    tokens: &ghl_tui::auth::TokenFile,
+    tokens: &ghl_tui::auth::TokenStore,
 ) -> anyhow::Result<ExitCode> {
     use std::io::{BufRead, IsTerminal};
     let cfg = Config::load(
@@ -415,7 +434,7 @@ fn demo_store(location: &str) -> Option<Arc<Mutex<Store>>> {
 /// profile. `Ok(None)` when there is nothing to sign in with.
 async fn connect(
     cfg: &Config,
-    tokens: &ghl_tui::auth::TokenFile,
+    tokens: &ghl_tui::auth::TokenStore,
 ) -> Result<Option<(Session, String, String)>, String> {
     use ghl_tui::auth::{TokenManager, agency::Agency};
     let stored = tokens
@@ -510,7 +529,7 @@ async fn run_tui(
     demo: bool,
     faults: FaultRates,
     config_path: Option<PathBuf>,
-    tokens: &ghl_tui::auth::TokenFile,
+    tokens: &ghl_tui::auth::TokenStore,
 ) -> anyhow::Result<ExitCode> {
     let config_path = config_path.or_else(config::default_config_path);
     let mut _sandbox = None;

@@ -23,6 +23,8 @@ impl Home {
             .env("XDG_STATE_HOME", self.dir.path().join("state"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("GHL_API_BASE_URL", &self.base)
+            // The file, even on a machine whose keyring answers: the tests read it.
+            .env("GHL_TOKEN_STORE", "file")
             .env_remove("GHL_TOKEN")
             .env_remove("GHL_LOCATION_ID")
             .stdin(Stdio::piped())

@@ -1120,6 +1120,7 @@ fn an_agency_switches_location_and_the_log_keeps_no_token() {
         ("GHL_API_BASE_URL", base.as_str()),
         // As talkative as the log gets: even then no token may reach it.
         ("GHL_TUI_LOG", "trace"),
+        ("GHL_TOKEN_STORE", "file"),
     ];
     let mut tui = Tui::spawn_in(home, &[], 100, 30, &env);
     // Everything the first location asks for at start has been asked (the list, then the
@@ -1151,15 +1152,17 @@ fn an_agency_switches_location_and_the_log_keeps_no_token() {
             s.left_title.contains("Contacts 46") && s.status.contains("agency · Northside Branch")
         })
     });
-    // Browse a little in the new location: details, tasks, notes.
-    for keys in ["j", "3", "4", "1", "j"] {
-        tui.send(keys);
-    }
-    tui.wait("a contact of the branch", |sc| {
+    // Browse a little in the new location: the next contact's details, then its notes.
+    tui.send("j");
+    tui.wait("the details of the branch's second contact", |sc| {
         split_matches(sc, |s| {
-            s.right_title.contains(&s.selected_name) && !s.selected_name.is_empty()
+            s.selected_row == Some(3)
+                && s.right_title.contains(&s.selected_name)
+                && tab_ready(s, '2')
         })
     });
+    tui.send("4");
+    tui.wait("its notes", |sc| split_matches(sc, |s| tab_ready(s, '4')));
     tui.send("q");
     let status = tui.wait_exit(DEADLINE);
     assert!(status.success(), "ghl-tui exited with {status:?}");

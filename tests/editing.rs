@@ -275,6 +275,52 @@ fn a_confirmed_note_replaces_its_placeholder() {
     assert!(s.marks.is_empty());
 }
 
+/// A reload that was on its way when the note was saved lands first and wipes the placeholder
+/// (the outbox had not listed the change yet): the server's note still shows once confirmed.
+#[test]
+fn a_confirmed_note_shows_even_if_a_reload_took_its_placeholder() {
+    let mut s = ready();
+    update(&mut s, key('4'));
+    update(&mut s, key('n'));
+    typed(&mut s, "Hello");
+    let ops = writes(&update(&mut s, ctrl('s')));
+    update(
+        &mut s,
+        Msg::Notes {
+            id: "c0".into(),
+            result: Ok(vec![]),
+        },
+    );
+    let server = Note {
+        id: Some("srv1".into()),
+        body: Some("Hello".into()),
+        ..Default::default()
+    };
+    let confirm = || Sent::Confirmed {
+        id: 1,
+        op: ops[0].clone(),
+        applied: Applied::Note(server.clone()),
+    };
+    synced(&mut s, vec![confirm()], vec![]);
+    let notes = || {
+        s.extras
+            .get("c0")
+            .and_then(|e| e.notes.ready())
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(notes(), vec![server.clone()]);
+    // Told twice (a replay that went round again), it still shows once.
+    synced(&mut s, vec![confirm()], vec![]);
+    let notes = s
+        .extras
+        .get("c0")
+        .and_then(|e| e.notes.ready())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(notes, vec![server]);
+}
+
 #[test]
 fn the_task_form_reads_friendly_dates_and_refuses_bad_ones() {
     let mut s = ready();

@@ -32,6 +32,8 @@ impl Home {
             .env("XDG_STATE_HOME", self.dir.path().join("state"))
             .env("XDG_DATA_HOME", self.dir.path().join("data"))
             .env("GHL_API_BASE_URL", &self.base)
+            // The file, even on a machine whose keyring answers: the tests read it.
+            .env("GHL_TOKEN_STORE", "file")
             .env(
                 "GHL_AUTHORIZE_URL",
                 format!("{}/oauth/chooselocation", self.base),
@@ -202,6 +204,21 @@ async fn over_ssh_the_address_is_pasted_back_and_a_wrong_one_refused() {
     );
     assert!(status.contains("Location"), "{status}");
     assert!(!status.contains(access), "{status}");
+
+    // Logout takes everything: the tokens and the app's secret that came with them.
+    let out = home.run(&["logout"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Signed out"));
+    assert!(!home.token_file().exists());
+    let profiles = home.dir.path().join("config/ghl-tui/profiles");
+    let left: Vec<_> = std::fs::read_dir(&profiles)
+        .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let status = home.run(&["auth", "status"]);
+    assert!(String::from_utf8_lossy(&status.stdout).contains("Not signed in"));
+    // And the app no longer opens the account.
+    let tui = home.run(&[]);
+    assert_eq!(tui.status.code(), Some(2), "{tui:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

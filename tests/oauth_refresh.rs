@@ -70,7 +70,7 @@ fn managed(sb: &Sandbox, set: TokenSet, file: Option<TokenFile>) -> (Arc<TokenMa
         DEMO_CLIENT_ID,
         Secret::new(DEMO_CLIENT_SECRET),
         set,
-        file,
+        file.map(ghl_tui::auth::TokenStore::file_only),
     );
     let mut cfg = common::config(sb, "unused", sb.location_id());
     cfg.source = Some(manager.clone());

@@ -399,9 +399,17 @@ fn location_switcher() {
     update(
         &mut s,
         Msg::Locations(Ok(vec![
-            place("Dm0LocHq7Zp2VwX9sK4e", "Northwind Realty (demo)", "12 Harbour St, Leeds"),
+            place(
+                "Dm0LocHq7Zp2VwX9sK4e",
+                "Northwind Realty (demo)",
+                "12 Harbour St, Leeds",
+            ),
             place("DemoBranchLocation01", "Northside Branch", ""),
-            place("Loc3", "Eastgate \u{1b}[31mLettings", "Rue de l'Est 4, Lyon"),
+            place(
+                "Loc3",
+                "Eastgate \u{1b}[31mLettings",
+                "Rue de l'Est 4, Lyon",
+            ),
         ])),
     );
     insta::assert_snapshot!("location_switcher", draw(&s).backend());

@@ -1,7 +1,7 @@
 //! `ghl-tui login --token`, `logout` and `auth status`: what they do, apart from the terminal.
 
 use crate::api::{ApiError, Client, ClientConfig, SearchRequest, Secret};
-use crate::auth::{TokenFile, TokenSet};
+use crate::auth::{Kept, TokenSet, TokenStore};
 
 /// Checks a Private Integration token with one API call, then stores it for the profile.
 /// Returns what to tell the user.
@@ -9,7 +9,7 @@ pub async fn login_with_token(
     base_url: &str,
     token: Secret,
     location_id: &str,
-    file: &TokenFile,
+    file: &TokenStore,
 ) -> Result<String, String> {
     let token = Secret::new(token.expose().trim());
     if token.expose().is_empty() {
@@ -53,21 +53,22 @@ pub async fn login_with_token(
         client_id: None,
         client_secret: None,
     };
-    file.save(&set)
+    let kept = file
+        .save(&set)
         .map_err(|e| format!("could not store the token: {e}"))?;
     let count = total.map_or_else(String::new, |t| format!(" ({t} contacts)"));
     Ok(format!(
-        "Signed in to location {}{count}. Token stored in {}",
+        "Signed in to location {}{count}. Token kept in {}",
         location_id.trim(),
-        file.path().display()
+        kept_in(&kept, file)
     ))
 }
 
 /// What is stored for the profile, never the secrets themselves.
-pub fn status(file: &TokenFile) -> Result<String, String> {
+pub fn status(file: &TokenStore) -> Result<String, String> {
     let set = file
         .load()
-        .map_err(|e| format!("can't read {}: {e}", file.path().display()))?;
+        .map_err(|e| format!("can't read the stored sign-in: {e}"))?;
     let Some(set) = set else {
         return Ok("Not signed in. Run `ghl-tui login --token` (or use GHL_TOKEN).".into());
     };
@@ -91,14 +92,14 @@ pub fn status(file: &TokenFile) -> Result<String, String> {
         set.user_type,
         scopes,
         expiry,
-        file.path().display()
+        file.describe()
     ))
 }
 
-pub fn logout(file: &TokenFile) -> Result<String, String> {
+pub fn logout(file: &TokenStore) -> Result<String, String> {
     let had = file.load().ok().flatten().is_some();
     file.remove()
-        .map_err(|e| format!("could not remove {}: {e}", file.path().display()))?;
+        .map_err(|e| format!("could not remove the stored sign-in: {e}"))?;
     Ok(if had {
         "Signed out: the stored token is gone.".into()
     } else {
@@ -127,7 +128,7 @@ pub async fn login_oauth(
     mut opts: OAuthLogin,
     input: impl tokio::io::AsyncBufRead + Unpin,
     mut tell: impl FnMut(&str),
-    file: &TokenFile,
+    file: &TokenStore,
 ) -> Result<String, String> {
     use super::login::{self, Answer, Mode};
     let mut mode = opts.mode.clone();
@@ -244,7 +245,8 @@ pub async fn login_oauth(
         let count = total.map_or_else(String::new, |t| format!(", {t} contacts"));
         format!("location {location}{count}")
     };
-    file.save(&set)
+    let kept = file
+        .save(&set)
         .map_err(|e| format!("could not store the tokens: {e}"))?;
     let scopes: Vec<&str> = set.scope.split_whitespace().collect();
     let access = if scopes.contains(&"contacts.write") {
@@ -254,8 +256,15 @@ pub async fn login_oauth(
     };
     Ok(format!(
         "Signed in to {where_}.\nAccess: {access}.\nTokens kept in {}; they refresh themselves.",
-        file.path().display()
+        kept_in(&kept, file)
     ))
+}
+
+fn kept_in(kept: &Kept, store: &TokenStore) -> String {
+    match kept {
+        Kept::Keyring => "the OS keyring".into(),
+        Kept::File(why) => format!("{} (mode 0600; {why})", store.file().path().display()),
+    }
 }
 
 /// How long a login waits for the approval before giving up.

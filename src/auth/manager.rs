@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use tokio::sync::Mutex;
 
-use super::token_file::{TokenFile, TokenSet};
+use super::token_file::TokenSet;
+use super::token_store::TokenStore;
 use crate::api::token_source::{BoxFuture, TokenSource};
 use crate::api::{ApiError, Secret};
 
@@ -19,7 +20,7 @@ pub struct TokenManager {
     token_url: String,
     client_id: String,
     client_secret: Secret,
-    file: Option<TokenFile>,
+    file: Option<TokenStore>,
     set: Mutex<TokenSet>,
     /// Why the sign-in ended, once a refresh was refused: no more refreshes until a new login
     /// stores other tokens.
@@ -37,7 +38,7 @@ impl TokenManager {
         client_id: impl Into<String>,
         client_secret: Secret,
         set: TokenSet,
-        file: Option<TokenFile>,
+        file: Option<TokenStore>,
     ) -> Arc<TokenManager> {
         Arc::new(TokenManager {
             http: reqwest::Client::new(),

@@ -3,10 +3,13 @@
 
 pub mod agency;
 pub mod commands;
+pub mod keyring;
 pub mod login;
 pub mod manager;
 pub mod oauth;
 pub mod token_file;
+pub mod token_store;
 
 pub use manager::TokenManager;
 pub use token_file::{TokenFile, TokenSet};
+pub use token_store::{Kept, TokenStore};

@@ -76,11 +76,16 @@ fn confirmed(state: &mut State, op: &WriteOp, applied: Applied) {
             },
             Applied::Task(t),
         ) => {
-            let target = match op {
-                WriteOp::UpdateTask { task_id, .. } => Some(task_id.clone()),
-                _ => placeholder_task(state, contact_id, &input.title),
+            let (target, created) = match op {
+                WriteOp::UpdateTask { task_id, .. } => (Some(task_id.clone()), false),
+                _ => (placeholder_task(state, contact_id, &input.title), true),
             };
-            replace_task(state, contact_id, target, t);
+            if let Some(target) = &target {
+                state.marks.remove(target);
+            }
+            if let Some(tasks) = tasks_mut(state, contact_id) {
+                put(tasks, target.as_deref(), t, created);
+            }
         }
         (
             WriteOp::CompleteTask {
@@ -89,7 +94,12 @@ fn confirmed(state: &mut State, op: &WriteOp, applied: Applied) {
                 ..
             },
             Applied::Task(t),
-        ) => replace_task(state, contact_id, Some(task_id.clone()), t),
+        ) => {
+            state.marks.remove(task_id);
+            if let Some(tasks) = tasks_mut(state, contact_id) {
+                put(tasks, Some(task_id), t, false);
+            }
+        }
         (
             WriteOp::CreateNote { contact_id, input }
             | WriteOp::UpdateNote {
@@ -97,18 +107,15 @@ fn confirmed(state: &mut State, op: &WriteOp, applied: Applied) {
             },
             Applied::Note(n),
         ) => {
-            let target = match op {
-                WriteOp::UpdateNote { note_id, .. } => Some(note_id.clone()),
-                _ => placeholder_note(state, contact_id, &input.body),
+            let (target, created) = match op {
+                WriteOp::UpdateNote { note_id, .. } => (Some(note_id.clone()), false),
+                _ => (placeholder_note(state, contact_id, &input.body), true),
             };
-            if let Some(target) = target {
-                state.marks.remove(&target);
-                if let Some(slot) = notes_mut(state, contact_id).and_then(|ns| {
-                    ns.iter_mut()
-                        .find(|x| x.id.as_deref() == Some(target.as_str()))
-                }) {
-                    *slot = n;
-                }
+            if let Some(target) = &target {
+                state.marks.remove(target);
+            }
+            if let Some(notes) = notes_mut(state, contact_id) {
+                put(notes, target.as_deref(), n, created);
             }
         }
         (_, Applied::Tags { contact_id, tags }) => {
@@ -197,14 +204,21 @@ impl HasId for Note {
     }
 }
 
-fn replace_task(state: &mut State, contact_id: &str, target: Option<String>, t: Task) {
-    let Some(target) = target else { return };
-    state.marks.remove(&target);
-    if let Some(slot) = tasks_mut(state, contact_id).and_then(|ts| {
-        ts.iter_mut()
-            .find(|x| x.id.as_deref() == Some(target.as_str()))
-    }) {
-        *slot = t;
+/// The server's version of an item takes the place of the one shown. A created item whose
+/// placeholder is gone (a reload landed between the change and the outbox's list) is added, so
+/// what was saved is always seen.
+fn put<T: HasId>(items: &mut Vec<T>, target: Option<&str>, item: T, created: bool) {
+    let slot = target.and_then(|t| items.iter().position(|x| x.id() == Some(t)));
+    match slot {
+        Some(i) => items[i] = item,
+        None if created
+            && !items
+                .iter()
+                .any(|x| x.id().is_some() && x.id() == item.id()) =>
+        {
+            items.insert(0, item);
+        }
+        None => {}
     }
 }
 

@@ -1,0 +1,179 @@
+//! Where a profile's sign-in is kept: the OS keyring where one answers, else the 0600 file.
+//! Reading tries the keyring first, so a sign-in saved there is never shadowed by an old file;
+//! a save to the keyring removes the file, so no copy of the tokens is left on disk.
+
+use super::keyring::Keyring;
+use super::token_file::{TokenFile, TokenSet};
+
+#[derive(Clone, Debug)]
+pub struct TokenStore {
+    profile: String,
+    file: TokenFile,
+    keyring: Option<Keyring>,
+}
+
+/// Where a save went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kept {
+    Keyring,
+    /// In the file, and why not in the keyring.
+    File(String),
+}
+
+impl TokenStore {
+    /// `keyring`: `None` keeps the sign-in in the file alone (no keyring answered, or the
+    /// user chose `token_store = "file"`).
+    pub fn new(profile: &str, file: TokenFile, keyring: Option<Keyring>) -> TokenStore {
+        TokenStore {
+            profile: profile.to_string(),
+            file,
+            keyring,
+        }
+    }
+
+    /// A store in the file alone.
+    pub fn file_only(file: TokenFile) -> TokenStore {
+        TokenStore::new("default", file, None)
+    }
+
+    pub fn file(&self) -> &TokenFile {
+        &self.file
+    }
+
+    fn account(&self) -> String {
+        format!("profile:{}", self.profile)
+    }
+
+    pub fn load(&self) -> std::io::Result<Option<TokenSet>> {
+        if let Some(keyring) = &self.keyring {
+            match keyring.get(&self.account()) {
+                Ok(Some(raw)) => {
+                    return serde_json::from_str(&raw)
+                        .map(Some)
+                        .map_err(|_| std::io::Error::other("the keyring entry is not a sign-in"));
+                }
+                Ok(None) => {}
+                Err(why) => tracing::warn!(%why, "keyring unavailable; reading the file"),
+            }
+        }
+        self.file.load()
+    }
+
+    pub fn save(&self, set: &TokenSet) -> std::io::Result<Kept> {
+        let why = match &self.keyring {
+            Some(keyring) => {
+                let raw = serde_json::to_string(set).map_err(std::io::Error::other)?;
+                match keyring.set(&self.account(), &raw) {
+                    Ok(()) => {
+                        // The keyring holds it now: no second copy on disk.
+                        if let Err(e) = self.file.remove() {
+                            tracing::warn!(error = %e, "could not remove the old token file");
+                        }
+                        return Ok(Kept::Keyring);
+                    }
+                    Err(why) => {
+                        tracing::warn!(%why, "keyring refused the sign-in; using the file");
+                        why
+                    }
+                }
+            }
+            None => "no keyring in use".to_string(),
+        };
+        self.file.save(set)?;
+        Ok(Kept::File(why))
+    }
+
+    /// Forgets the sign-in everywhere it may be.
+    pub fn remove(&self) -> std::io::Result<()> {
+        let from_keyring = match &self.keyring {
+            Some(keyring) => keyring.delete(&self.account()),
+            None => Ok(()),
+        };
+        self.file.remove()?;
+        from_keyring.map_err(std::io::Error::other)
+    }
+
+    /// Where the sign-in is, for `auth status` and `login` (never what it is).
+    pub fn describe(&self) -> String {
+        if let Some(keyring) = &self.keyring
+            && let Ok(Some(_)) = keyring.get(&self.account())
+        {
+            return format!("the OS keyring (service ghl-tui, {})", self.account());
+        }
+        self.file.path().display().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Secret;
+
+    fn set(access: &str) -> TokenSet {
+        TokenSet {
+            access_token: Secret::new(access),
+            refresh_token: Some(Secret::new("refresh-1")),
+            expires_at: 1_900_000_000,
+            scope: "contacts.readonly".into(),
+            user_type: "Location".into(),
+            location_id: Some("L1".into()),
+            company_id: None,
+            client_id: None,
+            client_secret: None,
+        }
+    }
+
+    fn mock() -> Keyring {
+        Keyring::with_store(keyring_core::mock::Store::new().expect("mock store"))
+    }
+
+    #[test]
+    fn the_keyring_is_used_and_no_copy_stays_on_disk() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = TokenFile::new(dir.path().join("t.json"));
+        // An older sign-in in the file, from before the keyring was there.
+        file.save(&set("old")).expect("old file");
+        let store = TokenStore::new("work", file.clone(), Some(mock()));
+        assert_eq!(store.save(&set("new")).expect("save"), Kept::Keyring);
+        assert!(!file.path().exists(), "the file copy is gone");
+        assert_eq!(store.load().expect("load"), Some(set("new")));
+        assert!(store.describe().contains("keyring"), "{}", store.describe());
+        store.remove().expect("remove");
+        assert_eq!(store.load().expect("load"), None);
+    }
+
+    #[test]
+    fn profiles_are_apart_in_the_keyring() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let keyring = mock();
+        let a = TokenStore::new(
+            "a",
+            TokenFile::new(dir.path().join("a.json")),
+            Some(keyring.clone()),
+        );
+        let b = TokenStore::new(
+            "b",
+            TokenFile::new(dir.path().join("b.json")),
+            Some(keyring),
+        );
+        a.save(&set("token-a")).expect("save a");
+        assert_eq!(b.load().expect("load b"), None);
+        b.save(&set("token-b")).expect("save b");
+        assert_eq!(a.load().expect("load a"), Some(set("token-a")));
+    }
+
+    #[test]
+    fn without_a_keyring_the_file_is_used_and_says_why() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = TokenFile::new(dir.path().join("t.json"));
+        let store = TokenStore::new("x", file.clone(), None);
+        assert!(matches!(
+            store.save(&set("a")).expect("save"),
+            Kept::File(_)
+        ));
+        assert_eq!(file.load().expect("file"), Some(set("a")));
+        assert_eq!(store.describe(), file.path().display().to_string());
+        store.remove().expect("remove");
+        assert!(!file.path().exists());
+    }
+}
