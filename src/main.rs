@@ -430,6 +430,22 @@ fn demo_store(location: &str) -> Option<Arc<Mutex<Store>>> {
     open_store(&format!("demo-{location}"))
 }
 
+/// The command that signs this profile in again the way it was signed in.
+fn relogin_command(profile: &str, set: &ghl_tui::auth::TokenSet) -> String {
+    let mut cmd = "ghl-tui".to_string();
+    if profile != "default" {
+        cmd.push_str(&format!(" --profile {profile}"));
+    }
+    cmd.push_str(" login");
+    if set.user_type == "Company" {
+        cmd.push_str(" --agency");
+    }
+    if set.scope.split_whitespace().any(|s| s == "contacts.write") {
+        cmd.push_str(" --write");
+    }
+    cmd
+}
+
 /// The account to open: the environment and config first, then what `login` stored for the
 /// profile. `Ok(None)` when there is nothing to sign in with.
 async fn connect(
@@ -486,6 +502,7 @@ async fn connect(
     let company = set.company_id.clone().unwrap_or_default();
     let agency = set.user_type == "Company";
     let location = cfg.location_id.clone().or(set.location_id.clone());
+    let relogin = relogin_command(tokens.profile(), &set);
     let manager = TokenManager::new(
         cfg.token_url.clone(),
         client_id,
@@ -493,6 +510,7 @@ async fn connect(
         set,
         Some(tokens.clone()),
     );
+    manager.relogin_with(relogin);
     if agency {
         let agency =
             Agency::new(&cfg.api_base_url, manager, company, app_id).map_err(|e| e.one_line())?;

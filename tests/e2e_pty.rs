@@ -1029,6 +1029,16 @@ fn a_refused_contact_survives_a_hangup() {
 
 /// An agency's OAuth sign-in as `login --agency` stores it, made over HTTP against `sb`.
 fn agency_sign_in(rt: &tokio::runtime::Runtime, sb: &Sandbox, location: &str) -> TokenSet {
+    oauth_sign_in(rt, sb, "Company", location)
+}
+
+/// An OAuth sign-in as `login` stores it (`user_type` Location or Company), with write access.
+fn oauth_sign_in(
+    rt: &tokio::runtime::Runtime,
+    sb: &Sandbox,
+    user_type: &str,
+    location: &str,
+) -> TokenSet {
     let base = sb.base_url();
     rt.block_on(async {
         let http = reqwest::Client::builder()
@@ -1058,7 +1068,7 @@ fn agency_sign_in(rt: &tokio::runtime::Runtime, sb: &Sandbox, location: &str) ->
                 ("client_secret", DEMO_CLIENT_SECRET),
                 ("grant_type", "authorization_code"),
                 ("code", &code),
-                ("user_type", "Company"),
+                ("user_type", user_type),
                 ("redirect_uri", redirect),
             ])
             .send()
@@ -1237,4 +1247,100 @@ fn an_agency_switches_location_and_the_log_keeps_no_token() {
         "a token reached the screen"
     );
     tui.assert_terminal_restored();
+}
+
+/// The refresh token was spent elsewhere and the access token expired: the app says the
+/// sign-in ended and how to sign in again, keeps the change made meanwhile, and sends it once
+/// `login` (in another terminal) has stored new tokens, without a restart.
+#[test]
+fn an_ended_sign_in_keeps_changes_until_the_next_login() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let seed = ghl_tui::sandbox::Seed::demo_today().expect("seed");
+    let sb = rt
+        .block_on(Sandbox::demo(&seed, Default::default()))
+        .expect("sandbox");
+    let mut set = oauth_sign_in(&rt, &sb, "Location", sb.location_id());
+    let base = sb.base_url();
+    let spent = set.refresh_token.clone().expect("refresh token");
+    rt.block_on(async {
+        let resp = reqwest::Client::new()
+            .post(format!("{base}/oauth/token"))
+            .form(&[
+                ("client_id", DEMO_CLIENT_ID),
+                ("client_secret", DEMO_CLIENT_SECRET),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", spent.expose()),
+            ])
+            .send()
+            .await
+            .expect("refresh elsewhere");
+        assert_eq!(resp.status(), 200);
+    });
+    set.expires_at = 0;
+    let home = tempfile::tempdir().expect("tempdir");
+    let file = TokenFile::new(
+        home.path()
+            .join("config/ghl-tui/profiles/default.tokens.json"),
+    );
+    file.save(&set).expect("store the sign-in");
+    let env = [
+        ("GHL_API_BASE_URL", base.as_str()),
+        ("GHL_TOKEN_STORE", "file"),
+    ];
+    let mut tui = Tui::spawn_in(home, &[], 140, 32, &env);
+    tui.wait("the sign-in ended, and what to do", |sc| {
+        let all = sc.contents();
+        all.contains("Signed out") && all.contains("ghl-tui login --write")
+    });
+    // A change made while signed out waits in the outbox.
+    tui.send("n");
+    tui.wait("the contact form", |sc| {
+        sc.contents().contains("New contact")
+    });
+    tui.send("Dana");
+    tui.send("\t\t");
+    tui.send("dana.after-login@example.com");
+    tui.wait("the email typed", |sc| {
+        sc.contents().contains("dana.after-login@example.com")
+    });
+    tui.send("\x13"); // Ctrl-S
+    tui.wait("the change held, with the reason", |sc| {
+        let all = sc.contents();
+        all.contains("1 change waiting") && all.contains("Signed out")
+    });
+    // `ghl-tui login` in another terminal stores new tokens; the running app takes them.
+    file.save(&oauth_sign_in(&rt, &sb, "Location", sb.location_id()))
+        .expect("login again");
+    tui.send("o");
+    tui.wait("the waiting changes", |sc| {
+        sc.contents().contains("Changes waiting for the server")
+    });
+    tui.send("\r"); // send now
+    let client = rt.block_on(async { common_client(&sb) });
+    eventually("the contact saved on the server", || {
+        let req = ghl_tui::api::SearchRequest {
+            location_id: sb.location_id().into(),
+            query: Some("dana.after-login@example.com".into()),
+            page_limit: 5,
+            page: Some(1),
+            ..Default::default()
+        };
+        rt.block_on(client.search(&req))
+            .ok()
+            .map(|p| p.contacts.len() == 1)
+    });
+    tui.wait("nothing waiting any more", |sc| {
+        !sc.contents().contains("change waiting")
+    });
+    tui.send("q");
+    assert!(tui.wait_exit(DEADLINE).success());
+}
+
+fn common_client(sb: &Sandbox) -> ghl_tui::api::Client {
+    ghl_tui::api::Client::new(ghl_tui::api::ClientConfig::new(
+        sb.base_url(),
+        ghl_tui::api::Secret::new(ghl_tui::sandbox::DEMO_TOKEN),
+        sb.location_id(),
+    ))
+    .expect("client")
 }

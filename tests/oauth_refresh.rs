@@ -156,7 +156,7 @@ async fn a_spent_refresh_token_asks_the_user_to_sign_in_again() {
     let (_, client) = managed(&sb, set, Some(file.clone()));
     let id = seed.contacts[0]["id"].as_str().expect("id");
     let err = client.contact(id).await.expect_err("refused");
-    let ApiError::SignedOut { message } = &err else {
+    let ApiError::SignedOut { why: message, .. } = &err else {
         panic!("{err:?}")
     };
     assert!(message.contains("refresh was refused"), "{message}");

@@ -11,8 +11,8 @@ pub enum ApiError {
     Unauthorized { message: String },
     /// 401 "The token is not authorized for this scope." (GHL answers 401, not 403.)
     /// The sign-in ended (its refresh was refused); a new `login` brings it back.
-    #[error("Signed out: {message}. Run `ghl-tui login` again; changes wait until then")]
-    SignedOut { message: String },
+    #[error("Signed out: run `{command}`; changes wait until then ({why})")]
+    SignedOut { command: String, why: String },
     #[error("The token lacks the scope for this ({message})")]
     MissingScope { message: String },
     /// 403: the token is valid but not for this location or resource.

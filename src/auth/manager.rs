@@ -24,7 +24,9 @@ pub struct TokenManager {
     set: Mutex<TokenSet>,
     /// Why the sign-in ended, once a refresh was refused: no more refreshes until a new login
     /// stores other tokens.
-    ended: std::sync::Mutex<Option<String>>,
+    ended: std::sync::Mutex<Option<ApiError>>,
+    /// The command that signs this profile in again, for the message when the sign-in ends.
+    relogin: std::sync::OnceLock<String>,
 }
 
 fn now() -> i64 {
@@ -48,7 +50,13 @@ impl TokenManager {
             file,
             set: Mutex::new(set),
             ended: std::sync::Mutex::new(None),
+            relogin: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Names the login command of this profile (`ghl-tui --profile work login --write`).
+    pub fn relogin_with(&self, command: impl Into<String>) {
+        let _ = self.relogin.set(command.into());
     }
 
     /// Remembers the agency's current location with the tokens, for the next start.
@@ -75,7 +83,7 @@ impl TokenManager {
                 *ended = None;
                 Ok(())
             }
-            _ => Err(ApiError::SignedOut { message: why }),
+            _ => Err(why),
         }
     }
 
@@ -147,10 +155,14 @@ impl TokenManager {
 
 impl TokenManager {
     fn end(&self, why: &str) -> ApiError {
-        let why = crate::sanitize::line(why).into_owned();
-        tracing::warn!(%why, "the sign-in ended");
-        *self.ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(why.clone());
-        ApiError::SignedOut { message: why }
+        let command = self.relogin.get().map_or("ghl-tui login", String::as_str);
+        let err = ApiError::SignedOut {
+            command: command.to_string(),
+            why: crate::sanitize::line(why).into_owned(),
+        };
+        tracing::warn!(error = %err, "the sign-in ended");
+        *self.ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(err.clone());
+        err
     }
 }
 

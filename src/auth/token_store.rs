@@ -36,6 +36,10 @@ impl TokenStore {
         TokenStore::new("default", file, None)
     }
 
+    pub fn profile(&self) -> &str {
+        &self.profile
+    }
+
     pub fn file(&self) -> &TokenFile {
         &self.file
     }
