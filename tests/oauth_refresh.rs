@@ -178,3 +178,29 @@ async fn a_spent_refresh_token_asks_the_user_to_sign_in_again() {
     file.save(&sign_in(&sb).await).expect("login stores");
     client.contact(id).await.expect("works again after login");
 }
+
+/// Two copies of the app on one profile (say two terminals): the first refreshes and spends
+/// the refresh token both hold; the second takes the stored pair instead of failing.
+#[tokio::test]
+async fn a_second_session_takes_the_pair_the_first_one_stored() {
+    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
+    let mut set = sign_in(&sb).await;
+    set.expires_at = 0;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = TokenFile::new(dir.path().join("t.json"));
+    file.save(&set).expect("login stores");
+    let (_, first) = managed(&sb, set.clone(), Some(file.clone()));
+    let (_, second) = managed(&sb, set, Some(file.clone()));
+    let id = seed.contacts[0]["id"].as_str().expect("id");
+    first.contact(id).await.expect("the first refreshes");
+    assert_eq!(sb.refresh_count(), 1);
+    second
+        .contact(id)
+        .await
+        .expect("the second uses the stored pair");
+    assert_eq!(
+        sb.refresh_count(),
+        1,
+        "no second refresh, so no spent token sent"
+    );
+}

@@ -70,20 +70,35 @@ impl TokenManager {
         }
     }
 
+    /// Takes the stored pair if it is not the one in hand (another copy of the app stored a
+    /// newer one, or a new login did). Keeps the location the user is in.
+    fn adopt_stored(&self, set: &mut TokenSet) -> bool {
+        let Some(stored) = self.file.as_ref().and_then(|f| f.load().ok().flatten()) else {
+            return false;
+        };
+        if stored.access_token == set.access_token || stored.refresh_token == set.refresh_token {
+            return false;
+        }
+        tracing::info!("using the tokens another session stored");
+        let here = set.location_id.clone();
+        *set = stored;
+        if set.user_type == "Company" {
+            set.location_id = here.or(set.location_id.take());
+        }
+        true
+    }
+
     /// After the sign-in ended: the tokens a new `ghl-tui login` stored meanwhile, if any.
     fn revived(&self, set: &mut TokenSet) -> Result<(), ApiError> {
         let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
         let Some(why) = ended.clone() else {
             return Ok(());
         };
-        match self.file.as_ref().and_then(|f| f.load().ok().flatten()) {
-            Some(stored) if stored.access_token != set.access_token => {
-                tracing::info!("new sign-in found; using it");
-                *set = stored;
-                *ended = None;
-                Ok(())
-            }
-            _ => Err(why),
+        if self.adopt_stored(set) {
+            *ended = None;
+            Ok(())
+        } else {
+            Err(why)
         }
     }
 
@@ -94,6 +109,11 @@ impl TokenManager {
     /// Spends the refresh token for a new pair; called with the lock held, so never twice at
     /// once.
     async fn refresh(&self, set: &mut TokenSet) -> Result<Secret, ApiError> {
+        // Another copy of the app on this profile may have refreshed already (and spent the
+        // refresh token this one holds): its stored pair is the one to use.
+        if self.adopt_stored(set) && set.expires_at - EARLY_SECS > now() {
+            return Ok(set.access_token.clone());
+        }
         let Some(refresh) = set.refresh_token.clone() else {
             return Err(self.end("the access token expired and came with no refresh token"));
         };
@@ -123,6 +143,10 @@ impl TokenManager {
                         &body.to_string(),
                         None,
                     ));
+                }
+                // Refused because another copy spent it a moment ago: take its new pair.
+                if self.adopt_stored(set) {
+                    return Ok(set.access_token.clone());
                 }
                 let why = body
                     .get("error_description")
