@@ -341,7 +341,9 @@ fn welcome(config_path: Option<&std::path::Path>) -> String {
     format!(
         "ghl-tui needs a GoHighLevel token and a location id to open your account.\n\n\
          Try it now on demo data, no account needed:\n    ghl-tui --demo\n\n\
-         Or sign in with a Private Integration token (Settings > Private Integrations, scope\n\
+         Or sign in with your marketplace app (GHL_CLIENT_ID and GHL_CLIENT_SECRET set):\n    \
+         ghl-tui login            (add --write to make changes, --agency for an agency)\n\n\
+         or with a Private Integration token (Settings > Private Integrations, scope\n\
          contacts.readonly, and contacts.write to make changes):\n    \
          ghl-tui login --token --location <your location id>\n\n\
          or put it in the environment:\n    \
