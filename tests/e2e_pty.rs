@@ -5,6 +5,8 @@
 //! shows X" with a generous deadline, never a fixed sleep, so a slow machine only makes the
 //! tests slower, not flaky.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -1039,51 +1041,10 @@ fn oauth_sign_in(
     user_type: &str,
     location: &str,
 ) -> TokenSet {
-    let base = sb.base_url();
-    rt.block_on(async {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("http");
-        let redirect = "http://127.0.0.1:9/cb";
-        let resp = http
-            .get(format!("{base}/oauth/chooselocation"))
-            .query(&[
-                ("client_id", DEMO_CLIENT_ID),
-                ("redirect_uri", redirect),
-                (
-                    "scope",
-                    "contacts.readonly contacts.write oauth.readonly oauth.write",
-                ),
-            ])
-            .send()
-            .await
-            .expect("authorize");
-        let landed = resp.headers()["location"].to_str().expect("location");
-        let code = landed.split("code=").nth(1).expect("code").to_string();
-        let body: serde_json::Value = http
-            .post(format!("{base}/oauth/token"))
-            .form(&[
-                ("client_id", DEMO_CLIENT_ID),
-                ("client_secret", DEMO_CLIENT_SECRET),
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("user_type", user_type),
-                ("redirect_uri", redirect),
-            ])
-            .send()
-            .await
-            .expect("token")
-            .json()
-            .await
-            .expect("json");
-        let mut set =
-            TokenSet::from_answer(&body, chrono::Utc::now().timestamp()).expect("token set");
-        set.location_id = Some(location.to_string());
-        set.client_id = Some(DEMO_CLIENT_ID.into());
-        set.client_secret = Some(ghl_tui::api::Secret::new(DEMO_CLIENT_SECRET));
-        set
-    })
+    let scope = "contacts.readonly contacts.write oauth.readonly oauth.write";
+    let mut set = rt.block_on(common::oauth_sign_in(sb, user_type, scope));
+    set.location_id = Some(location.to_string());
+    set
 }
 
 /// The location a request names: in its query, its JSON body or its path.

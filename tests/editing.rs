@@ -95,6 +95,14 @@ fn synced(s: &mut State, sent: Vec<Sent>, pending: Vec<PendingView>) -> Vec<Effe
     update(s, Msg::Synced { sent, pending })
 }
 
+fn notes(s: &State) -> Vec<Note> {
+    s.extras
+        .get("c0")
+        .and_then(|e| e.notes.ready())
+        .cloned()
+        .unwrap_or_default()
+}
+
 fn tasks(s: &State) -> Vec<Task> {
     s.extras
         .get("c0")
@@ -265,13 +273,7 @@ fn a_confirmed_note_replaces_its_placeholder() {
         }],
         vec![],
     );
-    let notes = s
-        .extras
-        .get("c0")
-        .and_then(|e| e.notes.ready())
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(notes, vec![server]);
+    assert_eq!(notes(&s), vec![server]);
     assert!(s.marks.is_empty());
 }
 
@@ -302,23 +304,10 @@ fn a_confirmed_note_shows_even_if_a_reload_took_its_placeholder() {
         applied: Applied::Note(server.clone()),
     };
     synced(&mut s, vec![confirm()], vec![]);
-    let notes = || {
-        s.extras
-            .get("c0")
-            .and_then(|e| e.notes.ready())
-            .cloned()
-            .unwrap_or_default()
-    };
-    assert_eq!(notes(), vec![server.clone()]);
+    assert_eq!(notes(&s), vec![server.clone()]);
     // Told twice (a replay that went round again), it still shows once.
     synced(&mut s, vec![confirm()], vec![]);
-    let notes = s
-        .extras
-        .get("c0")
-        .and_then(|e| e.notes.ready())
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(notes, vec![server]);
+    assert_eq!(notes(&s), vec![server]);
 }
 
 #[test]

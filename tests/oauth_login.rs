@@ -49,6 +49,16 @@ impl Home {
         cmd
     }
 
+    /// Starts `ghl-tui` with `env`, its three streams piped for the test to talk to.
+    fn spawn(&self, args: &[&str], env: &[(&str, &str)]) -> Child {
+        let mut cmd = self.command(args);
+        cmd.envs(env.iter().copied())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        cmd.spawn().expect("spawn")
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         self.command(args)
             .stdin(Stdio::null())
@@ -139,17 +149,15 @@ async fn over_ssh_the_address_is_pasted_back_and_a_wrong_one_refused() {
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
     let home = Home::new(&sb);
-    let mut child = home
-        .command(&["login", "--write"])
-        // Nothing listens there: over SSH the browser's last page does not load, as in life.
-        .env("GHL_REDIRECT_URI", "http://127.0.0.1:9/oauth/callback")
-        .env("SSH_CONNECTION", "10.0.0.2 50000 10.0.0.1 22")
-        .env("DISPLAY", ":0")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = home.spawn(
+        &["login", "--write"],
+        &[
+            // Nothing listens there: over SSH the browser's last page does not load, as in life.
+            ("GHL_REDIRECT_URI", "http://127.0.0.1:9/oauth/callback"),
+            ("SSH_CONNECTION", "10.0.0.2 50000 10.0.0.1 22"),
+            ("DISPLAY", ":0"),
+        ],
+    );
     let rx = lines_of(&mut child);
     let mut seen = Vec::new();
     let mode = wait_for(&rx, &mut seen, "Signing in");
@@ -293,20 +301,16 @@ async fn an_agency_signs_in_and_starts_in_the_location_it_asked_for() {
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
     let home = Home::new(&sb);
-    let mut child = home
-        .command(&[
+    let mut child = home.spawn(
+        &[
             "login",
             "--agency",
             "--no-browser",
             "--location",
             BRANCH_LOCATION_ID,
-        ])
-        .env("GHL_REDIRECT_URI", "http://127.0.0.1:9/cb")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+        ],
+        &[("GHL_REDIRECT_URI", "http://127.0.0.1:9/cb")],
+    );
     let rx = lines_of(&mut child);
     let mut seen = Vec::new();
     let mode = wait_for(&rx, &mut seen, "Signing in");

@@ -11,46 +11,8 @@ use ghl_tui::auth::{TokenFile, TokenManager, TokenSet};
 use ghl_tui::sandbox::oauth::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 use ghl_tui::sandbox::{RateConfig, Sandbox, SandboxConfig};
 
-const REDIRECT: &str = "http://127.0.0.1:9/callback";
-
-/// Signs in through the sandbox's code flow and returns its token answer as a set.
 async fn sign_in(sb: &Sandbox) -> TokenSet {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("http");
-    let resp = http
-        .get(format!("{}/oauth/chooselocation", sb.base_url()))
-        .query(&[
-            ("client_id", DEMO_CLIENT_ID),
-            ("redirect_uri", REDIRECT),
-            ("scope", "contacts.readonly contacts.write"),
-        ])
-        .send()
-        .await
-        .expect("authorize");
-    let location = resp.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_string();
-    let code = location.split("code=").nth(1).expect("code").to_string();
-    let body: serde_json::Value = http
-        .post(format!("{}/oauth/token", sb.base_url()))
-        .form(&[
-            ("client_id", DEMO_CLIENT_ID),
-            ("client_secret", DEMO_CLIENT_SECRET),
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("user_type", "Location"),
-            ("redirect_uri", REDIRECT),
-        ])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
-    TokenSet::from_answer(&body, chrono::Utc::now().timestamp()).expect("a token set")
+    common::oauth_sign_in(sb, "Location", "contacts.readonly contacts.write").await
 }
 
 async fn sandbox(ttl: Duration) -> (Sandbox, ghl_tui::sandbox::Seed) {

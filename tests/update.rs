@@ -814,6 +814,13 @@ fn picker(s: &State) -> &ghl_tui::app::locations::Picker {
     }
 }
 
+/// An agency's state with the switcher open on `places`.
+fn switcher_on(s: &mut State, places: Vec<ghl_tui::api::InstalledLocation>) {
+    s.switchable = true;
+    update(s, key('L'));
+    update(s, Msg::Locations(Ok(places)));
+}
+
 fn type_text(s: &mut State, text: &str) -> Vec<Effect> {
     text.chars().flat_map(|c| update(s, key(c))).collect()
 }
@@ -871,12 +878,7 @@ fn the_switcher_searches_by_typing_and_opens_the_pick() {
 #[test]
 fn enter_on_the_current_location_just_closes() {
     let mut s = state();
-    s.switchable = true;
-    update(&mut s, key('L'));
-    update(
-        &mut s,
-        Msg::Locations(Ok(vec![located("Loc1", "Main Office")])),
-    );
+    switcher_on(&mut s, vec![located("Loc1", "Main Office")]);
     let fx = update(&mut s, code(KeyCode::Enter));
     assert!(fx.is_empty(), "{fx:?}");
     assert!(s.overlay.is_none());
@@ -885,14 +887,12 @@ fn enter_on_the_current_location_just_closes() {
 #[test]
 fn an_opened_location_starts_over_and_old_pages_cannot_land_in_it() {
     let mut s = state();
-    s.switchable = true;
     s.zone = chrono::FixedOffset::east_opt(3600).expect("zone");
     let first = init(&mut s);
     let (old_gen, old_req) = fetch(&first).expect("first page");
-    update(&mut s, key('L'));
-    update(
+    switcher_on(
         &mut s,
-        Msg::Locations(Ok(vec![located("Loc1", "Main"), located("Loc2", "Second")])),
+        vec![located("Loc1", "Main"), located("Loc2", "Second")],
     );
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Enter));
@@ -928,11 +928,9 @@ fn an_opened_location_starts_over_and_old_pages_cannot_land_in_it() {
 #[test]
 fn a_location_that_fails_to_open_leaves_everything_as_it_was() {
     let mut s = state();
-    s.switchable = true;
-    update(&mut s, key('L'));
-    update(
+    switcher_on(
         &mut s,
-        Msg::Locations(Ok(vec![located("Loc1", "Main"), located("Loc2", "Second")])),
+        vec![located("Loc1", "Main"), located("Loc2", "Second")],
     );
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Enter));

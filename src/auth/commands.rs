@@ -24,16 +24,8 @@ pub async fn login_with_token(
         location_id.trim(),
     ))
     .map_err(|e| e.one_line())?;
-    let probe = SearchRequest {
-        location_id: location_id.trim().into(),
-        page_limit: 1,
-        page: Some(1),
-        ..Default::default()
-    };
-    let total = client
-        .search(&probe)
+    let total = count_contacts(&client, location_id.trim())
         .await
-        .map(|p| p.total)
         .map_err(|e| match e {
             ApiError::MissingScope { .. } => {
                 "the token works but lacks contacts.readonly; add that scope to the integration"
@@ -62,6 +54,17 @@ pub async fn login_with_token(
         location_id.trim(),
         kept_in(&kept, file)
     ))
+}
+
+/// One cheap read that proves a token works for `location`: how many contacts it holds.
+async fn count_contacts(client: &Client, location: &str) -> Result<Option<u64>, ApiError> {
+    let probe = SearchRequest {
+        location_id: location.into(),
+        page_limit: 1,
+        page: Some(1),
+        ..Default::default()
+    };
+    client.search(&probe).await.map(|p| p.total)
 }
 
 /// What is stored for the profile, never the secrets themselves.
@@ -231,16 +234,8 @@ pub async fn login_oauth(
             .ok_or("the token names no location")?;
         client_cfg.location_id = location.clone();
         let client = Client::new(client_cfg).map_err(|e| e.one_line())?;
-        let probe = SearchRequest {
-            location_id: location.clone(),
-            page_limit: 1,
-            page: Some(1),
-            ..Default::default()
-        };
-        let total = client
-            .search(&probe)
+        let total = count_contacts(&client, &location)
             .await
-            .map(|p| p.total)
             .map_err(|e| format!("the new token does not work: {}", e.one_line()))?;
         let count = total.map_or_else(String::new, |t| format!(", {t} contacts"));
         format!("location {location}{count}")

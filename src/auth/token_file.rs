@@ -154,10 +154,10 @@ impl TokenFile {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn set(access: &str) -> TokenSet {
+    pub(crate) fn set(access: &str) -> TokenSet {
         TokenSet {
             access_token: Secret::new(access),
             refresh_token: Some(Secret::new("refresh-1")),

@@ -111,21 +111,7 @@ impl TokenStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Secret;
-
-    fn set(access: &str) -> TokenSet {
-        TokenSet {
-            access_token: Secret::new(access),
-            refresh_token: Some(Secret::new("refresh-1")),
-            expires_at: 1_900_000_000,
-            scope: "contacts.readonly".into(),
-            user_type: "Location".into(),
-            location_id: Some("L1".into()),
-            company_id: None,
-            client_id: None,
-            client_secret: None,
-        }
-    }
+    use crate::auth::token_file::tests::set;
 
     fn mock() -> Keyring {
         Keyring::with_store(keyring_core::mock::Store::new().expect("mock store"))

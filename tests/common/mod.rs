@@ -72,3 +72,55 @@ pub fn fixed_now() -> chrono::NaiveDateTime {
         .and_then(|d| d.and_hms_opt(12, 0, 0))
         .expect("date")
 }
+
+/// Signs in through the sandbox's code flow as `login` would (`user_type` Location or Company,
+/// with `scope`), and returns the answer as the set `login` stores, the app's credentials with it.
+pub async fn oauth_sign_in(sb: &Sandbox, user_type: &str, scope: &str) -> ghl_tui::auth::TokenSet {
+    use ghl_tui::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+    let redirect = "http://127.0.0.1:9/callback";
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("http");
+    let resp = http
+        .get(format!("{}/oauth/chooselocation", sb.base_url()))
+        .query(&[
+            ("client_id", DEMO_CLIENT_ID),
+            ("redirect_uri", redirect),
+            ("scope", scope),
+        ])
+        .send()
+        .await
+        .expect("authorize");
+    let landed = resp.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    let code = landed
+        .split("code=")
+        .nth(1)
+        .and_then(|c| c.split('&').next())
+        .expect("code")
+        .to_string();
+    let body: serde_json::Value = http
+        .post(format!("{}/oauth/token", sb.base_url()))
+        .form(&[
+            ("client_id", DEMO_CLIENT_ID),
+            ("client_secret", DEMO_CLIENT_SECRET),
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("user_type", user_type),
+            ("redirect_uri", redirect),
+        ])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let mut set = ghl_tui::auth::TokenSet::from_answer(&body, chrono::Utc::now().timestamp())
+        .expect("a token set");
+    set.client_id = Some(DEMO_CLIENT_ID.into());
+    set.client_secret = Some(Secret::new(DEMO_CLIENT_SECRET));
+    set
+}
