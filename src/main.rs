@@ -90,7 +90,8 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        let tokens = token_store(&cli.profile);
+        // Opened only by the commands that use it: the keyring is a D-Bus connection away.
+        let tokens = || token_store(&cli.profile);
         match cli.command {
             Some(Command::Sandbox { port, faults }) => {
                 serve_sandbox(port, faults.unwrap_or_default()).await
@@ -99,7 +100,7 @@ fn main() -> ExitCode {
                 token: true,
                 location,
                 ..
-            }) => login(location, cli.config, &tokens).await,
+            }) => login(location, cli.config, &tokens()).await,
             Some(Command::Login {
                 write,
                 agency,
@@ -113,21 +114,13 @@ fn main() -> ExitCode {
                     no_browser,
                     location,
                 };
-                login_oauth(how, cli.config, &tokens).await
+                login_oauth(how, cli.config, &tokens()).await
             }
-            Some(Command::Logout) => report(ghl_tui::auth::commands::logout(&tokens)),
+            Some(Command::Logout) => report(ghl_tui::auth::commands::logout(&tokens())),
             Some(Command::Auth {
                 what: AuthCommand::Status,
-            }) => report(ghl_tui::auth::commands::status(&tokens)),
-            None => {
-                run_tui(
-                    cli.demo,
-                    cli.faults.unwrap_or_default(),
-                    cli.config,
-                    &tokens,
-                )
-                .await
-            }
+            }) => report(ghl_tui::auth::commands::status(&tokens())),
+            None => run_tui(cli.demo, cli.faults.unwrap_or_default(), cli.config, tokens).await,
         }
     });
     // Background requests must not outlive the terminal session.
@@ -503,7 +496,9 @@ async fn connect(
         .unwrap_or_else(|| client_id.split('-').next().unwrap_or_default().to_string());
     let company = set.company_id.clone().unwrap_or_default();
     let agency = set.user_type == "Company";
-    let location = cfg.location_id.clone().or(set.location_id.clone());
+    // An OAuth sign-in knows its location (an agency: the one used last); the configured one
+    // is only a fallback, or a Location token would be sent to another location.
+    let location = set.location_id.clone().or(cfg.location_id.clone());
     let relogin = relogin_command(tokens.profile(), &set);
     let manager = TokenManager::new(
         cfg.token_url.clone(),
@@ -549,7 +544,7 @@ async fn run_tui(
     demo: bool,
     faults: FaultRates,
     config_path: Option<PathBuf>,
-    tokens: &ghl_tui::auth::TokenStore,
+    tokens: impl FnOnce() -> ghl_tui::auth::TokenStore,
 ) -> anyhow::Result<ExitCode> {
     let config_path = config_path.or_else(config::default_config_path);
     let mut _sandbox = None;
@@ -562,7 +557,7 @@ async fn run_tui(
     } else {
         let cfg = Config::load(|k| std::env::var(k).ok(), config_path.as_deref())
             .map_err(anyhow::Error::msg)?;
-        match connect(&cfg, tokens).await {
+        match connect(&cfg, &tokens()).await {
             Ok(Some(connected)) => connected,
             Ok(None) => {
                 print!("{}", welcome(config_path.as_deref()));

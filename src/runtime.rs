@@ -317,6 +317,10 @@ impl Executor {
         prepared.clear();
         drop(prepared);
         tracing::info!(location = id, "switched location");
+        if let Some(switcher) = self.switcher.clone() {
+            let id = id.to_string();
+            tokio::spawn(async move { switcher.remember(id).await });
+        }
         for job in self.contact_jobs.drain(..) {
             job.abort();
         }

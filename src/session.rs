@@ -36,6 +36,8 @@ pub trait Switcher: Send + Sync {
         &self,
         location_id: String,
     ) -> BoxFuture<'_, Result<(Client, Option<SharedStore>), ApiError>>;
+    /// The user is now in this location: the next start opens it.
+    fn remember(&self, location_id: String) -> BoxFuture<'_, ()>;
 }
 
 /// An agency's locations, each with the outbox `open_store` gives for its id.
@@ -63,5 +65,9 @@ impl Switcher for AgencySwitcher {
                 .flatten();
             Ok((client, store))
         })
+    }
+
+    fn remember(&self, location_id: String) -> BoxFuture<'_, ()> {
+        Box::pin(async move { self.agency.remember(&location_id).await })
     }
 }

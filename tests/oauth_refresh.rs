@@ -166,3 +166,32 @@ async fn a_second_session_takes_the_pair_the_first_one_stored() {
         "no second refresh, so no spent token sent"
     );
 }
+
+/// A stale copy in the store (an older pair of the same sign-in) is never taken over the
+/// newer pair in hand: the manager refreshes with its own.
+#[tokio::test]
+async fn an_older_stored_pair_is_not_taken() {
+    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
+    let old = sign_in(&sb).await;
+    let mut newer = sign_in(&sb).await;
+    newer.expires_at = 0;
+    let mut stale = old.clone();
+    stale.expires_at = -100;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = TokenFile::new(dir.path().join("t.json"));
+    file.save(&stale).expect("a stale copy");
+    let (manager, client) = managed(&sb, newer.clone(), Some(file.clone()));
+    let id = seed.contacts[0]["id"].as_str().expect("id");
+    client
+        .contact(id)
+        .await
+        .expect("refreshed with its own pair");
+    assert_eq!(sb.refresh_count(), 1);
+    let now = manager.current().await;
+    assert_ne!(now.access_token, stale.access_token);
+    assert_eq!(
+        file.load().expect("read"),
+        Some(now),
+        "the refreshed pair is stored"
+    );
+}

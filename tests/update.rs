@@ -943,3 +943,79 @@ fn a_location_that_fails_to_open_leaves_everything_as_it_was() {
         "{status:?}"
     );
 }
+
+#[test]
+fn only_the_latest_choice_is_followed() {
+    let mut s = state();
+    switcher_on(
+        &mut s,
+        vec![
+            located("Loc1", "Main"),
+            located("Loc2", "Second"),
+            located("Loc3", "Third"),
+        ],
+    );
+    update(&mut s, code(KeyCode::Down));
+    update(&mut s, code(KeyCode::Enter));
+    // Esc while Second opens calls it off; then Third is chosen.
+    update(&mut s, code(KeyCode::Esc));
+    assert!(s.overlay.is_none());
+    switcher_on(
+        &mut s,
+        vec![
+            located("Loc1", "Main"),
+            located("Loc2", "Second"),
+            located("Loc3", "Third"),
+        ],
+    );
+    update(&mut s, code(KeyCode::Down));
+    update(&mut s, code(KeyCode::Down));
+    let fx = update(&mut s, code(KeyCode::Enter));
+    assert_eq!(
+        fx,
+        vec![Effect::OpenLocation {
+            id: "Loc3".into(),
+            name: "Third".into()
+        }]
+    );
+    // Second finishes opening first: it is not followed.
+    let late = update(
+        &mut s,
+        Msg::LocationOpened {
+            id: "Loc2".into(),
+            name: "Second".into(),
+        },
+    );
+    assert!(late.is_empty(), "{late:?}");
+    assert_eq!(s.location_id, "Loc1");
+    let fx = update(
+        &mut s,
+        Msg::LocationOpened {
+            id: "Loc3".into(),
+            name: "Third".into(),
+        },
+    );
+    assert_eq!(fx.first(), Some(&Effect::UseLocation { id: "Loc3".into() }));
+    assert_eq!(s.location_id, "Loc3");
+}
+
+#[test]
+fn a_location_opened_after_esc_is_not_followed() {
+    let mut s = state();
+    switcher_on(
+        &mut s,
+        vec![located("Loc1", "Main"), located("Loc2", "Second")],
+    );
+    update(&mut s, code(KeyCode::Down));
+    update(&mut s, code(KeyCode::Enter));
+    update(&mut s, code(KeyCode::Esc));
+    let fx = update(
+        &mut s,
+        Msg::LocationOpened {
+            id: "Loc2".into(),
+            name: "Second".into(),
+        },
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(s.location_id, "Loc1");
+}

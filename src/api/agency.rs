@@ -41,6 +41,7 @@ pub struct LocationToken {
 }
 
 const PAGE: usize = 100;
+const MAX_PAGES: usize = 200;
 
 impl Client {
     /// `GET /oauth/installedLocations`, every page. `app_id` is the marketplace app's id.
@@ -50,22 +51,33 @@ impl Client {
         app_id: &str,
     ) -> Result<Vec<InstalledLocation>, ApiError> {
         let mut all: Vec<InstalledLocation> = Vec::new();
-        loop {
+        let mut skip = 0;
+        // GHL's largest page is not documented: go on until an empty page or the count, and
+        // never without end.
+        for _ in 0..MAX_PAGES {
             let mut url = self.url(&["oauth", "installedLocations"]);
             url.query_pairs_mut()
                 .append_pair("companyId", company_id)
                 .append_pair("appId", app_id)
                 .append_pair("isInstalled", "true")
-                .append_pair("skip", &all.len().to_string())
+                .append_pair("skip", &skip.to_string())
                 .append_pair("limit", &PAGE.to_string());
             let page: InstalledEnvelope = self.call_with(Method::GET, url, None, true).await?;
             let got = page.locations.len();
-            all.extend(page.locations.into_iter().filter(|l| !l.id.is_empty()));
+            skip += got;
+            let before = all.len();
+            for l in page.locations {
+                if !l.id.is_empty() && !all.iter().any(|x| x.id == l.id) {
+                    all.push(l);
+                }
+            }
             let total = page.count.map_or(usize::MAX, |c| c.max(0.0) as usize);
-            if got < PAGE || all.len() >= total {
-                return Ok(all);
+            // A page that adds nothing (a server ignoring `skip`) ends it too.
+            if got == 0 || skip >= total || all.len() == before {
+                break;
             }
         }
+        Ok(all)
     }
 
     /// `POST /oauth/locationToken`: a token for one of the agency's locations, and when it
@@ -80,8 +92,17 @@ impl Client {
         // Not retried on a lost answer: each call mints a token, and the next request asks again.
         let t: LocationToken = self
             .call_with(Method::POST, url, Some(Body::Form(&form)), false)
-            .await?;
-        let ttl = t.expires_in.map_or(3600, |s| s as i64);
+            .await
+            .map_err(|e| match e {
+                // An answer of another shape may still hold a token: none of it is shown.
+                ApiError::Decode { status, .. } => ApiError::Decode {
+                    status,
+                    excerpt: "(a token answer, not shown)".into(),
+                },
+                other => other,
+            })?;
+        let ttl =
+            crate::auth::token_file::lifetime(t.expires_in.map(serde_json::Value::from).as_ref());
         Ok((Secret::new(t.access_token), ttl))
     }
 }

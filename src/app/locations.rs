@@ -85,8 +85,10 @@ pub fn on_list(state: &mut State, result: Result<Vec<InstalledLocation>, String>
 pub fn on_key(state: &mut State, mut picker: Picker, ev: KeyEvent, fx: &mut Vec<Effect>) {
     let action = keymap::lookup(Scope::Finder, &ev);
     if picker.opening.is_some() {
-        // Only Esc is taken while a location opens: the switch still happens, in the back.
-        if action != Some(Action::Back) {
+        // Only Esc is taken while a location opens, and it calls the switch off.
+        if action == Some(Action::Back) {
+            state.switching_to = None;
+        } else {
             state.overlay = Some(Overlay::Locations(picker));
         }
         return;
@@ -110,6 +112,7 @@ pub fn on_key(state: &mut State, mut picker: Picker, ev: KeyEvent, fx: &mut Vec<
                 Some(l) if l.id == state.location_id => return,
                 Some(l) => {
                     picker.opening = Some(l.name.clone());
+                    state.switching_to = Some(l.id.clone());
                     fx.push(Effect::OpenLocation {
                         id: l.id,
                         name: l.name,
@@ -142,6 +145,10 @@ pub fn on_paste(picker: &mut Picker, text: &str) {
 /// The location is ready: start over in it, keeping only what belongs to the terminal and
 /// the user (size, zone), and never reusing a generation an old answer might carry.
 pub fn on_opened(state: &mut State, id: String, name: String) -> Vec<Effect> {
+    // Called off, or overtaken by a later choice: stay where the user is.
+    if state.switching_to.as_deref() != Some(id.as_str()) {
+        return Vec::new();
+    }
     let label = labelled(&state.account_label, &name);
     let mut fresh = State::new(label, id.clone(), state.now);
     fresh.size = state.size;
@@ -169,6 +176,7 @@ pub fn on_failed(state: &mut State, why: String) {
     if let Some(Overlay::Locations(picker)) = &mut state.overlay {
         picker.opening = None;
     }
+    state.switching_to = None;
     state.status = Some(Status {
         text: format!("Could not open that location: {why}"),
         error: true,

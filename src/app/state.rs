@@ -225,6 +225,9 @@ pub struct State {
     pub budget: RateBudget,
     /// An agency sign-in: `L` can switch locations.
     pub switchable: bool,
+    /// The location asked for last, while it opens: an older request that finishes later is
+    /// not followed.
+    pub switching_to: Option<String>,
     pub quit: bool,
 }
 
@@ -319,6 +322,7 @@ impl State {
             status: None,
             budget: RateBudget::default(),
             switchable: false,
+            switching_to: None,
             quit: false,
         }
     }

@@ -53,14 +53,16 @@ impl Agency {
     }
 
     /// A client for one of the agency's locations. Its first token is fetched now, so a
-    /// location that cannot be opened says so before anything is switched. The location is
-    /// remembered for the next start.
+    /// location that cannot be opened says so before anything is switched.
     pub async fn open(self: &Arc<Self>, location_id: &str) -> Result<Client, ApiError> {
         let tokens = self.tokens_for(location_id);
         tokens.bearer().await?;
-        let client = self.client_with(tokens, location_id)?;
+        self.client_with(tokens, location_id)
+    }
+
+    /// Keeps `location_id` with the sign-in: the next start opens it.
+    pub async fn remember(&self, location_id: &str) {
         self.manager.set_location(location_id).await;
-        Ok(client)
     }
 
     fn tokens_for(self: &Arc<Self>, location_id: &str) -> Arc<LocationTokens> {
@@ -98,7 +100,10 @@ impl LocationTokens {
             .location_token(&self.agency.company_id, &self.location_id)
             .await?;
         tracing::info!(location = %self.location_id, "location token obtained");
-        *slot = Some((token.clone(), chrono::Utc::now().timestamp() + ttl));
+        *slot = Some((
+            token.clone(),
+            chrono::Utc::now().timestamp().saturating_add(ttl),
+        ));
         Ok(token)
     }
 }

@@ -143,7 +143,7 @@ pub async fn login_oauth(
                 listener = Some((l, path));
             }
             Err(why) => {
-                tell(&format!("{why}; asking you to paste the answer instead."));
+                opts.why = why;
                 mode = Mode::Paste;
             }
         }

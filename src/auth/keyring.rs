@@ -14,6 +14,9 @@ const DEADLINE: Duration = Duration::from_secs(5);
 #[derive(Clone)]
 pub struct Keyring {
     store: Arc<CredentialStore>,
+    /// Set once a call has not answered in time: the store may be stuck behind that call, so
+    /// later ones would only hang too. The file serves from then on.
+    stuck: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Keyring {
@@ -26,18 +29,23 @@ impl std::fmt::Debug for Keyring {
 /// finish or hang on its own, and never holds up the exit).
 fn off_thread<T: Send + 'static>(
     f: impl FnOnce() -> keyring_core::Result<T> + Send + 'static,
-) -> Result<T, String> {
+) -> Result<T, Failure> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("keyring".into())
         .spawn(move || {
             let _ = tx.send(f());
         })
-        .map_err(|e| format!("can't start a thread: {e}"))?;
+        .map_err(|e| Failure::Error(format!("can't start a thread: {e}")))?;
     match rx.recv_timeout(DEADLINE) {
-        Ok(result) => result.map_err(|e| describe(&e)),
-        Err(_) => Err("the keyring did not answer".into()),
+        Ok(result) => result.map_err(|e| Failure::Error(describe(&e))),
+        Err(_) => Err(Failure::Timeout),
     }
+}
+
+enum Failure {
+    Error(String),
+    Timeout,
 }
 
 /// What went wrong, in words that never carry the secret (`BadEncoding` holds its bytes).
@@ -58,22 +66,44 @@ fn describe(e: &keyring_core::Error) -> String {
 impl Keyring {
     /// The platform's keyring, if one answers.
     pub fn os() -> Result<Keyring, String> {
-        off_thread(platform_store).map(|store| Keyring { store })
+        match off_thread(platform_store) {
+            Ok(store) => Ok(Keyring::with_store(store)),
+            Err(Failure::Error(why)) => Err(why),
+            Err(Failure::Timeout) => Err("the keyring did not answer".into()),
+        }
     }
 
     /// Any keyring-core store (the tests use its in-memory mock).
     pub fn with_store(store: Arc<CredentialStore>) -> Keyring {
-        Keyring { store }
+        Keyring {
+            store,
+            stuck: Arc::default(),
+        }
     }
 
-    fn entry(&self, user: &str) -> keyring_core::Result<keyring_core::Entry> {
-        self.store.build(SERVICE, user, None)
+    /// Runs `f` on an entry of this keyring, unless an earlier call got stuck.
+    fn with_entry<T: Send + 'static>(
+        &self,
+        user: &str,
+        f: impl FnOnce(keyring_core::Entry) -> keyring_core::Result<T> + Send + 'static,
+    ) -> Result<T, String> {
+        use std::sync::atomic::Ordering;
+        if self.stuck.load(Ordering::SeqCst) {
+            return Err("the keyring stopped answering".into());
+        }
+        let (store, user) = (self.store.clone(), user.to_string());
+        match off_thread(move || f(store.build(SERVICE, &user, None)?)) {
+            Ok(v) => Ok(v),
+            Err(Failure::Error(why)) => Err(why),
+            Err(Failure::Timeout) => {
+                self.stuck.store(true, Ordering::SeqCst);
+                Err("the keyring did not answer".into())
+            }
+        }
     }
 
     pub fn get(&self, user: &str) -> Result<Option<String>, String> {
-        let me = self.clone();
-        let user = user.to_string();
-        off_thread(move || match me.entry(&user)?.get_password() {
+        self.with_entry(user, |entry| match entry.get_password() {
             Ok(secret) => Ok(Some(secret)),
             Err(keyring_core::Error::NoEntry) => Ok(None),
             Err(e) => Err(e),
@@ -81,16 +111,13 @@ impl Keyring {
     }
 
     pub fn set(&self, user: &str, secret: &str) -> Result<(), String> {
-        let me = self.clone();
-        let (user, secret) = (user.to_string(), secret.to_string());
-        off_thread(move || me.entry(&user)?.set_password(&secret))
+        let secret = secret.to_string();
+        self.with_entry(user, move |entry| entry.set_password(&secret))
     }
 
     /// Removes the entry; one that is not there is already removed.
     pub fn delete(&self, user: &str) -> Result<(), String> {
-        let me = self.clone();
-        let user = user.to_string();
-        off_thread(move || match me.entry(&user)?.delete_credential() {
+        self.with_entry(user, |entry| match entry.delete_credential() {
             Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
             Err(e) => Err(e),
         })

@@ -117,14 +117,21 @@ pub fn read_answer(text: &str, expected_state: &str, bare_ok: bool) -> Result<An
             _ => {}
         }
     }
+    let ours = state.as_deref() == Some(expected_state);
     if let Some(error) = error {
-        return Ok(Answer::Denied(crate::sanitize::line(&error).into_owned()));
+        // Only our own sign-in can be turned down: a stray request to the listener must not
+        // end the wait. The user's own paste is theirs to make.
+        return if ours || bare_ok {
+            Ok(Answer::Denied(crate::sanitize::line(&error).into_owned()))
+        } else {
+            Err("a refusal that is not for this sign-in (its state does not match)".into())
+        };
     }
     let Some(code) = code.filter(|c| !c.is_empty()) else {
         return Err("the address has no code in it".into());
     };
     match state {
-        Some(s) if s == expected_state => Ok(Answer::Code(code)),
+        Some(_) if ours => Ok(Answer::Code(code)),
         Some(_) => Err(
             "the address belongs to another sign-in (its state does not match); \
              use the newest link"
@@ -140,44 +147,51 @@ const DONE_PAGE: &str = "<!doctype html><meta charset=utf-8><title>ghl-tui</titl
 
 /// Waits on `listener` for the browser's redirect to `path`. Requests that do not carry our
 /// `state` are answered with an error and ignored, so a stray or forged request cannot end
-/// the wait.
+/// the wait. Each connection is read on its own, so an idle one (a browser's preconnect)
+/// holds up nothing.
 pub async fn catch_redirect(
     listener: TcpListener,
     path: &str,
     expected_state: &str,
 ) -> Result<Answer, String> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Answer>(1);
     loop {
-        let (mut sock, _) = listener
-            .accept()
-            .await
-            .map_err(|e| format!("the local listener failed: {e}"))?;
-        let Ok(Ok(target)) =
-            tokio::time::timeout(Duration::from_secs(10), request_target(&mut sock)).await
-        else {
-            continue;
+        let (mut sock, _) = tokio::select! {
+            accepted = listener.accept() => {
+                accepted.map_err(|e| format!("the local listener failed: {e}"))?
+            }
+            Some(answer) = rx.recv() => return Ok(answer),
         };
-        let (req_path, _) = target.split_once('?').unwrap_or((&target, ""));
-        if req_path != path {
-            let _ = respond(&mut sock, "404 Not Found", "Not found").await;
-            continue;
-        }
-        match read_answer(&target, expected_state, false) {
-            Ok(answer) => {
-                let page = match &answer {
-                    Answer::Code(_) => DONE_PAGE.to_string(),
-                    Answer::Denied(why) => format!(
-                        "<!doctype html><meta charset=utf-8><h2>Sign-in cancelled</h2><p>{}</p>",
-                        html_escape(why)
-                    ),
-                };
-                let _ = respond(&mut sock, "200 OK", &page).await;
-                return Ok(answer);
+        let (tx, path, expected) = (tx.clone(), path.to_string(), expected_state.to_string());
+        tokio::spawn(async move {
+            let Ok(Ok(target)) =
+                tokio::time::timeout(Duration::from_secs(10), request_target(&mut sock)).await
+            else {
+                return;
+            };
+            let (req_path, _) = target.split_once('?').unwrap_or((&target, ""));
+            if req_path != path {
+                let _ = respond(&mut sock, "404 Not Found", "Not found").await;
+                return;
             }
-            Err(why) => {
-                tracing::warn!(%why, "ignored a request on the sign-in listener");
-                let _ = respond(&mut sock, "400 Bad Request", &html_escape(&why)).await;
+            match read_answer(&target, &expected, false) {
+                Ok(answer) => {
+                    let page = match &answer {
+                        Answer::Code(_) => DONE_PAGE.to_string(),
+                        Answer::Denied(why) => format!(
+                            "<!doctype html><meta charset=utf-8><h2>Sign-in cancelled</h2><p>{}</p>",
+                            html_escape(why)
+                        ),
+                    };
+                    let _ = respond(&mut sock, "200 OK", &page).await;
+                    let _ = tx.send(answer).await;
+                }
+                Err(why) => {
+                    tracing::warn!(%why, "ignored a request on the sign-in listener");
+                    let _ = respond(&mut sock, "400 Bad Request", &html_escape(&why)).await;
+                }
             }
-        }
+        });
     }
 }
 
@@ -351,6 +365,9 @@ mod tests {
             read_answer("/cb?error=access_denied&state=s", "s", false),
             Ok(Answer::Denied("access_denied".into()))
         );
+        // Anyone can send the listener a refusal; only ours ends the wait.
+        assert!(read_answer("/cb?error=access_denied", "s", false).is_err());
+        assert!(read_answer("/cb?error=access_denied&state=x", "s", false).is_err());
     }
 
     #[test]
@@ -403,6 +420,12 @@ mod tests {
         assert!(get("/favicon.ico".into()).await.starts_with("HTTP/1.1 404"));
         assert!(
             get("/oauth/callback?code=x&state=forged".into())
+                .await
+                .starts_with("HTTP/1.1 400")
+        );
+        // A refusal anyone could send does not end the wait either.
+        assert!(
+            get("/oauth/callback?error=access_denied".into())
                 .await
                 .starts_with("HTTP/1.1 400")
         );

@@ -20,11 +20,14 @@ pub struct TokenManager {
     token_url: String,
     client_id: String,
     client_secret: Secret,
-    file: Option<TokenStore>,
+    store: Option<TokenStore>,
     set: Mutex<TokenSet>,
     /// Why the sign-in ended, once a refresh was refused: no more refreshes until a new login
     /// stores other tokens.
     ended: std::sync::Mutex<Option<ApiError>>,
+    /// A refreshed pair that could not be stored: tried again at the next request, since the
+    /// old refresh token is spent and an exit now would sign the user out.
+    unsaved: std::sync::atomic::AtomicBool,
     /// The command that signs this profile in again, for the message when the sign-in ends.
     relogin: std::sync::OnceLock<String>,
 }
@@ -33,23 +36,35 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
+/// Whether `stored` is a later pair of the same sign-in than `held`: a refresh by another
+/// copy of the app, or a new login to the same account. An older pair (a stale copy) never is.
+fn newer(stored: &TokenSet, held: &TokenSet) -> bool {
+    let same_account = stored.user_type == held.user_type
+        && stored.company_id == held.company_id
+        && (held.user_type == "Company" || stored.location_id == held.location_id);
+    same_account && stored.access_token != held.access_token && stored.expires_at > held.expires_at
+}
+
 impl TokenManager {
-    /// `token_url` is the API base's `/oauth/token`; `file`, where refreshed tokens are kept.
+    /// `token_url` is the API base's `/oauth/token`; `store`, where refreshed tokens are kept.
     pub fn new(
         token_url: impl Into<String>,
         client_id: impl Into<String>,
         client_secret: Secret,
         set: TokenSet,
-        file: Option<TokenStore>,
+        store: Option<TokenStore>,
     ) -> Arc<TokenManager> {
         Arc::new(TokenManager {
-            http: reqwest::Client::new(),
+            // No redirects (they would resend the refresh token and secret elsewhere) and
+            // timeouts (a stalled endpoint would hold every request behind the lock).
+            http: super::oauth::http_client().unwrap_or_default(),
             token_url: token_url.into(),
             client_id: client_id.into(),
             client_secret,
-            file,
+            store,
             set: Mutex::new(set),
             ended: std::sync::Mutex::new(None),
+            unsaved: std::sync::atomic::AtomicBool::new(false),
             relogin: std::sync::OnceLock::new(),
         })
     }
@@ -59,27 +74,51 @@ impl TokenManager {
         let _ = self.relogin.set(command.into());
     }
 
-    /// Remembers the agency's current location with the tokens, for the next start.
+    /// Remembers the agency's current location with the tokens, for the next start. A newer
+    /// pair another session stored is taken first, so it is never overwritten by an older one.
     pub async fn set_location(&self, location_id: &str) {
         let mut set = self.set.lock().await;
+        self.adopt_stored(&mut set).await;
         set.location_id = Some(location_id.to_string());
-        if let Some(file) = &self.file
-            && let Err(e) = file.save(&set)
-        {
+        if let Err(e) = self.save(&set).await {
             tracing::error!(error = %e, "could not remember the location");
         }
     }
 
-    /// Takes the stored pair if it is not the one in hand (another copy of the app stored a
-    /// newer one, or a new login did). Keeps the location the user is in.
-    fn adopt_stored(&self, set: &mut TokenSet) -> bool {
-        let Some(stored) = self.file.as_ref().and_then(|f| f.load().ok().flatten()) else {
+    /// The store's read and write run off the runtime's threads: a keyring may take seconds.
+    async fn load(&self) -> Option<TokenSet> {
+        let store = self.store.clone()?;
+        tokio::task::spawn_blocking(move || store.load().ok().flatten())
+            .await
+            .ok()
+            .flatten()
+    }
+
+    async fn save(&self, set: &TokenSet) -> Result<(), String> {
+        let Some(store) = self.store.clone() else {
+            return Ok(());
+        };
+        let set = set.clone();
+        let saved = tokio::task::spawn_blocking(move || store.save(&set))
+            .await
+            .map_err(|e| e.to_string())?
+            .map(drop)
+            .map_err(|e| e.to_string());
+        self.unsaved
+            .store(saved.is_err(), std::sync::atomic::Ordering::SeqCst);
+        saved
+    }
+
+    /// Takes the stored pair if it is a newer one of this sign-in. Keeps the location the
+    /// user is in.
+    async fn adopt_stored(&self, set: &mut TokenSet) -> bool {
+        let Some(stored) = self.load().await else {
             return false;
         };
-        if stored.access_token == set.access_token || stored.refresh_token == set.refresh_token {
+        if !newer(&stored, set) {
             return false;
         }
-        tracing::info!("using the tokens another session stored");
+        tracing::info!("using the tokens another session or a new login stored");
         let here = set.location_id.clone();
         *set = stored;
         if set.user_type == "Company" {
@@ -89,13 +128,13 @@ impl TokenManager {
     }
 
     /// After the sign-in ended: the tokens a new `ghl-tui login` stored meanwhile, if any.
-    fn revived(&self, set: &mut TokenSet) -> Result<(), ApiError> {
-        let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(why) = ended.clone() else {
+    async fn revived(&self, set: &mut TokenSet) -> Result<(), ApiError> {
+        let ended = self.ended.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let Some(why) = ended else {
             return Ok(());
         };
-        if self.adopt_stored(set) {
-            *ended = None;
+        if self.adopt_stored(set).await {
+            *self.ended.lock().unwrap_or_else(|p| p.into_inner()) = None;
             Ok(())
         } else {
             Err(why)
@@ -111,7 +150,7 @@ impl TokenManager {
     async fn refresh(&self, set: &mut TokenSet) -> Result<Secret, ApiError> {
         // Another copy of the app on this profile may have refreshed already (and spent the
         // refresh token this one holds): its stored pair is the one to use.
-        if self.adopt_stored(set) && set.expires_at - EARLY_SECS > now() {
+        if self.adopt_stored(set).await && set.expires_at - EARLY_SECS > now() {
             return Ok(set.access_token.clone());
         }
         let Some(refresh) = set.refresh_token.clone() else {
@@ -137,15 +176,12 @@ impl TokenManager {
             Some(fresh) if status.is_success() => fresh,
             _ => {
                 // A refused refresh ends the sign-in; a server that could not answer does not.
+                // Its body is not passed on: a token endpoint's answer may hold tokens.
                 if status.is_server_error() || status.as_u16() == 429 {
-                    return Err(ApiError::from_response(
-                        status.as_u16(),
-                        &body.to_string(),
-                        None,
-                    ));
+                    return Err(ApiError::from_response(status.as_u16(), "", None));
                 }
                 // Refused because another copy spent it a moment ago: take its new pair.
-                if self.adopt_stored(set) {
+                if self.adopt_stored(set).await {
                     return Ok(set.access_token.clone());
                 }
                 let why = body
@@ -157,27 +193,32 @@ impl TokenManager {
             }
         };
         let mut fresh = fresh;
-        // The answer names neither the app nor, for an agency, the location the user is in:
-        // both stay, or the next start could not refresh or would open elsewhere.
-        if fresh.location_id.is_none() {
+        // The answer need not repeat who signed in, and never names the app or the location an
+        // agency is in: they stay, or the next start could not refresh or would open elsewhere.
+        if set.user_type == "Company" || fresh.location_id.is_none() {
             fresh.location_id = set.location_id.clone();
+        }
+        if fresh.user_type.is_empty() {
+            fresh.user_type = set.user_type.clone();
+        }
+        if fresh.company_id.is_none() {
+            fresh.company_id = set.company_id.clone();
+        }
+        if fresh.scope.is_empty() {
+            fresh.scope = set.scope.clone();
         }
         fresh.client_id = set.client_id.clone();
         fresh.client_secret = set.client_secret.clone();
-        // The old refresh token is spent: the new pair must reach the disk before anything
-        // else, or a crash now would sign the user out.
-        if let Some(file) = &self.file
-            && let Err(e) = file.save(&fresh)
-        {
-            tracing::error!(error = %e, "could not store the refreshed tokens");
+        // The old refresh token is spent: the new pair must be stored before anything else,
+        // or a crash now would sign the user out.
+        if let Err(e) = self.save(&fresh).await {
+            tracing::error!(error = %e, "could not store the refreshed tokens; will try again");
         }
         tracing::info!(expires_at = fresh.expires_at, "access token refreshed");
         *set = fresh;
         Ok(set.access_token.clone())
     }
-}
 
-impl TokenManager {
     fn end(&self, why: &str) -> ApiError {
         let command = self.relogin.get().map_or("ghl-tui login", String::as_str);
         let err = ApiError::SignedOut {
@@ -188,13 +229,23 @@ impl TokenManager {
         *self.ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(err.clone());
         err
     }
+
+    /// Everything a request does before it may use the token in hand.
+    async fn ready(&self, set: &mut TokenSet) -> Result<(), ApiError> {
+        if self.unsaved.load(std::sync::atomic::Ordering::SeqCst)
+            && let Err(e) = self.save(set).await
+        {
+            tracing::error!(error = %e, "the refreshed tokens are still not stored");
+        }
+        self.revived(set).await
+    }
 }
 
 impl TokenSource for TokenManager {
     fn bearer(&self) -> BoxFuture<'_, Result<Secret, ApiError>> {
         Box::pin(async move {
             let mut set = self.set.lock().await;
-            self.revived(&mut set)?;
+            self.ready(&mut set).await?;
             if set.expires_at - EARLY_SECS > now() {
                 return Ok(set.access_token.clone());
             }
@@ -205,7 +256,7 @@ impl TokenSource for TokenManager {
     fn renew(&self, rejected: Secret) -> BoxFuture<'_, Result<Secret, ApiError>> {
         Box::pin(async move {
             let mut set = self.set.lock().await;
-            self.revived(&mut set)?;
+            self.ready(&mut set).await?;
             // Another request already replaced the refused token: use the new one.
             if set.access_token != rejected {
                 return Ok(set.access_token.clone());

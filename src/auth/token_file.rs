@@ -48,10 +48,7 @@ impl TokenSet {
         Some(TokenSet {
             access_token: Secret::new(text("access_token")?),
             refresh_token: text("refresh_token").map(Secret::new),
-            expires_at: now
-                + v.get("expires_in")
-                    .and_then(serde_json::Value::as_i64)
-                    .unwrap_or(3600),
+            expires_at: now.saturating_add(lifetime(v.get("expires_in"))),
             scope: text("scope").unwrap_or_default(),
             user_type: text("userType").unwrap_or_default(),
             location_id: text("locationId"),
@@ -60,6 +57,19 @@ impl TokenSet {
             client_secret: None,
         })
     }
+}
+
+/// Seconds a token lives, from the server's `expires_in` (a number, maybe a float or a string),
+/// kept within reason: an hour if absent, never negative, never more than ten years.
+pub fn lifetime(v: Option<&serde_json::Value>) -> i64 {
+    const TEN_YEARS: f64 = 10.0 * 365.0 * 86_400.0;
+    let secs = match v {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    secs.filter(|s| s.is_finite())
+        .map_or(3600, |s| s.clamp(0.0, TEN_YEARS) as i64)
 }
 
 mod secret_string {
@@ -169,6 +179,23 @@ pub(crate) mod tests {
             client_id: Some("app-1".into()),
             client_secret: Some(Secret::new("app-secret")),
         }
+    }
+
+    #[test]
+    fn lifetimes_from_the_server_stay_within_reason() {
+        use serde_json::json;
+        assert_eq!(lifetime(Some(&json!(86399))), 86399);
+        assert_eq!(lifetime(Some(&json!(86399.7))), 86399);
+        assert_eq!(lifetime(Some(&json!("3600"))), 3600);
+        assert_eq!(lifetime(None), 3600);
+        assert_eq!(lifetime(Some(&json!(-5))), 0);
+        assert_eq!(lifetime(Some(&json!(1e300))), 10 * 365 * 86_400);
+        let set = TokenSet::from_answer(
+            &json!({"access_token": "a", "expires_in": 9.2e18}),
+            i64::MAX - 10,
+        )
+        .expect("set");
+        assert_eq!(set.expires_at, i64::MAX, "no overflow");
     }
 
     #[test]

@@ -48,19 +48,28 @@ impl TokenStore {
         format!("profile:{}", self.profile)
     }
 
+    /// The sign-in, from the keyring or the file; if both hold one (a save fell back to the
+    /// file and the keyring could not be cleared), the later one.
     pub fn load(&self) -> std::io::Result<Option<TokenSet>> {
-        if let Some(keyring) = &self.keyring {
-            match keyring.get(&self.account()) {
-                Ok(Some(raw)) => {
-                    return serde_json::from_str(&raw)
-                        .map(Some)
-                        .map_err(|_| std::io::Error::other("the keyring entry is not a sign-in"));
+        let from_keyring = match &self.keyring {
+            Some(keyring) => match keyring.get(&self.account()) {
+                Ok(Some(raw)) => Some(
+                    serde_json::from_str::<TokenSet>(&raw)
+                        .map_err(|_| std::io::Error::other("the keyring entry is not a sign-in"))?,
+                ),
+                Ok(None) => None,
+                Err(why) => {
+                    tracing::warn!(%why, "keyring unavailable; reading the file");
+                    None
                 }
-                Ok(None) => {}
-                Err(why) => tracing::warn!(%why, "keyring unavailable; reading the file"),
-            }
-        }
-        self.file.load()
+            },
+            None => None,
+        };
+        let from_file = self.file.load()?;
+        Ok(match (from_keyring, from_file) {
+            (Some(k), Some(f)) => Some(if f.expires_at > k.expires_at { f } else { k }),
+            (k, f) => k.or(f),
+        })
     }
 
     pub fn save(&self, set: &TokenSet) -> std::io::Result<Kept> {
@@ -77,6 +86,10 @@ impl TokenStore {
                     }
                     Err(why) => {
                         tracing::warn!(%why, "keyring refused the sign-in; using the file");
+                        // An older sign-in left there must not be read instead of this one.
+                        if let Err(e) = keyring.delete(&self.account()) {
+                            tracing::warn!(error = %e, "could not clear the keyring entry");
+                        }
                         why
                     }
                 }
@@ -130,6 +143,19 @@ mod tests {
         assert!(store.describe().contains("keyring"), "{}", store.describe());
         store.remove().expect("remove");
         assert_eq!(store.load().expect("load"), None);
+    }
+
+    #[test]
+    fn of_two_copies_the_later_is_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = TokenFile::new(dir.path().join("t.json"));
+        let store = TokenStore::new("w", file.clone(), Some(mock()));
+        store.save(&set("older")).expect("into the keyring");
+        // A later save that only reached the file (the keyring refused it then).
+        let mut later = set("later");
+        later.expires_at += 60;
+        file.save(&later).expect("file");
+        assert_eq!(store.load().expect("load"), Some(later));
     }
 
     #[test]
