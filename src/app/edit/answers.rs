@@ -80,12 +80,9 @@ fn confirmed(state: &mut State, op: &WriteOp, applied: Applied) {
                 WriteOp::UpdateTask { task_id, .. } => (Some(task_id.clone()), false),
                 _ => (placeholder_task(state, contact_id, &input.title), true),
             };
-            if let Some(target) = &target {
-                state.marks.remove(target);
-            }
-            if let Some(tasks) = tasks_mut(state, contact_id) {
-                put(tasks, target.as_deref(), t, created);
-            }
+            settle(state, target.as_deref(), created, t, |s| {
+                tasks_mut(s, contact_id)
+            });
         }
         (
             WriteOp::CompleteTask {
@@ -95,10 +92,7 @@ fn confirmed(state: &mut State, op: &WriteOp, applied: Applied) {
             },
             Applied::Task(t),
         ) => {
-            state.marks.remove(task_id);
-            if let Some(tasks) = tasks_mut(state, contact_id) {
-                put(tasks, Some(task_id), t, false);
-            }
+            settle(state, Some(task_id), false, t, |s| tasks_mut(s, contact_id));
         }
         (
             WriteOp::CreateNote { contact_id, input }
@@ -111,12 +105,9 @@ fn confirmed(state: &mut State, op: &WriteOp, applied: Applied) {
                 WriteOp::UpdateNote { note_id, .. } => (Some(note_id.clone()), false),
                 _ => (placeholder_note(state, contact_id, &input.body), true),
             };
-            if let Some(target) = &target {
-                state.marks.remove(target);
-            }
-            if let Some(notes) = notes_mut(state, contact_id) {
-                put(notes, target.as_deref(), n, created);
-            }
+            settle(state, target.as_deref(), created, n, |s| {
+                notes_mut(s, contact_id)
+            });
         }
         (_, Applied::Tags { contact_id, tags }) => {
             with_contact(state, &contact_id, |c| c.tags = tags.clone());
@@ -204,10 +195,22 @@ impl HasId for Note {
     }
 }
 
-/// The server's version of an item takes the place of the one shown. A created item whose
-/// placeholder is gone (a reload landed between the change and the outbox's list) is added, so
-/// what was saved is always seen.
-fn put<T: HasId>(items: &mut Vec<T>, target: Option<&str>, item: T, created: bool) {
+/// The server's version of an item takes the place of the one shown (`target`), which stops
+/// being marked as saving. A created item whose placeholder is gone (a reload landed between
+/// the change and the outbox's list) is added, so what was saved is always seen.
+fn settle<T: HasId>(
+    state: &mut State,
+    target: Option<&str>,
+    created: bool,
+    item: T,
+    list: impl FnOnce(&mut State) -> Option<&mut Vec<T>>,
+) {
+    if let Some(target) = target {
+        state.marks.remove(target);
+    }
+    let Some(items) = list(state) else {
+        return;
+    };
     let slot = target.and_then(|t| items.iter().position(|x| x.id() == Some(t)));
     match slot {
         Some(i) => items[i] = item,
