@@ -195,3 +195,22 @@ async fn an_older_stored_pair_is_not_taken() {
         "the refreshed pair is stored"
     );
 }
+
+/// Two copies of the app refresh at the same moment: the profile's lock lets one refresh and
+/// the other take what it stored, so one refresh token is spent once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_sessions_refreshing_at_once_spend_the_token_once() {
+    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
+    let mut set = sign_in(&sb).await;
+    set.expires_at = 0;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = TokenFile::new(dir.path().join("t.json"));
+    file.save(&set).expect("login stores");
+    let (_, first) = managed(&sb, set.clone(), Some(file.clone()));
+    let (_, second) = managed(&sb, set, Some(file.clone()));
+    let id = seed.contacts[0]["id"].as_str().expect("id");
+    let (a, b) = tokio::join!(first.contact(id), second.contact(id));
+    a.expect("first");
+    b.expect("second");
+    assert_eq!(sb.refresh_count(), 1);
+}

@@ -148,8 +148,11 @@ impl TokenManager {
     /// Spends the refresh token for a new pair; called with the lock held, so never twice at
     /// once.
     async fn refresh(&self, set: &mut TokenSet) -> Result<Secret, ApiError> {
-        // Another copy of the app on this profile may have refreshed already (and spent the
-        // refresh token this one holds): its stored pair is the one to use.
+        // One refresh at a time across every copy of the app on this profile (released when
+        // dropped, after the new pair is stored).
+        let _refreshing = self.exclusive().await;
+        // Another copy may have refreshed already, maybe while this one waited for the lock,
+        // and spent the refresh token this one holds: its stored pair is the one to use.
         if self.adopt_stored(set).await && set.expires_at - EARLY_SECS > now() {
             return Ok(set.access_token.clone());
         }
@@ -217,6 +220,34 @@ impl TokenManager {
         tracing::info!(expires_at = fresh.expires_at, "access token refreshed");
         *set = fresh;
         Ok(set.access_token.clone())
+    }
+
+    /// The profile's refresh lock, waited for off the runtime's threads. Without a store, or if
+    /// the lock cannot be had in time, the refresh goes ahead: the stored-pair checks remain.
+    async fn exclusive(&self) -> Option<std::fs::File> {
+        let path = self.store.as_ref()?.lock_path();
+        let taking = tokio::task::spawn_blocking(move || {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)?;
+            file.lock().map(|()| file)
+        });
+        match tokio::time::timeout(std::time::Duration::from_secs(45), taking).await {
+            Ok(Ok(Ok(file))) => Some(file),
+            Ok(Ok(Err(e))) => {
+                tracing::warn!(error = %e, "no refresh lock; refreshing without it");
+                None
+            }
+            _ => {
+                tracing::warn!("the refresh lock was not free in time; refreshing without it");
+                None
+            }
+        }
     }
 
     fn end(&self, why: &str) -> ApiError {

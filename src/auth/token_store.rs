@@ -40,6 +40,11 @@ impl TokenStore {
         &self.profile
     }
 
+    /// The lock two sessions of this profile take around a refresh (beside the token file).
+    pub fn lock_path(&self) -> std::path::PathBuf {
+        self.file.path().with_extension("lock")
+    }
+
     pub fn file(&self) -> &TokenFile {
         &self.file
     }
@@ -107,6 +112,8 @@ impl TokenStore {
             None => Ok(()),
         };
         self.file.remove()?;
+        // The refresh lock holds nothing, but nothing of the sign-in should stay behind.
+        let _ = std::fs::remove_file(self.lock_path());
         from_keyring.map_err(std::io::Error::other)
     }
 
