@@ -509,8 +509,8 @@ async fn connect(
     );
     manager.relogin_with(relogin);
     if agency {
-        let agency =
-            Agency::new(&cfg.api_base_url, manager, company, app_id).map_err(|e| e.one_line())?;
+        let agency = Agency::new(&cfg.api_base_url, manager.clone(), company, app_id)
+            .map_err(|e| e.one_line())?;
         let location = match location {
             Some(l) => l,
             None => agency
@@ -525,19 +525,18 @@ async fn connect(
         let client = agency.client_for(&location).map_err(|e| e.one_line())?;
         let mut session = Session::new(client, open_store(&location));
         session.switcher = Some(Arc::new(AgencySwitcher { agency, open_store }));
+        session.tokens = Some(manager);
         return Ok(Some((session, format!("agency · {location}"), location)));
     }
     let Some(location) = location else {
         return Ok(None);
     };
     let mut client_cfg = ClientConfig::new(&cfg.api_base_url, Secret::new(""), &location);
-    client_cfg.source = Some(manager);
+    client_cfg.source = Some(manager.clone());
     let client = Client::new(client_cfg).map_err(|e| e.one_line())?;
-    Ok(Some((
-        Session::new(client, open_store(&location)),
-        format!("location {location}"),
-        location,
-    )))
+    let mut session = Session::new(client, open_store(&location));
+    session.tokens = Some(manager);
+    Ok(Some((session, format!("location {location}"), location)))
 }
 
 async fn run_tui(
@@ -572,6 +571,7 @@ async fn run_tui(
     let mut state = State::new(label, location, chrono::Utc::now().naive_utc());
     // The only place the machine's zone is read: everything after works from the state.
     state.zone = chrono::Local::now().offset().fix();
+    let tokens = session.tokens.clone();
     let termination = ghl_tui::runtime::termination();
     let mut guard = ghl_tui::terminal::Guard::enter()?;
     let result = ghl_tui::runtime::run(
@@ -583,5 +583,10 @@ async fn run_tui(
     )
     .await;
     drop(guard);
+    if let Some(tokens) = tokens {
+        // The manager's lock is held for a whole refresh, its save included: having it means
+        // no refresh is half done.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), tokens.current()).await;
+    }
     result.map(|()| ExitCode::SUCCESS)
 }

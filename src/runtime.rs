@@ -84,6 +84,7 @@ impl Executor {
             client,
             store,
             switcher,
+            ..
         } = session;
         Executor {
             client,

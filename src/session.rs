@@ -16,6 +16,9 @@ pub struct Session {
     pub store: Option<SharedStore>,
     /// Set for agency sign-ins: `L` switches locations.
     pub switcher: Option<Arc<dyn Switcher>>,
+    /// OAuth tokens that refresh themselves: a refresh under way at exit is let finish, or
+    /// the spent refresh token's successor could be lost.
+    pub tokens: Option<Arc<crate::auth::TokenManager>>,
 }
 
 impl Session {
@@ -24,6 +27,7 @@ impl Session {
             client,
             store,
             switcher: None,
+            tokens: None,
         }
     }
 }
