@@ -62,6 +62,15 @@ struct FileConfig {
     app_id: Option<String>,
 }
 
+/// A marketplace app's id from its client id (`<appId>-<suffix>`).
+pub fn app_id_of(client_id: &str) -> Option<String> {
+    client_id
+        .split('-')
+        .next()
+        .filter(|a| !a.is_empty())
+        .map(String::from)
+}
+
 /// Where this app keeps its files, per the platform's conventions.
 pub fn dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("com", "ghl-tui", "ghl-tui")
@@ -118,16 +127,11 @@ pub fn store_path(account: &str) -> PathBuf {
 }
 
 impl Config {
-    /// The marketplace app id: configured, else derived from the client id
-    /// (`<appId>-<suffix>`).
+    /// The marketplace app id: configured, else derived from the client id.
     pub fn app_id(&self) -> Option<String> {
-        self.app_id.clone().or_else(|| {
-            self.client_id
-                .as_deref()
-                .and_then(|c| c.split('-').next())
-                .filter(|a| !a.is_empty())
-                .map(String::from)
-        })
+        self.app_id
+            .clone()
+            .or_else(|| self.client_id.as_deref().and_then(app_id_of))
     }
 
     /// Reads `file` (if it exists) and then `env`, which overrides it.

@@ -432,7 +432,7 @@ fn relogin_command(profile: &str, set: &ghl_tui::auth::TokenSet) -> String {
         cmd.push_str(&format!(" --profile {profile}"));
     }
     cmd.push_str(" login");
-    if set.user_type == "Company" {
+    if set.is_agency() {
         cmd.push_str(" --agency");
     }
     if set.scope.split_whitespace().any(|s| s == "contacts.write") {
@@ -473,7 +473,7 @@ async fn connect(
     let Some(set) = stored else {
         return Ok(None);
     };
-    if set.refresh_token.is_none() && set.user_type != "Company" {
+    if set.refresh_token.is_none() && !set.is_agency() {
         // A Private Integration token: it does not expire.
         let location = cfg.location_id.clone().or(set.location_id.clone());
         return match location {
@@ -491,11 +491,14 @@ async fn connect(
         .clone()
         .or(cfg.client_secret.clone())
         .unwrap_or_else(|| Secret::new(""));
+    // The app that signed in names the app id, unless one is configured.
     let app_id = cfg
-        .app_id()
-        .unwrap_or_else(|| client_id.split('-').next().unwrap_or_default().to_string());
+        .app_id
+        .clone()
+        .or_else(|| config::app_id_of(&client_id))
+        .unwrap_or_default();
     let company = set.company_id.clone().unwrap_or_default();
-    let agency = set.user_type == "Company";
+    let agency = set.is_agency();
     // An OAuth sign-in knows its location (an agency: the one used last); the configured one
     // is only a fallback, or a Location token would be sent to another location.
     let location = set.location_id.clone().or(cfg.location_id.clone());

@@ -198,7 +198,7 @@ pub async fn login_oauth(
     let now = chrono::Utc::now().timestamp();
     let mut set = super::oauth::exchange(&opts.settings, &code, now).await?;
     let mut client_cfg = ClientConfig::new(&opts.api_base_url, set.access_token.clone(), "");
-    let where_ = if set.user_type == "Company" {
+    let where_ = if set.is_agency() {
         let company = set
             .company_id
             .clone()

@@ -41,7 +41,7 @@ fn now() -> i64 {
 fn newer(stored: &TokenSet, held: &TokenSet) -> bool {
     let same_account = stored.user_type == held.user_type
         && stored.company_id == held.company_id
-        && (held.user_type == "Company" || stored.location_id == held.location_id);
+        && (held.is_agency() || stored.location_id == held.location_id);
     same_account && stored.access_token != held.access_token && stored.expires_at > held.expires_at
 }
 
@@ -121,7 +121,7 @@ impl TokenManager {
         tracing::info!("using the tokens another session or a new login stored");
         let here = set.location_id.clone();
         *set = stored;
-        if set.user_type == "Company" {
+        if set.is_agency() {
             set.location_id = here.or(set.location_id.take());
         }
         true
@@ -198,7 +198,7 @@ impl TokenManager {
         let mut fresh = fresh;
         // The answer need not repeat who signed in, and never names the app or the location an
         // agency is in: they stay, or the next start could not refresh or would open elsewhere.
-        if set.user_type == "Company" || fresh.location_id.is_none() {
+        if set.is_agency() || fresh.location_id.is_none() {
             fresh.location_id = set.location_id.clone();
         }
         if fresh.user_type.is_empty() {

@@ -42,6 +42,11 @@ pub struct TokenSet {
 }
 
 impl TokenSet {
+    /// An agency (Company) sign-in: it works in one of its locations at a time.
+    pub fn is_agency(&self) -> bool {
+        self.user_type == super::oauth::UserType::Company.as_str()
+    }
+
     /// From a token answer, received at `now` (seconds since the epoch).
     pub fn from_answer(v: &serde_json::Value, now: i64) -> Option<TokenSet> {
         let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(String::from);
