@@ -152,18 +152,17 @@ pub async fn login_oauth(
     let answer = match (mode, listener) {
         (Mode::Browser { opener }, Some((listener, path))) => {
             tell(&format!("Signing in with your browser ({}).", opts.why));
-            match login::open_browser(&opener, &attempt.url) {
-                Ok(()) => tell(&format!(
-                    "If no browser opened, open this address yourself:\n\n  {}\n\n\
-                     Waiting for the approval… (or paste here the address the browser ends on)",
-                    attempt.url
-                )),
-                Err(why) => tell(&format!(
-                    "The browser did not start ({why}). Open this address yourself:\n\n  {}\n\n\
-                     Waiting for the approval… (or paste here the address the browser ends on)",
-                    attempt.url
-                )),
-            }
+            let open_it = match login::open_browser(&opener, &attempt.url) {
+                Ok(()) => "If no browser opened, open this address yourself".to_string(),
+                Err(why) => {
+                    format!("The browser did not start ({why}). Open this address yourself")
+                }
+            };
+            tell(&format!(
+                "{open_it}:\n\n  {}\n\n\
+                 Waiting for the approval… (or paste here the address the browser ends on)",
+                attempt.url
+            ));
             let pasted = async {
                 match login::read_pasted(input, &attempt.state, &mut tell).await {
                     Ok(a) => a,
