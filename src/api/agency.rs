@@ -31,7 +31,7 @@ struct InstalledEnvelope {
 /// A location token: no refresh token comes with it; the agency token buys a new one.
 #[derive(Clone, Debug, Deserialize)]
 pub struct LocationToken {
-    pub access_token: String,
+    pub access_token: Secret,
     #[serde(default, deserialize_with = "lenient::opt_f64")]
     pub expires_in: Option<f64>,
     #[serde(default, deserialize_with = "lenient::string")]
@@ -103,6 +103,6 @@ impl Client {
             })?;
         let ttl =
             crate::auth::token_file::lifetime(t.expires_in.map(serde_json::Value::from).as_ref());
-        Ok((Secret::new(t.access_token), ttl))
+        Ok((t.access_token, ttl))
     }
 }
