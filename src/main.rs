@@ -135,6 +135,33 @@ fn main() -> ExitCode {
     }
 }
 
+/// At exit, a refresh under way is let finish: the server has spent the old refresh token, and
+/// the runtime's shutdown would drop the new pair and sign the user out. The wait is bounded by
+/// the token endpoint's own timeout, and said on the (restored) terminal when it is noticeable.
+async fn close_sign_in(tokens: &ghl_tui::auth::TokenManager) {
+    let closing = tokens.close();
+    tokio::pin!(closing);
+    let stored = tokio::select! {
+        stored = &mut closing => Some(stored),
+        () = tokio::time::sleep(std::time::Duration::from_millis(500)) => None,
+    };
+    let stored = match stored {
+        Some(stored) => Some(stored),
+        None => {
+            eprintln!("ghl-tui: storing the renewed sign-in…");
+            tokio::time::timeout(std::time::Duration::from_secs(40), closing)
+                .await
+                .ok()
+        }
+    };
+    if stored != Some(true) {
+        tracing::error!("exiting with a refreshed sign-in not stored");
+        eprintln!(
+            "ghl-tui: the renewed sign-in could not be stored; if the next start says so, sign in again"
+        );
+    }
+}
+
 /// The profile's sign-in store: the OS keyring if one answers (unless `GHL_TOKEN_STORE=file`),
 /// with the 0600 file beside it for when none does.
 fn token_store(profile: &str) -> ghl_tui::auth::TokenStore {
@@ -247,7 +274,7 @@ async fn login(
     let stdin = std::io::stdin();
     let token = if stdin.is_terminal() {
         eprint!("Private Integration token (not shown): ");
-        crossterm::terminal::enable_raw_mode()?;
+        let raw = ghl_tui::terminal::RawMode::enter()?;
         let mut typed = String::new();
         loop {
             match crossterm::event::read()? {
@@ -274,7 +301,7 @@ async fn login(
                 _ => {}
             }
         }
-        crossterm::terminal::disable_raw_mode()?;
+        drop(raw);
         eprintln!();
         typed
     } else {
@@ -587,9 +614,7 @@ async fn run_tui(
     .await;
     drop(guard);
     if let Some(tokens) = tokens {
-        // The manager's lock is held for a whole refresh, its save included: having it means
-        // no refresh is half done.
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), tokens.current()).await;
+        close_sign_in(&tokens).await;
     }
     result.map(|()| ExitCode::SUCCESS)
 }

@@ -88,3 +88,20 @@ impl Drop for Guard {
         let _ = restore();
     }
 }
+
+/// Raw mode alone, for a prompt on the normal screen (a hidden token); left however the
+/// prompt ends, an error or a panic included.
+pub struct RawMode(());
+
+impl RawMode {
+    pub fn enter() -> io::Result<RawMode> {
+        enable_raw_mode()?;
+        Ok(RawMode(()))
+    }
+}
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        let _ = crossterm::terminal::disable_raw_mode();
+    }
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 use ghl_tui::api::{ApiError, Client, Secret};
 use ghl_tui::auth::{TokenFile, TokenManager, TokenSet};
 use ghl_tui::sandbox::oauth::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
-use ghl_tui::sandbox::{RateConfig, Sandbox, SandboxConfig};
+use ghl_tui::sandbox::{Fault, RateConfig, Sandbox, SandboxConfig};
 
 async fn sign_in(sb: &Sandbox) -> TokenSet {
     common::oauth_sign_in(sb, "Location", "contacts.readonly contacts.write").await
@@ -27,6 +27,12 @@ async fn sandbox(ttl: Duration) -> (Sandbox, ghl_tui::sandbox::Seed) {
 }
 
 fn managed(sb: &Sandbox, set: TokenSet, file: Option<TokenFile>) -> (Arc<TokenManager>, Client) {
+    // As `login` does before any session starts: a profile with nothing stored is signed out.
+    if let Some(file) = &file
+        && file.load().expect("read").is_none()
+    {
+        file.save(&set).expect("login stores");
+    }
     let manager = TokenManager::new(
         format!("{}/oauth/token", sb.base_url()),
         DEMO_CLIENT_ID,
@@ -212,5 +218,131 @@ async fn two_sessions_refreshing_at_once_spend_the_token_once() {
     let (a, b) = tokio::join!(first.contact(id), second.contact(id));
     a.expect("first");
     b.expect("second");
+    assert_eq!(sb.refresh_count(), 1);
+}
+
+/// Waits until `done` holds; the bound only stops a broken build from hanging CI.
+async fn until(mut done: impl FnMut() -> bool) {
+    let waiting = async {
+        while !done() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(60), waiting)
+        .await
+        .expect("the condition never held");
+}
+
+/// Moving on from a contact cancels its requests, maybe one that is refreshing: the server
+/// has spent the refresh token by then, so the new pair must still be stored and used.
+#[tokio::test]
+async fn a_request_cancelled_mid_refresh_keeps_the_new_pair() {
+    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
+    let mut set = sign_in(&sb).await;
+    set.expires_at = 0;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = TokenFile::new(dir.path().join("t.json"));
+    let (manager, client) = managed(&sb, set.clone(), Some(file.clone()));
+    // The refresh is done at once; its answer comes a second later.
+    sb.push_faults([Fault::SlowAnswer(Duration::from_secs(1))]);
+    let id = seed.contacts[0]["id"].as_str().expect("id").to_string();
+    let job = tokio::spawn({
+        let client = client.clone();
+        let id = id.clone();
+        async move { client.contact(&id).await }
+    });
+    until(|| sb.refresh_count() == 1).await;
+    job.abort();
+    client
+        .contact(&id)
+        .await
+        .expect("the next request uses the pair the cancelled one was getting");
+    assert_eq!(
+        sb.refresh_count(),
+        1,
+        "the spent refresh token was not sent again"
+    );
+    let held = manager.current().await;
+    assert_ne!(held.refresh_token, set.refresh_token);
+    assert_eq!(file.load().expect("read"), Some(held), "and it is stored");
+}
+
+/// `ghl-tui logout` in another terminal while a session runs: the session's next refresh or
+/// location change must not put the tokens back.
+#[tokio::test]
+async fn a_logout_elsewhere_is_not_undone_by_a_running_session() {
+    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
+    let mut set = sign_in(&sb).await;
+    set.expires_at = 0;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = TokenFile::new(dir.path().join("t.json"));
+    let (manager, client) = managed(&sb, set, Some(file.clone()));
+    let store = ghl_tui::auth::TokenStore::file_only(file.clone());
+    ghl_tui::auth::commands::logout(&store).expect("logout");
+    let id = seed.contacts[0]["id"].as_str().expect("id");
+    let err = client.contact(id).await.expect_err("signed out");
+    assert!(
+        matches!(&err, ApiError::SignedOut { why, .. } if why.contains("signed out")),
+        "{err:?}"
+    );
+    assert_eq!(sb.refresh_count(), 0, "no refresh after the logout");
+    manager.set_location(sb.location_id()).await;
+    assert!(!file.path().exists(), "nothing was stored again");
+    // Signing in again (to the same account) brings the session back.
+    file.save(&sign_in(&sb).await).expect("login stores");
+    client.contact(id).await.expect("works after login");
+}
+
+/// A login to another account on the same profile is not overwritten by a session still
+/// open on the first one.
+#[tokio::test]
+async fn another_account_signed_in_on_the_profile_is_kept() {
+    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
+    let mut set = sign_in(&sb).await;
+    set.expires_at = 0;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = TokenFile::new(dir.path().join("t.json"));
+    let (_, client) = managed(&sb, set, Some(file.clone()));
+    let mut other = sign_in(&sb).await;
+    other.location_id = Some("AnotherLocation0001".into());
+    file.save(&other).expect("the other login stores");
+    let id = seed.contacts[0]["id"].as_str().expect("id");
+    let err = client.contact(id).await.expect_err("this sign-in ended");
+    assert!(
+        matches!(&err, ApiError::SignedOut { why, .. } if why.contains("another account")),
+        "{err:?}"
+    );
+    assert_eq!(sb.refresh_count(), 0);
+    assert_eq!(
+        file.load().expect("read"),
+        Some(other),
+        "the other sign-in stays"
+    );
+}
+
+/// At exit: a refresh under way is waited for and stored, and none starts after.
+#[tokio::test]
+async fn closing_waits_for_a_refresh_under_way_and_starts_none() {
+    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
+    let mut set = sign_in(&sb).await;
+    set.expires_at = 0;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = TokenFile::new(dir.path().join("t.json"));
+    let (manager, client) = managed(&sb, set.clone(), Some(file.clone()));
+    sb.push_faults([Fault::SlowAnswer(Duration::from_secs(1))]);
+    let id = seed.contacts[0]["id"].as_str().expect("id").to_string();
+    let job = tokio::spawn(async move { client.contact(&id).await });
+    until(|| sb.refresh_count() == 1).await;
+    assert!(manager.close().await, "the refreshed pair is stored");
+    let held = manager.current().await;
+    assert_ne!(held.access_token, set.access_token);
+    assert_eq!(file.load().expect("read"), Some(held.clone()));
+    job.await
+        .expect("join")
+        .expect("the request itself succeeded");
+    let err = ghl_tui::api::TokenSource::renew(manager.as_ref(), held.access_token)
+        .await
+        .expect_err("no refresh while closing");
+    assert!(!matches!(err, ApiError::SignedOut { .. }), "{err:?}");
     assert_eq!(sb.refresh_count(), 1);
 }

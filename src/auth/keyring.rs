@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use keyring_core::CredentialStore;
 
-const SERVICE: &str = "ghl-tui";
+pub(crate) const SERVICE: &str = "ghl-tui";
 /// A keyring that has not answered by then is treated as absent.
 const DEADLINE: Duration = Duration::from_secs(5);
 

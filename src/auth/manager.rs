@@ -16,6 +16,10 @@ const EARLY_SECS: i64 = 30;
 
 #[derive(Debug)]
 pub struct TokenManager {
+    /// Itself, so the work on the tokens can run in a task of its own that a cancelled
+    /// request does not take down mid-refresh (the server would spend the refresh token and
+    /// the new pair would be lost with the dropped answer).
+    me: std::sync::Weak<TokenManager>,
     http: reqwest::Client,
     token_url: String,
     client_id: String,
@@ -30,6 +34,17 @@ pub struct TokenManager {
     unsaved: std::sync::atomic::AtomicBool,
     /// The command that signs this profile in again, for the message when the sign-in ends.
     relogin: std::sync::OnceLock<String>,
+    /// Set at exit: no refresh starts that the runtime's shutdown could cut off.
+    closing: std::sync::atomic::AtomicBool,
+}
+
+/// What the profile's store holds.
+enum Stored {
+    Pair(TokenSet),
+    /// Every store answered, and none holds a sign-in: the profile was signed out.
+    Nothing,
+    /// No store, or one that could not be read.
+    Unknown,
 }
 
 fn now() -> i64 {
@@ -39,10 +54,20 @@ fn now() -> i64 {
 /// Whether `stored` is a later pair of the same sign-in than `held`: a refresh by another
 /// copy of the app, or a new login to the same account. An older pair (a stale copy) never is.
 fn newer(stored: &TokenSet, held: &TokenSet) -> bool {
-    let same_account = stored.user_type == held.user_type
+    same_account(stored, held)
+        && stored.access_token != held.access_token
+        && stored.expires_at > held.expires_at
+}
+
+fn same_account(stored: &TokenSet, held: &TokenSet) -> bool {
+    stored.user_type == held.user_type
         && stored.company_id == held.company_id
-        && (held.is_agency() || stored.location_id == held.location_id);
-    same_account && stored.access_token != held.access_token && stored.expires_at > held.expires_at
+        && (held.is_agency() || stored.location_id == held.location_id)
+}
+
+/// Whether the token in hand is still good for a while (a corrupt expiry cannot overflow).
+fn fresh_enough(set: &TokenSet) -> bool {
+    set.expires_at.saturating_sub(EARLY_SECS) > now()
 }
 
 impl TokenManager {
@@ -54,7 +79,8 @@ impl TokenManager {
         set: TokenSet,
         store: Option<TokenStore>,
     ) -> Arc<TokenManager> {
-        Arc::new(TokenManager {
+        Arc::new_cyclic(|me| TokenManager {
+            me: me.clone(),
             // No redirects (they would resend the refresh token and secret elsewhere) and
             // timeouts (a stalled endpoint would hold every request behind the lock).
             http: super::oauth::http_client().unwrap_or_default(),
@@ -66,6 +92,7 @@ impl TokenManager {
             ended: std::sync::Mutex::new(None),
             unsaved: std::sync::atomic::AtomicBool::new(false),
             relogin: std::sync::OnceLock::new(),
+            closing: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -75,23 +102,47 @@ impl TokenManager {
     }
 
     /// Remembers the agency's current location with the tokens, for the next start. A newer
-    /// pair another session stored is taken first, so it is never overwritten by an older one.
+    /// pair another session stored is taken first, so it is never overwritten by an older one;
+    /// a profile signed out meanwhile stays signed out.
     pub async fn set_location(&self, location_id: &str) {
         let mut set = self.set.lock().await;
-        self.adopt_stored(&mut set).await;
+        let _saving = self.exclusive().await;
+        if self.still_ours(&mut set).await.is_err() {
+            return;
+        }
         set.location_id = Some(location_id.to_string());
         if let Err(e) = self.save(&set).await {
             tracing::error!(error = %e, "could not remember the location");
         }
     }
 
+    /// At exit: lets a refresh under way finish and store its pair, stores one that could not
+    /// be stored before, and starts no other. `false` if a refreshed pair is still not stored.
+    pub async fn close(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        self.closing.store(true, Ordering::SeqCst);
+        // The lock is held for a whole refresh, its save included.
+        let mut set = self.set.lock().await;
+        if self.unsaved.load(Ordering::SeqCst) {
+            self.store_unsaved(&mut set).await;
+        }
+        !self.unsaved.load(Ordering::SeqCst)
+    }
+
     /// The store's read and write run off the runtime's threads: a keyring may take seconds.
-    async fn load(&self) -> Option<TokenSet> {
-        let store = self.store.clone()?;
-        tokio::task::spawn_blocking(move || store.load().ok().flatten())
-            .await
-            .ok()
-            .flatten()
+    async fn stored(&self) -> Stored {
+        let Some(store) = self.store.clone() else {
+            return Stored::Unknown;
+        };
+        match tokio::task::spawn_blocking(move || store.load_sure()).await {
+            Ok(Ok(Some(set))) => Stored::Pair(set),
+            Ok(Ok(None)) => Stored::Nothing,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "could not read the stored sign-in");
+                Stored::Unknown
+            }
+            Err(_) => Stored::Unknown,
+        }
     }
 
     async fn save(&self, set: &TokenSet) -> Result<(), String> {
@@ -112,19 +163,27 @@ impl TokenManager {
     /// Takes the stored pair if it is a newer one of this sign-in. Keeps the location the
     /// user is in.
     async fn adopt_stored(&self, set: &mut TokenSet) -> bool {
-        let Some(stored) = self.load().await else {
+        let Stored::Pair(stored) = self.stored().await else {
             return false;
         };
-        if !newer(&stored, set) {
-            return false;
+        adopt(set, stored)
+    }
+
+    /// Checked with the refresh lock held, before this session spends its refresh token or
+    /// writes the store: takes a newer pair of this sign-in if one was stored; ends the
+    /// sign-in if the profile was signed out (`ghl-tui logout`, maybe in another terminal) or
+    /// signed in to another account, since a save now would bring back what the user removed.
+    /// `Ok(true)` if a newer pair was taken.
+    async fn still_ours(&self, set: &mut TokenSet) -> Result<bool, ApiError> {
+        match self.stored().await {
+            Stored::Nothing => Err(self.end("this profile was signed out")),
+            Stored::Pair(stored) if !same_account(&stored, set) => {
+                Err(self
+                    .end("the profile now signs in to another account; restart ghl-tui to use it"))
+            }
+            Stored::Pair(stored) => Ok(adopt(set, stored)),
+            Stored::Unknown => Ok(false),
         }
-        tracing::info!("using the tokens another session or a new login stored");
-        let here = set.location_id.clone();
-        *set = stored;
-        if set.is_agency() {
-            set.location_id = here.or(set.location_id.take());
-        }
-        true
     }
 
     /// After the sign-in ended: the tokens a new `ghl-tui login` stored meanwhile, if any.
@@ -148,12 +207,17 @@ impl TokenManager {
     /// Spends the refresh token for a new pair; called with the lock held, so never twice at
     /// once.
     async fn refresh(&self, set: &mut TokenSet) -> Result<Secret, ApiError> {
+        if self.closing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ApiError::Network {
+                message: "ghl-tui is closing".into(),
+            });
+        }
         // One refresh at a time across every copy of the app on this profile (released when
         // dropped, after the new pair is stored).
         let _refreshing = self.exclusive().await;
         // Another copy may have refreshed already, maybe while this one waited for the lock,
         // and spent the refresh token this one holds: its stored pair is the one to use.
-        if self.adopt_stored(set).await && set.expires_at - EARLY_SECS > now() {
+        if self.still_ours(set).await? && fresh_enough(set) {
             return Ok(set.access_token.clone());
         }
         let Some(refresh) = set.refresh_token.clone() else {
@@ -263,36 +327,75 @@ impl TokenManager {
 
     /// Everything a request does before it may use the token in hand.
     async fn ready(&self, set: &mut TokenSet) -> Result<(), ApiError> {
-        if self.unsaved.load(std::sync::atomic::Ordering::SeqCst)
-            && let Err(e) = self.save(set).await
-        {
-            tracing::error!(error = %e, "the refreshed tokens are still not stored");
+        if self.unsaved.load(std::sync::atomic::Ordering::SeqCst) {
+            self.store_unsaved(set).await;
         }
         self.revived(set).await
+    }
+
+    /// Tries again to store a refreshed pair, as carefully as a refresh stores one.
+    async fn store_unsaved(&self, set: &mut TokenSet) {
+        let _saving = self.exclusive().await;
+        match self.still_ours(set).await {
+            // Signed out meanwhile: nothing to keep. Taken a newer one: it is stored already.
+            Err(_) | Ok(true) => self
+                .unsaved
+                .store(false, std::sync::atomic::Ordering::SeqCst),
+            Ok(false) => {
+                if let Err(e) = self.save(set).await {
+                    tracing::error!(error = %e, "the refreshed tokens are still not stored");
+                }
+            }
+        }
+    }
+
+    /// The bearer for a request, worked out in a task of its own (see `me`).
+    async fn detached(&self, rejected: Option<Secret>) -> Result<Secret, ApiError> {
+        let Some(me) = self.me.upgrade() else {
+            return self.token(rejected).await;
+        };
+        tokio::spawn(async move { me.token(rejected).await })
+            .await
+            .unwrap_or_else(|e| {
+                Err(ApiError::Network {
+                    message: format!("the sign-in task failed: {e}"),
+                })
+            })
+    }
+
+    async fn token(&self, rejected: Option<Secret>) -> Result<Secret, ApiError> {
+        let mut set = self.set.lock().await;
+        self.ready(&mut set).await?;
+        match rejected {
+            // Another request already replaced the refused token: use the new one.
+            Some(rejected) if set.access_token != rejected => Ok(set.access_token.clone()),
+            None if fresh_enough(&set) => Ok(set.access_token.clone()),
+            _ => self.refresh(&mut set).await,
+        }
     }
 }
 
 impl TokenSource for TokenManager {
     fn bearer(&self) -> BoxFuture<'_, Result<Secret, ApiError>> {
-        Box::pin(async move {
-            let mut set = self.set.lock().await;
-            self.ready(&mut set).await?;
-            if set.expires_at - EARLY_SECS > now() {
-                return Ok(set.access_token.clone());
-            }
-            self.refresh(&mut set).await
-        })
+        Box::pin(self.detached(None))
     }
 
     fn renew(&self, rejected: Secret) -> BoxFuture<'_, Result<Secret, ApiError>> {
-        Box::pin(async move {
-            let mut set = self.set.lock().await;
-            self.ready(&mut set).await?;
-            // Another request already replaced the refused token: use the new one.
-            if set.access_token != rejected {
-                return Ok(set.access_token.clone());
-            }
-            self.refresh(&mut set).await
-        })
+        Box::pin(self.detached(Some(rejected)))
     }
+}
+
+/// Takes `stored` if it is a newer pair of the sign-in in `set`, keeping the location the user
+/// is in.
+fn adopt(set: &mut TokenSet, stored: TokenSet) -> bool {
+    if !newer(&stored, set) {
+        return false;
+    }
+    tracing::info!("using the tokens another session or a new login stored");
+    let here = set.location_id.clone();
+    *set = stored;
+    if set.is_agency() {
+        set.location_id = here.or(set.location_id.take());
+    }
+    true
 }

@@ -56,6 +56,21 @@ impl TokenStore {
     /// The sign-in, from the keyring or the file; if both hold one (a save fell back to the
     /// file and the keyring could not be cleared), the later one.
     pub fn load(&self) -> std::io::Result<Option<TokenSet>> {
+        self.read().map(|(set, _)| set)
+    }
+
+    /// Like `load`, but "nothing" only when every store said so: an error when the keyring
+    /// did not answer and the file holds nothing, since the sign-in may be in the keyring.
+    pub fn load_sure(&self) -> std::io::Result<Option<TokenSet>> {
+        match self.read()? {
+            (None, Some(why)) => Err(std::io::Error::other(why)),
+            (set, _) => Ok(set),
+        }
+    }
+
+    /// The sign-in, and why the keyring could not be read if it could not.
+    fn read(&self) -> std::io::Result<(Option<TokenSet>, Option<String>)> {
+        let mut unread = None;
         let from_keyring = match &self.keyring {
             Some(keyring) => match keyring.get(&self.account()) {
                 Ok(Some(raw)) => Some(
@@ -65,16 +80,18 @@ impl TokenStore {
                 Ok(None) => None,
                 Err(why) => {
                     tracing::warn!(%why, "keyring unavailable; reading the file");
+                    unread = Some(why);
                     None
                 }
             },
             None => None,
         };
         let from_file = self.file.load()?;
-        Ok(match (from_keyring, from_file) {
+        let set = match (from_keyring, from_file) {
             (Some(k), Some(f)) => Some(if f.expires_at > k.expires_at { f } else { k }),
             (k, f) => k.or(f),
-        })
+        };
+        Ok((set, unread))
     }
 
     pub fn save(&self, set: &TokenSet) -> std::io::Result<Kept> {
@@ -150,6 +167,30 @@ mod tests {
         assert!(store.describe().contains("keyring"), "{}", store.describe());
         store.remove().expect("remove");
         assert_eq!(store.load().expect("load"), None);
+    }
+
+    #[test]
+    fn a_keyring_that_fails_is_not_taken_for_an_empty_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mock_store = keyring_core::mock::Store::new().expect("mock store");
+        let store = TokenStore::new(
+            "w",
+            TokenFile::new(dir.path().join("t.json")),
+            Some(Keyring::with_store(mock_store.clone())),
+        );
+        assert_eq!(store.load_sure().expect("answered"), None);
+        // The mock hands every build of this entry the same credential: the next read fails.
+        let entry = keyring_core::api::CredentialStoreApi::build(
+            mock_store.as_ref(),
+            crate::auth::keyring::SERVICE,
+            "profile:w",
+            None,
+        )
+        .expect("entry");
+        let cred: &keyring_core::mock::Cred = entry.as_any().downcast_ref().expect("mock");
+        cred.set_error(keyring_core::Error::PlatformFailure("locked".into()));
+        assert!(store.load_sure().is_err(), "unknown is not nothing");
+        assert_eq!(store.load().expect("plain load"), None);
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub enum Fault {
     Malformed,
     /// Wait before answering normally.
     Delay(Duration),
+    /// Do the request, then wait before answering: a client that gives up meanwhile has had
+    /// its request done (a refresh token spent) without seeing the answer.
+    SlowAnswer(Duration),
 }
 
 #[derive(Debug, Default)]

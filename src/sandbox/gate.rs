@@ -96,7 +96,11 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
 
     // The OAuth endpoints that take client credentials (not a bearer) stand outside the API.
     if matches!(path.as_str(), "/oauth/token" | "/oauth/chooselocation") {
-        return next.run(req).await;
+        let answer = next.run(req).await;
+        if let Some(Fault::SlowAnswer(d)) = fault {
+            tokio::time::sleep(d).await;
+        }
+        return answer;
     }
     if version.as_deref() != Some(API_VERSION) {
         return reply::bad_request(
@@ -152,6 +156,12 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
                 "{\"contacts\": [{\"id\": ",
             )
                 .into_response(),
+            Some(Fault::SlowAnswer(d)) => {
+                req.extensions_mut().insert::<Grant>(grant);
+                let answer = next.run(req).await;
+                tokio::time::sleep(d).await;
+                answer
+            }
             Some(Fault::Delay(_)) | None => {
                 req.extensions_mut().insert::<Grant>(grant);
                 next.run(req).await
