@@ -1305,3 +1305,64 @@ fn common_client(sb: &Sandbox) -> ghl_tui::api::Client {
     ))
     .expect("client")
 }
+
+/// Quitting while a refresh is under way: the server has spent the old refresh token, so the
+/// app waits for the new pair and stores it (saying so), and the next start is signed in.
+#[test]
+fn quitting_mid_refresh_keeps_the_new_pair() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let seed = ghl_tui::sandbox::Seed::demo_today().expect("seed");
+    let sb = rt
+        .block_on(Sandbox::demo(&seed, Default::default()))
+        .expect("sandbox");
+    let mut set = oauth_sign_in(&rt, &sb, "Location", sb.location_id());
+    let spent = set.refresh_token.clone().expect("refresh token");
+    set.expires_at = 0; // the first request refreshes
+    let home = tempfile::tempdir().expect("tempdir");
+    let path = home
+        .path()
+        .join("config/ghl-tui/profiles/default.tokens.json");
+    TokenFile::new(&path).save(&set).expect("store the sign-in");
+    // The refresh is done at once and answered five seconds later: long past the half second
+    // after which the wait is explained, however slowly this machine delivers the `q`.
+    sb.push_faults([ghl_tui::sandbox::Fault::SlowAnswer(Duration::from_secs(5))]);
+    let base = sb.base_url();
+    let env = [
+        ("GHL_API_BASE_URL", base.as_str()),
+        ("GHL_TOKEN_STORE", "file"),
+    ];
+    let mut tui = Tui::spawn_in(home, &[], 100, 30, &env);
+    tui.wait("the app on screen", |sc| sc.alternate_screen());
+    eventually("the refresh under way", || Some(sb.refresh_count() == 1));
+    tui.send("q");
+    assert!(tui.wait_exit(DEADLINE).success());
+    tui.assert_terminal_restored();
+    assert!(
+        tui.screen()
+            .contents()
+            .contains("storing the renewed sign-in"),
+        "the wait is explained:\n{}",
+        tui.screen().contents()
+    );
+    let stored = TokenFile::new(&path)
+        .load()
+        .expect("read")
+        .expect("still signed in");
+    let fresh = stored.refresh_token.expect("a refresh token");
+    assert_ne!(fresh, spent, "the new pair was stored");
+    let status = rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{base}/oauth/token"))
+            .form(&[
+                ("client_id", DEMO_CLIENT_ID),
+                ("client_secret", DEMO_CLIENT_SECRET),
+                ("grant_type", "refresh_token"),
+                ("refresh_token", fresh.expose()),
+            ])
+            .send()
+            .await
+            .expect("refresh with the stored token")
+            .status()
+    });
+    assert_eq!(status, 200, "the stored refresh token is the live one");
+}
