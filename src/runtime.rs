@@ -296,7 +296,8 @@ impl Executor {
                             let _ = tx.send(Msg::LocationOpened { id, name });
                         }
                         Err(e) => {
-                            let _ = tx.send(Msg::LocationFailed(e.one_line()));
+                            let why = e.one_line();
+                            let _ = tx.send(Msg::LocationFailed { id, why });
                         }
                     }
                 });

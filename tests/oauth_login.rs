@@ -296,19 +296,11 @@ async fn on_a_desktop_the_browser_opens_and_the_redirect_is_caught_on_loopback()
     assert_eq!(stored["location_id"], sb.location_id());
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_agency_signs_in_and_starts_in_the_location_it_asked_for() {
-    let seed = common::demo_seed();
-    let sb = common::start(&seed).await;
-    let home = Home::new(&sb);
+/// `login --agency --no-browser --location <location>`, answered with the bare code: what it
+/// printed.
+async fn agency_login(home: &Home, location: &str) -> String {
     let mut child = home.spawn(
-        &[
-            "login",
-            "--agency",
-            "--no-browser",
-            "--location",
-            BRANCH_LOCATION_ID,
-        ],
+        &["login", "--agency", "--no-browser", "--location", location],
         &[("GHL_REDIRECT_URI", "http://127.0.0.1:9/cb")],
     );
     let rx = lines_of(&mut child);
@@ -328,12 +320,42 @@ async fn an_agency_signs_in_and_starts_in_the_location_it_asked_for() {
     let mut stdin = child.stdin.take().expect("stdin");
     writeln!(stdin, "{code}").expect("paste");
     drop(stdin);
-    let all = finish(child, &rx, &mut seen);
+    finish(child, &rx, &mut seen)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_agency_signs_in_and_starts_in_the_location_it_asked_for() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let home = Home::new(&sb);
+    let all = agency_login(&home, BRANCH_LOCATION_ID).await;
     assert!(all.contains("Signed in to agency"), "{all}");
     assert!(all.contains("Northside Branch"), "{all}");
     let stored = home.stored();
     assert_eq!(stored["user_type"], "Company");
     assert_eq!(stored["location_id"], BRANCH_LOCATION_ID);
+}
+
+/// A mistyped `--location` does not throw the approval away: the sign-in is kept, in a
+/// location that exists, and the mistake is said.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mistyped_location_keeps_the_sign_in_and_says_so() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let home = Home::new(&sb);
+    let all = agency_login(&home, "NoSuchLocation").await;
+    assert!(all.contains("Signed in to agency"), "{all}");
+    assert!(
+        all.contains("location NoSuchLocation is not among the agency's locations"),
+        "{all}"
+    );
+    let stored = home.stored();
+    assert_eq!(stored["user_type"], "Company");
+    let kept = stored["location_id"].as_str().expect("a location");
+    assert!(
+        [sb.location_id(), BRANCH_LOCATION_ID].contains(&kept),
+        "{kept}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -593,6 +593,21 @@ fn mouse_click_selects_and_wheel_scrolls() {
     });
     update(&mut s, tabs);
     assert_eq!(s.focus, Pane::Tasks);
+    // Behind an open dialog nothing is clicked or scrolled.
+    update(&mut s, key('n'));
+    assert!(s.overlay.is_some(), "the new-contact form");
+    let before = s.selected_id().map(String::from);
+    update(&mut s, click(8));
+    update(
+        &mut s,
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::ScrollDown,
+            column: 5,
+            row: 6,
+            modifiers: KeyModifiers::NONE,
+        }),
+    );
+    assert_eq!(s.selected_id().map(String::from), before);
 }
 
 #[test]
@@ -934,7 +949,13 @@ fn a_location_that_fails_to_open_leaves_everything_as_it_was() {
     );
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Enter));
-    update(&mut s, Msg::LocationFailed("Location is not active".into()));
+    update(
+        &mut s,
+        Msg::LocationFailed {
+            id: "Loc2".into(),
+            why: "Location is not active".into(),
+        },
+    );
     assert_eq!(s.location_id, "Loc1");
     assert!(picker(&s).opening.is_none(), "the user can pick again");
     let status = s.status.clone().expect("status");
@@ -1018,4 +1039,105 @@ fn a_location_opened_after_esc_is_not_followed() {
     );
     assert!(fx.is_empty(), "{fx:?}");
     assert_eq!(s.location_id, "Loc1");
+}
+
+/// The failure of a choice the user called off (Esc, then another pick) does not cancel the
+/// later choice or report on the abandoned one.
+#[test]
+fn a_failure_of_an_abandoned_choice_is_ignored() {
+    let mut s = state();
+    let places = vec![
+        located("Loc1", "Main"),
+        located("Loc2", "Second"),
+        located("Loc3", "Third"),
+    ];
+    switcher_on(&mut s, places.clone());
+    update(&mut s, code(KeyCode::Down));
+    update(&mut s, code(KeyCode::Enter));
+    update(&mut s, code(KeyCode::Esc));
+    switcher_on(&mut s, places);
+    update(&mut s, code(KeyCode::Down));
+    update(&mut s, code(KeyCode::Down));
+    update(&mut s, code(KeyCode::Enter));
+    update(
+        &mut s,
+        Msg::LocationFailed {
+            id: "Loc2".into(),
+            why: "Location is not active".into(),
+        },
+    );
+    assert!(
+        s.status.as_ref().is_none_or(|st| !st.error),
+        "{:?}",
+        s.status
+    );
+    let fx = update(
+        &mut s,
+        Msg::LocationOpened {
+            id: "Loc3".into(),
+            name: "Third".into(),
+        },
+    );
+    assert_eq!(fx.first(), Some(&Effect::UseLocation { id: "Loc3".into() }));
+}
+
+/// Typed while the list was loading: the cursor lands among the matches, so the list shows
+/// them and Enter opens the one highlighted.
+#[test]
+fn a_query_typed_before_the_list_arrives_is_honoured() {
+    let mut s = state();
+    s.switchable = true;
+    update(&mut s, key('L'));
+    type_text(&mut s, "third");
+    // The current location sorts last, far from the only match.
+    update(
+        &mut s,
+        Msg::Locations(Ok(vec![
+            located("Loc3", "Third"),
+            located("Loc2", "Second"),
+            located("Loc1", "Zed"),
+        ])),
+    );
+    let p = picker(&s);
+    assert_eq!(p.matches().len(), 1);
+    assert_eq!(p.cursor, 0);
+    let fx = update(&mut s, code(KeyCode::Enter));
+    assert_eq!(
+        fx,
+        vec![Effect::OpenLocation {
+            id: "Loc3".into(),
+            name: "Third".into()
+        }]
+    );
+}
+
+/// A pasted line usually ends in a line break, sent as CR: it is not part of the query.
+#[test]
+fn a_pasted_name_with_its_line_break_still_matches() {
+    let mut s = state();
+    switcher_on(
+        &mut s,
+        vec![located("Loc1", "Main"), located("Loc2", "Denver")],
+    );
+    update(&mut s, Msg::Paste("Denver\r".into()));
+    assert_eq!(picker(&s).query, "Denver");
+    assert_eq!(picker(&s).matches().len(), 1);
+}
+
+#[test]
+fn ctrl_c_quits_from_the_switcher_even_while_a_location_opens() {
+    let mut s = state();
+    switcher_on(
+        &mut s,
+        vec![located("Loc1", "Main"), located("Loc2", "Second")],
+    );
+    update(&mut s, code(KeyCode::Down));
+    update(&mut s, code(KeyCode::Enter));
+    assert!(picker(&s).opening.is_some());
+    let fx = update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+    );
+    assert!(s.quit);
+    assert_eq!(fx, vec![Effect::Quit]);
 }

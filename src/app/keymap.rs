@@ -338,8 +338,15 @@ pub static BINDINGS: &[Binding] = &[
         scope: Scope::Finder,
         keys: &[k(KeyCode::Esc)],
         action: Action::Back,
-        help: "Close",
+        help: "Close (while a location opens: call it off)",
         hint: Some("close"),
+    },
+    Binding {
+        scope: Scope::Finder,
+        keys: &[ctrl('c')],
+        action: Action::Quit,
+        help: "Quit",
+        hint: None,
     },
     Binding {
         scope: Scope::Global,

@@ -69,13 +69,15 @@ pub fn on_list(state: &mut State, result: Result<Vec<InstalledLocation>, String>
             {
                 state.account_label = labelled(&state.account_label, &here.name);
             }
-            // Start on the current location, so Enter by mistake changes nothing.
-            picker.cursor = all
+            picker.all = Some(all);
+            picker.error = None;
+            // Start on the current location, so Enter by mistake changes nothing; among what
+            // is shown, since the user may have typed while the list loaded.
+            picker.cursor = picker
+                .matches()
                 .iter()
                 .position(|l| l.id == state.location_id)
                 .unwrap_or(0);
-            picker.all = Some(all);
-            picker.error = None;
         }
         Err(e) => picker.error = Some(e),
     }
@@ -84,6 +86,9 @@ pub fn on_list(state: &mut State, result: Result<Vec<InstalledLocation>, String>
 /// Keys while the switcher is open.
 pub fn on_key(state: &mut State, mut picker: Picker, ev: KeyEvent, fx: &mut Vec<Effect>) {
     let action = keymap::lookup(Scope::Finder, &ev);
+    if action == Some(Action::Quit) {
+        return super::update::quit(state, fx);
+    }
     if picker.opening.is_some() {
         // Only Esc is taken while a location opens, and it calls the switch off.
         if action == Some(Action::Back) {
@@ -172,7 +177,11 @@ fn labelled(label: &str, name: &str) -> String {
     format!("{kind} · {}", crate::sanitize::line(name))
 }
 
-pub fn on_failed(state: &mut State, why: String) {
+pub fn on_failed(state: &mut State, id: String, why: String) {
+    // A choice called off or overtaken: its failure is no news.
+    if state.switching_to.as_deref() != Some(id.as_str()) {
+        return;
+    }
     if let Some(Overlay::Locations(picker)) = &mut state.overlay {
         picker.opening = None;
     }

@@ -73,7 +73,10 @@ pub enum Msg {
         name: String,
     },
     /// The location could not be opened; the current one stays.
-    LocationFailed(String),
+    LocationFailed {
+        id: String,
+        why: String,
+    },
     /// SIGTERM, SIGHUP or similar: leave cleanly.
     Shutdown,
 }

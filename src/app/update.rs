@@ -49,6 +49,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Mouse(m) => on_mouse(state, m, &mut fx),
         Msg::Paste(text) => {
+            // Terminals send a pasted line break as CR: it is a line break, not a control
+            // character to show.
+            let text = text.replace("\r\n", "\n").replace('\r', "\n");
             // Text goes into an open editor or the search line; a paste elsewhere must not
             // turn into a burst of commands.
             if !edit::on_paste(state, &text, &mut fx)
@@ -143,7 +146,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::EditorDone(result) => edit::on_editor_done(state, result, &mut fx),
         Msg::Locations(result) => super::locations::on_list(state, result),
         Msg::LocationOpened { id, name } => fx.extend(super::locations::on_opened(state, id, name)),
-        Msg::LocationFailed(why) => super::locations::on_failed(state, why),
+        Msg::LocationFailed { id, why } => super::locations::on_failed(state, id, why),
         Msg::Shutdown => quit(state, &mut fx),
     }
     fx
@@ -169,7 +172,7 @@ fn into_load<T>(result: Result<T, ApiError>) -> Load<T> {
     }
 }
 
-fn quit(state: &mut State, fx: &mut Vec<Effect>) {
+pub(super) fn quit(state: &mut State, fx: &mut Vec<Effect>) {
     state.quit = true;
     fx.push(Effect::Quit);
 }
@@ -842,7 +845,8 @@ fn right_width(state: &State) -> usize {
 // --- Mouse --------------------------------------------------------------------------------
 
 fn on_mouse(state: &mut State, m: MouseEvent, fx: &mut Vec<Effect>) {
-    if state.help.is_some() {
+    // Nothing behind a dialog or the help is clicked or scrolled.
+    if state.help.is_some() || state.overlay.is_some() {
         return;
     }
     let size = Rect::new(0, 0, state.size.0, state.size.1);

@@ -70,10 +70,14 @@ async fn count_contacts(client: &Client, location: &str) -> Result<Option<u64>, 
 /// What is stored for the profile, never the secrets themselves.
 pub fn status(file: &TokenStore) -> Result<String, String> {
     let set = file
-        .load()
+        .load_sure()
         .map_err(|e| format!("can't read the stored sign-in: {e}"))?;
     let Some(set) = set else {
-        return Ok("Not signed in. Run `ghl-tui login --token` (or use GHL_TOKEN).".into());
+        return Ok(
+            "Not signed in. Run `ghl-tui login` (OAuth), `ghl-tui login --token` \
+                   (a Private Integration token), or set GHL_TOKEN."
+                .into(),
+        );
     };
     let expiry = if set.expires_at == i64::MAX {
         "does not expire".to_string()
@@ -214,16 +218,20 @@ pub async fn login_oauth(
             .and_then(|w| locations.iter().find(|l| &l.id == w))
             .or(locations.first())
             .ok_or("the app is not installed in any location of this agency")?;
-        if let Some(w) = &opts.location
-            && w != &chosen.id
-        {
-            return Err(format!("location {w} is not among the agency's locations"));
-        }
+        // A mistyped `--location` is said, not fatal: the approval is not thrown away.
+        let missing = match &opts.location {
+            Some(w) if w != &chosen.id => format!(
+                "; location {} is not among the agency's locations",
+                crate::sanitize::line(w)
+            ),
+            _ => String::new(),
+        };
         set.location_id = Some(chosen.id.clone());
         format!(
-            "agency {company}, starting in {} ({} of {} locations; L in the app switches)",
+            "agency {}, starting in {} ({} of {} locations; L in the app switches){missing}",
+            crate::sanitize::line(&company),
             crate::sanitize::line(&chosen.name),
-            chosen.id,
+            crate::sanitize::line(&chosen.id),
             locations.len()
         )
     } else {
