@@ -616,5 +616,9 @@ async fn run_tui(
     if let Some(tokens) = tokens {
         close_sign_in(&tokens).await;
     }
-    result.map(|()| ExitCode::SUCCESS)
+    let state = result?;
+    for line in ghl_tui::app::locations::left_behind(&state) {
+        eprintln!("ghl-tui: {line}");
+    }
+    Ok(ExitCode::SUCCESS)
 }

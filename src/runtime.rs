@@ -30,9 +30,19 @@ pub struct Tx {
     tx: mpsc::UnboundedSender<(u64, Msg)>,
 }
 
+/// Marks messages that hold whatever location is current (news from locations left behind).
+const ANY_EPOCH: u64 = u64::MAX;
+
 impl Tx {
     pub fn send(&self, msg: Msg) -> Result<(), Box<mpsc::error::SendError<(u64, Msg)>>> {
         self.tx.send((self.epoch, msg)).map_err(Box::new)
+    }
+
+    fn anywhere(&self) -> Tx {
+        Tx {
+            epoch: ANY_EPOCH,
+            tx: self.tx.clone(),
+        }
     }
 }
 
@@ -53,6 +63,11 @@ pub struct Executor {
     /// One replay at a time: a second request while one runs makes it go round again.
     replaying: Arc<AtomicBool>,
     replay_again: Arc<AtomicBool>,
+    /// The location talked to now.
+    location: String,
+    /// Locations left with changes still to send, each sent by a task of its own; told to
+    /// stop when the user comes back (the state's replays take over).
+    draining: std::collections::HashMap<String, tokio::sync::watch::Sender<bool>>,
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
@@ -87,6 +102,8 @@ impl Executor {
             ..
         } = session;
         Executor {
+            location: client.location_id().to_string(),
+            draining: Default::default(),
             client,
             tx: Tx { epoch: 0, tx },
             switcher,
@@ -327,8 +344,21 @@ impl Executor {
             job.abort();
         }
         self.jobs_for = None;
-        self.client = client;
-        self.store = store;
+        if let Some(stop) = self.draining.remove(id) {
+            let _ = stop.send(true);
+        }
+        let left = std::mem::replace(&mut self.location, id.to_string());
+        let old_client = std::mem::replace(&mut self.client, client);
+        if let Some(old_store) = std::mem::replace(&mut self.store, store)
+            && lock(&old_store).pending_count().unwrap_or(1) > 0
+        {
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            if let Some(earlier) = self.draining.insert(left.clone(), stop) {
+                let _ = earlier.send(true);
+            }
+            let tx = self.tx.anywhere();
+            tokio::spawn(drain(left, old_client, old_store, tx, stopped));
+        }
         self.replaying = Arc::new(AtomicBool::new(false));
         self.replay_again = Arc::new(AtomicBool::new(false));
         self.tx.epoch += 1;
@@ -365,6 +395,52 @@ impl Executor {
         part!(parts.tasks, tasks, Tasks);
         part!(parts.notes, notes, Notes);
         part!(parts.appointments, appointments, Appointments);
+    }
+}
+
+/// Sends the outbox of a location the user has left until it is empty, waiting longer after
+/// each pass that leaves something (2 s up to a minute), and says how it went. Refused
+/// changes become drafts in that location's store, offered when it is opened again.
+async fn drain(
+    location: String,
+    client: Client,
+    store: SharedStore,
+    tx: Tx,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut wait = Duration::from_secs(2);
+    while !*stop.borrow() {
+        let refused = match crate::sync::replay(&client, &store).await {
+            Ok(sent) => sent
+                .iter()
+                .filter(|s| matches!(s, crate::sync::Sent::Rejected { .. }))
+                .count(),
+            Err(e) => {
+                tracing::error!(error = %e, %location, "outbox of a location left behind");
+                0
+            }
+        };
+        let waiting = match lock(&store).pending_count() {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::error!(error = %e, %location, "outbox of a location left behind");
+                return;
+            }
+        };
+        tracing::info!(%location, waiting, refused, "sent what a location left behind had");
+        let _ = tx.send(Msg::Elsewhere {
+            location: location.clone(),
+            waiting,
+            refused,
+        });
+        if waiting == 0 {
+            return;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
+        wait = (wait * 2).min(Duration::from_secs(60));
     }
 }
 
@@ -407,7 +483,8 @@ pub fn termination() -> impl std::future::Future<Output = ()> + Send + 'static {
     std::future::pending::<()>()
 }
 
-/// Runs the app until the user quits, the terminal closes or a signal arrives.
+/// Runs the app until the user quits, the terminal closes or a signal arrives; gives back the
+/// last state, for what to say after the terminal is restored.
 /// `make_events` gives a fresh terminal event stream: the stream is dropped while an external
 /// editor runs, so it cannot steal the editor's keystrokes.
 pub async fn run<B, E, S, F>(
@@ -416,7 +493,7 @@ pub async fn run<B, E, S, F>(
     session: Session,
     mut make_events: F,
     termination: S,
-) -> anyhow::Result<()>
+) -> anyhow::Result<State>
 where
     B: Backend + Write,
     B::Error: Send + Sync + 'static,
@@ -473,7 +550,7 @@ where
         for (epoch, msg) in batch {
             // Checked here, not when drained: a switch earlier in this batch makes the rest of
             // the old location's answers stale.
-            if epoch != exec.epoch() {
+            if epoch != exec.epoch() && epoch != ANY_EPOCH {
                 continue;
             }
             dirty = true;
@@ -493,7 +570,7 @@ where
             break;
         }
     }
-    Ok(())
+    Ok(state)
 }
 
 /// Gives the terminal back to the shell while `f` runs (an editor), then takes it again and

@@ -1366,3 +1366,98 @@ fn quitting_mid_refresh_keeps_the_new_pair() {
     });
     assert_eq!(status, 200, "the stored refresh token is the live one");
 }
+
+/// A change that could not be sent before the user switched location is still sent from
+/// the location left behind, with its token and its id, and the user sees it waiting, then
+/// saved.
+#[test]
+fn a_change_left_in_another_location_is_still_sent() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let seed = ghl_tui::sandbox::Seed::demo_today().expect("seed");
+    let sb = rt
+        .block_on(Sandbox::demo(&seed, Default::default()))
+        .expect("sandbox");
+    let home = tempfile::tempdir().expect("tempdir");
+    let set = agency_sign_in(&rt, &sb, sb.location_id());
+    TokenFile::new(
+        home.path()
+            .join("config/ghl-tui/profiles/default.tokens.json"),
+    )
+    .save(&set)
+    .expect("store the sign-in");
+    let base = sb.base_url();
+    let env = [
+        ("GHL_API_BASE_URL", base.as_str()),
+        ("GHL_TOKEN_STORE", "file"),
+    ];
+    let mut tui = Tui::spawn_in(home, &[], 140, 32, &env);
+    tui.wait("the agency's first location", |sc| {
+        split_matches(sc, |s| s.left_title.contains("Contacts 320"))
+    });
+    // Every contact create fails until the test says otherwise, however long anything takes.
+    sb.fail_always("POST", "/contacts/", ghl_tui::sandbox::Fault::Status(503));
+    tui.send("n");
+    tui.wait("the contact form", |sc| {
+        sc.contents().contains("New contact")
+    });
+    tui.send("Lee");
+    tui.send("\t\t");
+    tui.send("lee.left-behind@example.com");
+    tui.wait("the email typed", |sc| {
+        sc.contents().contains("lee.left-behind@example.com")
+    });
+    tui.send("\x13"); // Ctrl-S
+    tui.wait("the change held", |sc| {
+        sc.contents().contains("1 change waiting")
+    });
+    tui.send("L");
+    tui.wait("the switcher", |sc| {
+        sc.contents().contains("Northside Branch")
+    });
+    tui.send("side\r");
+    tui.wait("the branch, told of the change left behind", |sc| {
+        split_matches(sc, |s| {
+            s.left_title.contains("Contacts 46") && s.status.contains("⇡1 in other locations")
+        })
+    });
+    tui.send("L");
+    tui.wait("the first location marked in the switcher", |sc| {
+        sc.contents().contains("⇡1 waiting")
+    });
+    tui.send("\x1b");
+    sb.stop_failing("POST", "/contacts/");
+    let name = seed.location_name.clone();
+    tui.wait("word that it went out", |sc| {
+        let all = sc.contents();
+        all.contains(&format!("Changes in {name} saved")) && !all.contains("in other locations")
+    });
+    let created: Vec<_> = sb
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/contacts/")
+        .collect();
+    let last = created.last().expect("the create was sent");
+    assert_eq!(named_location(last).as_deref(), Some(sb.location_id()));
+    assert_eq!(last.token_location.as_deref(), Some(sb.location_id()));
+    let client = common_client(&sb);
+    let found = rt
+        .block_on(client.search(&ghl_tui::api::SearchRequest {
+            location_id: sb.location_id().into(),
+            query: Some("lee.left-behind@example.com".into()),
+            page_limit: 5,
+            page: Some(1),
+            ..Default::default()
+        }))
+        .expect("search");
+    assert_eq!(
+        found.contacts.len(),
+        1,
+        "created once, in the first location"
+    );
+    tui.send("q");
+    assert!(tui.wait_exit(DEADLINE).success());
+    assert!(
+        !tui.screen().contents().contains("still waiting"),
+        "nothing left to tell at exit"
+    );
+}

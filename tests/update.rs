@@ -1141,3 +1141,101 @@ fn ctrl_c_quits_from_the_switcher_even_while_a_location_opens() {
     assert!(s.quit);
     assert_eq!(fx, vec![Effect::Quit]);
 }
+
+fn waiting_change(id: i64) -> ghl_tui::app::state::PendingView {
+    ghl_tui::app::state::PendingView {
+        id,
+        contact_id: None,
+        what: "New contact".into(),
+        attempts: 1,
+        error: Some("Server error 503".into()),
+        op: None,
+    }
+}
+
+/// Changes left in a location the user switched away from stay in sight: counted after the
+/// switch, reported saved or refused as the background sends them, and forgotten once the
+/// user is back there (its own outbox shows them).
+#[test]
+fn changes_left_in_another_location_stay_in_sight() {
+    let mut s = state();
+    switcher_on(
+        &mut s,
+        vec![located("Loc1", "Main"), located("Loc2", "Second")],
+    );
+    s.pending = vec![waiting_change(1), waiting_change(2)];
+    update(&mut s, code(KeyCode::Down));
+    update(&mut s, code(KeyCode::Enter));
+    update(
+        &mut s,
+        Msg::LocationOpened {
+            id: "Loc2".into(),
+            name: "Second".into(),
+        },
+    );
+    let left = &s.elsewhere["Loc1"];
+    assert_eq!((left.name.as_str(), left.waiting), ("Main", 2));
+    assert_eq!(
+        ghl_tui::app::locations::left_behind(&s),
+        vec!["2 changes in Main still waiting; they are sent when you next open it (L)"]
+    );
+    update(
+        &mut s,
+        Msg::Elsewhere {
+            location: "Loc1".into(),
+            waiting: 1,
+            refused: 1,
+        },
+    );
+    let status = s.status.clone().expect("status");
+    assert!(
+        status.error && status.text.contains("1 change in Main refused"),
+        "{status:?}"
+    );
+    update(
+        &mut s,
+        Msg::Elsewhere {
+            location: "Loc1".into(),
+            waiting: 0,
+            refused: 0,
+        },
+    );
+    assert_eq!(
+        s.status.clone().expect("status").text,
+        "Changes in Main saved"
+    );
+    assert_eq!(
+        ghl_tui::app::locations::left_behind(&s),
+        vec!["1 change in Main refused; open it (L) to see and fix them"]
+    );
+    // Back in Main: its own outbox and drafts take over.
+    switcher_on(
+        &mut s,
+        vec![located("Loc1", "Main"), located("Loc2", "Second")],
+    );
+    update(&mut s, code(KeyCode::Up));
+    update(&mut s, code(KeyCode::Enter));
+    update(
+        &mut s,
+        Msg::LocationOpened {
+            id: "Loc1".into(),
+            name: "Main".into(),
+        },
+    );
+    assert!(!s.elsewhere.contains_key("Loc1"));
+    assert!(
+        s.elsewhere.contains_key("Loc2"),
+        "Second is the one left now"
+    );
+    assert!(ghl_tui::app::locations::left_behind(&s).is_empty());
+    // A late word from the background about the place the user is in changes nothing.
+    update(
+        &mut s,
+        Msg::Elsewhere {
+            location: "Loc1".into(),
+            waiting: 3,
+            refused: 0,
+        },
+    );
+    assert!(!s.elsewhere.contains_key("Loc1"));
+}

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keymap::{self, Action, Scope};
 use super::msg::Effect;
-use super::state::{Overlay, State, Status};
+use super::state::{Elsewhere, Overlay, State, Status};
 use crate::api::InstalledLocation;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -155,7 +155,14 @@ pub fn on_opened(state: &mut State, id: String, name: String) -> Vec<Effect> {
         return Vec::new();
     }
     let label = labelled(&state.account_label, &name);
+    // The place left behind keeps sending what it still had; remember what and where.
+    let mut elsewhere = std::mem::take(&mut state.elsewhere);
+    let left = elsewhere.entry(state.location_id.clone()).or_default();
+    left.name = place_name(state);
+    left.waiting = state.pending.len();
+    elsewhere.remove(&id);
     let mut fresh = State::new(label, id.clone(), state.now);
+    fresh.elsewhere = elsewhere;
     fresh.size = state.size;
     fresh.zone = state.zone;
     fresh.switchable = state.switchable;
@@ -169,6 +176,85 @@ pub fn on_opened(state: &mut State, id: String, name: String) -> Vec<Effect> {
         error: false,
     });
     fx
+}
+
+/// The current location's name: from the switcher's list, else the status bar's label.
+fn place_name(state: &State) -> String {
+    let listed = match &state.overlay {
+        Some(Overlay::Locations(picker)) => picker
+            .all
+            .iter()
+            .flatten()
+            .find(|l| l.id == state.location_id && !l.name.is_empty())
+            .map(|l| l.name.clone()),
+        _ => None,
+    };
+    listed
+        .or_else(|| {
+            state
+                .account_label
+                .split_once(" · ")
+                .map(|(_, p)| p.to_string())
+        })
+        .unwrap_or_else(|| state.location_id.clone())
+}
+
+/// Word from a location left behind: changes saved, or refused (kept as drafts there).
+pub fn on_elsewhere(state: &mut State, location: String, waiting: usize, refused: usize) {
+    // Back in that location: its own outbox is on screen.
+    if location == state.location_id {
+        return;
+    }
+    let place = state
+        .elsewhere
+        .entry(location.clone())
+        .or_insert_with(|| Elsewhere {
+            name: location,
+            ..Elsewhere::default()
+        });
+    let was = place.waiting;
+    place.waiting = waiting;
+    place.refused += refused;
+    let name = crate::sanitize::line(&place.name).into_owned();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    if refused > 0 {
+        state.status = Some(Status {
+            text: format!(
+                "{refused} change{} in {name} refused; open it (L) to see and fix them",
+                plural(refused)
+            ),
+            error: true,
+        });
+    } else if waiting == 0 && was > 0 {
+        state.status = Some(Status {
+            text: format!("Changes in {name} saved"),
+            error: false,
+        });
+    }
+}
+
+/// At exit: what is still waiting, or was refused, in locations the user left, one line each.
+pub fn left_behind(state: &State) -> Vec<String> {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let mut lines = Vec::new();
+    for place in state.elsewhere.values() {
+        let name = crate::sanitize::line(&place.name);
+        if place.waiting > 0 {
+            lines.push(format!(
+                "{} change{} in {name} still waiting; they are sent when you next open it (L)",
+                place.waiting,
+                plural(place.waiting)
+            ));
+        }
+        if place.refused > 0 {
+            lines.push(format!(
+                "{} change{} in {name} refused; open it (L) to see and fix them",
+                place.refused,
+                plural(place.refused)
+            ));
+        }
+    }
+    lines
 }
 
 /// `demo · Old` becomes `demo · New`: the kind of sign-in stays, the place changes.

@@ -72,6 +72,12 @@ pub enum Msg {
         id: String,
         name: String,
     },
+    /// How a location the user left is doing with the changes it still had to send.
+    Elsewhere {
+        location: String,
+        waiting: usize,
+        refused: usize,
+    },
     /// The location could not be opened; the current one stays.
     LocationFailed {
         id: String,

@@ -228,7 +228,20 @@ pub struct State {
     /// The location asked for last, while it opens: an older request that finishes later is
     /// not followed.
     pub switching_to: Option<String>,
+    /// Changes left in locations the user switched away from, by location id: they are still
+    /// sent in the background, and counted here so they are never out of sight.
+    pub elsewhere: std::collections::BTreeMap<String, Elsewhere>,
     pub quit: bool,
+}
+
+/// What waits in a location the user has left.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Elsewhere {
+    pub name: String,
+    /// Changes not yet saved.
+    pub waiting: usize,
+    /// Changes the server refused; kept as drafts, offered when the location is opened.
+    pub refused: usize,
 }
 
 /// An overlay over the panes; it takes the keys while open.
@@ -323,6 +336,7 @@ impl State {
             budget: RateBudget::default(),
             switchable: false,
             switching_to: None,
+            elsewhere: Default::default(),
             quit: false,
         }
     }

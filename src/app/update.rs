@@ -147,6 +147,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Locations(result) => super::locations::on_list(state, result),
         Msg::LocationOpened { id, name } => fx.extend(super::locations::on_opened(state, id, name)),
         Msg::LocationFailed { id, why } => super::locations::on_failed(state, id, why),
+        Msg::Elsewhere {
+            location,
+            waiting,
+            refused,
+        } => super::locations::on_elsewhere(state, location, waiting, refused),
         Msg::Shutdown => quit(state, &mut fx),
     }
     fx

@@ -40,11 +40,22 @@ pub enum Fault {
 pub struct Faults {
     pub rates: FaultRates,
     pub script: VecDeque<Fault>,
+    /// A fault for every request with this method and path, until taken away: for tests
+    /// that need one kind of request to fail however long the rest takes.
+    pub standing: Vec<(String, String, Fault)>,
 }
 
 impl Faults {
-    /// The fault for the next request: scripted ones first, then the random rates.
-    pub fn take_next(&mut self) -> Option<Fault> {
+    /// The fault for the next request: a standing one for its method and path first, then
+    /// scripted ones, then the random rates.
+    pub fn take_next(&mut self, method: &str, path: &str) -> Option<Fault> {
+        if let Some((_, _, f)) = self
+            .standing
+            .iter()
+            .find(|(m, p, _)| m == method && p == path)
+        {
+            return Some(f.clone());
+        }
         if let Some(f) = self.script.pop_front() {
             return Some(f);
         }
@@ -144,7 +155,20 @@ mod tests {
     fn script_comes_before_rates() {
         let mut f = Faults::default();
         f.script.push_back(Fault::Status(500));
-        assert_eq!(f.take_next(), Some(Fault::Status(500)));
-        assert_eq!(f.take_next(), None);
+        assert_eq!(f.take_next("GET", "/"), Some(Fault::Status(500)));
+        assert_eq!(f.take_next("GET", "/"), None);
+    }
+
+    #[test]
+    fn a_standing_fault_hits_only_its_requests_until_taken_away() {
+        let mut f = Faults::default();
+        f.script.push_back(Fault::Status(500));
+        f.standing
+            .push(("POST".into(), "/contacts/".into(), Fault::Status(503)));
+        assert_eq!(f.take_next("POST", "/contacts/"), Some(Fault::Status(503)));
+        assert_eq!(f.take_next("POST", "/contacts/"), Some(Fault::Status(503)));
+        assert_eq!(f.take_next("GET", "/contacts/"), Some(Fault::Status(500)));
+        f.standing.clear();
+        assert_eq!(f.take_next("POST", "/contacts/"), None);
     }
 }

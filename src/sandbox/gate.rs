@@ -82,7 +82,10 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
 
     let (fault, latency) = {
         let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
-        (faults.take_next(), faults.rates.latency)
+        (
+            faults.take_next(method.as_str(), &path),
+            faults.rates.latency,
+        )
     };
     let delay = latency
         + if let Some(Fault::Delay(d)) = &fault {

@@ -146,7 +146,7 @@ impl Sandbox {
             limiter: Mutex::default(),
             faults: Mutex::new(faults::Faults {
                 rates: config.faults.clone(),
-                script: Default::default(),
+                ..Default::default()
             }),
             log: Mutex::default(),
             rate_limited: Default::default(),
@@ -198,6 +198,19 @@ impl Sandbox {
     /// Queues faults for the next requests, in order.
     pub fn push_faults(&self, faults: impl IntoIterator<Item = Fault>) {
         lock(&self.shared.faults).script.extend(faults);
+    }
+
+    /// Fails every `method` request to `path` with `fault` until `stop_failing`.
+    pub fn fail_always(&self, method: &str, path: &str, fault: Fault) {
+        lock(&self.shared.faults)
+            .standing
+            .push((method.into(), path.into(), fault));
+    }
+
+    pub fn stop_failing(&self, method: &str, path: &str) {
+        lock(&self.shared.faults)
+            .standing
+            .retain(|(m, p, _)| !(m == method && p == path));
     }
 
     /// Every request so far.

@@ -166,6 +166,13 @@ fn draw_status(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, sp
             theme::warn(),
         ));
     }
+    let elsewhere: usize = state.elsewhere.values().map(|e| e.waiting).sum();
+    if elsewhere > 0 {
+        left.push(Span::styled(
+            format!(" ⇡{elsewhere} in other locations"),
+            theme::warn(),
+        ));
+    }
     if state.is_busy() {
         left.push(Span::styled(format!(" {spinner}"), theme::key()));
     }

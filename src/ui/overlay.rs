@@ -165,10 +165,22 @@ fn draw_locations(frame: &mut Frame, state: &State, picker: &crate::app::locatio
         let mark = if current { "● " } else { "  " };
         let name = crate::sanitize::line(if l.name.is_empty() { &l.id } else { &l.name });
         let addr = crate::sanitize::line(&l.address);
+        // Changes still going out from a location left behind, before the address so a
+        // narrow box keeps them.
+        let left = state.elsewhere.get(&l.id).map_or_else(String::new, |e| {
+            let mut s = String::new();
+            if e.waiting > 0 {
+                s.push_str(&format!(" ⇡{} waiting", e.waiting));
+            }
+            if e.refused > 0 {
+                s.push_str(&format!(" ✗{} refused", e.refused));
+            }
+            s
+        });
         let label = if addr.is_empty() {
-            format!("{mark}{name}")
+            format!("{mark}{name}{left}")
         } else {
-            format!("{mark}{name} — {addr}")
+            format!("{mark}{name}{left} — {addr}")
         };
         let style = if i == picker.cursor {
             theme::selected(true)
