@@ -107,8 +107,15 @@ impl TokenManager {
     pub async fn set_location(&self, location_id: &str) {
         let mut set = self.set.lock().await;
         let _saving = self.exclusive().await;
-        if self.still_ours(&mut set).await.is_err() {
-            return;
+        match self.stored().await {
+            // Signed out, or signed in elsewhere: nothing of this session is written back.
+            // (Whether this session's sign-in ended is for its next refresh to find out.)
+            Stored::Nothing => return,
+            Stored::Pair(stored) if !same_account(&stored, &set) => return,
+            Stored::Pair(stored) => {
+                adopt(&mut set, stored);
+            }
+            Stored::Unknown => {}
         }
         set.location_id = Some(location_id.to_string());
         if let Err(e) = self.save(&set).await {
@@ -207,11 +214,7 @@ impl TokenManager {
     /// Spends the refresh token for a new pair; called with the lock held, so never twice at
     /// once.
     async fn refresh(&self, set: &mut TokenSet) -> Result<Secret, ApiError> {
-        if self.closing.load(std::sync::atomic::Ordering::SeqCst) {
-            return Err(ApiError::Network {
-                message: "ghl-tui is closing".into(),
-            });
-        }
+        self.not_closing()?;
         // One refresh at a time across every copy of the app on this profile (released when
         // dropped, after the new pair is stored).
         let _refreshing = self.exclusive().await;
@@ -220,6 +223,9 @@ impl TokenManager {
         if self.still_ours(set).await? && fresh_enough(set) {
             return Ok(set.access_token.clone());
         }
+        // The lock may have taken long: an exit that stopped waiting must not see a refresh
+        // token spent after it.
+        self.not_closing()?;
         let Some(refresh) = set.refresh_token.clone() else {
             return Err(self.end("the access token expired and came with no refresh token"));
         };
@@ -312,6 +318,16 @@ impl TokenManager {
                 None
             }
         }
+    }
+
+    /// No refresh starts once the app is closing (see `close`).
+    fn not_closing(&self) -> Result<(), ApiError> {
+        if self.closing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(ApiError::Network {
+                message: "ghl-tui is closing".into(),
+            });
+        }
+        Ok(())
     }
 
     fn end(&self, why: &str) -> ApiError {

@@ -108,11 +108,14 @@ impl TokenStore {
                     }
                     Err(why) => {
                         tracing::warn!(%why, "keyring refused the sign-in; using the file");
+                        // The file first: if it cannot be written either, the keyring's
+                        // older pair is all there is, and must not be gone too.
+                        self.file.save(set)?;
                         // An older sign-in left there must not be read instead of this one.
                         if let Err(e) = keyring.delete(&self.account()) {
                             tracing::warn!(error = %e, "could not clear the keyring entry");
                         }
-                        why
+                        return Ok(Kept::File(why));
                     }
                 }
             }
@@ -191,6 +194,40 @@ mod tests {
         cred.set_error(keyring_core::Error::PlatformFailure("locked".into()));
         assert!(store.load_sure().is_err(), "unknown is not nothing");
         assert_eq!(store.load().expect("plain load"), None);
+    }
+
+    #[test]
+    fn a_save_that_fits_nowhere_leaves_the_keyring_copy() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // The token file's folder is a file: no token file can be written.
+        let blocker = dir.path().join("blocker");
+        std::fs::write(&blocker, "").expect("blocker");
+        let mock_store = keyring_core::mock::Store::new().expect("mock store");
+        let keyring = Keyring::with_store(mock_store.clone());
+        let store = TokenStore::new(
+            "w",
+            TokenFile::new(blocker.join("t.json")),
+            Some(keyring.clone()),
+        );
+        assert_eq!(store.save(&set("old")).expect("keyring"), Kept::Keyring);
+        let entry = keyring_core::api::CredentialStoreApi::build(
+            mock_store.as_ref(),
+            crate::auth::keyring::SERVICE,
+            "profile:w",
+            None,
+        )
+        .expect("entry");
+        let cred: &keyring_core::mock::Cred = entry.as_any().downcast_ref().expect("mock");
+        cred.set_error(keyring_core::Error::PlatformFailure("locked".into()));
+        assert!(store.save(&set("new")).is_err(), "stored nowhere");
+        let kept = keyring
+            .get("profile:w")
+            .expect("read")
+            .expect("still there");
+        assert!(
+            kept.contains("old"),
+            "the last good pair is not thrown away"
+        );
     }
 
     #[test]
