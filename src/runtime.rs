@@ -55,6 +55,8 @@ pub struct Executor {
     tx: Tx,
     switcher: Option<Arc<dyn Switcher>>,
     prepared: Arc<Mutex<Vec<Prepared>>>,
+    /// Locations being opened.
+    opening: Arc<Mutex<std::collections::HashSet<String>>>,
     /// The requests of the contact whose parts are loading; replaced by the next load.
     contact_jobs: Vec<JoinHandle<()>>,
     jobs_for: Option<String>,
@@ -76,6 +78,12 @@ fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
 
 fn lock_prepared(p: &Mutex<Vec<Prepared>>) -> std::sync::MutexGuard<'_, Vec<Prepared>> {
     p.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn lock_opening(
+    o: &Mutex<std::collections::HashSet<String>>,
+) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+    o.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn pending_views(store: &Mutex<Store>) -> Result<Vec<PendingView>, String> {
@@ -108,6 +116,7 @@ impl Executor {
             tx: Tx { epoch: 0, tx },
             switcher,
             prepared: Arc::default(),
+            opening: Arc::default(),
             contact_jobs: Vec::new(),
             jobs_for: None,
             store,
@@ -306,8 +315,16 @@ impl Executor {
                 let Some(switcher) = self.switcher.clone() else {
                     return;
                 };
+                // Picked again (after Esc) while still opening: the one answer serves both,
+                // so the first attempt's failure cannot be taken for the second's.
+                if !lock_opening(&self.opening).insert(id.clone()) {
+                    return;
+                }
+                let opening = self.opening.clone();
                 tokio::spawn(async move {
-                    match switcher.open(id.clone()).await {
+                    let opened = switcher.open(id.clone()).await;
+                    lock_opening(&opening).remove(&id);
+                    match opened {
                         Ok((client, store)) => {
                             lock_prepared(&prepared).push((id.clone(), client, store));
                             let _ = tx.send(Msg::LocationOpened { id, name });
@@ -349,9 +366,9 @@ impl Executor {
         }
         let left = std::mem::replace(&mut self.location, id.to_string());
         let old_client = std::mem::replace(&mut self.client, client);
-        if let Some(old_store) = std::mem::replace(&mut self.store, store)
-            && lock(&old_store).pending_count().unwrap_or(1) > 0
-        {
+        // Always: a replay of the old location may be under way, and only a pass after it
+        // (the outbox's send lock orders them) can tell what it left.
+        if let Some(old_store) = std::mem::replace(&mut self.store, store) {
             let (stop, stopped) = tokio::sync::watch::channel(false);
             if let Some(earlier) = self.draining.insert(left.clone(), stop) {
                 let _ = earlier.send(true);
@@ -399,8 +416,9 @@ impl Executor {
 }
 
 /// Sends the outbox of a location the user has left until it is empty, waiting longer after
-/// each pass that leaves something (2 s up to a minute), and says how it went. Refused
-/// changes become drafts in that location's store, offered when it is opened again.
+/// each pass that leaves something (2 s up to a minute), and says after each pass what is
+/// still waiting and what was refused (refused changes are drafts in that location's store,
+/// offered when it is opened again).
 async fn drain(
     location: String,
     client: Client,
@@ -410,18 +428,17 @@ async fn drain(
 ) {
     let mut wait = Duration::from_secs(2);
     while !*stop.borrow() {
-        let refused = match crate::sync::replay(&client, &store).await {
-            Ok(sent) => sent
-                .iter()
-                .filter(|s| matches!(s, crate::sync::Sent::Rejected { .. }))
-                .count(),
-            Err(e) => {
-                tracing::error!(error = %e, %location, "outbox of a location left behind");
-                0
-            }
+        if let Err(e) = crate::sync::replay(&client, &store).await {
+            tracing::error!(error = %e, %location, "outbox of a location left behind");
+        }
+        let counts = {
+            let store = lock(&store);
+            store
+                .pending_count()
+                .and_then(|w| Ok((w, store.rejected_count()?)))
         };
-        let waiting = match lock(&store).pending_count() {
-            Ok(n) => n,
+        let (waiting, refused) = match counts {
+            Ok(counts) => counts,
             Err(e) => {
                 tracing::error!(error = %e, %location, "outbox of a location left behind");
                 return;

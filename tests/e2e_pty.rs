@@ -1323,9 +1323,8 @@ fn quitting_mid_refresh_keeps_the_new_pair() {
         .path()
         .join("config/ghl-tui/profiles/default.tokens.json");
     TokenFile::new(&path).save(&set).expect("store the sign-in");
-    // The refresh is done at once and answered five seconds later: long past the half second
-    // after which the wait is explained, however slowly this machine delivers the `q`.
-    sb.push_faults([ghl_tui::sandbox::Fault::SlowAnswer(Duration::from_secs(5))]);
+    // The refresh is done at once; its answer is held until the app has said it is waiting.
+    sb.push_faults([ghl_tui::sandbox::Fault::HeldAnswer]);
     let base = sb.base_url();
     let env = [
         ("GHL_API_BASE_URL", base.as_str()),
@@ -1335,15 +1334,12 @@ fn quitting_mid_refresh_keeps_the_new_pair() {
     tui.wait("the app on screen", |sc| sc.alternate_screen());
     eventually("the refresh under way", || Some(sb.refresh_count() == 1));
     tui.send("q");
+    tui.wait("the wait explained, on the restored screen", |sc| {
+        !sc.alternate_screen() && sc.contents().contains("storing the renewed sign-in")
+    });
+    sb.release_answers();
     assert!(tui.wait_exit(DEADLINE).success());
     tui.assert_terminal_restored();
-    assert!(
-        tui.screen()
-            .contents()
-            .contains("storing the renewed sign-in"),
-        "the wait is explained:\n{}",
-        tui.screen().contents()
-    );
     let stored = TokenFile::new(&path)
         .load()
         .expect("read")
@@ -1427,7 +1423,8 @@ fn a_change_left_in_another_location_is_still_sent() {
     tui.send("\x1b");
     sb.stop_failing("POST", "/contacts/");
     let name = seed.location_name.clone();
-    tui.wait("word that it went out", |sc| {
+    // The next pass may be up to a minute away (the wait doubles after each failed pass).
+    tui.wait_for("word that it went out", Duration::from_secs(90), |sc| {
         let all = sc.contents();
         all.contains(&format!("Changes in {name} saved")) && !all.contains("in other locations")
     });

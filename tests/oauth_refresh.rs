@@ -243,8 +243,8 @@ async fn a_request_cancelled_mid_refresh_keeps_the_new_pair() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = TokenFile::new(dir.path().join("t.json"));
     let (manager, client) = managed(&sb, set.clone(), Some(file.clone()));
-    // The refresh is done at once; its answer comes a second later.
-    sb.push_faults([Fault::SlowAnswer(Duration::from_secs(1))]);
+    // The refresh is done at once; its answer is held until the request is cancelled.
+    sb.push_faults([Fault::HeldAnswer]);
     let id = seed.contacts[0]["id"].as_str().expect("id").to_string();
     let job = tokio::spawn({
         let client = client.clone();
@@ -253,6 +253,7 @@ async fn a_request_cancelled_mid_refresh_keeps_the_new_pair() {
     });
     until(|| sb.refresh_count() == 1).await;
     job.abort();
+    sb.release_answers();
     client
         .contact(&id)
         .await
@@ -329,11 +330,16 @@ async fn closing_waits_for_a_refresh_under_way_and_starts_none() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = TokenFile::new(dir.path().join("t.json"));
     let (manager, client) = managed(&sb, set.clone(), Some(file.clone()));
-    sb.push_faults([Fault::SlowAnswer(Duration::from_secs(1))]);
+    sb.push_faults([Fault::HeldAnswer]);
     let id = seed.contacts[0]["id"].as_str().expect("id").to_string();
     let job = tokio::spawn(async move { client.contact(&id).await });
     until(|| sb.refresh_count() == 1).await;
-    assert!(manager.close().await, "the refreshed pair is stored");
+    let closing = tokio::spawn({
+        let manager = manager.clone();
+        async move { manager.close().await }
+    });
+    sb.release_answers();
+    assert!(closing.await.expect("join"), "the refreshed pair is stored");
     let held = manager.current().await;
     assert_ne!(held.access_token, set.access_token);
     assert_eq!(file.load().expect("read"), Some(held.clone()));

@@ -1179,19 +1179,16 @@ fn changes_left_in_another_location_stay_in_sight() {
         ghl_tui::app::locations::left_behind(&s),
         vec!["2 changes in Main still waiting; they are sent when you next open it (L)"]
     );
+    // One went out, one still waits: nothing to say yet.
     update(
         &mut s,
         Msg::Elsewhere {
             location: "Loc1".into(),
             waiting: 1,
-            refused: 1,
+            refused: 0,
         },
     );
-    let status = s.status.clone().expect("status");
-    assert!(
-        status.error && status.text.contains("1 change in Main refused"),
-        "{status:?}"
-    );
+    assert_eq!(s.elsewhere["Loc1"].waiting, 1);
     update(
         &mut s,
         Msg::Elsewhere {
@@ -1204,9 +1201,36 @@ fn changes_left_in_another_location_stay_in_sight() {
         s.status.clone().expect("status").text,
         "Changes in Main saved"
     );
+    assert!(ghl_tui::app::locations::left_behind(&s).is_empty());
+    // Then the server refuses one (counts are all told, not since last time).
+    update(
+        &mut s,
+        Msg::Elsewhere {
+            location: "Loc1".into(),
+            waiting: 0,
+            refused: 1,
+        },
+    );
+    let status = s.status.clone().expect("status");
+    assert!(status.error, "{status:?}");
+    assert_eq!(
+        status.text,
+        "1 change in Main not saved; open it (L) to see them"
+    );
+    // The same count again is no news.
+    s.status = None;
+    update(
+        &mut s,
+        Msg::Elsewhere {
+            location: "Loc1".into(),
+            waiting: 0,
+            refused: 1,
+        },
+    );
+    assert_eq!(s.status, None);
     assert_eq!(
         ghl_tui::app::locations::left_behind(&s),
-        vec!["1 change in Main refused; open it (L) to see and fix them"]
+        vec!["1 change in Main not saved; open it (L) to see them"]
     );
     // Back in Main: its own outbox and drafts take over.
     switcher_on(
@@ -1238,4 +1262,37 @@ fn changes_left_in_another_location_stay_in_sight() {
         },
     );
     assert!(!s.elsewhere.contains_key("Loc1"));
+}
+
+/// Good news from elsewhere never hides an error the user has not read; bad news does.
+#[test]
+fn news_from_elsewhere_does_not_cover_an_error() {
+    let mut s = state();
+    s.elsewhere.insert(
+        "Loc9".into(),
+        ghl_tui::app::state::Elsewhere {
+            name: "Far".into(),
+            waiting: 1,
+            refused: 0,
+        },
+    );
+    s.status = Some(ghl_tui::app::state::Status {
+        text: "Local store: disk full".into(),
+        error: true,
+    });
+    let elsewhere = |waiting, refused| Msg::Elsewhere {
+        location: "Loc9".into(),
+        waiting,
+        refused,
+    };
+    update(&mut s, elsewhere(0, 0));
+    assert_eq!(
+        s.status.clone().expect("status").text,
+        "Local store: disk full"
+    );
+    update(&mut s, elsewhere(0, 1));
+    assert_eq!(
+        s.status.clone().expect("status").text,
+        "1 change in Far not saved; open it (L) to see them"
+    );
 }

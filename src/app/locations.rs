@@ -199,7 +199,8 @@ fn place_name(state: &State) -> String {
         .unwrap_or_else(|| state.location_id.clone())
 }
 
-/// Word from a location left behind: changes saved, or refused (kept as drafts there).
+/// Word from a location left behind: changes saved, or not saved (drafts there). Never put
+/// over an error the status bar already shows, unless it is itself one.
 pub fn on_elsewhere(state: &mut State, location: String, waiting: usize, refused: usize) {
     // Back in that location: its own outbox is on screen.
     if location == state.location_id {
@@ -212,30 +213,44 @@ pub fn on_elsewhere(state: &mut State, location: String, waiting: usize, refused
             name: location,
             ..Elsewhere::default()
         });
-    let was = place.waiting;
+    let (was_waiting, was_refused) = (place.waiting, place.refused);
     place.waiting = waiting;
-    place.refused += refused;
+    place.refused = refused;
     let name = crate::sanitize::line(&place.name).into_owned();
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
-    if refused > 0 {
-        state.status = Some(Status {
-            text: format!(
-                "{refused} change{} in {name} refused; open it (L) to see and fix them",
-                plural(refused)
-            ),
+    let news = if refused > was_refused {
+        Some(Status {
+            text: not_saved(refused, &name),
             error: true,
-        });
-    } else if waiting == 0 && was > 0 {
-        state.status = Some(Status {
+        })
+    } else if waiting == 0 && was_waiting > 0 && refused == 0 {
+        Some(Status {
             text: format!("Changes in {name} saved"),
             error: false,
-        });
+        })
+    } else {
+        None
+    };
+    if let Some(news) = news
+        && (news.error || !state.status.as_ref().is_some_and(|s| s.error))
+    {
+        state.status = Some(news);
     }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// "2 changes in Main not saved", and what to do.
+fn not_saved(n: usize, place: &str) -> String {
+    format!(
+        "{n} change{} in {place} not saved; open it (L) to see them",
+        plural(n)
+    )
 }
 
 /// At exit: what is still waiting, or was refused, in locations the user left, one line each.
 pub fn left_behind(state: &State) -> Vec<String> {
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let mut lines = Vec::new();
     for place in state.elsewhere.values() {
         let name = crate::sanitize::line(&place.name);
@@ -247,11 +262,7 @@ pub fn left_behind(state: &State) -> Vec<String> {
             ));
         }
         if place.refused > 0 {
-            lines.push(format!(
-                "{} change{} in {name} refused; open it (L) to see and fix them",
-                place.refused,
-                plural(place.refused)
-            ));
+            lines.push(not_saved(place.refused, &name));
         }
     }
     lines

@@ -72,7 +72,8 @@ pub enum Msg {
         id: String,
         name: String,
     },
-    /// How a location the user left is doing with the changes it still had to send.
+    /// How a location the user left is doing with the changes it still had to send: how
+    /// many still wait, and how many the server refused (all told, not since last time).
     Elsewhere {
         location: String,
         waiting: usize,

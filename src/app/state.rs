@@ -240,7 +240,8 @@ pub struct Elsewhere {
     pub name: String,
     /// Changes not yet saved.
     pub waiting: usize,
-    /// Changes the server refused; kept as drafts, offered when the location is opened.
+    /// Changes not saved for good (refused, or taken back to edit): drafts there, offered
+    /// when the location is opened.
     pub refused: usize,
 }
 

@@ -31,9 +31,10 @@ pub enum Fault {
     Malformed,
     /// Wait before answering normally.
     Delay(Duration),
-    /// Do the request, then wait before answering: a client that gives up meanwhile has had
-    /// its request done (a refresh token spent) without seeing the answer.
-    SlowAnswer(Duration),
+    /// Do the request, then hold the answer until the test releases it
+    /// (`Sandbox::release_answers`): a client that gives up meanwhile has had its request done
+    /// (a refresh token spent) without seeing the answer.
+    HeldAnswer,
 }
 
 #[derive(Debug, Default)]

@@ -45,6 +45,14 @@ fn required_scope(method: &Method, path: &str) -> &'static str {
     }
 }
 
+impl Shared {
+    /// Waits until the test releases held answers.
+    async fn held(&self) {
+        let mut released = self.released.subscribe();
+        let _ = released.wait_for(|go| *go).await;
+    }
+}
+
 pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let method = req.method().clone();
@@ -100,8 +108,8 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
     // The OAuth endpoints that take client credentials (not a bearer) stand outside the API.
     if matches!(path.as_str(), "/oauth/token" | "/oauth/chooselocation") {
         let answer = next.run(req).await;
-        if let Some(Fault::SlowAnswer(d)) = fault {
-            tokio::time::sleep(d).await;
+        if fault == Some(Fault::HeldAnswer) {
+            shared.held().await;
         }
         return answer;
     }
@@ -159,10 +167,10 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
                 "{\"contacts\": [{\"id\": ",
             )
                 .into_response(),
-            Some(Fault::SlowAnswer(d)) => {
+            Some(Fault::HeldAnswer) => {
                 req.extensions_mut().insert::<Grant>(grant);
                 let answer = next.run(req).await;
-                tokio::time::sleep(d).await;
+                shared.held().await;
                 answer
             }
             Some(Fault::Delay(_)) | None => {

@@ -105,6 +105,8 @@ pub struct Shared {
     rate_limited: std::sync::atomic::AtomicU64,
     /// Custom field definitions per location (Locations API).
     custom_fields: HashMap<String, Vec<serde_json::Value>>,
+    /// Opened by the test to let held answers (`Fault::HeldAnswer`) go.
+    released: tokio::sync::watch::Sender<bool>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -149,6 +151,7 @@ impl Sandbox {
                 ..Default::default()
             }),
             log: Mutex::default(),
+            released: tokio::sync::watch::Sender::new(false),
             rate_limited: Default::default(),
             tokens: Mutex::new(config.tokens.clone()),
             oauth: Mutex::default(),
@@ -211,6 +214,11 @@ impl Sandbox {
         lock(&self.shared.faults)
             .standing
             .retain(|(m, p, _)| !(m == method && p == path));
+    }
+
+    /// Lets every answer held by `Fault::HeldAnswer` go, and any held later.
+    pub fn release_answers(&self) {
+        self.shared.released.send_replace(true);
     }
 
     /// Every request so far.

@@ -264,6 +264,16 @@ impl Store {
         Ok(out)
     }
 
+    /// Writes the server refused (or the user took back) that wait as drafts for the user.
+    pub fn rejected_count(&self) -> Result<usize, StoreError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM drafts WHERE key LIKE 'rejected:%'",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     pub fn discard_draft(&self, key: &str) -> Result<(), StoreError> {
         self.conn
             .execute("DELETE FROM drafts WHERE key = ?1", params![key])?;

@@ -166,12 +166,22 @@ fn draw_status(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, sp
             theme::warn(),
         ));
     }
-    let elsewhere: usize = state.elsewhere.values().map(|e| e.waiting).sum();
-    if elsewhere > 0 {
-        left.push(Span::styled(
-            format!(" ⇡{elsewhere} in other locations"),
+    let waiting: usize = state.elsewhere.values().map(|e| e.waiting).sum();
+    let refused: usize = state.elsewhere.values().map(|e| e.refused).sum();
+    match (waiting, refused) {
+        (0, 0) => {}
+        (w, 0) => left.push(Span::styled(
+            format!(" ⇡{w} in other locations"),
             theme::warn(),
-        ));
+        )),
+        (0, r) => left.push(Span::styled(
+            format!(" ✗{r} unsaved in other locations"),
+            theme::error(),
+        )),
+        (w, r) => left.push(Span::styled(
+            format!(" ⇡{w} ✗{r} in other locations"),
+            theme::error(),
+        )),
     }
     if state.is_busy() {
         left.push(Span::styled(format!(" {spinner}"), theme::key()));

@@ -173,7 +173,7 @@ fn draw_locations(frame: &mut Frame, state: &State, picker: &crate::app::locatio
                 s.push_str(&format!(" ⇡{} waiting", e.waiting));
             }
             if e.refused > 0 {
-                s.push_str(&format!(" ✗{} refused", e.refused));
+                s.push_str(&format!(" ✗{} not saved", e.refused));
             }
             s
         });
