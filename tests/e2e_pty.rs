@@ -1030,6 +1030,38 @@ fn a_refused_contact_survives_a_hangup() {
 }
 
 /// An agency's OAuth sign-in as `login --agency` stores it, made over HTTP against `sb`.
+/// A runtime for the test's own calls, and the demo sandbox on it.
+fn demo_sandbox() -> (tokio::runtime::Runtime, ghl_tui::sandbox::Seed, Sandbox) {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let seed = ghl_tui::sandbox::Seed::demo_today().expect("seed");
+    let sb = rt
+        .block_on(Sandbox::demo(&seed, Default::default()))
+        .expect("sandbox");
+    (rt, seed, sb)
+}
+
+/// Spends `refresh` at the sandbox's token endpoint, as another copy of the app would.
+async fn refresh_with(base: &str, refresh: &ghl_tui::api::Secret) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{base}/oauth/token"))
+        .form(&[
+            ("client_id", DEMO_CLIENT_ID),
+            ("client_secret", DEMO_CLIENT_SECRET),
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh.expose()),
+        ])
+        .send()
+        .await
+        .expect("the token endpoint answers")
+        .status()
+        .as_u16()
+}
+
+/// Where `login` keeps the default profile's sign-in, in a test's home.
+fn profile_tokens(home: &std::path::Path) -> TokenFile {
+    TokenFile::new(home.join("config/ghl-tui/profiles/default.tokens.json"))
+}
+
 fn agency_sign_in(rt: &tokio::runtime::Runtime, sb: &Sandbox, location: &str) -> TokenSet {
     oauth_sign_in(rt, sb, "Company", location)
 }
@@ -1080,12 +1112,9 @@ fn an_agency_switches_location_and_the_log_keeps_no_token() {
     let home = tempfile::tempdir().expect("tempdir");
     let set = agency_sign_in(&rt, &sb, sb.location_id());
     let first_refresh = set.refresh_token.clone().expect("refresh token");
-    TokenFile::new(
-        home.path()
-            .join("config/ghl-tui/profiles/default.tokens.json"),
-    )
-    .save(&set)
-    .expect("store the sign-in");
+    profile_tokens(home.path())
+        .save(&set)
+        .expect("store the sign-in");
     let base = sb.base_url();
     let env = [
         ("GHL_API_BASE_URL", base.as_str()),
@@ -1166,14 +1195,10 @@ fn an_agency_switches_location_and_the_log_keeps_no_token() {
     assert!(sb.refresh_count() >= 1, "the session refreshed its tokens");
 
     // The last location is remembered for the profile, with the tokens the refreshes left.
-    let stored = TokenFile::new(
-        tui.home
-            .path()
-            .join("config/ghl-tui/profiles/default.tokens.json"),
-    )
-    .load()
-    .expect("read")
-    .expect("still signed in");
+    let stored = profile_tokens(tui.home.path())
+        .load()
+        .expect("read")
+        .expect("still signed in");
     assert_eq!(stored.location_id.as_deref(), Some(BRANCH_LOCATION_ID));
     assert_eq!(
         stored.client_id.as_deref(),
@@ -1215,34 +1240,18 @@ fn an_agency_switches_location_and_the_log_keeps_no_token() {
 /// `login` (in another terminal) has stored new tokens, without a restart.
 #[test]
 fn an_ended_sign_in_keeps_changes_until_the_next_login() {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let seed = ghl_tui::sandbox::Seed::demo_today().expect("seed");
-    let sb = rt
-        .block_on(Sandbox::demo(&seed, Default::default()))
-        .expect("sandbox");
+    let (rt, _, sb) = demo_sandbox();
     let mut set = oauth_sign_in(&rt, &sb, "Location", sb.location_id());
     let base = sb.base_url();
     let spent = set.refresh_token.clone().expect("refresh token");
-    rt.block_on(async {
-        let resp = reqwest::Client::new()
-            .post(format!("{base}/oauth/token"))
-            .form(&[
-                ("client_id", DEMO_CLIENT_ID),
-                ("client_secret", DEMO_CLIENT_SECRET),
-                ("grant_type", "refresh_token"),
-                ("refresh_token", spent.expose()),
-            ])
-            .send()
-            .await
-            .expect("refresh elsewhere");
-        assert_eq!(resp.status(), 200);
-    });
+    assert_eq!(
+        rt.block_on(refresh_with(&base, &spent)),
+        200,
+        "refreshed elsewhere"
+    );
     set.expires_at = 0;
     let home = tempfile::tempdir().expect("tempdir");
-    let file = TokenFile::new(
-        home.path()
-            .join("config/ghl-tui/profiles/default.tokens.json"),
-    );
+    let file = profile_tokens(home.path());
     file.save(&set).expect("store the sign-in");
     let env = [
         ("GHL_API_BASE_URL", base.as_str()),
@@ -1254,17 +1263,7 @@ fn an_ended_sign_in_keeps_changes_until_the_next_login() {
         all.contains("Signed out") && all.contains("ghl-tui login --write")
     });
     // A change made while signed out waits in the outbox.
-    tui.send("n");
-    tui.wait("the contact form", |sc| {
-        sc.contents().contains("New contact")
-    });
-    tui.send("Dana");
-    tui.send("\t\t");
-    tui.send("dana.after-login@example.com");
-    tui.wait("the email typed", |sc| {
-        sc.contents().contains("dana.after-login@example.com")
-    });
-    tui.send("\x13"); // Ctrl-S
+    new_contact(&mut tui, "Dana", "dana.after-login@example.com");
     tui.wait("the change held, with the reason", |sc| {
         let all = sc.contents();
         all.contains("1 change waiting") && all.contains("Signed out")
@@ -1297,6 +1296,19 @@ fn an_ended_sign_in_keeps_changes_until_the_next_login() {
     assert!(tui.wait_exit(DEADLINE).success());
 }
 
+/// `n`, a first name and an email in the new-contact form, then Ctrl-S.
+fn new_contact(tui: &mut Tui, first: &str, email: &str) {
+    tui.send("n");
+    tui.wait("the contact form", |sc| {
+        sc.contents().contains("New contact")
+    });
+    tui.send(first);
+    tui.send("\t\t");
+    tui.send(email);
+    tui.wait("the email typed", |sc| sc.contents().contains(email));
+    tui.send("\x13"); // Ctrl-S
+}
+
 fn common_client(sb: &Sandbox) -> ghl_tui::api::Client {
     ghl_tui::api::Client::new(ghl_tui::api::ClientConfig::new(
         sb.base_url(),
@@ -1310,19 +1322,13 @@ fn common_client(sb: &Sandbox) -> ghl_tui::api::Client {
 /// app waits for the new pair and stores it (saying so), and the next start is signed in.
 #[test]
 fn quitting_mid_refresh_keeps_the_new_pair() {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let seed = ghl_tui::sandbox::Seed::demo_today().expect("seed");
-    let sb = rt
-        .block_on(Sandbox::demo(&seed, Default::default()))
-        .expect("sandbox");
+    let (rt, _, sb) = demo_sandbox();
     let mut set = oauth_sign_in(&rt, &sb, "Location", sb.location_id());
     let spent = set.refresh_token.clone().expect("refresh token");
     set.expires_at = 0; // the first request refreshes
     let home = tempfile::tempdir().expect("tempdir");
-    let path = home
-        .path()
-        .join("config/ghl-tui/profiles/default.tokens.json");
-    TokenFile::new(&path).save(&set).expect("store the sign-in");
+    let file = profile_tokens(home.path());
+    file.save(&set).expect("store the sign-in");
     // The refresh is done at once; its answer is held until the app has said it is waiting.
     sb.push_faults([ghl_tui::sandbox::Fault::HeldAnswer]);
     let base = sb.base_url();
@@ -1340,27 +1346,14 @@ fn quitting_mid_refresh_keeps_the_new_pair() {
     sb.release_answers();
     assert!(tui.wait_exit(DEADLINE).success());
     tui.assert_terminal_restored();
-    let stored = TokenFile::new(&path)
-        .load()
-        .expect("read")
-        .expect("still signed in");
+    let stored = file.load().expect("read").expect("still signed in");
     let fresh = stored.refresh_token.expect("a refresh token");
     assert_ne!(fresh, spent, "the new pair was stored");
-    let status = rt.block_on(async {
-        reqwest::Client::new()
-            .post(format!("{base}/oauth/token"))
-            .form(&[
-                ("client_id", DEMO_CLIENT_ID),
-                ("client_secret", DEMO_CLIENT_SECRET),
-                ("grant_type", "refresh_token"),
-                ("refresh_token", fresh.expose()),
-            ])
-            .send()
-            .await
-            .expect("refresh with the stored token")
-            .status()
-    });
-    assert_eq!(status, 200, "the stored refresh token is the live one");
+    assert_eq!(
+        rt.block_on(refresh_with(&base, &fresh)),
+        200,
+        "the stored refresh token is the live one"
+    );
 }
 
 /// A change that could not be sent before the user switched location is still sent from
@@ -1368,19 +1361,12 @@ fn quitting_mid_refresh_keeps_the_new_pair() {
 /// saved.
 #[test]
 fn a_change_left_in_another_location_is_still_sent() {
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let seed = ghl_tui::sandbox::Seed::demo_today().expect("seed");
-    let sb = rt
-        .block_on(Sandbox::demo(&seed, Default::default()))
-        .expect("sandbox");
+    let (rt, seed, sb) = demo_sandbox();
     let home = tempfile::tempdir().expect("tempdir");
     let set = agency_sign_in(&rt, &sb, sb.location_id());
-    TokenFile::new(
-        home.path()
-            .join("config/ghl-tui/profiles/default.tokens.json"),
-    )
-    .save(&set)
-    .expect("store the sign-in");
+    profile_tokens(home.path())
+        .save(&set)
+        .expect("store the sign-in");
     let base = sb.base_url();
     let env = [
         ("GHL_API_BASE_URL", base.as_str()),
@@ -1392,17 +1378,7 @@ fn a_change_left_in_another_location_is_still_sent() {
     });
     // Every contact create fails until the test says otherwise, however long anything takes.
     sb.fail_always("POST", "/contacts/", ghl_tui::sandbox::Fault::Status(503));
-    tui.send("n");
-    tui.wait("the contact form", |sc| {
-        sc.contents().contains("New contact")
-    });
-    tui.send("Lee");
-    tui.send("\t\t");
-    tui.send("lee.left-behind@example.com");
-    tui.wait("the email typed", |sc| {
-        sc.contents().contains("lee.left-behind@example.com")
-    });
-    tui.send("\x13"); // Ctrl-S
+    new_contact(&mut tui, "Lee", "lee.left-behind@example.com");
     tui.wait("the change held", |sc| {
         sc.contents().contains("1 change waiting")
     });

@@ -45,6 +45,38 @@ fn managed(sb: &Sandbox, set: TokenSet, file: Option<TokenFile>) -> (Arc<TokenMa
     (manager, Client::new(cfg).expect("client"))
 }
 
+/// A sandbox, and a sign-in this side takes for expired (the server does not), with an empty
+/// token file to keep it in (and the folder that holds it).
+async fn expired() -> (
+    Sandbox,
+    ghl_tui::sandbox::Seed,
+    TokenSet,
+    TokenFile,
+    tempfile::TempDir,
+) {
+    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
+    let mut set = sign_in(&sb).await;
+    set.expires_at = 0;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = TokenFile::new(dir.path().join("t.json"));
+    (sb, seed, set, file, dir)
+}
+
+/// Starts a read that refreshes first; the server spends the refresh token and holds its
+/// answer until `release_answers`. Returns once the refresh has been done.
+async fn refresh_held(
+    sb: &Sandbox,
+    seed: &ghl_tui::sandbox::Seed,
+    client: &Client,
+) -> tokio::task::JoinHandle<Result<ghl_tui::api::Contact, ApiError>> {
+    sb.push_faults([Fault::HeldAnswer]);
+    let id = seed.contacts[0]["id"].as_str().expect("id").to_string();
+    let client = client.clone();
+    let job = tokio::spawn(async move { client.contact(&id).await });
+    until(|| sb.refresh_count() == 1).await;
+    job
+}
+
 async fn fifty_reads(client: &Client, seed: &ghl_tui::sandbox::Seed) {
     let jobs: Vec<_> = (0..50)
         .map(|i| {
@@ -151,11 +183,7 @@ async fn a_spent_refresh_token_asks_the_user_to_sign_in_again() {
 /// the refresh token both hold; the second takes the stored pair instead of failing.
 #[tokio::test]
 async fn a_second_session_takes_the_pair_the_first_one_stored() {
-    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
-    let mut set = sign_in(&sb).await;
-    set.expires_at = 0;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = TokenFile::new(dir.path().join("t.json"));
+    let (sb, seed, set, file, _dir) = expired().await;
     file.save(&set).expect("login stores");
     let (_, first) = managed(&sb, set.clone(), Some(file.clone()));
     let (_, second) = managed(&sb, set, Some(file.clone()));
@@ -206,11 +234,7 @@ async fn an_older_stored_pair_is_not_taken() {
 /// the other take what it stored, so one refresh token is spent once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_sessions_refreshing_at_once_spend_the_token_once() {
-    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
-    let mut set = sign_in(&sb).await;
-    set.expires_at = 0;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = TokenFile::new(dir.path().join("t.json"));
+    let (sb, seed, set, file, _dir) = expired().await;
     file.save(&set).expect("login stores");
     let (_, first) = managed(&sb, set.clone(), Some(file.clone()));
     let (_, second) = managed(&sb, set, Some(file.clone()));
@@ -237,25 +261,15 @@ async fn until(mut done: impl FnMut() -> bool) {
 /// has spent the refresh token by then, so the new pair must still be stored and used.
 #[tokio::test]
 async fn a_request_cancelled_mid_refresh_keeps_the_new_pair() {
-    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
-    let mut set = sign_in(&sb).await;
-    set.expires_at = 0;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = TokenFile::new(dir.path().join("t.json"));
+    let (sb, seed, set, file, _dir) = expired().await;
     let (manager, client) = managed(&sb, set.clone(), Some(file.clone()));
     // The refresh is done at once; its answer is held until the request is cancelled.
-    sb.push_faults([Fault::HeldAnswer]);
-    let id = seed.contacts[0]["id"].as_str().expect("id").to_string();
-    let job = tokio::spawn({
-        let client = client.clone();
-        let id = id.clone();
-        async move { client.contact(&id).await }
-    });
-    until(|| sb.refresh_count() == 1).await;
+    let job = refresh_held(&sb, &seed, &client).await;
     job.abort();
     sb.release_answers();
+    let id = seed.contacts[0]["id"].as_str().expect("id");
     client
-        .contact(&id)
+        .contact(id)
         .await
         .expect("the next request uses the pair the cancelled one was getting");
     assert_eq!(
@@ -272,11 +286,7 @@ async fn a_request_cancelled_mid_refresh_keeps_the_new_pair() {
 /// location change must not put the tokens back.
 #[tokio::test]
 async fn a_logout_elsewhere_is_not_undone_by_a_running_session() {
-    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
-    let mut set = sign_in(&sb).await;
-    set.expires_at = 0;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = TokenFile::new(dir.path().join("t.json"));
+    let (sb, seed, set, file, _dir) = expired().await;
     let (manager, client) = managed(&sb, set, Some(file.clone()));
     let store = ghl_tui::auth::TokenStore::file_only(file.clone());
     ghl_tui::auth::commands::logout(&store).expect("logout");
@@ -298,11 +308,7 @@ async fn a_logout_elsewhere_is_not_undone_by_a_running_session() {
 /// open on the first one.
 #[tokio::test]
 async fn another_account_signed_in_on_the_profile_is_kept() {
-    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
-    let mut set = sign_in(&sb).await;
-    set.expires_at = 0;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = TokenFile::new(dir.path().join("t.json"));
+    let (sb, seed, set, file, _dir) = expired().await;
     let (_, client) = managed(&sb, set, Some(file.clone()));
     let mut other = sign_in(&sb).await;
     other.location_id = Some("AnotherLocation0001".into());
@@ -324,16 +330,9 @@ async fn another_account_signed_in_on_the_profile_is_kept() {
 /// At exit: a refresh under way is waited for and stored, and none starts after.
 #[tokio::test]
 async fn closing_waits_for_a_refresh_under_way_and_starts_none() {
-    let (sb, seed) = sandbox(Duration::from_secs(3600)).await;
-    let mut set = sign_in(&sb).await;
-    set.expires_at = 0;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = TokenFile::new(dir.path().join("t.json"));
+    let (sb, seed, set, file, _dir) = expired().await;
     let (manager, client) = managed(&sb, set.clone(), Some(file.clone()));
-    sb.push_faults([Fault::HeldAnswer]);
-    let id = seed.contacts[0]["id"].as_str().expect("id").to_string();
-    let job = tokio::spawn(async move { client.contact(&id).await });
-    until(|| sb.refresh_count() == 1).await;
+    let job = refresh_held(&sb, &seed, &client).await;
     let closing = tokio::spawn({
         let manager = manager.clone();
         async move { manager.close().await }

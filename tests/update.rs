@@ -822,6 +822,39 @@ fn located(id: &str, name: &str) -> ghl_tui::api::InstalledLocation {
     }
 }
 
+fn two_places() -> Vec<ghl_tui::api::InstalledLocation> {
+    vec![located("Loc1", "Main"), located("Loc2", "Second")]
+}
+
+fn opened(id: &str, name: &str) -> Msg {
+    Msg::LocationOpened {
+        id: id.into(),
+        name: name.into(),
+    }
+}
+
+fn opens(id: &str, name: &str) -> Vec<Effect> {
+    vec![Effect::OpenLocation {
+        id: id.into(),
+        name: name.into(),
+    }]
+}
+
+fn failed(id: &str, why: &str) -> Msg {
+    Msg::LocationFailed {
+        id: id.into(),
+        why: why.into(),
+    }
+}
+
+fn elsewhere(location: &str, waiting: usize, refused: usize) -> Msg {
+    Msg::Elsewhere {
+        location: location.into(),
+        waiting,
+        refused,
+    }
+}
+
 fn picker(s: &State) -> &ghl_tui::app::locations::Picker {
     match &s.overlay {
         Some(ghl_tui::app::state::Overlay::Locations(p)) => p,
@@ -878,13 +911,7 @@ fn the_switcher_searches_by_typing_and_opens_the_pick() {
     let names: Vec<_> = picker(&s).matches().iter().map(|l| l.id.clone()).collect();
     assert_eq!(names, ["Loc2"]);
     let fx = update(&mut s, code(KeyCode::Enter));
-    assert_eq!(
-        fx,
-        vec![Effect::OpenLocation {
-            id: "Loc2".into(),
-            name: "Zebra Branch".into()
-        }]
-    );
+    assert_eq!(fx, opens("Loc2", "Zebra Branch"));
     // While it opens, keys wait: a second Enter does not open it twice.
     assert!(update(&mut s, code(KeyCode::Enter)).is_empty());
     assert_eq!(picker(&s).opening.as_deref(), Some("Zebra Branch"));
@@ -905,19 +932,10 @@ fn an_opened_location_starts_over_and_old_pages_cannot_land_in_it() {
     s.zone = chrono::FixedOffset::east_opt(3600).expect("zone");
     let first = init(&mut s);
     let (old_gen, old_req) = fetch(&first).expect("first page");
-    switcher_on(
-        &mut s,
-        vec![located("Loc1", "Main"), located("Loc2", "Second")],
-    );
+    switcher_on(&mut s, two_places());
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Enter));
-    let fx = update(
-        &mut s,
-        Msg::LocationOpened {
-            id: "Loc2".into(),
-            name: "Second".into(),
-        },
-    );
+    let fx = update(&mut s, opened("Loc2", "Second"));
     assert_eq!(fx.first(), Some(&Effect::UseLocation { id: "Loc2".into() }));
     let (new_gen, req) = fetch(&fx).expect("the new location's first page");
     assert_eq!(req.location_id, "Loc2");
@@ -943,19 +961,10 @@ fn an_opened_location_starts_over_and_old_pages_cannot_land_in_it() {
 #[test]
 fn a_location_that_fails_to_open_leaves_everything_as_it_was() {
     let mut s = state();
-    switcher_on(
-        &mut s,
-        vec![located("Loc1", "Main"), located("Loc2", "Second")],
-    );
+    switcher_on(&mut s, two_places());
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Enter));
-    update(
-        &mut s,
-        Msg::LocationFailed {
-            id: "Loc2".into(),
-            why: "Location is not active".into(),
-        },
-    );
+    update(&mut s, failed("Loc2", "Location is not active"));
     assert_eq!(s.location_id, "Loc1");
     assert!(picker(&s).opening.is_none(), "the user can pick again");
     let status = s.status.clone().expect("status");
@@ -992,30 +1001,12 @@ fn only_the_latest_choice_is_followed() {
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Down));
     let fx = update(&mut s, code(KeyCode::Enter));
-    assert_eq!(
-        fx,
-        vec![Effect::OpenLocation {
-            id: "Loc3".into(),
-            name: "Third".into()
-        }]
-    );
+    assert_eq!(fx, opens("Loc3", "Third"));
     // Second finishes opening first: it is not followed.
-    let late = update(
-        &mut s,
-        Msg::LocationOpened {
-            id: "Loc2".into(),
-            name: "Second".into(),
-        },
-    );
+    let late = update(&mut s, opened("Loc2", "Second"));
     assert!(late.is_empty(), "{late:?}");
     assert_eq!(s.location_id, "Loc1");
-    let fx = update(
-        &mut s,
-        Msg::LocationOpened {
-            id: "Loc3".into(),
-            name: "Third".into(),
-        },
-    );
+    let fx = update(&mut s, opened("Loc3", "Third"));
     assert_eq!(fx.first(), Some(&Effect::UseLocation { id: "Loc3".into() }));
     assert_eq!(s.location_id, "Loc3");
 }
@@ -1023,20 +1014,11 @@ fn only_the_latest_choice_is_followed() {
 #[test]
 fn a_location_opened_after_esc_is_not_followed() {
     let mut s = state();
-    switcher_on(
-        &mut s,
-        vec![located("Loc1", "Main"), located("Loc2", "Second")],
-    );
+    switcher_on(&mut s, two_places());
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Enter));
     update(&mut s, code(KeyCode::Esc));
-    let fx = update(
-        &mut s,
-        Msg::LocationOpened {
-            id: "Loc2".into(),
-            name: "Second".into(),
-        },
-    );
+    let fx = update(&mut s, opened("Loc2", "Second"));
     assert!(fx.is_empty(), "{fx:?}");
     assert_eq!(s.location_id, "Loc1");
 }
@@ -1059,25 +1041,13 @@ fn a_failure_of_an_abandoned_choice_is_ignored() {
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Enter));
-    update(
-        &mut s,
-        Msg::LocationFailed {
-            id: "Loc2".into(),
-            why: "Location is not active".into(),
-        },
-    );
+    update(&mut s, failed("Loc2", "Location is not active"));
     assert!(
         s.status.as_ref().is_none_or(|st| !st.error),
         "{:?}",
         s.status
     );
-    let fx = update(
-        &mut s,
-        Msg::LocationOpened {
-            id: "Loc3".into(),
-            name: "Third".into(),
-        },
-    );
+    let fx = update(&mut s, opened("Loc3", "Third"));
     assert_eq!(fx.first(), Some(&Effect::UseLocation { id: "Loc3".into() }));
 }
 
@@ -1102,13 +1072,7 @@ fn a_query_typed_before_the_list_arrives_is_honoured() {
     assert_eq!(p.matches().len(), 1);
     assert_eq!(p.cursor, 0);
     let fx = update(&mut s, code(KeyCode::Enter));
-    assert_eq!(
-        fx,
-        vec![Effect::OpenLocation {
-            id: "Loc3".into(),
-            name: "Third".into()
-        }]
-    );
+    assert_eq!(fx, opens("Loc3", "Third"));
 }
 
 /// A pasted line usually ends in a line break, sent as CR: it is not part of the query.
@@ -1127,10 +1091,7 @@ fn a_pasted_name_with_its_line_break_still_matches() {
 #[test]
 fn ctrl_c_quits_from_the_switcher_even_while_a_location_opens() {
     let mut s = state();
-    switcher_on(
-        &mut s,
-        vec![located("Loc1", "Main"), located("Loc2", "Second")],
-    );
+    switcher_on(&mut s, two_places());
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Enter));
     assert!(picker(&s).opening.is_some());
@@ -1159,20 +1120,11 @@ fn waiting_change(id: i64) -> ghl_tui::app::state::PendingView {
 #[test]
 fn changes_left_in_another_location_stay_in_sight() {
     let mut s = state();
-    switcher_on(
-        &mut s,
-        vec![located("Loc1", "Main"), located("Loc2", "Second")],
-    );
+    switcher_on(&mut s, two_places());
     s.pending = vec![waiting_change(1), waiting_change(2)];
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Enter));
-    update(
-        &mut s,
-        Msg::LocationOpened {
-            id: "Loc2".into(),
-            name: "Second".into(),
-        },
-    );
+    update(&mut s, opened("Loc2", "Second"));
     let left = &s.elsewhere["Loc1"];
     assert_eq!((left.name.as_str(), left.waiting), ("Main", 2));
     assert_eq!(
@@ -1180,37 +1132,16 @@ fn changes_left_in_another_location_stay_in_sight() {
         vec!["2 changes in Main still waiting; they are sent when you next open it (L)"]
     );
     // One went out, one still waits: nothing to say yet.
-    update(
-        &mut s,
-        Msg::Elsewhere {
-            location: "Loc1".into(),
-            waiting: 1,
-            refused: 0,
-        },
-    );
+    update(&mut s, elsewhere("Loc1", 1, 0));
     assert_eq!(s.elsewhere["Loc1"].waiting, 1);
-    update(
-        &mut s,
-        Msg::Elsewhere {
-            location: "Loc1".into(),
-            waiting: 0,
-            refused: 0,
-        },
-    );
+    update(&mut s, elsewhere("Loc1", 0, 0));
     assert_eq!(
         s.status.clone().expect("status").text,
         "Changes in Main saved"
     );
     assert!(ghl_tui::app::locations::left_behind(&s).is_empty());
     // Then the server refuses one (counts are all told, not since last time).
-    update(
-        &mut s,
-        Msg::Elsewhere {
-            location: "Loc1".into(),
-            waiting: 0,
-            refused: 1,
-        },
-    );
+    update(&mut s, elsewhere("Loc1", 0, 1));
     let status = s.status.clone().expect("status");
     assert!(status.error, "{status:?}");
     assert_eq!(
@@ -1219,33 +1150,17 @@ fn changes_left_in_another_location_stay_in_sight() {
     );
     // The same count again is no news.
     s.status = None;
-    update(
-        &mut s,
-        Msg::Elsewhere {
-            location: "Loc1".into(),
-            waiting: 0,
-            refused: 1,
-        },
-    );
+    update(&mut s, elsewhere("Loc1", 0, 1));
     assert_eq!(s.status, None);
     assert_eq!(
         ghl_tui::app::locations::left_behind(&s),
         vec!["1 change in Main not saved; open it (L) to see them"]
     );
     // Back in Main: its own outbox and drafts take over.
-    switcher_on(
-        &mut s,
-        vec![located("Loc1", "Main"), located("Loc2", "Second")],
-    );
+    switcher_on(&mut s, two_places());
     update(&mut s, code(KeyCode::Up));
     update(&mut s, code(KeyCode::Enter));
-    update(
-        &mut s,
-        Msg::LocationOpened {
-            id: "Loc1".into(),
-            name: "Main".into(),
-        },
-    );
+    update(&mut s, opened("Loc1", "Main"));
     assert!(!s.elsewhere.contains_key("Loc1"));
     assert!(
         s.elsewhere.contains_key("Loc2"),
@@ -1253,14 +1168,7 @@ fn changes_left_in_another_location_stay_in_sight() {
     );
     assert!(ghl_tui::app::locations::left_behind(&s).is_empty());
     // A late word from the background about the place the user is in changes nothing.
-    update(
-        &mut s,
-        Msg::Elsewhere {
-            location: "Loc1".into(),
-            waiting: 3,
-            refused: 0,
-        },
-    );
+    update(&mut s, elsewhere("Loc1", 3, 0));
     assert!(!s.elsewhere.contains_key("Loc1"));
 }
 
@@ -1280,17 +1188,12 @@ fn news_from_elsewhere_does_not_cover_an_error() {
         text: "Local store: disk full".into(),
         error: true,
     });
-    let elsewhere = |waiting, refused| Msg::Elsewhere {
-        location: "Loc9".into(),
-        waiting,
-        refused,
-    };
-    update(&mut s, elsewhere(0, 0));
+    update(&mut s, elsewhere("Loc9", 0, 0));
     assert_eq!(
         s.status.clone().expect("status").text,
         "Local store: disk full"
     );
-    update(&mut s, elsewhere(0, 1));
+    update(&mut s, elsewhere("Loc9", 0, 1));
     assert_eq!(
         s.status.clone().expect("status").text,
         "1 change in Far not saved; open it (L) to see them"

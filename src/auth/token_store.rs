@@ -172,6 +172,20 @@ mod tests {
         assert_eq!(store.load().expect("load"), None);
     }
 
+    /// The mock hands every build of an entry the same credential: the next call on the
+    /// profile's entry fails.
+    fn fail_next_call(mock_store: &std::sync::Arc<keyring_core::mock::Store>, profile: &str) {
+        let entry = keyring_core::api::CredentialStoreApi::build(
+            mock_store.as_ref(),
+            crate::auth::keyring::SERVICE,
+            &format!("profile:{profile}"),
+            None,
+        )
+        .expect("entry");
+        let cred: &keyring_core::mock::Cred = entry.as_any().downcast_ref().expect("mock");
+        cred.set_error(keyring_core::Error::PlatformFailure("locked".into()));
+    }
+
     #[test]
     fn a_keyring_that_fails_is_not_taken_for_an_empty_one() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -182,16 +196,7 @@ mod tests {
             Some(Keyring::with_store(mock_store.clone())),
         );
         assert_eq!(store.load_sure().expect("answered"), None);
-        // The mock hands every build of this entry the same credential: the next read fails.
-        let entry = keyring_core::api::CredentialStoreApi::build(
-            mock_store.as_ref(),
-            crate::auth::keyring::SERVICE,
-            "profile:w",
-            None,
-        )
-        .expect("entry");
-        let cred: &keyring_core::mock::Cred = entry.as_any().downcast_ref().expect("mock");
-        cred.set_error(keyring_core::Error::PlatformFailure("locked".into()));
+        fail_next_call(&mock_store, "w");
         assert!(store.load_sure().is_err(), "unknown is not nothing");
         assert_eq!(store.load().expect("plain load"), None);
     }
@@ -210,15 +215,7 @@ mod tests {
             Some(keyring.clone()),
         );
         assert_eq!(store.save(&set("old")).expect("keyring"), Kept::Keyring);
-        let entry = keyring_core::api::CredentialStoreApi::build(
-            mock_store.as_ref(),
-            crate::auth::keyring::SERVICE,
-            "profile:w",
-            None,
-        )
-        .expect("entry");
-        let cred: &keyring_core::mock::Cred = entry.as_any().downcast_ref().expect("mock");
-        cred.set_error(keyring_core::Error::PlatformFailure("locked".into()));
+        fail_next_call(&mock_store, "w");
         assert!(store.save(&set("new")).is_err(), "stored nowhere");
         let kept = keyring
             .get("profile:w")
