@@ -4,7 +4,7 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use ghl_tui::sandbox::{DEMO_TOKEN, READONLY_TOKEN};
 
@@ -16,17 +16,8 @@ struct Home {
 
 impl Home {
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ghl-tui"))
+        let mut child = common::ghl_tui(self.dir.path(), &self.base)
             .args(args)
-            .env("HOME", self.dir.path())
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("XDG_STATE_HOME", self.dir.path().join("state"))
-            .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("GHL_API_BASE_URL", &self.base)
-            // The file, even on a machine whose keyring answers: the tests read it.
-            .env("GHL_TOKEN_STORE", "file")
-            .env_remove("GHL_TOKEN")
-            .env_remove("GHL_LOCATION_ID")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -25,23 +25,14 @@ impl Home {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ghl-tui"));
+        let mut cmd = common::ghl_tui(self.dir.path(), &self.base);
         cmd.args(args)
-            .env("HOME", self.dir.path())
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("XDG_STATE_HOME", self.dir.path().join("state"))
-            .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("GHL_API_BASE_URL", &self.base)
-            // The file, even on a machine whose keyring answers: the tests read it.
-            .env("GHL_TOKEN_STORE", "file")
             .env(
                 "GHL_AUTHORIZE_URL",
                 format!("{}/oauth/chooselocation", self.base),
             )
             .env("GHL_CLIENT_ID", DEMO_CLIENT_ID)
             .env("GHL_CLIENT_SECRET", DEMO_CLIENT_SECRET)
-            .env_remove("GHL_TOKEN")
-            .env_remove("GHL_LOCATION_ID")
             .env_remove("GHL_TOKEN_URL")
             .env_remove("SSH_CONNECTION")
             .env_remove("SSH_TTY")
@@ -311,12 +302,7 @@ async fn agency_login(home: &Home, location: &str) -> String {
     assert!(url.contains("oauth.readonly"), "{url}");
     let landed = approve(&url).await;
     // Just the code works too.
-    let code = landed
-        .split("code=")
-        .nth(1)
-        .and_then(|c| c.split('&').next())
-        .expect("code")
-        .to_string();
+    let code = common::code_of(&landed);
     let mut stdin = child.stdin.take().expect("stdin");
     writeln!(stdin, "{code}").expect("paste");
     drop(stdin);

@@ -43,12 +43,7 @@ async fn code(sb: &Sandbox, scope: &str) -> String {
         location.ends_with("&state=xyz%20123"),
         "the state comes back: {location}"
     );
-    let code = location
-        .split("code=")
-        .nth(1)
-        .and_then(|r| r.split('&').next())
-        .expect("code");
-    code.to_string()
+    common::code_of(&location)
 }
 
 async fn token(sb: &Sandbox, form: &[(&str, &str)]) -> (u16, Value) {

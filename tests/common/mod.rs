@@ -75,6 +75,31 @@ pub fn fixed_now() -> chrono::NaiveDateTime {
 
 /// Signs in through the sandbox's code flow as `login` would (`user_type` Location or Company,
 /// with `scope`), and returns the answer as the set `login` stores, the app's credentials with it.
+/// `ghl-tui` with its home, config, state and data in `home`, talking to `base`, keeping
+/// sign-ins in the file (the tests read it), and none of the caller's GHL settings.
+pub fn ghl_tui(home: &std::path::Path, base: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ghl-tui"));
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("GHL_API_BASE_URL", base)
+        .env("GHL_TOKEN_STORE", "file")
+        .env_remove("GHL_TOKEN")
+        .env_remove("GHL_LOCATION_ID");
+    cmd
+}
+
+/// The `code` of an address the authorize page redirected to.
+pub fn code_of(landed: &str) -> String {
+    landed
+        .split("code=")
+        .nth(1)
+        .and_then(|c| c.split('&').next())
+        .expect("a code in the redirect")
+        .to_string()
+}
+
 pub async fn oauth_sign_in(sb: &Sandbox, user_type: &str, scope: &str) -> ghl_tui::auth::TokenSet {
     use ghl_tui::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
     let redirect = "http://127.0.0.1:9/callback";
@@ -96,12 +121,7 @@ pub async fn oauth_sign_in(sb: &Sandbox, user_type: &str, scope: &str) -> ghl_tu
         .to_str()
         .expect("location")
         .to_string();
-    let code = landed
-        .split("code=")
-        .nth(1)
-        .and_then(|c| c.split('&').next())
-        .expect("code")
-        .to_string();
+    let code = code_of(&landed);
     let body: serde_json::Value = http
         .post(format!("{}/oauth/token", sb.base_url()))
         .form(&[
