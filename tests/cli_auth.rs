@@ -80,16 +80,7 @@ async fn login_status_and_logout_with_a_private_integration_token() {
         "the token is never printed"
     );
     let file = h.token_file("default");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&file)
-            .expect("token file")
-            .permissions()
-            .mode()
-            & 0o777;
-        assert_eq!(mode, 0o600);
-    }
+    common::assert_private(&file);
 
     let out = tokio::task::block_in_place(|| h.run(&["auth", "status"], ""));
     let status = text(&out);

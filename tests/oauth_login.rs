@@ -183,15 +183,7 @@ async fn over_ssh_the_address_is_pasted_back_and_a_wrong_one_refused() {
             .is_some_and(|r| !r.is_empty())
     );
     assert_eq!(stored["scope"], "contacts.readonly contacts.write");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(home.token_file())
-            .expect("meta")
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-    }
+    common::assert_private(&home.token_file());
     // The tokens never reach the terminal.
     let access = stored["access_token"].as_str().expect("access");
     assert!(!all.contains(access), "{all}");

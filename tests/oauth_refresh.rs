@@ -110,16 +110,7 @@ async fn fifty_requests_on_an_expired_token_make_one_refresh() {
         stored.refresh_token, old_refresh,
         "the new refresh token replaced the spent one"
     );
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(file.path())
-            .expect("stat")
-            .permissions()
-            .mode()
-            & 0o777;
-        assert_eq!(mode, 0o600);
-    }
+    common::assert_private(file.path());
 }
 
 #[tokio::test]

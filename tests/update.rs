@@ -826,6 +826,14 @@ fn two_places() -> Vec<ghl_tui::api::InstalledLocation> {
     vec![located("Loc1", "Main"), located("Loc2", "Second")]
 }
 
+fn three_places() -> Vec<ghl_tui::api::InstalledLocation> {
+    vec![
+        located("Loc1", "Main"),
+        located("Loc2", "Second"),
+        located("Loc3", "Third"),
+    ]
+}
+
 fn opened(id: &str, name: &str) -> Msg {
     Msg::LocationOpened {
         id: id.into(),
@@ -977,27 +985,13 @@ fn a_location_that_fails_to_open_leaves_everything_as_it_was() {
 #[test]
 fn only_the_latest_choice_is_followed() {
     let mut s = state();
-    switcher_on(
-        &mut s,
-        vec![
-            located("Loc1", "Main"),
-            located("Loc2", "Second"),
-            located("Loc3", "Third"),
-        ],
-    );
+    switcher_on(&mut s, three_places());
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Enter));
     // Esc while Second opens calls it off; then Third is chosen.
     update(&mut s, code(KeyCode::Esc));
     assert!(s.overlay.is_none());
-    switcher_on(
-        &mut s,
-        vec![
-            located("Loc1", "Main"),
-            located("Loc2", "Second"),
-            located("Loc3", "Third"),
-        ],
-    );
+    switcher_on(&mut s, three_places());
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Down));
     let fx = update(&mut s, code(KeyCode::Enter));
@@ -1028,11 +1022,7 @@ fn a_location_opened_after_esc_is_not_followed() {
 #[test]
 fn a_failure_of_an_abandoned_choice_is_ignored() {
     let mut s = state();
-    let places = vec![
-        located("Loc1", "Main"),
-        located("Loc2", "Second"),
-        located("Loc3", "Third"),
-    ];
+    let places = three_places();
     switcher_on(&mut s, places.clone());
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Enter));

@@ -90,6 +90,21 @@ pub fn ghl_tui(home: &std::path::Path, base: &str) -> std::process::Command {
     cmd
 }
 
+/// The file can be read and written by its owner alone (on Unix; elsewhere nothing to check).
+pub fn assert_private(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .expect("the file exists")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
 /// The `code` of an address the authorize page redirected to.
 pub fn code_of(landed: &str) -> String {
     landed
