@@ -573,10 +573,16 @@ where
             dirty = true;
             for effect in app::update(&mut state, msg) {
                 if let Effect::OpenEditor { text } = effect {
-                    // Dropping the old stream stops its reader; the new one reads nothing
-                    // until polled again, after the editor has exited.
-                    drop(std::mem::replace(&mut events, make_events()));
-                    let result = suspended(terminal, || edit_externally(&text))?;
+                    // The old stream is dropped first: its reader thread may be blocked in a
+                    // poll holding crossterm's global reader lock, which a new stream takes
+                    // when created (so creating it first could hang until a key came). The
+                    // drop wakes that poll and the thread lets go; the new stream is made once
+                    // the editor has exited, so nothing reads the editor's keystrokes.
+                    drop(events);
+                    crate::terminal::settle_input();
+                    let result = suspended(terminal, || edit_externally(&text));
+                    events = make_events();
+                    let result = result?;
                     let _ = exec.tx.send(Msg::EditorDone(result));
                 } else {
                     exec.run(effect);

@@ -89,6 +89,16 @@ impl Drop for Guard {
     }
 }
 
+/// Call after dropping crossterm's `EventStream`. Dropping it wakes crossterm's shared input
+/// reader. If no reader thread was waiting, that wake-up stays pending, and crossterm 0.29
+/// reports it in the same batch as the next key, then drops the key's readiness: the key sits
+/// unread until another one comes. Taking the wake-up here, before the editor runs, keeps the
+/// first key after the editor from being held back. A key typed at this moment stays queued
+/// for the app, or unread for the editor.
+pub fn settle_input() {
+    let _ = crossterm::event::poll(std::time::Duration::from_millis(10));
+}
+
 /// Raw mode alone, for a prompt on the normal screen (a hidden token); left however the
 /// prompt ends, an error or a panic included.
 pub struct RawMode(());
