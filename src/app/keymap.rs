@@ -338,7 +338,7 @@ pub static BINDINGS: &[Binding] = &[
         scope: Scope::Finder,
         keys: &[k(KeyCode::Esc)],
         action: Action::Back,
-        help: "Close (while a location opens: call it off)",
+        help: "Close, or call off a switch",
         hint: Some("close"),
     },
     Binding {
