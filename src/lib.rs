@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod logging;
+pub mod private;
 pub mod runtime;
 pub mod sandbox;
 pub mod sanitize;

@@ -7,9 +7,8 @@ use ghl_tui::api::{Client, ClientConfig, Secret};
 use ghl_tui::app::State;
 use ghl_tui::config::{self, Config};
 use ghl_tui::sandbox::{self, FaultRates, Sandbox, SandboxConfig, Seed};
-use ghl_tui::session::{AgencySwitcher, Session};
-use ghl_tui::store::Store;
-use std::sync::{Arc, Mutex};
+use ghl_tui::session::{AgencySwitcher, LocalStore, Session};
+use std::sync::Arc;
 
 /// A keyboard-driven terminal client for the GoHighLevel (LeadConnector) Contacts API.
 #[derive(Parser, Debug)]
@@ -374,16 +373,10 @@ fn welcome(config_path: Option<&std::path::Path>) -> String {
     )
 }
 
-/// The outbox and drafts; without them the app still browses, and says so when asked to save.
-fn open_store(name: &str) -> Option<Arc<Mutex<Store>>> {
-    let path = config::store_path(name);
-    match Store::open(&path) {
-        Ok(store) => Some(Arc::new(Mutex::new(store))),
-        Err(e) => {
-            tracing::error!(error = %e, path = %path.display(), "can't open the local store");
-            None
-        }
-    }
+/// The outbox and drafts; without them the app still browses, and refuses to pretend that
+/// changes are saved.
+fn open_store(name: &str) -> LocalStore {
+    LocalStore::open(config::store_path(name))
 }
 
 /// The demo signs in the way an agency does, over real OAuth against the in-process sandbox,
@@ -448,7 +441,7 @@ async fn demo_session(sb: &Sandbox, seed: &Seed) -> Result<(Session, String, Str
     ))
 }
 
-fn demo_store(location: &str) -> Option<Arc<Mutex<Store>>> {
+fn demo_store(location: &str) -> LocalStore {
     open_store(&format!("demo-{location}"))
 }
 

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use crate::api::Client;
 use crate::app::state::PendingView;
 use crate::app::{self, Effect, Msg, Parts, State};
-use crate::session::{Session, SharedStore, Switcher};
+use crate::session::{LocalStore, Session, SharedStore, Switcher};
 use crate::store::Store;
 
 /// Sends results back to the loop, marked with the location they belong to: answers for a
@@ -32,6 +32,9 @@ pub struct Tx {
 
 /// Marks messages that hold whatever location is current (news from locations left behind).
 const ANY_EPOCH: u64 = u64::MAX;
+
+/// How often the store is checked for commits by another copy of the app.
+const STORE_WATCH: Duration = Duration::from_secs(2);
 
 impl Tx {
     pub fn send(&self, msg: Msg) -> Result<(), Box<mpsc::error::SendError<(u64, Msg)>>> {
@@ -47,7 +50,7 @@ impl Tx {
 }
 
 /// A location opened in the background, waiting for the state to switch to it.
-type Prepared = (String, Client, Option<SharedStore>);
+type Prepared = (String, Client, LocalStore);
 
 /// Runs effects against the API and reports each result as a message.
 pub struct Executor {
@@ -61,7 +64,12 @@ pub struct Executor {
     contact_jobs: Vec<JoinHandle<()>>,
     jobs_for: Option<String>,
     /// The outbox and drafts; `None` when the local store could not be opened.
-    store: Option<Arc<Mutex<Store>>>,
+    store: Option<SharedStore>,
+    /// Where the store lives (to open it again after a failure), and what to say of it once.
+    store_path: Option<std::path::PathBuf>,
+    store_said: Option<Msg>,
+    /// Watches the store for what another copy of the app on the same profile does to it.
+    store_watch: Option<JoinHandle<()>>,
     /// One replay at a time: a second request while one runs makes it go round again.
     replaying: Arc<AtomicBool>,
     replay_again: Arc<AtomicBool>,
@@ -72,23 +80,31 @@ pub struct Executor {
     draining: std::collections::HashMap<String, tokio::sync::watch::Sender<bool>>,
 }
 
-fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(|p| p.into_inner())
+use crate::private::lock;
+
+/// A store error as the user reads it: which file, and why.
+fn why(store: &Store, e: impl std::fmt::Display) -> String {
+    match store.path() {
+        Some(p) => format!("{}: {e}", p.display()),
+        None => e.to_string(),
+    }
 }
 
-fn lock_prepared(p: &Mutex<Vec<Prepared>>) -> std::sync::MutexGuard<'_, Vec<Prepared>> {
-    p.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn lock_opening(
-    o: &Mutex<std::collections::HashSet<String>>,
-) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
-    o.lock().unwrap_or_else(|p| p.into_inner())
+/// What a newly opened store has to say: that there is none, or that it was rebuilt.
+fn first_word(local: &LocalStore) -> Option<Msg> {
+    match (&local.problem, &local.notice) {
+        (Some(problem), _) => Some(Msg::StoreDown(problem.clone())),
+        (None, Some(notice)) => Some(Msg::StoreNotice(notice.clone())),
+        (None, None) => None,
+    }
 }
 
 fn pending_views(store: &Mutex<Store>) -> Result<Vec<PendingView>, String> {
-    let pending = lock(store).pending().map_err(|e| e.to_string())?;
-    Ok(pending
+    let store = lock(store);
+    let outbox = store.outbox().map_err(|e| why(&store, e))?;
+    let blocked = outbox.blocked();
+    let mut views: Vec<PendingView> = outbox
+        .ready
         .into_iter()
         .map(|p| PendingView {
             id: p.id,
@@ -96,20 +112,39 @@ fn pending_views(store: &Mutex<Store>) -> Result<Vec<PendingView>, String> {
             what: p.op.describe(),
             attempts: p.attempts,
             error: p.last_error,
+            waits_for: blocked.get(&p.id).copied(),
+            aside: None,
             op: Some(p.op),
         })
-        .collect())
+        .collect();
+    views.extend(outbox.aside.into_iter().map(|a| PendingView {
+        id: a.id,
+        contact_id: None,
+        what: format!("A change this version cannot read (#{})", a.id),
+        attempts: 0,
+        error: None,
+        waits_for: None,
+        aside: Some(a.why),
+        op: None,
+    }));
+    views.sort_by_key(|v| v.id);
+    Ok(views)
 }
 
 impl Executor {
     pub fn new(session: Session, tx: mpsc::UnboundedSender<(u64, Msg)>) -> Self {
         let Session {
             client,
-            store,
+            store: local,
             switcher,
             ..
         } = session;
+        let store_said = first_word(&local);
+        let (store, store_path) = (local.store, local.path);
         Executor {
+            store_path,
+            store_said,
+            store_watch: None,
             location: client.location_id().to_string(),
             draining: Default::default(),
             client,
@@ -125,9 +160,118 @@ impl Executor {
         }
     }
 
-    fn store_failed(&self, e: impl std::fmt::Display) {
-        tracing::error!(error = %e, "local store");
-        let _ = self.tx.send(Msg::StoreFailed(e.to_string()));
+    /// What the state must know of the store before anything else: that it was rebuilt, or
+    /// that there is none.
+    pub fn announce_store(&mut self) {
+        if let Some(msg) = self.store_said.take() {
+            let _ = self.tx.send(msg);
+        }
+        self.watch_store();
+    }
+
+    /// Another copy of the app on this profile sends and records too: when it commits, the
+    /// waiting count here is read again, so both windows tell the truth.
+    fn watch_store(&mut self) {
+        if let Some(old) = self.store_watch.take() {
+            old.abort();
+        }
+        let Some(store) = self.store.clone() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        self.store_watch = Some(tokio::spawn(async move {
+            let mut every = tokio::time::interval(STORE_WATCH);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            loop {
+                every.tick().await;
+                let changed = lock(&store).changed_elsewhere().unwrap_or(false);
+                if changed && let Ok(pending) = pending_views(&store) {
+                    let _ = tx.send(Msg::Synced {
+                        sent: Vec::new(),
+                        pending,
+                    });
+                }
+            }
+        }));
+    }
+
+    fn store_failed(&self, store: &Store, e: impl std::fmt::Display) {
+        let why = why(store, e);
+        tracing::error!(error = %why, "local store");
+        let _ = self.tx.send(Msg::StoreDown(why));
+    }
+
+    /// Sends the outbox as it is now, so the counts are right at once.
+    fn report_pending(&self, store: &Mutex<Store>) {
+        match pending_views(store) {
+            Ok(pending) => {
+                let _ = self.tx.send(Msg::Synced {
+                    sent: Vec::new(),
+                    pending,
+                });
+            }
+            Err(why) => {
+                let _ = self.tx.send(Msg::StoreDown(why));
+            }
+        }
+    }
+
+    /// Opens the store again where there was none, or checks that the one there takes writes.
+    fn reopen_store(&mut self) -> Result<SharedStore, String> {
+        if let Some(store) = &self.store {
+            let s = lock(store);
+            return match s.probe() {
+                Ok(()) => Ok(store.clone()),
+                Err(e) => Err(why(&s, e)),
+            };
+        }
+        let Some(path) = self.store_path.clone() else {
+            return Err("no local store was opened".into());
+        };
+        let local = LocalStore::open(path);
+        match (local.store, local.problem) {
+            (Some(store), _) => {
+                if let Some(notice) = local.notice {
+                    let _ = self.tx.send(Msg::StoreNotice(notice));
+                }
+                self.store = Some(store.clone());
+                Ok(store)
+            }
+            (None, problem) => Err(problem.unwrap_or_default()),
+        }
+    }
+
+    /// Records writes before anything is sent; from then on they survive a crash. What cannot
+    /// be recorded goes back to the state, which gives the text back.
+    fn write(&mut self, ops: Vec<crate::api::WriteOp>, draft: Option<String>) {
+        let had_store = self.store.is_some();
+        let store = match self.store.clone() {
+            Some(store) => store,
+            None => match self.reopen_store() {
+                Ok(store) => store,
+                Err(why) => {
+                    let _ = self.tx.send(Msg::NotRecorded { ops, why });
+                    return;
+                }
+            },
+        };
+        let recorded = {
+            let s = lock(&store);
+            s.record_all(&ops, draft.as_deref()).map_err(|e| why(&s, e))
+        };
+        match recorded {
+            Ok(_) => {
+                if !had_store {
+                    let _ = self.tx.send(Msg::StoreUp);
+                }
+                self.report_pending(&store);
+                self.replay();
+            }
+            Err(why) => {
+                tracing::error!(error = %why, "a change could not be recorded");
+                let _ = self.tx.send(Msg::NotRecorded { ops, why });
+            }
+        }
     }
 
     fn replay(&self) {
@@ -149,7 +293,7 @@ impl Executor {
                 let sent = match crate::sync::replay(&client, &store).await {
                     Ok(sent) => sent,
                     Err(e) => {
-                        let _ = tx.send(Msg::StoreFailed(e.to_string()));
+                        let _ = tx.send(Msg::StoreDown(why(&lock(&store), e)));
                         Vec::new()
                     }
                 };
@@ -158,7 +302,7 @@ impl Executor {
                         let _ = tx.send(Msg::Synced { sent, pending });
                     }
                     Err(e) => {
-                        let _ = tx.send(Msg::StoreFailed(e));
+                        let _ = tx.send(Msg::StoreDown(e));
                     }
                 }
                 let _ = tx.send(Msg::Budget(client.budget()));
@@ -178,28 +322,39 @@ impl Executor {
 
     pub fn run(&mut self, effect: Effect) {
         match effect {
-            Effect::Write(ops) => match &self.store {
-                // Recorded before anything is sent: from here on the change survives a crash.
-                Some(store) => {
-                    let recorded: Result<(), _> = ops
-                        .iter()
-                        .try_for_each(|op| lock(store).record(op).map(drop));
-                    match recorded {
+            Effect::Write { ops, draft } => self.write(ops, draft),
+            Effect::ReopenStore => match self.reopen_store() {
+                Ok(store) => {
+                    let _ = self.tx.send(Msg::StoreUp);
+                    self.report_pending(&store);
+                    self.replay();
+                }
+                Err(why) => {
+                    let _ = self.tx.send(Msg::StoreDown(why));
+                }
+            },
+            Effect::RetryAside { id } | Effect::DiscardAside { id } => {
+                if let Some(store) = self.store.clone() {
+                    let done = {
+                        let s = lock(&store);
+                        let r = if matches!(effect, Effect::RetryAside { .. }) {
+                            s.retry_aside(id)
+                        } else {
+                            s.discard_aside(id)
+                        };
+                        r.map_err(|e| why(&s, e))
+                    };
+                    match done {
                         Ok(()) => {
-                            // The count of waiting changes is right at once, not after the send.
-                            if let Ok(pending) = pending_views(store) {
-                                let _ = self.tx.send(Msg::Synced {
-                                    sent: Vec::new(),
-                                    pending,
-                                });
-                            }
+                            self.report_pending(&store);
                             self.replay();
                         }
-                        Err(e) => self.store_failed(e),
+                        Err(why) => {
+                            let _ = self.tx.send(Msg::StoreDown(why));
+                        }
                     }
                 }
-                None => self.store_failed("not open"),
-            },
+            }
             Effect::Replay => self.replay(),
             Effect::ReloadContact { id } => {
                 let (client, tx) = (self.client.clone(), self.tx.clone());
@@ -209,18 +364,14 @@ impl Executor {
                 });
             }
             Effect::Withdraw { id } => {
-                if let Some(store) = &self.store {
-                    let taken = lock(store).withdraw(id);
-                    match (taken, pending_views(store)) {
-                        (Ok(draft), Ok(pending)) => {
-                            let _ = self.tx.send(Msg::Synced {
-                                sent: Vec::new(),
-                                pending,
-                            });
+                if let Some(store) = self.store.clone() {
+                    let taken = lock(&store).withdraw(id);
+                    match taken {
+                        Ok(draft) => {
+                            self.report_pending(&store);
                             let _ = self.tx.send(Msg::Drafts(draft.into_iter().collect()));
                         }
-                        (Err(e), _) => self.store_failed(e),
-                        (_, Err(e)) => self.store_failed(e),
+                        Err(e) => self.store_failed(&lock(&store), e),
                     }
                 }
             }
@@ -232,28 +383,31 @@ impl Executor {
                 });
             }
             Effect::SaveDraft { key, payload } => {
-                if let Some(store) = &self.store
-                    && let Err(e) = lock(store).save_draft(&key, &payload)
-                {
-                    self.store_failed(e);
+                if let Some(store) = &self.store {
+                    let s = lock(store);
+                    if let Err(e) = s.save_draft(&key, &payload) {
+                        self.store_failed(&s, e);
+                    }
                 }
             }
             Effect::DiscardDraft { key } => {
-                if let Some(store) = &self.store
-                    && let Err(e) = lock(store).discard_draft(&key)
-                {
-                    self.store_failed(e);
+                if let Some(store) = &self.store {
+                    let s = lock(store);
+                    if let Err(e) = s.discard_draft(&key) {
+                        self.store_failed(&s, e);
+                    }
                 }
             }
             Effect::LoadDrafts => {
                 if let Some(store) = &self.store {
-                    match lock(store).drafts() {
+                    let s = lock(store);
+                    match s.drafts() {
                         Ok(d) => {
                             let _ = self.tx.send(Msg::Drafts(
                                 d.into_iter().map(|d| (d.key, d.payload)).collect(),
                             ));
                         }
-                        Err(e) => self.store_failed(e),
+                        Err(e) => self.store_failed(&s, e),
                     }
                 }
             }
@@ -317,16 +471,16 @@ impl Executor {
                 };
                 // Picked again (after Esc) while still opening: the one answer serves both,
                 // so the first attempt's failure cannot be taken for the second's.
-                if !lock_opening(&self.opening).insert(id.clone()) {
+                if !lock(&self.opening).insert(id.clone()) {
                     return;
                 }
                 let opening = self.opening.clone();
                 tokio::spawn(async move {
                     let opened = switcher.open(id.clone()).await;
-                    lock_opening(&opening).remove(&id);
+                    lock(&opening).remove(&id);
                     match opened {
                         Ok((client, store)) => {
-                            lock_prepared(&prepared).push((id.clone(), client, store));
+                            lock(&prepared).push((id.clone(), client, store));
                             let _ = tx.send(Msg::LocationOpened { id, name });
                         }
                         Err(e) => {
@@ -344,12 +498,12 @@ impl Executor {
     /// Talks to `id` from now on. Loads under way are stopped and anything still on its way
     /// from the old location is dropped; its outbox keeps sending on its own until done.
     fn use_location(&mut self, id: &str) {
-        let mut prepared = lock_prepared(&self.prepared);
+        let mut prepared = lock(&self.prepared);
         let Some(i) = prepared.iter().position(|(p, _, _)| p == id) else {
             tracing::error!(location = id, "switch to a location that was not opened");
             return;
         };
-        let (_, client, store) = prepared.remove(i);
+        let (_, client, local) = prepared.remove(i);
         prepared.clear();
         drop(prepared);
         tracing::info!(location = id, "switched location");
@@ -368,7 +522,9 @@ impl Executor {
         let old_client = std::mem::replace(&mut self.client, client);
         // Always: a replay of the old location may be under way, and only a pass after it
         // (the outbox's send lock orders them) can tell what it left.
-        if let Some(old_store) = std::mem::replace(&mut self.store, store) {
+        self.store_said = first_word(&local);
+        self.store_path = local.path;
+        if let Some(old_store) = std::mem::replace(&mut self.store, local.store) {
             let (stop, stopped) = tokio::sync::watch::channel(false);
             if let Some(earlier) = self.draining.insert(left.clone(), stop) {
                 let _ = earlier.send(true);
@@ -379,11 +535,18 @@ impl Executor {
         self.replaying = Arc::new(AtomicBool::new(false));
         self.replay_again = Arc::new(AtomicBool::new(false));
         self.tx.epoch += 1;
+        self.announce_store();
     }
 
     /// Which location's answers count now.
     pub fn epoch(&self) -> u64 {
         self.tx.epoch
+    }
+
+    /// Whether a message sent under `epoch` still counts: it is about the location the user is
+    /// in, or about any location (news from those left behind).
+    pub fn accepts(&self, epoch: u64) -> bool {
+        epoch == self.tx.epoch || epoch == ANY_EPOCH
     }
 
     fn load_contact(&mut self, id: String, parts: Parts) {
@@ -521,6 +684,7 @@ where
     let (tx, mut rx) = mpsc::unbounded_channel();
     state.switchable = session.switcher.is_some();
     let mut exec = Executor::new(session, tx);
+    exec.announce_store();
     let mut events = make_events();
     let size = terminal.size()?;
     state.size = (size.width, size.height);
@@ -567,7 +731,7 @@ where
         for (epoch, msg) in batch {
             // Checked here, not when drained: a switch earlier in this batch makes the rest of
             // the old location's answers stale.
-            if epoch != exec.epoch() && epoch != ANY_EPOCH {
+            if !exec.accepts(epoch) {
                 continue;
             }
             dirty = true;

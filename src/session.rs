@@ -10,10 +10,65 @@ use crate::store::Store;
 
 pub type SharedStore = Arc<Mutex<Store>>;
 
+/// A location's outbox and drafts as opened: the store, or why there is none, and what the
+/// user must be told about it once (a damaged file moved aside).
+pub struct LocalStore {
+    pub store: Option<SharedStore>,
+    /// Where it lives, to try again.
+    pub path: Option<std::path::PathBuf>,
+    /// Said once: the file was damaged and a new one made (naming both files).
+    pub notice: Option<String>,
+    /// Why changes cannot be recorded (naming the file), when there is no store.
+    pub problem: Option<String>,
+}
+
+impl LocalStore {
+    /// Opens the store at `path`, moving a damaged file aside; without one the app still
+    /// browses and refuses to pretend that changes are saved.
+    pub fn open(path: std::path::PathBuf) -> LocalStore {
+        match crate::store::open_or_recover(&path) {
+            Ok(opened) => LocalStore {
+                store: Some(Arc::new(Mutex::new(opened.store))),
+                path: Some(path),
+                notice: opened.notice,
+                problem: None,
+            },
+            Err(e) => {
+                tracing::error!(error = %e, "no local store");
+                LocalStore {
+                    store: None,
+                    path: Some(path),
+                    notice: None,
+                    problem: Some(e.to_string()),
+                }
+            }
+        }
+    }
+
+    /// An in-memory store (tests, and callers that keep nothing).
+    pub fn memory(store: Store) -> LocalStore {
+        LocalStore {
+            store: Some(Arc::new(Mutex::new(store))),
+            path: None,
+            notice: None,
+            problem: None,
+        }
+    }
+
+    pub fn none() -> LocalStore {
+        LocalStore {
+            store: None,
+            path: None,
+            notice: None,
+            problem: Some("no local store was opened".into()),
+        }
+    }
+}
+
 pub struct Session {
     pub client: Client,
-    /// The outbox and drafts; `None` when the local store could not be opened.
-    pub store: Option<SharedStore>,
+    /// The outbox and drafts, or why there are none.
+    pub store: LocalStore,
     /// Set for agency sign-ins: `L` switches locations.
     pub switcher: Option<Arc<dyn Switcher>>,
     /// OAuth tokens that refresh themselves: a refresh under way at exit is let finish, or
@@ -22,7 +77,7 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(client: Client, store: Option<SharedStore>) -> Session {
+    pub fn new(client: Client, store: LocalStore) -> Session {
         Session {
             client,
             store,
@@ -36,10 +91,7 @@ impl Session {
 pub trait Switcher: Send + Sync {
     fn locations(&self) -> BoxFuture<'_, Result<Vec<InstalledLocation>, ApiError>>;
     /// A client for the location (its token already obtained) and its own outbox.
-    fn open(
-        &self,
-        location_id: String,
-    ) -> BoxFuture<'_, Result<(Client, Option<SharedStore>), ApiError>>;
+    fn open(&self, location_id: String) -> BoxFuture<'_, Result<(Client, LocalStore), ApiError>>;
     /// The user is now in this location: the next start opens it.
     fn remember(&self, location_id: String) -> BoxFuture<'_, ()>;
 }
@@ -47,7 +99,7 @@ pub trait Switcher: Send + Sync {
 /// An agency's locations, each with the outbox `open_store` gives for its id.
 pub struct AgencySwitcher {
     pub agency: Arc<Agency>,
-    pub open_store: fn(&str) -> Option<SharedStore>,
+    pub open_store: fn(&str) -> LocalStore,
 }
 
 impl Switcher for AgencySwitcher {
@@ -55,18 +107,14 @@ impl Switcher for AgencySwitcher {
         Box::pin(self.agency.locations())
     }
 
-    fn open(
-        &self,
-        location_id: String,
-    ) -> BoxFuture<'_, Result<(Client, Option<SharedStore>), ApiError>> {
+    fn open(&self, location_id: String) -> BoxFuture<'_, Result<(Client, LocalStore), ApiError>> {
         Box::pin(async move {
             let client = self.agency.open(&location_id).await?;
             let open_store = self.open_store;
             // SQLite opens a file and may wait on a lock: not on the event loop's thread.
             let store = tokio::task::spawn_blocking(move || open_store(&location_id))
                 .await
-                .ok()
-                .flatten();
+                .unwrap_or_else(|_| LocalStore::none());
             Ok((client, store))
         })
     }

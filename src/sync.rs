@@ -25,6 +25,10 @@ pub enum Sent {
     },
     /// Not sent this time; it and the writes after it wait for the next replay.
     Held { id: i64, error: ApiError },
+    /// This version cannot read it: set aside (kept, listed) and the rest go on.
+    SetAside { id: i64, why: String },
+    /// About something a row set aside is about (`on`): it waits with that row.
+    Waiting { id: i64, on: i64 },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,9 +37,7 @@ pub enum SyncError {
     Store(#[from] StoreError),
 }
 
-fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(|p| p.into_inner())
-}
+use crate::private::lock;
 
 /// Whether a failure should keep the write queued rather than hand it back.
 fn hold(e: &ApiError) -> bool {
@@ -46,13 +48,7 @@ fn hold(e: &ApiError) -> bool {
 /// sending it right now, and must finish (and remove what it sent) before this one reads it.
 async fn exclusive(path: Option<std::path::PathBuf>) -> Result<Option<std::fs::File>, SyncError> {
     let Some(path) = path else { return Ok(None) };
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(StoreError::Io)?;
-    let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+    let file = tokio::task::spawn_blocking(move || crate::private::lock_file(&path))
         .await
         .map_err(|e| StoreError::Io(std::io::Error::other(e)))?
         .map_err(StoreError::Io)?;
@@ -66,9 +62,22 @@ pub async fn replay(client: &Client, store: &Mutex<Store>) -> Result<Vec<Sent>, 
         .map(std::path::Path::to_path_buf);
     // Released when dropped, at the end of this replay.
     let _sending = exclusive(lock_path).await?;
-    let pending = lock(store).pending()?;
+    let outbox = lock(store).outbox()?;
     let mut out = Vec::new();
-    for p in pending {
+    let blocked = outbox.blocked();
+    for a in &outbox.aside {
+        if a.fresh {
+            out.push(Sent::SetAside {
+                id: a.id,
+                why: a.why.clone(),
+            });
+        }
+    }
+    for p in outbox.ready {
+        if let Some(&on) = blocked.get(&p.id) {
+            out.push(Sent::Waiting { id: p.id, on });
+            continue;
+        }
         let sent = send_one(client, store, &p).await?;
         let stop = matches!(sent, Sent::Held { .. });
         out.push(sent);

@@ -29,7 +29,7 @@ fn typed(s: &mut State, text: &str) -> Vec<Effect> {
 fn writes(fx: &[Effect]) -> Vec<WriteOp> {
     fx.iter()
         .filter_map(|e| match e {
-            Effect::Write(ops) => Some(ops.clone()),
+            Effect::Write { ops, .. } => Some(ops.clone()),
             _ => None,
         })
         .flatten()
@@ -171,6 +171,8 @@ fn a_change_that_has_to_wait_says_so_and_retries_later() {
         what: "complete task".into(),
         attempts: 1,
         error: Some("Network error".into()),
+        waits_for: None,
+        aside: None,
         op: None,
     }];
     let fx = synced(
@@ -704,6 +706,8 @@ fn a_read_only_token_keeps_the_change_and_says_how_to_fix_it() {
         what: "complete task".into(),
         attempts: 1,
         error: None,
+        waits_for: None,
+        aside: None,
         op: None,
     }];
     let error = ApiError::MissingScope {
@@ -753,9 +757,12 @@ fn a_refused_change_reopens_under_its_own_draft_key_and_saving_clears_it() {
     );
     assert!(s.marks.is_empty(), "no placeholder left marked");
     let fx = update(&mut s, ctrl('s'));
-    assert!(fx.contains(&Effect::DiscardDraft {
-        key: "rejected:7".into()
-    }));
+    // The draft goes in the same transaction that records the write again.
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Write { draft: Some(k), .. } if k == "rejected:7")),
+        "{fx:?}"
+    );
     assert_eq!(writes(&fx).len(), 1, "sent again");
 }
 
@@ -796,6 +803,8 @@ fn a_waiting_change_can_be_taken_back_to_edit() {
         what: "new note “x”".into(),
         attempts: 2,
         error: Some("503".into()),
+        waits_for: None,
+        aside: None,
         op: None,
     }];
     synced(
@@ -827,6 +836,8 @@ fn only_one_retry_timer_runs_however_often_a_change_waits() {
             what: "x".into(),
             attempts: 1,
             error: None,
+            waits_for: None,
+            aside: None,
             op: None,
         }]
     };
@@ -860,6 +871,8 @@ fn waiting_changes_stay_on_screen_when_the_data_reloads() {
         what: "complete task".into(),
         attempts: 1,
         error: Some("Network error".into()),
+        waits_for: None,
+        aside: None,
         op: Some(ops[0].clone()),
     }];
     synced(
@@ -908,6 +921,8 @@ fn a_contact_created_before_a_restart_shows_once_while_it_waits() {
             what: "new contact Noor".into(),
             attempts: 1,
             error: Some("Network error".into()),
+            waits_for: None,
+            aside: None,
             op: Some(op.clone()),
         }]
     };

@@ -439,3 +439,140 @@ async fn two_copies_of_the_app_on_one_account_send_a_write_once() {
     rb.expect("replay b");
     assert_eq!(notes_with(&client, &id, body).await, 1);
 }
+
+/// The store fails mid-session (a full disk, here SQLite's own page cap): the note is not
+/// sent, what was shown is undone, and the text is back in its editor with the reason. Once
+/// the disk has room, the next save goes out, exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_fails_mid_session_gives_the_text_back_and_sends_nothing() {
+    use ghl_tui::app::State;
+    use ghl_tui::app::state::Overlay;
+    use ghl_tui::session::{LocalStore, Session};
+    use std::sync::Arc;
+
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("store.sqlite3");
+    let store = Arc::new(Mutex::new(Store::open(&path).expect("store")));
+    let local = LocalStore {
+        store: Some(store.clone()),
+        path: Some(path),
+        notice: None,
+        problem: None,
+    };
+    let session = Session::new(common::client(&sb), local);
+    let state = State::new("test", sb.location_id(), common::fixed_now());
+    let mut d = common::drive::Driver::start(session, state);
+    d.until("the list", |s| !s.browse.rows.is_empty()).await;
+    let id = d.state.selected_id().expect("a contact").to_string();
+    d.key('4');
+    d.until("the notes", |s| {
+        s.selected_extras()
+            .is_some_and(|e| e.notes.ready().is_some())
+    })
+    .await;
+
+    store
+        .lock()
+        .expect("lock")
+        .limit_pages(1)
+        .expect("a full disk");
+    d.key('n');
+    let body = format!("A long call summary.{}", " Details.".repeat(2000));
+    d.send(ghl_tui::app::Msg::Paste(body.clone()));
+    d.ctrl('s');
+    d.until(
+        "the text back in its editor",
+        |s| matches!(&s.overlay, Some(Overlay::Form(f)) if f.alert.is_some()),
+    )
+    .await;
+    let Some(Overlay::Form(form)) = &d.state.overlay else {
+        unreachable!()
+    };
+    assert_eq!(
+        form.fields[0].text(),
+        body,
+        "every character typed is there"
+    );
+    let alert = form.alert.clone().expect("the reason");
+    assert!(
+        alert.starts_with("Not saved: the local store is unavailable: ")
+            && alert.contains("store.sqlite3")
+            && alert.contains("full"),
+        "{alert}"
+    );
+    // What was shown is undone: the contact's notes come again from the server.
+    d.until("the notes reloaded", |s| {
+        s.selected_extras()
+            .is_some_and(|e| e.notes.ready().is_some())
+    })
+    .await;
+    let shown = d.state.extras[&id].notes.ready().expect("notes").clone();
+    assert!(
+        shown
+            .iter()
+            .all(|n| n.body.as_deref() != Some(body.as_str())),
+        "nothing shown that is not recorded"
+    );
+    assert!(d.state.marks.is_empty(), "{:?}", d.state.marks);
+    let client = common::client(&sb);
+    assert_eq!(notes_with(&client, &id, &body).await, 0, "nothing sent");
+
+    // Room on the disk again: the next save finds the store working and goes out once.
+    store
+        .lock()
+        .expect("lock")
+        .limit_pages(1_000_000)
+        .expect("room");
+    d.ctrl('s');
+    d.until("the store working again", |s| s.store_down.is_none())
+        .await;
+    d.ctrl('s');
+    d.until("the note saved", |s| {
+        s.overlay.is_none() && s.pending.is_empty() && s.marks.is_empty()
+    })
+    .await;
+    assert_eq!(notes_with(&client, &id, &body).await, 1);
+}
+
+/// Two windows on one profile: what one sends, the other stops counting as waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_window_sees_the_first_one_send() {
+    use ghl_tui::app::State;
+    use ghl_tui::session::{LocalStore, Session};
+    use std::sync::Arc;
+
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let body = "Typed in the first window.";
+    let first = open(&dir);
+    first
+        .lock()
+        .expect("lock")
+        .record(&note(&contact(&seed), body))
+        .expect("record");
+    // The second window may only read, so it can never send the note itself.
+    let ro = Client::new(common::config(&sb, READONLY_TOKEN, sb.location_id())).expect("client");
+    let path = dir.path().join("store.sqlite3");
+    let local = LocalStore {
+        store: Some(Arc::new(open(&dir))),
+        path: Some(path),
+        notice: None,
+        problem: None,
+    };
+    let state = State::new("second", sb.location_id(), common::fixed_now());
+    let mut second = common::drive::Driver::start(Session::new(ro, local), state);
+    second
+        .until("the note counted as waiting", |s| s.pending.len() == 1)
+        .await;
+    let sent = replay(&common::client(&sb), &first).await.expect("replay");
+    assert!(
+        matches!(sent.as_slice(), [Sent::Confirmed { .. }]),
+        "{sent:?}"
+    );
+    second
+        .until("the second window to see it sent", |s| s.pending.is_empty())
+        .await;
+}

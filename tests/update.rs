@@ -1100,6 +1100,8 @@ fn waiting_change(id: i64) -> ghl_tui::app::state::PendingView {
         what: "New contact".into(),
         attempts: 1,
         error: Some("Server error 503".into()),
+        waits_for: None,
+        aside: None,
         op: None,
     }
 }

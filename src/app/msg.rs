@@ -57,8 +57,18 @@ pub enum Msg {
         sent: Vec<crate::sync::Sent>,
         pending: Vec<super::state::PendingView>,
     },
-    /// The outbox could not be read or written.
-    StoreFailed(String),
+    /// Changes cannot be recorded: the local store is unavailable (why, naming the file).
+    StoreDown(String),
+    /// The local store takes changes again.
+    StoreUp,
+    /// Said once: the local store was damaged, moved aside and made anew.
+    StoreNotice(String),
+    /// These writes could not be recorded, so they were not sent: what was shown is undone
+    /// and the text goes back to its editor.
+    NotRecorded {
+        ops: Vec<crate::api::WriteOp>,
+        why: String,
+    },
     /// Drafts found at start.
     Drafts(Vec<(String, serde_json::Value)>),
     /// Time for another replay of waiting changes.
@@ -118,8 +128,22 @@ pub enum Effect {
     },
     /// Fetch the custom field definitions.
     FetchFields,
-    /// Record writes in the outbox, then send it.
-    Write(Vec<crate::api::WriteOp>),
+    /// Record writes in the outbox (and drop the draft they came from, in the same
+    /// transaction), then send it.
+    Write {
+        ops: Vec<crate::api::WriteOp>,
+        draft: Option<String>,
+    },
+    /// Try the local store again (after it failed): `Msg::StoreUp` or `Msg::StoreDown`.
+    ReopenStore,
+    /// Read an outbox row that was set aside again, at the next send.
+    RetryAside {
+        id: i64,
+    },
+    /// Delete an outbox row that was set aside (the user said yes).
+    DiscardAside {
+        id: i64,
+    },
     /// Send what waits in the outbox.
     Replay,
     /// Send `Msg::ReplayDue` after the delay.

@@ -231,6 +231,11 @@ pub struct State {
     /// Changes left in locations the user switched away from, by location id: they are still
     /// sent in the background, and counted here so they are never out of sight.
     pub elsewhere: std::collections::BTreeMap<String, Elsewhere>,
+    /// Why changes cannot be recorded now (the local store, naming its file): saves are
+    /// refused with this reason and the text stays in its editor.
+    pub store_down: Option<String>,
+    /// The local store was damaged and made anew at start: what happened, for the `o` list.
+    pub store_notice: Option<String>,
     pub quit: bool,
 }
 
@@ -255,6 +260,11 @@ pub enum Overlay {
     Confirm {
         prompt: String,
         ops: Vec<crate::api::WriteOp>,
+    },
+    /// A y/N question; yes runs the effects.
+    Ask {
+        prompt: String,
+        yes: Vec<super::msg::Effect>,
     },
     /// Choose a tag of the contact to remove.
     RemoveTag {
@@ -284,6 +294,10 @@ pub struct PendingView {
     pub what: String,
     pub attempts: u32,
     pub error: Option<String>,
+    /// Waits with this outbox row, which was set aside.
+    pub waits_for: Option<i64>,
+    /// This version cannot read the row: why. It is kept and can be retried or discarded.
+    pub aside: Option<String>,
     /// The write itself, to show it again over data reloaded from the server.
     pub op: Option<crate::api::WriteOp>,
 }
@@ -338,6 +352,8 @@ impl State {
             switchable: false,
             switching_to: None,
             elsewhere: Default::default(),
+            store_down: None,
+            store_notice: None,
             quit: false,
         }
     }

@@ -132,12 +132,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::LocationTags(Err(_)) => {}
         Msg::Budget(b) => state.budget = b,
         Msg::Synced { sent, pending } => edit::on_synced(state, sent, pending, &mut fx),
-        Msg::StoreFailed(e) => {
+        Msg::StoreDown(why) => edit::store_down(state, why),
+        Msg::StoreUp => edit::store_up(state),
+        Msg::StoreNotice(text) => {
             state.status = Some(Status {
-                text: format!("Local store: {e}; changes are not saved"),
+                text: format!(
+                    "The local store was damaged and a new one made (o tells more): {text}"
+                ),
                 error: true,
             });
+            state.store_notice = Some(text);
         }
+        Msg::NotRecorded { ops, why } => edit::not_recorded(state, ops, why, &mut fx),
         Msg::Drafts(drafts) => edit::on_drafts(state, drafts),
         Msg::ReplayDue => {
             state.retry_scheduled = false;

@@ -160,6 +160,9 @@ fn draw_status(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, sp
         _ => text::count(loaded),
     };
     left.push(Span::raw(format!(" {count} contacts")));
+    if state.store_down.is_some() {
+        left.push(Span::styled(" ⚠ not saving", theme::error()));
+    }
     if !state.pending.is_empty() {
         left.push(Span::styled(
             format!(" ⇡{} waiting", state.pending.len()),

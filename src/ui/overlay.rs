@@ -28,7 +28,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
                 "y discards · n keeps editing",
             );
         }
-        Overlay::Confirm { prompt, .. } => question(frame, prompt, "y yes · n/Esc no"),
+        Overlay::Confirm { prompt, .. } | Overlay::Ask { prompt, .. } => {
+            question(frame, prompt, "y yes · n/Esc no")
+        }
         Overlay::RemoveTag { tags, cursor, .. } => {
             let items: Vec<String> = tags
                 .iter()
@@ -42,43 +44,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
                 "Enter removes · Esc closes",
             );
         }
-        Overlay::Pending { cursor } => {
-            let items: Vec<String> = state
-                .pending
-                .iter()
-                .map(|p| {
-                    let who = p
-                        .contact_id
-                        .as_deref()
-                        .and_then(|id| state.browse.contacts.iter().find(|c| c.id() == id))
-                        .map(|c| format!("{}: ", c.display_name()))
-                        .unwrap_or_default();
-                    match &p.error {
-                        Some(e) => format!("{who}{} — {} (tried {}×)", p.what, e, p.attempts),
-                        None => format!("{who}{}", p.what),
-                    }
-                })
-                .map(|s| crate::sanitize::line(&s).into_owned())
-                .collect();
-            let title = format!("Changes waiting for the server: {}", state.pending.len());
-            if items.is_empty() {
-                list(
-                    frame,
-                    &title,
-                    &["Nothing waiting: every change is saved.".to_string()],
-                    0,
-                    "Esc closes",
-                );
-            } else {
-                list(
-                    frame,
-                    &title,
-                    &items,
-                    *cursor,
-                    "Enter sends now · Esc closes",
-                );
-            }
-        }
+        Overlay::Pending { cursor } => draw_pending(frame, state, *cursor),
         Overlay::Locations(picker) => draw_locations(frame, state, picker),
         Overlay::Drafts { drafts, cursor } => {
             let items: Vec<String> = drafts
@@ -122,6 +88,53 @@ pub fn draw(frame: &mut Frame, state: &State) {
             );
         }
     }
+}
+
+/// The outbox: what waits and why, with the store's own trouble first.
+fn draw_pending(frame: &mut Frame, state: &State, cursor: usize) {
+    let mut header = Vec::new();
+    if let Some(why) = &state.store_down {
+        header.push(format!(
+            "⚠ Changes cannot be saved now: the local store is unavailable: {why}"
+        ));
+    }
+    if let Some(notice) = &state.store_notice {
+        header.push(format!("⚠ {notice}"));
+    }
+    let items: Vec<String> = state
+        .pending
+        .iter()
+        .map(|p| {
+            if let Some(why) = &p.aside {
+                return format!("⚠ #{} set aside: {why}", p.id);
+            }
+            let who = p
+                .contact_id
+                .as_deref()
+                .and_then(|id| state.browse.contacts.iter().find(|c| c.id() == id))
+                .map(|c| format!("{}: ", c.display_name()))
+                .unwrap_or_default();
+            match (&p.error, p.waits_for) {
+                (_, Some(on)) => format!("{who}{} — waits for #{on}, set aside", p.what),
+                (Some(e), None) => format!("{who}{} — {} (tried {}×)", p.what, e, p.attempts),
+                (None, None) => format!("{who}{}", p.what),
+            }
+        })
+        .map(|s| crate::sanitize::line(&s).into_owned())
+        .collect();
+    let title = format!("Changes waiting for the server: {}", state.pending.len());
+    let keys = match state.pending.get(cursor) {
+        Some(p) if p.aside.is_some() => "Enter reads it again · D deletes it · Esc closes",
+        Some(_) => "Enter sends now · D takes it back to edit · Esc closes",
+        None => "Esc closes",
+    };
+    let empty = [if state.store_down.is_some() {
+        "Nothing waiting, and nothing can be saved until the store works.".to_string()
+    } else {
+        "Nothing waiting: every change is saved.".to_string()
+    }];
+    let shown: &[String] = if items.is_empty() { &empty } else { &items };
+    list_under(frame, &title, &header, shown, cursor, keys);
 }
 
 /// The switcher: a search line over the matching locations, the current one marked.
@@ -222,35 +235,71 @@ fn question(frame: &mut Frame, prompt: &str, keys: &str) {
 }
 
 fn list(frame: &mut Frame, title: &str, items: &[String], cursor: usize, keys: &str) {
+    list_under(frame, title, &[], items, cursor, keys)
+}
+
+/// A list with lines above it that are read, not chosen (wrapped to the box).
+fn list_under(
+    frame: &mut Frame,
+    title: &str,
+    header: &[String],
+    items: &[String],
+    cursor: usize,
+    keys: &str,
+) {
     let widest = items
         .iter()
         .map(|i| text::width(i))
         .max()
         .unwrap_or(10)
-        .max(text::width(title) + 4) as u16;
-    let inner = boxed(frame, widest + 6, items.len() as u16 + 4, title);
-    let rows = usize::from(inner.height.saturating_sub(2));
-    let start = cursor.saturating_sub(rows.saturating_sub(1));
-    let mut lines: Vec<Line> = items
+        .max(text::width(title) + 4)
+        // Room for the header's longest word (a file's path) on one line, and at least 60.
+        .max(
+            header
+                .iter()
+                .flat_map(|h| h.split(' '))
+                .map(text::width)
+                .max()
+                .map_or(0, |w| w.max(60)),
+        ) as u16;
+    let box_w = (widest + 6).min(frame.area().width);
+    let wrap_w = usize::from(box_w.saturating_sub(4)).max(1);
+    let head: Vec<String> = header
         .iter()
-        .enumerate()
-        .skip(start)
-        .take(rows)
-        .map(|(i, item)| {
-            let style = if i == cursor {
-                theme::selected(true)
-            } else {
-                Style::new()
-            };
-            Line::styled(
-                format!(
-                    " {} ",
-                    text::fit(item, usize::from(inner.width).saturating_sub(2))
-                ),
-                style,
-            )
-        })
+        .flat_map(|h| text::wrap(&crate::sanitize::line(h), wrap_w))
         .collect();
+    let head_h = if head.is_empty() { 0 } else { head.len() + 1 };
+    let inner = boxed(frame, box_w, (items.len() + head_h) as u16 + 4, title);
+    let mut lines: Vec<Line> = head
+        .into_iter()
+        .map(|h| Line::styled(format!(" {h}"), theme::warn()))
+        .collect();
+    if head_h > 0 {
+        lines.push(Line::raw(""));
+    }
+    let rows = usize::from(inner.height.saturating_sub(2)).saturating_sub(head_h);
+    let start = cursor.saturating_sub(rows.saturating_sub(1));
+    lines.extend(
+        items
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(rows)
+            .map(|(i, item)| {
+                let style = if i == cursor {
+                    theme::selected(true)
+                } else {
+                    Style::new()
+                };
+                Line::styled(
+                    format!(
+                        " {} ",
+                        text::fit(item, usize::from(inner.width).saturating_sub(2))
+                    ),
+                    style,
+                )
+            }),
+    );
     lines.push(Line::raw(""));
     lines.push(Line::styled(keys.to_string(), theme::dim()));
     frame.render_widget(Paragraph::new(lines), inner);
@@ -268,8 +317,20 @@ fn draw_form(frame: &mut Frame, form: &Form) {
         .map(|f| if f.multiline { (f.area.lines().len() as u16 + 1).clamp(3, 12) } else { 1 } + extra(f))
         .collect();
     let multiline = form.fields.iter().rposition(|f| f.multiline);
-    // Room for the fields, borders and the key line; text editors get a good-sized box.
-    let want = heights.iter().sum::<u16>() + 3;
+    // Why the last save did not go, whole: it names a file and a reason, too long to cut.
+    let alert: Vec<String> = form
+        .alert
+        .as_deref()
+        .map(|a| {
+            text::wrap(
+                &crate::sanitize::line(a),
+                usize::from(76u16.min(size.width).saturating_sub(4)),
+            )
+        })
+        .unwrap_or_default();
+    let alert_h = alert.len() as u16;
+    // Room for the fields, borders, the alert and the key line; text editors get a good-sized box.
+    let want = heights.iter().sum::<u16>() + 3 + alert_h;
     let want = if multiline.is_some() {
         want.max(18)
     } else {
@@ -284,17 +345,18 @@ fn draw_form(frame: &mut Frame, form: &Form) {
     if inner.width <= LABEL + 4 || inner.height < 2 {
         return;
     }
+    let alert_h = alert_h.min(inner.height.saturating_sub(2));
     // The last multi-line field takes whatever room is left.
     if let Some(i) = multiline {
         let spare = inner
             .height
-            .saturating_sub(1)
+            .saturating_sub(1 + alert_h)
             .saturating_sub(heights.iter().sum::<u16>());
         heights[i] += spare;
     }
     let value_w = inner.width - LABEL - 1;
-    // Scroll so the focused field is in view, keeping a line for the key hints.
-    let room = inner.height.saturating_sub(1);
+    // Scroll so the focused field is in view, keeping lines for the alert and the key hints.
+    let room = inner.height.saturating_sub(1 + alert_h);
     let mut first = 0;
     while first < form.focus && heights[first..=form.focus].iter().sum::<u16>() > room {
         first += 1;
@@ -389,6 +451,22 @@ fn draw_form(frame: &mut Frame, form: &Form) {
             frame.render_widget(Paragraph::new(line), below);
         }
         y += h;
+    }
+    if alert_h > 0 {
+        let lines: Vec<Line> = alert
+            .into_iter()
+            .take(usize::from(alert_h))
+            .map(|l| Line::styled(l, theme::error()))
+            .collect();
+        frame.render_widget(
+            Paragraph::new(lines),
+            Rect {
+                x: inner.x,
+                y: inner.y + inner.height - 1 - alert_h,
+                width: inner.width,
+                height: alert_h,
+            },
+        );
     }
     let hint = Line::styled(
         "^S save · Esc cancel · Tab next field · ^E $EDITOR",

@@ -159,3 +159,5 @@ pub async fn oauth_sign_in(sb: &Sandbox, user_type: &str, scope: &str) -> ghl_tu
     set.client_secret = Some(Secret::new(DEMO_CLIENT_SECRET));
     set
 }
+pub mod drive;
+pub mod pty;

@@ -20,12 +20,29 @@ pub fn on_synced(
     fx: &mut Vec<Effect>,
 ) {
     let mut held = None;
+    let mut aside = Vec::new();
     for s in sent {
         match s {
             Sent::Confirmed { op, applied, .. } => confirmed(state, &op, applied),
             Sent::Rejected { id, op, error } => rejected(state, id, op, &error, fx),
             Sent::Held { error, .. } => held = Some(error),
+            Sent::SetAside { id, why } => aside.push((id, why)),
+            // Listed with the row it waits for; nothing to say on its own.
+            Sent::Waiting { .. } => {}
         }
+    }
+    if let Some((id, why)) = aside.first() {
+        let more = match aside.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        say(
+            state,
+            format!(
+                "Change #{id}{more} set aside: {why}; the rest go out, and o lists it to retry or discard"
+            ),
+            true,
+        );
     }
     state.pending = pending;
     // After a restart the list may have loaded before the outbox was read.
@@ -239,9 +256,24 @@ fn rejected(
         format!("Not saved ({}): {}", error.one_line(), op.describe()),
         true,
     );
-    // Undo what was shown: marks go, placeholders of this write go, and the server's version
-    // of the contact is fetched again.
-    match &op {
+    undo_shown(state, &op, fx);
+    // The text is already a draft (stored with the refusal); open it now unless busy, in
+    // which case it is offered at the next start.
+    let key = crate::store::rejected_key(outbox_id);
+    match Form::from_op(&op, state.local_now(), state.zone) {
+        Some(mut form) if state.overlay.is_none() => {
+            form.key_override = Some(key);
+            form.title = format!("{} — not saved: {}", form.title, error.one_line());
+            state.overlay = Some(Overlay::Form(Box::new(form)));
+        }
+        _ => {}
+    }
+}
+
+/// Undoes what a write showed before the server had it: marks go, placeholders of this write
+/// go, and the server's version of the contact is fetched again.
+fn undo_shown(state: &mut State, op: &WriteOp, fx: &mut Vec<Effect>) {
+    match op {
         WriteOp::CompleteTask { task_id, .. } | WriteOp::UpdateTask { task_id, .. } => {
             state.marks.remove(task_id);
         }
@@ -290,16 +322,50 @@ fn rejected(
             fx.push(Effect::ReloadContact { id: id.to_string() });
         }
     }
-    // The text is already a draft (stored with the refusal); open it now unless busy, in
-    // which case it is offered at the next start.
-    let key = crate::store::rejected_key(outbox_id);
-    match Form::from_op(&op, state.local_now(), state.zone) {
-        Some(mut form) if state.overlay.is_none() => {
-            form.key_override = Some(key);
-            form.title = format!("{} — not saved: {}", form.title, error.one_line());
-            state.overlay = Some(Overlay::Form(Box::new(form)));
-        }
-        _ => {}
+}
+
+/// Writes that could not be recorded were not sent: what they showed is undone, the first
+/// one with text goes back into its editor, and saves are refused until the store works.
+pub fn not_recorded(state: &mut State, ops: Vec<WriteOp>, why: String, fx: &mut Vec<Effect>) {
+    say(
+        state,
+        format!("Not saved: the local store is unavailable: {why}"),
+        true,
+    );
+    let alert = format!("Not saved: the local store is unavailable: {why}");
+    state.store_down = Some(why);
+    for op in &ops {
+        undo_shown(state, op, fx);
+    }
+    if state.overlay.is_none()
+        && let Some(mut form) = ops
+            .iter()
+            .find_map(|op| Form::from_op(op, state.local_now(), state.zone))
+    {
+        form.alert = Some(alert);
+        state.overlay = Some(Overlay::Form(Box::new(form)));
+    }
+}
+
+/// The local store cannot record changes: said once, and saves refused until it can.
+pub fn store_down(state: &mut State, why: String) {
+    if state.store_down.as_deref() != Some(why.as_str()) {
+        say(
+            state,
+            format!("Changes can't be saved (o tells why): the local store is unavailable: {why}"),
+            true,
+        );
+    }
+    state.store_down = Some(why);
+}
+
+pub fn store_up(state: &mut State) {
+    if state.store_down.take().is_some() {
+        say(
+            state,
+            "The local store works again: changes are saved",
+            false,
+        );
     }
 }
 

@@ -33,9 +33,17 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
             Some(Action::No) => Some(Overlay::Form(form)),
             _ => Some(Overlay::Discard(form)),
         },
+        Overlay::Ask { prompt, yes } => match keymap::lookup(Scope::Confirm, &ev) {
+            Some(Action::Yes) => {
+                fx.extend(yes);
+                None
+            }
+            Some(Action::No) => None,
+            _ => Some(Overlay::Ask { prompt, yes }),
+        },
         Overlay::Confirm { prompt, ops } => match keymap::lookup(Scope::Confirm, &ev) {
             Some(Action::Yes) => {
-                send(state, ops, fx);
+                let _ = send(state, ops, None, fx);
                 None
             }
             Some(Action::No) => None,
@@ -58,12 +66,13 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
             }),
             Some(Action::Pick) => {
                 if let Some(tag) = tags.get(cursor) {
-                    send(
+                    let _ = send(
                         state,
                         vec![WriteOp::RemoveTags {
                             id: contact_id,
                             tags: vec![tag.clone()],
                         }],
+                        None,
                         fx,
                     );
                 }
@@ -84,18 +93,36 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
                 cursor: cursor.saturating_sub(1),
             }),
             Some(Action::Pick) => {
-                // Enter on the list: try sending now.
-                fx.push(Effect::Replay);
-                say(state, "Sending waiting changes…", false);
-                None
-            }
-            Some(Action::Discard) => {
-                // Take the change back out of the outbox, as an editable draft.
-                if let Some(p) = state.pending.get(cursor) {
-                    fx.push(Effect::Withdraw { id: p.id });
+                match state.pending.get(cursor) {
+                    // Read again: a newer version may have been installed since.
+                    Some(p) if p.aside.is_some() => {
+                        fx.push(Effect::RetryAside { id: p.id });
+                        say(state, "Reading the change set aside again…", false);
+                    }
+                    // Enter on the list: try sending now.
+                    _ => {
+                        fx.push(Effect::Replay);
+                        say(state, "Sending waiting changes…", false);
+                    }
                 }
                 None
             }
+            Some(Action::Discard) => match state.pending.get(cursor) {
+                // It cannot be read, so it cannot become a draft: deleted after a question.
+                Some(p) if p.aside.is_some() => Some(Overlay::Ask {
+                    prompt: format!(
+                        "Delete change #{} for good? This version cannot read it, so it cannot be edited",
+                        p.id
+                    ),
+                    yes: vec![Effect::DiscardAside { id: p.id }],
+                }),
+                // Take the change back out of the outbox, as an editable draft.
+                Some(p) => {
+                    fx.push(Effect::Withdraw { id: p.id });
+                    None
+                }
+                None => None,
+            },
             Some(Action::Back) => None,
             _ => Some(Overlay::Pending { cursor }),
         },
@@ -136,17 +163,21 @@ fn form_key(
 ) -> Option<Overlay> {
     match keymap::lookup(Scope::Form, &ev) {
         Some(Action::Save) => match form.submit() {
-            Some(ops) => {
+            Some(ops) if ops.is_empty() => {
                 fx.push(Effect::DiscardDraft {
                     key: form.draft_key(),
                 });
-                if ops.is_empty() {
-                    say(state, "Nothing changed", false);
-                } else {
-                    send(state, ops, fx);
-                }
+                say(state, "Nothing changed", false);
                 None
             }
+            Some(ops) => match send(state, ops, Some(form.draft_key()), fx) {
+                Ok(()) => None,
+                // Not recorded, so not sent: the text stays where the user typed it.
+                Err(why) => {
+                    form.alert = Some(why);
+                    Some(Overlay::Form(form))
+                }
+            },
             None => {
                 say(state, "Fix the marked fields, then save again", true);
                 Some(Overlay::Form(form))

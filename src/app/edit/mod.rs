@@ -6,7 +6,7 @@ mod answers;
 mod keys;
 mod local;
 
-pub use answers::{on_drafts, on_synced};
+pub use answers::{not_recorded, on_drafts, on_synced, store_down, store_up};
 pub use keys::{on_editor_done, on_key, on_paste};
 pub(crate) use local::with_contact;
 pub use local::{reapply_pending, reapply_pending_creates};
@@ -259,16 +259,31 @@ fn toggle_task(state: &mut State, fx: &mut Vec<Effect>) {
                 task_id: t.id.unwrap_or_default(),
                 completed,
             };
-            send(state, vec![op], fx);
+            let _ = send(state, vec![op], None, fx);
         }
         None => say(state, "No task selected", true),
     }
 }
 
-/// Shows the writes at once and hands them to the outbox.
-fn send(state: &mut State, ops: Vec<WriteOp>, fx: &mut Vec<Effect>) {
+/// Shows the writes at once and hands them to the outbox (with the draft they came from, which
+/// goes when they are recorded). Refused, with the reason, while the local store cannot record
+/// anything: nothing is sent that is not recorded first. Returns whether it went.
+fn send(
+    state: &mut State,
+    ops: Vec<WriteOp>,
+    draft: Option<String>,
+    fx: &mut Vec<Effect>,
+) -> Result<(), String> {
+    if let Some(why) = &state.store_down {
+        let text = format!("Not saved: the local store is unavailable: {why}");
+        say(state, text.clone(), true);
+        // The disk may have room again: the next try finds out.
+        fx.push(Effect::ReopenStore);
+        return Err(text);
+    }
     for op in &ops {
         apply_local(state, op);
     }
-    fx.push(Effect::Write(ops));
+    fx.push(Effect::Write { ops, draft });
+    Ok(())
 }

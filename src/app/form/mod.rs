@@ -93,6 +93,8 @@ pub struct Form {
     pub key_override: Option<String>,
     /// The user's zone: due dates are typed in it and sent in UTC.
     pub zone: chrono::FixedOffset,
+    /// Why the last save did not go (the local store is unavailable), shown whole in the form.
+    pub alert: Option<String>,
 }
 
 /// An "original" value no field can hold: the field counts as changed, so its value is sent.
@@ -149,6 +151,7 @@ impl Form {
             suggestions: Vec::new(),
             now,
             key_override: None,
+            alert: None,
             zone: utc(),
         }
     }
