@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod logging;
 pub mod private;
+pub mod redact;
 pub mod runtime;
 pub mod sandbox;
 pub mod sanitize;

@@ -1,18 +1,23 @@
-//! Logs go to a file, never to the terminal the UI is drawing on.
+//! Logs go to a file (0600, in a 0700 folder), never to the terminal the UI is drawing on, and
+//! every line passes through redaction first: a token echoed in an error body is logged as
+//! `[redacted]`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
 
 pub const LOG_FILE: &str = "ghl-tui.log";
 
 /// Starts logging into `dir/ghl-tui.log`; the level comes from `GHL_TUI_LOG` (default `info`).
 /// Keep the guard alive until exit so buffered lines are written.
 pub fn init(dir: &Path) -> Option<(WorkerGuard, PathBuf)> {
-    std::fs::create_dir_all(dir).ok()?;
-    let appender = tracing_appender::rolling::never(dir, LOG_FILE);
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    crate::private::create_dir(dir).ok()?;
+    let path = dir.join(LOG_FILE);
+    let file = crate::private::open_append(&path).ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
     let mut filter =
         EnvFilter::try_from_env("GHL_TUI_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     // Whatever level is asked for, the keyring's D-Bus traffic (which carries the stored
@@ -21,10 +26,93 @@ pub fn init(dir: &Path) -> Option<(WorkerGuard, PathBuf)> {
         filter = filter.add_directive(quiet);
     }
     tracing_subscriber::fmt()
-        .with_writer(writer)
+        .with_writer(Redacting(writer))
         .with_ansi(false)
         .with_env_filter(filter)
         .try_init()
         .ok()?;
-    Some((guard, dir.join(LOG_FILE)))
+    Some((guard, path))
+}
+
+/// Hands out writers that redact each log line before it goes on.
+#[derive(Clone)]
+pub struct Redacting<M>(pub M);
+
+impl<'a, M: MakeWriter<'a>> MakeWriter<'a> for Redacting<M> {
+    type Writer = RedactingWriter<M::Writer>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        RedactingWriter {
+            inner: self.0.make_writer(),
+            line: Vec::new(),
+        }
+    }
+}
+
+/// Collects one event's text (the formatter writes it, then drops the writer) and writes it
+/// redacted when dropped.
+pub struct RedactingWriter<W: Write> {
+    inner: W,
+    line: Vec<u8>,
+}
+
+impl<W: Write> Write for RedactingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.line.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<W: Write> Drop for RedactingWriter<W> {
+    fn drop(&mut self) {
+        let text = String::from_utf8_lossy(&self.line);
+        let _ = self.inner.write_all(crate::redact::text(&text).as_bytes());
+        let _ = self.inner.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            crate::private::lock(&self.0).extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> MakeWriter<'a> for Sink {
+        type Writer = Sink;
+        fn make_writer(&'a self) -> Sink {
+            self.clone()
+        }
+    }
+
+    #[test]
+    fn log_lines_are_redacted_whole() {
+        let secret = crate::api::Secret::new("log-secret-abcdef012345");
+        let sink = Sink::default();
+        let make = Redacting(sink.clone());
+        {
+            let mut w = make.make_writer();
+            // Written in pieces, as a formatter may: the token straddles two writes.
+            w.write_all(b"error=\"echo: log-secret-abc").expect("write");
+            w.write_all(b"def012345 and Bearer zzzzzzzzzzzz\"\n")
+                .expect("write");
+        }
+        let out = String::from_utf8(crate::private::lock(&sink.0).clone()).expect("utf8");
+        assert_eq!(out, "error=\"echo: [redacted] and Bearer [redacted]\"\n");
+        assert!(!out.contains(secret.expose()));
+    }
 }

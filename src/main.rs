@@ -77,6 +77,7 @@ enum AuthCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let _log = ghl_tui::logging::init(&config::log_dir());
+    ghl_tui::terminal::install_panic_hook();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

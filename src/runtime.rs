@@ -70,6 +70,8 @@ pub struct Executor {
     store_said: Option<Msg>,
     /// Watches the store for what another copy of the app on the same profile does to it.
     store_watch: Option<JoinHandle<()>>,
+    /// What the client waited for at the last look.
+    last_waits: crate::api::waits::Waiting,
     /// One replay at a time: a second request while one runs makes it go round again.
     replaying: Arc<AtomicBool>,
     replay_again: Arc<AtomicBool>,
@@ -87,6 +89,23 @@ fn why(store: &Store, e: impl std::fmt::Display) -> String {
     match store.path() {
         Some(p) => format!("{}: {e}", p.display()),
         None => e.to_string(),
+    }
+}
+
+/// The client's waits on the UTC wall clock, for the state.
+fn net_view(w: &crate::api::waits::Waiting) -> crate::app::state::Net {
+    let (now, wall) = (tokio::time::Instant::now(), now());
+    let at = |t: tokio::time::Instant| {
+        let ahead = t.saturating_duration_since(now);
+        let behind = now.saturating_duration_since(t);
+        wall + chrono::Duration::from_std(ahead).unwrap_or_default()
+            - chrono::Duration::from_std(behind).unwrap_or_default()
+    };
+    crate::app::state::Net {
+        held: w.held.map(|(h, t)| (h, at(t))),
+        answer_since: w.answer_since.map(at),
+        retry_at: w.retry_at.map(at),
+        daily_resets: w.daily_resets.map(|t| t.naive_utc()),
     }
 }
 
@@ -145,6 +164,7 @@ impl Executor {
             store_path,
             store_said,
             store_watch: None,
+            last_waits: Default::default(),
             location: client.location_id().to_string(),
             draining: Default::default(),
             client,
@@ -356,6 +376,7 @@ impl Executor {
                 }
             }
             Effect::Replay => self.replay(),
+            Effect::Wake => self.client.wake(),
             Effect::ReloadContact { id } => {
                 let (client, tx) = (self.client.clone(), self.tx.clone());
                 tokio::spawn(async move {
@@ -543,6 +564,18 @@ impl Executor {
         self.tx.epoch
     }
 
+    /// Tells the state what requests wait for, when that changed since the last call.
+    pub fn poll_waits(&mut self) {
+        let waits = self.client.waiting();
+        if waits == self.last_waits {
+            return;
+        }
+        self.last_waits = waits;
+        // The clock first, so the waits are measured against now, not the last tick.
+        let _ = self.tx.send(Msg::Tick(now()));
+        let _ = self.tx.send(Msg::Net(net_view(&waits)));
+    }
+
     /// Whether a message sent under `epoch` still counts: it is about the location the user is
     /// in, or about any location (news from those left behind).
     pub fn accepts(&self, epoch: u64) -> bool {
@@ -713,6 +746,7 @@ where
             },
             Some(msg) = rx.recv() => Some(msg),
             _ = tick.tick() => {
+                exec.poll_waits();
                 // Idle screens are not redrawn for the spinner; the clock moves once a minute
                 // so overdue marks stay true.
                 if state.is_busy() || last_clock.elapsed() >= Duration::from_secs(60) {

@@ -13,15 +13,43 @@ pub enum Lines {
     Multi,
 }
 
-/// Removes escape sequences and bidi overrides, and replaces other control characters with
-/// visible placeholders (Unicode "control pictures", e.g. `␇` for BEL).
+/// Marks (combining accents, zero-width joiners, variation selectors) kept after one
+/// character. Real text needs two or three (Vietnamese, Thai tone marks); a "tower" of
+/// hundreds overflows what a terminal keeps in one cell (tmux: about 20 bytes), and the rest
+/// spill into cells of their own, pushing the row wider than the app drew it.
+pub const MAX_MARKS: usize = 3;
+
+fn is_mark(c: char) -> bool {
+    use unicode_width::UnicodeWidthChar;
+    c.width() == Some(0) && !c.is_control()
+}
+
+/// Removes escape sequences and bidi overrides, replaces other control characters with
+/// visible placeholders (Unicode "control pictures", e.g. `␇` for BEL), and keeps at most
+/// `MAX_MARKS` zero-width marks after a character (none with nothing to sit on).
 pub fn clean(input: &str, lines: Lines) -> Cow<'_, str> {
-    if input.chars().all(|c| is_plain(c, lines)) {
+    if plain(input, lines) {
         return Cow::Borrowed(input);
     }
     let mut out = String::with_capacity(input.len());
     let mut chars = input.chars().peekable();
+    // Marks since the last character that takes a cell; `None` at the start of a line.
+    let mut marks: Option<usize> = None;
     while let Some(c) = chars.next() {
+        if is_bidi_control(c) {
+            continue;
+        }
+        if is_mark(c) {
+            match marks.as_mut() {
+                Some(n) if *n < MAX_MARKS => {
+                    *n += 1;
+                    out.push(c);
+                }
+                _ => {}
+            }
+            continue;
+        }
+        marks = (c != '\n').then_some(0);
         match c {
             '\u{1b}' => skip_escape(&mut chars),
             // 8-bit introducers: CSI, and the string-type OSC/DCS/SOS/PM/APC.
@@ -46,6 +74,25 @@ pub fn clean(input: &str, lines: Lines) -> Cow<'_, str> {
 /// Single-line form, the common case for list cells and field values.
 pub fn line(input: &str) -> Cow<'_, str> {
     clean(input, Lines::Single)
+}
+
+/// Nothing to change: no control or bidi character, and no run of marks to cut.
+fn plain(input: &str, lines: Lines) -> bool {
+    let mut marks: Option<usize> = None;
+    for c in input.chars() {
+        if !is_plain(c, lines) {
+            return false;
+        }
+        if is_mark(c) {
+            match marks.as_mut() {
+                Some(n) if *n < MAX_MARKS => *n += 1,
+                _ => return false,
+            }
+        } else {
+            marks = (c != '\n').then_some(0);
+        }
+    }
+    true
 }
 
 fn is_plain(c: char, lines: Lines) -> bool {
@@ -148,6 +195,23 @@ mod tests {
         assert_eq!(line("a\0b\x07c\rd\x7f"), "a␀b␇c␍d␡");
         assert_eq!(line("line\nbreak\ttab"), "line break tab");
         assert_eq!(clean("one\r\ntwo\n", Lines::Multi), "one\ntwo\n");
+    }
+
+    #[test]
+    fn towers_of_marks_are_cut_and_real_text_is_not() {
+        let tower = format!("Z{}algo", "\u{301}".repeat(200));
+        assert_eq!(line(&tower), "Z\u{301}\u{301}\u{301}algo");
+        assert_eq!(
+            line("\u{200b}\u{200b}start"),
+            "start",
+            "no mark without a base"
+        );
+        assert!(matches!(line("Nguyễn Thị Ánh ที่ राहुल 👨‍👩‍👧"), Cow::Borrowed(_)));
+        assert_eq!(
+            clean("a\n\u{301}b", Lines::Multi),
+            "a\nb",
+            "a line starts with nothing to sit on"
+        );
     }
 
     #[test]

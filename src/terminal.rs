@@ -40,21 +40,27 @@ pub fn resume() -> io::Result<()> {
     )
 }
 
-/// Restores the terminal before the previous panic hook prints, so the message is readable and
-/// the shell is usable.
+/// Restores the terminal before saying what went wrong, so the message is readable and the
+/// shell is usable; the message is redacted like every other text (a panic's payload can hold
+/// an answer's text). Installed once, however often called.
 pub fn install_panic_hook() {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        // The UI runs on the main thread: a panic there ends the app. A panic in a background
-        // task ends only that task (tokio catches it); printing it would scribble over the
-        // screen, so it goes to the log and the app carries on.
-        if std::thread::current().name() == Some("main") {
-            let _ = restore();
-            previous(info);
-        } else {
-            tracing::error!(panic = %info, "a background task panicked");
-        }
-    }));
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(move |info| {
+            let what = crate::redact::text(&info.to_string()).into_owned();
+            // The UI runs on the main thread: a panic there ends the app. A panic in a
+            // background task ends only that task (tokio catches it); printing it would
+            // scribble over the screen, so it goes to the log and the app carries on.
+            if std::thread::current().name() == Some("main") {
+                let _ = restore();
+                tracing::error!(panic = %what, "the app panicked");
+                eprintln!("ghl-tui stopped on a bug: {what}");
+                eprintln!("Changes already saved stay in the outbox and go out at the next start.");
+            } else {
+                tracing::error!(panic = %what, "a background task panicked");
+            }
+        }));
+    });
 }
 
 /// Raw mode, alternate screen, mouse and bracketed paste; restored when the guard drops.

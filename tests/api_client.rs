@@ -425,20 +425,26 @@ async fn retries_are_bounded() {
 }
 
 #[tokio::test]
-async fn malformed_json_is_a_decode_error_with_an_excerpt() {
+async fn an_unreadable_answer_is_described_never_shown() {
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
     let client = common::client(&sb);
+    let id = id_of(&seed.contacts[0], "id");
     sb.push_faults([Fault::Malformed]);
-    let err = client
-        .contact(&id_of(&seed.contacts[0], "id"))
-        .await
-        .expect_err("malformed");
-    let ApiError::Decode { status, excerpt } = &err else {
+    let err = client.contact(&id).await.expect_err("malformed");
+    let ApiError::Decode { status, what } = &err else {
         panic!("{err:?}")
     };
     assert_eq!(*status, 200);
-    assert!(excerpt.starts_with("{\"contacts\""), "{excerpt}");
+    assert_eq!(what, "JSON cut short (21 bytes)");
+    assert!(!err.one_line().contains("contacts"), "{}", err.one_line());
+
+    sb.push_faults([Fault::CaptivePortal]);
+    let err = client.contact(&id).await.expect_err("a portal page");
+    assert_eq!(
+        err.one_line(),
+        "Unreadable answer from the API (HTTP 200): an HTML page, not JSON: a captive portal or proxy?"
+    );
 }
 
 #[tokio::test]
@@ -574,4 +580,35 @@ async fn location_tags_list_every_tag_in_use_once() {
     want.sort();
     want.dedup();
     assert_eq!(tags, want);
+}
+
+/// When the day's allowance is spent the client stops asking: the next request fails at once
+/// with when it comes back, and the sandbox sees nothing more.
+#[tokio::test]
+async fn a_spent_day_stops_requests_until_it_resets() {
+    let seed = common::demo_seed();
+    let mut cfg = ghl_tui::sandbox::SandboxConfig::for_seed(&seed);
+    cfg.rate.daily = 3;
+    let sb = common::start_with(&seed, cfg).await;
+    let client = common::client(&sb);
+    let id = id_of(&seed.contacts[0], "id");
+    for _ in 0..3 {
+        client
+            .contact(&id)
+            .await
+            .expect("within the day's allowance");
+    }
+    assert_eq!(client.budget().daily_remaining, Some(0));
+    let err = client.contact(&id).await.expect_err("the day is spent");
+    let ApiError::DailyLimit { resets_at } = err else {
+        panic!("{err:?}")
+    };
+    assert!(resets_at > chrono::Utc::now());
+    assert!(resets_at <= chrono::Utc::now() + chrono::Duration::hours(1));
+    assert_eq!(
+        sb.requests().len(),
+        3,
+        "nothing sent once the day was spent"
+    );
+    assert!(client.waiting().daily_resets.is_some());
 }

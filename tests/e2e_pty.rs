@@ -223,6 +223,17 @@ fn hostile_contacts_never_reach_the_terminal() {
         "tags".into(),
         json!(["\x1b[2J\x1b[Hwiped", "\u{9d}8;;http://evil.test\u{9c}link"]),
     );
+    // A "tower" of combining marks and zero-width characters: a terminal keeps only so many
+    // in one cell (tmux about 20 bytes), the rest take cells of their own and push the row
+    // out of line.
+    seed.contacts[3].insert(
+        "firstName".into(),
+        json!(format!(
+            "Z{}a{}lgo",
+            "\u{301}".repeat(150),
+            "\u{200b}".repeat(80)
+        )),
+    );
     let target = seed.contacts[0]
         .get("id")
         .and_then(|v| v.as_str())
@@ -265,6 +276,23 @@ fn hostile_contacts_never_reach_the_terminal() {
     tui.wait("the hostile note, defused", |sc| {
         sc.contents().contains("line two")
     });
+    // The filter cleared (no Esc: one right before the next key reads as Alt).
+    tui.send("1/\x15\t");
+    tui.wait("the tower in the list", |sc| sc.contents().contains("lgo"));
+    let (cols, rows) = size(tui.screen());
+    for row in 0..rows {
+        for col in 0..cols {
+            let Some(cell) = tui.screen().cell(row, col) else {
+                continue;
+            };
+            let n = cell.contents().chars().count();
+            assert!(
+                n <= 4,
+                "row {row} col {col} holds {n} characters: a terminal would spill them\n{}",
+                numbered(tui.screen())
+            );
+        }
+    }
     tui.send("q");
     let status = tui.wait_exit(DEADLINE);
     assert!(status.success(), "ghl-tui exited with {status:?}");

@@ -971,3 +971,61 @@ fn due_dates_are_typed_and_shown_on_the_users_clock() {
     };
     assert_eq!(input.due_date.as_deref(), Some("2026-11-22T20:00:00.000Z"));
 }
+
+/// A change held by a limit waits as long as the server said, and the status says until when:
+/// a rate limit's Retry-After, or the spent day's reset.
+#[test]
+fn a_change_held_by_a_limit_is_retried_when_the_server_said() {
+    let waiting = |id| PendingView {
+        id,
+        contact_id: Some("c0".into()),
+        what: "New note".into(),
+        attempts: 1,
+        error: None,
+        waits_for: None,
+        aside: None,
+        op: None,
+    };
+    let mut s = ready();
+    let fx = synced(
+        &mut s,
+        vec![Sent::Held {
+            id: 1,
+            error: ApiError::RateLimited {
+                retry_after: std::time::Duration::from_secs(3600),
+            },
+        }],
+        vec![waiting(1)],
+    );
+    assert!(
+        fx.contains(&Effect::ReplayAfter(std::time::Duration::from_secs(3600))),
+        "{fx:?}"
+    );
+    let status = s.status.clone().expect("said").text;
+    assert!(
+        status.contains("rate limited by the API") && status.contains("retrying at 13:00"),
+        "{status}"
+    );
+
+    let mut s = ready();
+    let resets_at = (common::fixed_now() + chrono::Duration::hours(12)).and_utc();
+    let fx = synced(
+        &mut s,
+        vec![Sent::Held {
+            id: 1,
+            error: ApiError::DailyLimit { resets_at },
+        }],
+        vec![waiting(1)],
+    );
+    assert!(
+        fx.contains(&Effect::ReplayAfter(std::time::Duration::from_secs(
+            12 * 3600
+        ))),
+        "{fx:?}"
+    );
+    let status = s.status.clone().expect("said").text;
+    assert!(
+        status.contains("the day's API allowance is spent") && status.contains("at 00:00"),
+        "{status}"
+    );
+}

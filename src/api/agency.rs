@@ -97,7 +97,7 @@ impl Client {
                 // An answer of another shape may still hold a token: none of it is shown.
                 ApiError::Decode { status, .. } => ApiError::Decode {
                     status,
-                    excerpt: "(a token answer, not shown)".into(),
+                    what: "a token answer of another shape (not shown)".into(),
                 },
                 other => other,
             })?;

@@ -14,9 +14,10 @@ use super::envelopes::{
     ContactEnvelope, CustomFieldDef, CustomFieldsEnvelope, EventsEnvelope, ListEnvelope, ListMeta,
     NoteEnvelope, NotesEnvelope, SearchEnvelope, SearchRequest, TaskEnvelope, TasksEnvelope,
 };
-use super::error::{ApiError, excerpt};
+use super::error::{ApiError, what_arrived};
 use super::pacer::{Pacer, RateBudget};
 use super::secret::Secret;
+use super::waits::{Calls, Waiting};
 
 /// What a request carries: JSON for the Contacts API, a form for the OAuth endpoints.
 #[derive(Clone, Copy)]
@@ -74,7 +75,19 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
+    /// The largest answer read, for a search page and for anything else: well above the
+    /// largest real answer (a page of 500 contacts is about 1 MB), so only a broken or hostile
+    /// server meets it. Checked while the body arrives; the connection is dropped at the cap.
+    pub max_search_body: usize,
+    pub max_body: usize,
 }
+
+/// The longest a 429 is waited out inside one request: a read waits up to a minute, a write
+/// only briefly (it waits in the outbox instead, which says so).
+const MAX_READ_WAIT: Duration = Duration::from_secs(60);
+const MAX_WRITE_WAIT: Duration = Duration::from_secs(10);
+/// Redirects followed for reads, on the same origin only.
+const MAX_REDIRECTS: usize = 5;
 
 impl ClientConfig {
     pub fn new(base_url: impl Into<String>, token: Secret, location_id: impl Into<String>) -> Self {
@@ -86,6 +99,8 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
+            max_search_body: 16 * 1024 * 1024,
+            max_body: 4 * 1024 * 1024,
         }
     }
 }
@@ -122,10 +137,34 @@ struct LocationTags {
 
 #[derive(Clone, Debug)]
 pub struct Client {
+    /// Reads: redirects followed on the same origin only.
     http: reqwest::Client,
+    /// Writes: no redirect followed, ever (a 307 would send the body somewhere else, whose
+    /// 201 would empty the outbox while the real API never got the change).
+    http_writes: reqwest::Client,
     base: Url,
     cfg: Arc<ClientConfig>,
     pacer: Arc<Pacer>,
+    calls: Arc<Calls>,
+}
+
+fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// `scheme://host[:port]` of where a redirect points, for the message.
+fn origin_of(base: &Url, location: Option<&str>) -> String {
+    let Some(to) = location.and_then(|l| base.join(l).ok()) else {
+        return "somewhere unnamed".into();
+    };
+    let host = to.host_str().unwrap_or("?");
+    let origin = match to.port() {
+        Some(p) => format!("{}://{host}:{p}", to.scheme()),
+        None => format!("{}://{host}", to.scheme()),
+    };
+    crate::sanitize::line(&origin).chars().take(80).collect()
 }
 
 impl Client {
@@ -140,18 +179,35 @@ impl Client {
             header::ACCEPT,
             header::HeaderValue::from_static("application/json"),
         );
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(concat!("ghl-tui/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(cfg.connect_timeout)
-            .timeout(cfg.request_timeout)
+        let builder = || {
+            reqwest::Client::builder()
+                .default_headers(headers.clone())
+                .user_agent(concat!("ghl-tui/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(cfg.connect_timeout)
+                .timeout(cfg.request_timeout)
+        };
+        let reads = reqwest::redirect::Policy::custom(|attempt| {
+            let first = attempt.previous().first().cloned();
+            if attempt.previous().len() > MAX_REDIRECTS {
+                attempt.stop()
+            } else if first.is_some_and(|f| same_origin(&f, attempt.url())) {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        });
+        let http = builder().redirect(reads).build().map_err(ApiError::from)?;
+        let http_writes = builder()
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(ApiError::from)?;
         Ok(Client {
             http,
+            http_writes,
             base,
             cfg: Arc::new(cfg),
             pacer: Arc::new(Pacer::ghl_default()),
+            calls: Arc::default(),
         })
     }
 
@@ -165,6 +221,16 @@ impl Client {
 
     pub fn budget(&self) -> RateBudget {
         self.pacer.budget()
+    }
+
+    /// What requests wait for right now.
+    pub fn waiting(&self) -> Waiting {
+        super::waits::waiting(&self.calls, &self.pacer)
+    }
+
+    /// `r`: every hold is forgotten and every wait cut short; requests go now.
+    pub fn wake(&self) {
+        self.pacer.wake();
     }
 
     pub(super) fn url(&self, segments: &[&str]) -> Url {
@@ -196,6 +262,19 @@ impl Client {
         idempotent: bool,
     ) -> Result<T, ApiError> {
         let policy = &self.cfg.retry;
+        // Searching is a POST that changes nothing.
+        let reading = method == Method::GET || url.path().ends_with("/search");
+        let http = if reading {
+            &self.http
+        } else {
+            &self.http_writes
+        };
+        let cap = if url.path().ends_with("/search") {
+            self.cfg.max_search_body
+        } else {
+            self.cfg.max_body
+        };
+        let call = self.calls.start();
         let mut retries = 0;
         let mut rate_retries = 0;
         let mut bearer = match &self.cfg.source {
@@ -204,15 +283,19 @@ impl Client {
         };
         let mut renewed = false;
         loop {
-            self.pacer.acquire().await;
+            call.queued();
+            if let Err(spent) = self.pacer.acquire().await {
+                return Err(ApiError::DailyLimit {
+                    resets_at: spent.resets_at,
+                });
+            }
             let mut auth = header::HeaderValue::from_str(&format!("Bearer {}", bearer.expose()))
                 .map_err(|_| ApiError::Unauthorized {
                     message: "the token has characters a header cannot carry".into(),
                 })?;
             // Marked sensitive so no debug output of the request shows it.
             auth.set_sensitive(true);
-            let mut req = self
-                .http
+            let mut req = http
                 .request(method.clone(), url.clone())
                 .header(header::AUTHORIZATION, auth);
             match body {
@@ -220,8 +303,9 @@ impl Client {
                 Some(Body::Form(f)) => req = req.form(f),
                 None => {}
             }
+            call.sent();
             let outcome = match req.send().await {
-                Ok(resp) => self.read(resp).await,
+                Ok(resp) => self.read(resp, cap).await,
                 Err(e) => Err(ApiError::from(e)),
             };
             let err = match outcome {
@@ -239,23 +323,26 @@ impl Client {
                     renewed = true;
                     bearer = source.renew(bearer).await?;
                 }
-                ApiError::RateLimited { retry_after }
-                    if rate_retries < policy.max_rate_limit_retries =>
-                {
+                // A read waits out the server's wait, a minute at most each time (then asks
+                // again); the status bar says so meanwhile. A write waits only briefly: past
+                // that it waits in the outbox, which says until when.
+                ApiError::RateLimited { retry_after } => {
+                    let wait = self.pacer.pause((*retry_after).min(MAX_READ_WAIT));
+                    if (!reading && *retry_after > MAX_WRITE_WAIT)
+                        || rate_retries >= policy.max_rate_limit_retries
+                    {
+                        tracing::warn!(%url, ?retry_after, "rate limited; giving up for now");
+                        return Err(err);
+                    }
                     rate_retries += 1;
-                    let wait = self.pacer.pause(Some(*retry_after));
                     tracing::warn!(%url, ?wait, "rate limited; waiting");
                 }
-                // A 429 has had its own retries above: once they are spent, it is the answer.
-                e if idempotent
-                    && e.is_transient()
-                    && !matches!(e, ApiError::RateLimited { .. })
-                    && retries < policy.max_retries =>
-                {
+                e if idempotent && e.is_transient() && retries < policy.max_retries => {
                     let wait = policy.delay(retries);
                     retries += 1;
                     tracing::warn!(%url, error = %e, ?wait, retries, "transient failure; retrying");
-                    tokio::time::sleep(wait).await;
+                    call.backoff(tokio::time::Instant::now() + wait);
+                    self.pacer.nap(wait).await;
                 }
                 _ => {
                     tracing::info!(%url, error = %err, "request failed");
@@ -265,15 +352,44 @@ impl Client {
         }
     }
 
-    async fn read<T: DeserializeOwned>(&self, resp: reqwest::Response) -> Result<T, ApiError> {
-        self.pacer.observe(resp.headers());
+    /// Reads an answer of at most `cap` bytes, checked as it arrives.
+    async fn read<T: DeserializeOwned>(
+        &self,
+        mut resp: reqwest::Response,
+        cap: usize,
+    ) -> Result<T, ApiError> {
         let status = resp.status();
+        self.pacer.observe(resp.headers(), status.is_success());
         let retry_after = retry_after(resp.headers());
-        let text = resp.text().await.map_err(ApiError::from)?;
-        if status.is_success() {
-            return serde_json::from_str(&text).map_err(|_| ApiError::Decode {
+        let header = |name: header::HeaderName| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+        };
+        let content_type = header(header::CONTENT_TYPE);
+        if status.is_redirection() {
+            let to = origin_of(resp.url(), header(header::LOCATION).as_deref());
+            return Err(ApiError::Redirected {
                 status: status.as_u16(),
-                excerpt: excerpt(&text),
+                to,
+            });
+        }
+        if resp.content_length().is_some_and(|n| n > cap as u64) {
+            return Err(ApiError::TooLarge { limit: cap });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(ApiError::from)? {
+            if body.len() + chunk.len() > cap {
+                // Dropping the answer closes the connection: nothing more is read.
+                return Err(ApiError::TooLarge { limit: cap });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        if status.is_success() {
+            return serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
+                status: status.as_u16(),
+                what: what_arrived(content_type.as_deref(), &body, Some(&e)),
             });
         }
         // Without a Retry-After, waiting out the server's own interval is the documented remedy.
@@ -281,6 +397,7 @@ impl Client {
             None if status == StatusCode::TOO_MANY_REQUESTS => Some(self.pacer.interval()),
             other => other,
         };
+        let text = String::from_utf8_lossy(&body);
         Err(ApiError::from_response(status.as_u16(), &text, retry_after))
     }
 
@@ -362,7 +479,7 @@ impl Client {
     pub async fn search(&self, req: &SearchRequest) -> Result<ContactPage, ApiError> {
         let body = serde_json::to_value(req).map_err(|e| ApiError::Decode {
             status: 0,
-            excerpt: e.to_string(),
+            what: e.to_string(),
         })?;
         let env: SearchEnvelope = self
             .call(
@@ -443,12 +560,15 @@ impl Client {
     }
 }
 
+/// The longest `Retry-After` taken as it is; past it (a day, or garbage) a day is assumed.
+const MAX_RETRY_AFTER: f64 = 86_400.0;
+
 /// `Retry-After` in seconds or as an HTTP date.
 fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
     let raw = headers.get(header::RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(secs) = raw.parse::<f64>() {
         return (secs.is_finite() && secs >= 0.0)
-            .then(|| Duration::from_secs_f64(secs.min(3600.0)));
+            .then(|| Duration::from_secs_f64(secs.min(MAX_RETRY_AFTER)));
     }
     let when = chrono::DateTime::parse_from_rfc2822(raw).ok()?;
     let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
@@ -456,6 +576,6 @@ fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
         delta
             .to_std()
             .unwrap_or(Duration::ZERO)
-            .min(Duration::from_secs(3600)),
+            .min(Duration::from_secs_f64(MAX_RETRY_AFTER)),
     )
 }

@@ -190,7 +190,11 @@ pub struct Contact {
     )]
     pub business_id: Option<String>,
     /// The cursor search results carry for `searchAfter` paging.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient::opt_pair",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub search_after: Option<Vec<Value>>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,

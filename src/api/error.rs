@@ -30,16 +30,30 @@ pub enum ApiError {
     /// 400/422 with the server's messages.
     #[error("Rejected: {}", messages.join("; "))]
     Validation { status: u16, messages: Vec<String> },
-    #[error("Rate limited by the API; retry in {}s", retry_after.as_secs().max(1))]
+    #[error("Rate limited by the API; retry in {}", wait_words(*retry_after))]
     RateLimited { retry_after: Duration },
+    /// The day's allowance (200,000 requests) is spent; requests wait until it comes back.
+    #[error("The day's API allowance is spent; requests resume at {} UTC", resets_at.format("%H:%M"))]
+    DailyLimit {
+        resets_at: chrono::DateTime<chrono::Utc>,
+    },
+    /// A 3xx that is not followed: to another site, or for a write.
+    #[error(
+        "The API answered with a redirect ({status}) to {to}, which was not followed (a proxy, or a wrong API address?)"
+    )]
+    Redirected { status: u16, to: String },
+    /// The answer was bigger than any real one; reading stopped at the cap.
+    #[error("The answer was too large (over {} MB); it was not read", limit / (1024 * 1024))]
+    TooLarge { limit: usize },
     #[error("Server error {status}: {message}")]
     Server { status: u16, message: String },
     #[error("Network error: {message}")]
     Network { message: String },
     #[error("Timed out waiting for the API")]
     Timeout,
-    #[error("Unreadable answer from the API (HTTP {status}): {excerpt}")]
-    Decode { status: u16, excerpt: String },
+    /// What arrived, described (never the body itself).
+    #[error("Unreadable answer from the API (HTTP {status}): {what}")]
+    Decode { status: u16, what: String },
     /// Any other status, kept so nothing is silently swallowed.
     #[error("Unexpected HTTP {status}: {message}")]
     Unexpected { status: u16, message: String },
@@ -113,7 +127,58 @@ impl ApiError {
     /// The one line shown in the status bar, with any secret-looking or control text removed.
     pub fn one_line(&self) -> String {
         let text = crate::sanitize::line(&self.to_string()).into_owned();
-        truncate_chars(&text, 160)
+        truncate_chars(&crate::redact::text(&text), 160)
+    }
+}
+
+/// `45 s`, `12 min`, `3 h 5 min`.
+fn wait_words(d: Duration) -> String {
+    let s = d.as_secs().max(1);
+    match s {
+        0..=119 => format!("{s} s"),
+        120..=5399 => format!("{} min", s.div_ceil(60)),
+        _ => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
+/// What a body that is not the JSON expected looks like, in words: never the body itself,
+/// which can be a whole page (or carry a token a proxy echoed).
+pub fn what_arrived(
+    content_type: Option<&str>,
+    body: &[u8],
+    e: Option<&serde_json::Error>,
+) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(512)]);
+    let start = text.trim_start().to_ascii_lowercase();
+    let ct = content_type.unwrap_or("").to_ascii_lowercase();
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return "an empty answer".into();
+    }
+    if ct.contains("html") || start.starts_with("<!doctype html") || start.starts_with("<html") {
+        return "an HTML page, not JSON: a captive portal or proxy?".into();
+    }
+    if start.starts_with('<') {
+        return "XML or markup, not JSON: a proxy?".into();
+    }
+    let size = if body.len() < 1024 {
+        format!("{} bytes", body.len())
+    } else {
+        format!("{} KB", body.len() / 1024)
+    };
+    use serde_json::error::Category;
+    match e.map(serde_json::Error::classify) {
+        Some(Category::Data) => format!("JSON of another shape than expected ({size})"),
+        Some(Category::Eof) => format!("JSON cut short ({size})"),
+        _ if !ct.is_empty() && !ct.contains("json") => {
+            format!(
+                "{}, not JSON ({size})",
+                crate::sanitize::line(&ct)
+                    .chars()
+                    .take(40)
+                    .collect::<String>()
+            )
+        }
+        _ => format!("not JSON ({size})"),
     }
 }
 
@@ -188,7 +253,7 @@ impl From<reqwest::Error> for ApiError {
             source = s.source();
         }
         ApiError::Network {
-            message: excerpt(&message),
+            message: excerpt(&crate::redact::text(&message)),
         }
     }
 }

@@ -16,6 +16,15 @@ pub fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     })
 }
 
+/// A search cursor: a pair (`[sort value, id]`); anything else (a string, a lone number, a
+/// list of another length) is `None`, and the contact stays.
+pub fn opt_pair<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Value>>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Array(items) if items.len() == 2 => Some(items),
+        _ => None,
+    })
+}
+
 /// Like `opt_string`, with absent as empty.
 pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     opt_string(d).map(Option::unwrap_or_default)

@@ -14,6 +14,7 @@ pub mod paging;
 pub mod secret;
 pub mod time;
 pub mod token_source;
+pub mod waits;
 mod writes;
 
 pub use activity::{Appointment, Note, Task};

@@ -166,6 +166,7 @@ pub fn maybe_delivered(e: &ApiError) -> bool {
             | ApiError::Timeout
             | ApiError::Server { .. }
             | ApiError::Decode { .. }
+            | ApiError::TooLarge { .. }
     )
 }
 
@@ -175,7 +176,12 @@ pub fn worth_retrying(e: &ApiError) -> bool {
     e.is_transient()
         || matches!(
             e,
-            ApiError::Unauthorized { .. } | ApiError::SignedOut { .. } | ApiError::Decode { .. }
+            ApiError::Unauthorized { .. }
+                | ApiError::SignedOut { .. }
+                | ApiError::Decode { .. }
+                | ApiError::DailyLimit { .. }
+                | ApiError::Redirected { .. }
+                | ApiError::TooLarge { .. }
         )
 }
 

@@ -30,7 +30,9 @@ pub fn next_search(
         next.page = Some(next_page);
         return Some(next);
     }
-    let cursor = got.last()?.search_after.clone()?;
+    // The last contact with a usable cursor: one that came without (or with a broken one) is
+    // kept, and paging goes on from the one before it.
+    let cursor = got.iter().rev().find_map(|c| c.search_after.clone())?;
     next.page = None;
     next.search_after = Some(cursor);
     Some(next)
@@ -71,6 +73,25 @@ mod tests {
         // Once on the cursor, stay on it.
         let n2 = next_search(&n, &got, 10_500, Some(50_000)).expect("cursor again");
         assert_eq!(n2.page, None);
+    }
+
+    #[test]
+    fn a_contact_without_a_usable_cursor_is_kept_and_paging_goes_on_before_it() {
+        let page = serde_json::json!({"contacts": [
+            {"id": "a", "searchAfter": [1, "a"]},
+            {"id": "b", "searchAfter": [2, "b"]},
+            {"id": "c", "searchAfter": "not-a-pair"},
+            {"id": "d", "searchAfter": [3]}
+        ], "total": 9});
+        let env: crate::api::envelopes::SearchEnvelope =
+            serde_json::from_value(page).expect("the page reads");
+        assert_eq!(env.contacts.len(), 4, "every contact kept");
+        assert!(env.contacts[2].search_after.is_none());
+        let mut prev = req(None);
+        prev.page_limit = 4;
+        prev.search_after = Some(vec![json!(0), json!("z")]);
+        let n = next_search(&prev, &env.contacts, 4, Some(9)).expect("more");
+        assert_eq!(n.search_after, Some(vec![json!(2), json!("b")]));
     }
 
     #[test]

@@ -6,8 +6,12 @@ use std::fmt;
 pub struct Secret(String);
 
 impl Secret {
+    /// The value is remembered for redaction: wherever it shows up later (an error body that
+    /// echoes it, a log line), it is replaced.
     pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
+        let s = s.into();
+        crate::redact::remember(&s);
+        Secret(s)
     }
 
     /// The only way to read the value: call sites that need it are easy to audit.
@@ -25,7 +29,7 @@ impl fmt::Debug for Secret {
 /// Read from an answer as a plain string; never written back out by serde (no `Serialize`).
 impl<'de> serde::Deserialize<'de> for Secret {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Secret)
+        String::deserialize(d).map(Secret::new)
     }
 }
 

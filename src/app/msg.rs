@@ -52,6 +52,8 @@ pub enum Msg {
     /// The selection has stayed put for the debounce time.
     Settled(u64),
     Budget(RateBudget),
+    /// What requests wait for changed.
+    Net(super::state::Net),
     /// The outbox was replayed: what happened to each write sent, and what still waits.
     Synced {
         sent: Vec<crate::sync::Sent>,
@@ -146,6 +148,8 @@ pub enum Effect {
     },
     /// Send what waits in the outbox.
     Replay,
+    /// Cut every wait short (rate-limit holds, backoffs): requests go now.
+    Wake,
     /// Send `Msg::ReplayDue` after the delay.
     ReplayAfter(Duration),
     SaveDraft {

@@ -236,7 +236,29 @@ pub struct State {
     pub store_down: Option<String>,
     /// The local store was damaged and made anew at start: what happened, for the `o` list.
     pub store_notice: Option<String>,
+    /// What requests wait for now.
+    pub net: Net,
     pub quit: bool,
+}
+
+/// What the client is waiting for, on the UTC clock: said in the status bar whenever a
+/// request waits longer than about a second.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Net {
+    /// Requests held back by a limit: which, and until when.
+    pub held: Option<(crate::api::pacer::Hold, NaiveDateTime)>,
+    /// The oldest request sent and not answered yet: since when.
+    pub answer_since: Option<NaiveDateTime>,
+    /// A failed request will be tried again then.
+    pub retry_at: Option<NaiveDateTime>,
+    /// The day's API allowance is spent until then.
+    pub daily_resets: Option<NaiveDateTime>,
+}
+
+impl Net {
+    pub fn is_idle(&self) -> bool {
+        *self == Net::default()
+    }
 }
 
 /// What waits in a location the user has left.
@@ -354,6 +376,7 @@ impl State {
             elsewhere: Default::default(),
             store_down: None,
             store_notice: None,
+            net: Net::default(),
             quit: false,
         }
     }
@@ -416,6 +439,8 @@ impl State {
     }
 
     pub fn is_busy(&self) -> bool {
-        self.set().is_loading() || self.selected_extras().is_some_and(Extras::any_loading)
+        self.set().is_loading()
+            || self.selected_extras().is_some_and(Extras::any_loading)
+            || !self.net.is_idle()
     }
 }

@@ -131,6 +131,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::LocationTags(Ok(tags)) => state.location_tags = tags,
         Msg::LocationTags(Err(_)) => {}
         Msg::Budget(b) => state.budget = b,
+        Msg::Net(net) => state.net = net,
         Msg::Synced { sent, pending } => edit::on_synced(state, sent, pending, &mut fx),
         Msg::StoreDown(why) => edit::store_down(state, why),
         Msg::StoreUp => edit::store_up(state),
@@ -624,6 +625,12 @@ fn leave_server_search(state: &mut State, fx: &mut Vec<Effect>) {
 }
 
 pub(crate) fn refresh(state: &mut State, fx: &mut Vec<Effect>) {
+    // Whatever the client waits for (a rate limit, a backoff), `r` means now.
+    fx.push(Effect::Wake);
+    if !state.pending.is_empty() {
+        state.retry_secs = 0;
+        fx.push(Effect::Replay);
+    }
     let generation = next_generation(state);
     let query = state.set().query.clone();
     let request = first_request(state, query);

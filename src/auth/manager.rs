@@ -296,17 +296,7 @@ impl TokenManager {
     /// the lock cannot be had in time, the refresh goes ahead: the stored-pair checks remain.
     async fn exclusive(&self) -> Option<std::fs::File> {
         let path = self.store.as_ref()?.lock_path();
-        let taking = tokio::task::spawn_blocking(move || {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)?;
-            file.lock().map(|()| file)
-        });
+        let taking = tokio::task::spawn_blocking(move || crate::private::lock_file(&path));
         match tokio::time::timeout(std::time::Duration::from_secs(45), taking).await {
             Ok(Ok(Ok(file))) => Some(file),
             Ok(Ok(Err(e))) => {

@@ -136,7 +136,7 @@ impl TokenFile {
     /// Writes the whole set atomically, mode 0600.
     pub fn save(&self, set: &TokenSet) -> std::io::Result<()> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
+        crate::private::create_dir(dir)?;
         let mut tmp = tempfile::Builder::new()
             .prefix(".tokens-")
             .tempfile_in(dir)?;

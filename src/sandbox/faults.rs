@@ -29,6 +29,8 @@ pub enum Fault {
     DropAfter,
     /// 200 with a body that is not JSON.
     Malformed,
+    /// 200 with a login page, as a hotel or airport Wi-Fi answers every request.
+    CaptivePortal,
     /// Wait before answering normally.
     Delay(Duration),
     /// Do the request, then hold the answer until the test releases it

@@ -167,6 +167,12 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
                 "{\"contacts\": [{\"id\": ",
             )
                 .into_response(),
+            Some(Fault::CaptivePortal) => (
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                "<!DOCTYPE html><html><body><h1>Welcome to Airport Wi-Fi</h1>\
+                 <form action=/login>Accept the terms to continue</form></body></html>",
+            )
+                .into_response(),
             Some(Fault::HeldAnswer) => {
                 req.extensions_mut().insert::<Grant>(grant);
                 let answer = next.run(req).await;

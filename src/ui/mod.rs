@@ -4,6 +4,7 @@ pub mod help;
 pub mod layout;
 pub mod overlay;
 pub mod panes;
+mod status;
 pub mod text;
 pub mod theme;
 
@@ -26,7 +27,7 @@ pub fn view(state: &State, frame: &mut Frame) {
     if let Some(area) = areas.right {
         draw_right(frame, area, state, spinner);
     }
-    draw_status(frame, areas.status, state, spinner);
+    status::draw(frame, areas.status, state, spinner);
     draw_hints(frame, areas.hints, state);
     overlay::draw(frame, state);
     if let Some(scroll) = state.help {
@@ -145,79 +146,6 @@ fn draw_right(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spi
         Pane::Appointments => panes::appointments::draw(frame, body, state, spinner),
         Pane::Details | Pane::Contacts => panes::details::draw(frame, body, state, spinner),
     }
-}
-
-fn draw_status(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinner: &str) {
-    let width = usize::from(area.width);
-    let mut left = vec![Span::styled(
-        format!(" {} ", crate::sanitize::line(&state.account_label)),
-        theme::status_bar(),
-    )];
-    let set = state.set();
-    let loaded = set.rows.len() as u64;
-    let count = match set.total {
-        Some(t) if t != loaded => format!("{}/{}", text::count(loaded), text::count(t)),
-        _ => text::count(loaded),
-    };
-    left.push(Span::raw(format!(" {count} contacts")));
-    if state.store_down.is_some() {
-        left.push(Span::styled(" ⚠ not saving", theme::error()));
-    }
-    if !state.pending.is_empty() {
-        left.push(Span::styled(
-            format!(" ⇡{} waiting", state.pending.len()),
-            theme::warn(),
-        ));
-    }
-    let waiting: usize = state.elsewhere.values().map(|e| e.waiting).sum();
-    let refused: usize = state.elsewhere.values().map(|e| e.refused).sum();
-    match (waiting, refused) {
-        (0, 0) => {}
-        (w, 0) => left.push(Span::styled(
-            format!(" ⇡{w} in other locations"),
-            theme::warn(),
-        )),
-        (0, r) => left.push(Span::styled(
-            format!(" ✗{r} unsaved in other locations"),
-            theme::error(),
-        )),
-        (w, r) => left.push(Span::styled(
-            format!(" ⇡{w} ✗{r} in other locations"),
-            theme::error(),
-        )),
-    }
-    if state.is_busy() {
-        left.push(Span::styled(format!(" {spinner}"), theme::key()));
-    }
-    let budget = &state.budget;
-    let right = match budget.remaining {
-        Some(r) => format!(" API {r}/{} ", budget.max),
-        None => String::new(),
-    };
-    let used: usize =
-        left.iter().map(|s| text::width(&s.content)).sum::<usize>() + text::width(&right);
-    let room = width.saturating_sub(used + 1);
-    if let Some(status) = &state.status {
-        let style = if status.error {
-            theme::error()
-        } else {
-            ratatui::style::Style::new()
-        };
-        left.push(Span::raw(" "));
-        left.push(Span::styled(text::fit(&status.text, room), style));
-    }
-    let used: usize = left.iter().map(|s| text::width(&s.content)).sum::<usize>();
-    let pad = width.saturating_sub(used + text::width(&right));
-    left.push(Span::raw(" ".repeat(pad)));
-    left.push(Span::styled(
-        right,
-        if budget.remaining.is_some_and(|r| r * 5 < budget.max) {
-            theme::warn()
-        } else {
-            theme::dim()
-        },
-    ));
-    frame.render_widget(Paragraph::new(Line::from(left)), area);
 }
 
 fn draw_hints(frame: &mut Frame, area: ratatui::layout::Rect, state: &State) {

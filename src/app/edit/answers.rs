@@ -50,6 +50,14 @@ pub fn on_synced(
     match held {
         Some(error) => {
             state.retry_secs = (state.retry_secs * 2).clamp(2, 60);
+            // The server said when: a rate limit's wait, or the day's allowance coming back.
+            let after = match &error {
+                ApiError::RateLimited { retry_after } => retry_after.as_secs().clamp(2, 3600),
+                ApiError::DailyLimit { resets_at } => (resets_at.naive_utc() - state.now)
+                    .num_seconds()
+                    .clamp(2, 86_400) as u64,
+                _ => state.retry_secs,
+            };
             let n = state.pending.len();
             let why = match &error {
                 ApiError::MissingScope { .. } => {
@@ -57,22 +65,27 @@ pub fn on_synced(
                      Private Integration token contacts.write"
                         .to_string()
                 }
+                ApiError::RateLimited { .. } => "rate limited by the API".to_string(),
+                ApiError::DailyLimit { .. } => "the day's API allowance is spent".to_string(),
                 e => e.one_line(),
+            };
+            let when = if after < 120 {
+                format!("in {after}s")
+            } else {
+                let at = state.local_now() + chrono::Duration::seconds(after as i64);
+                at.format("at %H:%M").to_string()
             };
             say(
                 state,
                 format!(
-                    "{n} change{} waiting ({why}); retrying in {}s — o lists them",
+                    "{n} change{} waiting ({why}); retrying {when} — o lists them",
                     if n == 1 { "" } else { "s" },
-                    state.retry_secs
                 ),
                 true,
             );
             if !state.retry_scheduled {
                 state.retry_scheduled = true;
-                fx.push(Effect::ReplayAfter(std::time::Duration::from_secs(
-                    state.retry_secs,
-                )));
+                fx.push(Effect::ReplayAfter(std::time::Duration::from_secs(after)));
             }
         }
         None => {
