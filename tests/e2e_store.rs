@@ -308,3 +308,98 @@ fn newer_row(path: &Path, about: &str) {
     )
     .expect("insert");
 }
+
+/// Marks `dir` read-only in a way that binds root too (the immutable attribute): `false` where
+/// the file system has no such thing, and the permission bits do not bind this user either.
+fn make_read_only(dir: &Path) -> bool {
+    let chattr = std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    if chattr {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o500));
+        // Root ignores the bits: see whether they hold.
+        let probe = dir.join(".probe");
+        if std::fs::write(&probe, b"").is_err() {
+            return true;
+        }
+        let _ = std::fs::remove_file(probe);
+    }
+    false
+}
+
+fn make_writable(dir: &Path) {
+    let _ = std::process::Command::new("chattr")
+        .arg("-i")
+        .arg(dir)
+        .status();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+}
+
+/// The data folder turns read-only with a change still waiting in its store: the store is not
+/// taken for damaged (nothing is moved), the waiting change is neither sent unrecorded nor lost,
+/// and a new note is refused with the reason and kept in its editor.
+#[test]
+fn a_read_only_data_folder_keeps_what_waits_and_refuses_new_saves() {
+    let seed = Seed::demo().expect("demo seed");
+    let [(a, _), (b, b_email)] = two_contacts(&seed);
+    let home = tempfile::tempdir().expect("tempdir");
+    let path = demo_store(home.path(), &seed);
+    let left = "Waiting on a disk that turned read-only";
+    {
+        let store = Store::open(&path).expect("store");
+        store.record(&note(&a, left)).expect("record");
+    }
+    // A clean close leaves no -wal or -shm beside it; opening needs to make them.
+    let dir = path.parent().expect("dir").to_path_buf();
+    if !make_read_only(&dir) {
+        eprintln!("skipped: no way to make a folder read-only for this user here");
+        return;
+    }
+    let mut tui = Tui::spawn_in(home, &["--demo"], COLS, ROWS, &[]);
+    tui.wait("the contact list", |sc| split_matches(sc, list_ready));
+    tui.wait("the warning in the status bar", |sc| {
+        sc.contents().contains("not saving")
+    });
+    let body = "Typed on a read-only disk";
+    type_note(&mut tui, &b_email, body);
+    tui.wait("the refusal in the editor, with the text", |sc| {
+        let all = sc.contents().replace('\n', "");
+        all.contains(body) && all.contains("Not saved: the local store is unavailable")
+    });
+    let http = Http::for_demo(&tui, &seed);
+    assert_eq!(http.notes_with(&b, body), Some(0));
+    assert_eq!(
+        http.notes_with(&a, left),
+        Some(0),
+        "not sent without a record"
+    );
+    tui.send(ESC);
+    tui.wait("the question", |sc| {
+        sc.contents().contains("Discard your changes?")
+    });
+    tui.send("y");
+    tui.send("q");
+    assert!(tui.wait_exit(DEADLINE).success());
+    make_writable(&dir);
+    let kept: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".damaged-"))
+        .collect();
+    assert!(kept.is_empty(), "nothing was taken for damaged");
+    let store = Store::open(&path).expect("writable again");
+    let waiting = store.pending().expect("pending");
+    assert_eq!(waiting.len(), 1, "the waiting change is still there");
+    assert_eq!(waiting[0].op, note(&a, left));
+}
