@@ -1029,3 +1029,38 @@ fn a_change_held_by_a_limit_is_retried_when_the_server_said() {
         "{status}"
     );
 }
+
+/// A message belongs to what caused it: a refused save's word goes once the user types on,
+/// and "No task selected" goes at the next key; a condition's message (the list failing)
+/// stays until the condition is over.
+#[test]
+fn messages_go_when_their_moment_is_over() {
+    let mut s = ready();
+    update(&mut s, key('3'));
+    update(&mut s, key('n'));
+    update(&mut s, ctrl('s'));
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|m| m.text.contains("Fix the marked fields")),
+        "{:?}",
+        s.status
+    );
+    typed(&mut s, "Call back");
+    assert_eq!(s.status, None, "typing on is the answer to the message");
+    update(&mut s, code(KeyCode::Esc));
+    update(&mut s, key('y'));
+
+    let mut s = ready();
+    update(&mut s, key('5'));
+    update(&mut s, key('e'));
+    assert!(s.status.is_some());
+    update(&mut s, key('j'));
+    assert_eq!(s.status, None);
+    assert!(
+        s.said
+            .iter()
+            .any(|m| m.text.contains("Appointments are booked")),
+        "kept for !"
+    );
+}

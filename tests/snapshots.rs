@@ -418,3 +418,50 @@ fn location_switcher() {
     }
     insta::assert_snapshot!("location_switcher_searched", draw(&s).backend());
 }
+
+/// A message too long for the status bar is marked as cut, and `!` shows the last messages
+/// whole, wrapped, newest first.
+#[test]
+fn long_messages_are_read_whole_with_bang() {
+    let mut s = screen(common::demo_contacts(40), 80, 24);
+    s.say(
+        "1 change waiting (the sign-in is read-only: run `ghl-tui login --write`, or give the \
+         Private Integration token contacts.write); retrying in 4s — o lists them",
+        true,
+    );
+    let t = draw(&s);
+    let status = buffer_row(&t, 22);
+    assert!(status.contains("(!)"), "{status}");
+    s.say("Now in Northwind Realty (demo)", false);
+    s.say(
+        "Not saved (Duplicate: This location does not allow duplicated contacts.): New contact Dana",
+        true,
+    );
+    update(&mut s, key('!'));
+    let t = draw(&s);
+    let all = buffer_text(&t);
+    assert!(all.contains("Private Integration token"), "{all}");
+    assert!(
+        all.contains("contacts.write); retrying in 4s — o lists them"),
+        "{all}"
+    );
+    assert!(all.contains("does not allow duplicated"), "{all}");
+    let newest = all.find("duplicated").expect("newest");
+    let oldest = all.find("read-only").expect("oldest");
+    assert!(newest < oldest, "newest first");
+    insta::assert_snapshot!(format!("{}", t.backend()));
+}
+
+fn buffer_row(t: &Terminal<TestBackend>, y: u16) -> String {
+    let buf = t.backend().buffer();
+    (0..buf.area.width)
+        .map(|x| buf[(x, y)].symbol().to_string())
+        .collect()
+}
+
+fn buffer_text(t: &Terminal<TestBackend>) -> String {
+    (0..t.backend().buffer().area.height)
+        .map(|y| buffer_row(t, y))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

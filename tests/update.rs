@@ -1176,10 +1176,7 @@ fn news_from_elsewhere_does_not_cover_an_error() {
             refused: 0,
         },
     );
-    s.status = Some(ghl_tui::app::state::Status {
-        text: "Local store: disk full".into(),
-        error: true,
-    });
+    s.say("Local store: disk full", true);
     update(&mut s, elsewhere("Loc9", 0, 0));
     assert_eq!(
         s.status.clone().expect("status").text,

@@ -29,6 +29,8 @@ pub enum Action {
     AddTag,
     RemoveTag,
     ShowPending,
+    /// The last messages, whole.
+    Messages,
     SwitchLocation,
     // In an editor overlay.
     Save,
@@ -294,6 +296,13 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Global,
+        keys: &[ch('!')],
+        action: Action::Messages,
+        help: "The last messages, whole",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
         keys: &[ch('L')],
         action: Action::SwitchLocation,
         help: "Switch location (agency sign-in)",
@@ -518,7 +527,7 @@ pub static BINDINGS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Picker,
-        keys: &[k(KeyCode::Esc), ch('q')],
+        keys: &[k(KeyCode::Esc), ch('q'), ch('!')],
         action: Action::Back,
         help: "Close",
         hint: Some("close"),

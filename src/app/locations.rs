@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keymap::{self, Action, Scope};
 use super::msg::Effect;
-use super::state::{Elsewhere, Overlay, State, Status};
+use super::state::{Elsewhere, Overlay, State};
 use crate::api::InstalledLocation;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -46,10 +46,7 @@ const SINGLE: &str = "This sign-in is for one location; to switch, sign in as an
 /// `L`: opens the switcher and asks for the list.
 pub fn open(state: &mut State, fx: &mut Vec<Effect>) {
     if !state.switchable {
-        state.status = Some(Status {
-            text: SINGLE.into(),
-            error: false,
-        });
+        state.say(SINGLE, false);
         return;
     }
     state.overlay = Some(Overlay::Locations(Picker::default()));
@@ -168,13 +165,12 @@ pub fn on_opened(state: &mut State, id: String, name: String) -> Vec<Effect> {
     fresh.switchable = state.switchable;
     fresh.generations = state.generations;
     fresh.selection_gen = state.selection_gen;
+    // What was said stays readable with `!` across the switch.
+    fresh.said = std::mem::take(&mut state.said);
     *state = fresh;
     let mut fx = vec![Effect::UseLocation { id }];
     fx.extend(super::update::init(state));
-    state.status = Some(Status {
-        text: format!("Now in {}", crate::sanitize::line(&name)),
-        error: false,
-    });
+    state.say(format!("Now in {}", crate::sanitize::line(&name)), false);
     fx
 }
 
@@ -218,22 +214,16 @@ pub fn on_elsewhere(state: &mut State, location: String, waiting: usize, refused
     place.refused = refused;
     let name = crate::sanitize::line(&place.name).into_owned();
     let news = if refused > was_refused {
-        Some(Status {
-            text: not_saved(refused, &name),
-            error: true,
-        })
+        Some((not_saved(refused, &name), true))
     } else if waiting == 0 && was_waiting > 0 && refused == 0 {
-        Some(Status {
-            text: format!("Changes in {name} saved"),
-            error: false,
-        })
+        Some((format!("Changes in {name} saved"), false))
     } else {
         None
     };
-    if let Some(news) = news
-        && (news.error || !state.status.as_ref().is_some_and(|s| s.error))
+    if let Some((text, error)) = news
+        && (error || !state.status.as_ref().is_some_and(|s| s.error))
     {
-        state.status = Some(news);
+        state.say(text, error);
     }
 }
 
@@ -283,8 +273,5 @@ pub fn on_failed(state: &mut State, id: String, why: String) {
         picker.opening = None;
     }
     state.switching_to = None;
-    state.status = Some(Status {
-        text: format!("Could not open that location: {why}"),
-        error: true,
-    });
+    state.say(format!("Could not open that location: {why}"), true);
 }

@@ -8,6 +8,7 @@ pub mod keymap;
 pub mod locations;
 pub mod msg;
 pub mod rows;
+pub mod say;
 pub mod state;
 pub mod update;
 

@@ -221,7 +221,10 @@ pub struct State {
     /// The user's zone, for showing times and reading typed ones (the runtime sets it).
     pub zone: chrono::FixedOffset,
     pub spinner: usize,
+    /// The message in the status bar (see `say`).
     pub status: Option<Status>,
+    /// The last messages, newest first, for `!`.
+    pub said: super::say::History,
     pub budget: RateBudget,
     /// An agency sign-in: `L` can switch locations.
     pub switchable: bool,
@@ -298,6 +301,10 @@ pub enum Overlay {
     Pending {
         cursor: usize,
     },
+    /// The last messages, whole (`!`), scrolled by `scroll` lines.
+    Messages {
+        scroll: usize,
+    },
     /// Drafts left by a crash or a closed session, offered back at start.
     Drafts {
         drafts: Vec<(String, serde_json::Value)>,
@@ -324,12 +331,7 @@ pub struct PendingView {
     pub op: Option<crate::api::WriteOp>,
 }
 
-/// The last message in the status bar.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Status {
-    pub text: String,
-    pub error: bool,
-}
+pub use super::say::{Said, Status, Topic};
 
 impl State {
     pub fn new(
@@ -370,6 +372,7 @@ impl State {
                 .unwrap_or_else(|| unreachable!("0 is a valid offset")),
             spinner: 0,
             status: None,
+            said: Default::default(),
             budget: RateBudget::default(),
             switchable: false,
             switching_to: None,

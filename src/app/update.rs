@@ -9,7 +9,7 @@ use super::edit;
 use super::keymap::{self, Action, Scope};
 use super::msg::{Effect, Msg, Parts, SETTLE};
 use super::rows::{self, ContactRow};
-use super::state::{ContactSet, Cursor, EXTRAS_CACHE, Extras, Load, Mode, Pane, State, Status};
+use super::state::{ContactSet, Cursor, EXTRAS_CACHE, Extras, Load, Mode, Pane, State, Topic};
 use crate::api::envelopes::MAX_QUERY_CHARS;
 use crate::api::{ApiError, ContactPage, SearchRequest, paging};
 use crate::ui::{layout, panes};
@@ -44,6 +44,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Key(ev) => {
             // Terminals that report releases and repeats would otherwise act twice per press.
             if ev.kind == KeyEventKind::Press {
+                state.key_pressed();
                 on_key(state, ev, &mut fx);
             }
         }
@@ -136,12 +137,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::StoreDown(why) => edit::store_down(state, why),
         Msg::StoreUp => edit::store_up(state),
         Msg::StoreNotice(text) => {
-            state.status = Some(Status {
-                text: format!(
-                    "The local store was damaged and a new one made (o tells more): {text}"
-                ),
-                error: true,
-            });
+            state.say(
+                format!("The local store was damaged and a new one made (o tells more): {text}"),
+                true,
+            );
             state.store_notice = Some(text);
         }
         Msg::NotRecorded { ops, why } => edit::not_recorded(state, ops, why, &mut fx),
@@ -170,10 +169,11 @@ fn part_failed<T>(state: &mut State, id: &str, what: &str, result: &Result<T, Ap
     if let Err(e) = result
         && state.selected_id() == Some(id)
     {
-        state.status = Some(Status {
-            text: format!("Couldn't load {what}: {} (r retries)", e.one_line()),
-            error: true,
-        });
+        state.say_about(
+            Topic::Contact,
+            format!("Couldn't load {what}: {} (r retries)", e.one_line()),
+            true,
+        );
     }
 }
 
@@ -332,6 +332,7 @@ fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         | Action::RemoveTag
         | Action::ShowPending => edit::on_action(state, action, fx),
         Action::SwitchLocation => super::locations::open(state, fx),
+        Action::Messages => state.overlay = Some(super::state::Overlay::Messages { scroll: 0 }),
         _ => {}
     }
 }
@@ -412,6 +413,8 @@ fn selection_moved(state: &mut State, before: Option<String>, fx: &mut Vec<Effec
         return;
     }
     state.selection_gen += 1;
+    // What was said about the contact left behind is over.
+    state.settle(Topic::Contact);
     for pane in Pane::TABS {
         state.pane_cursor.remove(&pane);
     }
@@ -466,12 +469,10 @@ fn on_page(
     let page = match result {
         Ok(page) => page,
         Err(e) => {
-            state.status = Some(Status {
-                text: format!("{LIST_FAILED}: {}", e.one_line()),
-                error: true,
-            });
+            let text = format!("{LIST_FAILED}: {}", e.one_line());
             set.error = Some(e);
             set.next = Some(request);
+            state.say_about(Topic::List, text, true);
             return;
         }
     };
@@ -510,13 +511,7 @@ fn on_page(
         return;
     }
     // The list works again: its old error, or the refresh notice, has done its job.
-    if state
-        .status
-        .as_ref()
-        .is_some_and(|s| s.text.starts_with(LIST_FAILED) || s.text == REFRESHING)
-    {
-        state.status = None;
-    }
+    state.settle(Topic::List);
     if first_new == 0 && state.search.is_none() {
         // A fresh list: contacts created here and still waiting go back on top.
         edit::reapply_pending_creates(state);
@@ -587,10 +582,10 @@ fn run_server_search(state: &mut State, fx: &mut Vec<Effect>) {
     }
     let query: String = typed.chars().take(MAX_QUERY_CHARS).collect();
     if query.chars().count() < typed.chars().count() {
-        state.status = Some(Status {
-            text: format!("Search text cut to the API's {MAX_QUERY_CHARS} characters"),
-            error: false,
-        });
+        state.say(
+            format!("Search text cut to the API's {MAX_QUERY_CHARS} characters"),
+            false,
+        );
     }
     let before = state.selected_id().map(String::from);
     let generation = next_generation(state);
@@ -644,10 +639,7 @@ pub(crate) fn refresh(state: &mut State, fx: &mut Vec<Effect>) {
         generation,
         request,
     });
-    state.status = Some(Status {
-        text: REFRESHING.into(),
-        error: false,
-    });
+    state.say_about(Topic::List, REFRESHING, false);
     load_selected(state, true, fx);
 }
 

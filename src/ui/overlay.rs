@@ -45,6 +45,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
             );
         }
         Overlay::Pending { cursor } => draw_pending(frame, state, *cursor),
+        Overlay::Messages { scroll } => draw_messages(frame, state, *scroll),
         Overlay::Locations(picker) => draw_locations(frame, state, picker),
         Overlay::Drafts { drafts, cursor } => {
             let items: Vec<String> = drafts
@@ -88,6 +89,51 @@ pub fn draw(frame: &mut Frame, state: &State) {
             );
         }
     }
+}
+
+/// The last messages, newest first, each whole and wrapped, with the time it was said.
+fn draw_messages(frame: &mut Frame, state: &State, scroll: usize) {
+    let size = frame.area();
+    let width = size.width.saturating_sub(4).clamp(20, 100);
+    let height = size.height.saturating_sub(2).max(5);
+    let inner = boxed(frame, width, height, "Last messages");
+    let text_w = usize::from(inner.width).saturating_sub(11).max(10);
+    let mut lines: Vec<Line> = Vec::new();
+    for m in &state.said {
+        let at = m.at + chrono::Duration::seconds(i64::from(state.zone.local_minus_utc()));
+        let style = if m.error {
+            theme::error()
+        } else {
+            Style::new()
+        };
+        let words = crate::redact::text(&crate::sanitize::line(&m.text)).into_owned();
+        for (i, piece) in text::wrap(&words, text_w).into_iter().enumerate() {
+            let stamp = if i == 0 {
+                at.format(" %H:%M:%S ").to_string()
+            } else {
+                " ".repeat(10)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(stamp, theme::dim()),
+                Span::styled(piece, style),
+            ]));
+        }
+    }
+    if lines.is_empty() {
+        lines.push(Line::styled(" Nothing said yet.", theme::dim()));
+    }
+    let rows = usize::from(inner.height.saturating_sub(2));
+    let scroll = scroll.min(lines.len().saturating_sub(rows));
+    let mut shown: Vec<Line> = lines.into_iter().skip(scroll).take(rows).collect();
+    while shown.len() < rows {
+        shown.push(Line::raw(""));
+    }
+    shown.push(Line::raw(""));
+    shown.push(Line::styled(
+        " newest first · j/k scroll · Esc closes",
+        theme::dim(),
+    ));
+    frame.render_widget(Paragraph::new(shown), inner);
 }
 
 /// The outbox: what waits and why, with the store's own trouble first.
@@ -253,6 +299,7 @@ fn list_under(
         .max()
         .unwrap_or(10)
         .max(text::width(title) + 4)
+        .max(text::width(keys))
         // Room for the header's longest word (a file's path) on one line, and at least 60.
         .max(
             header
@@ -269,7 +316,12 @@ fn list_under(
         .flat_map(|h| text::wrap(&crate::sanitize::line(h), wrap_w))
         .collect();
     let head_h = if head.is_empty() { 0 } else { head.len() + 1 };
-    let inner = boxed(frame, box_w, (items.len() + head_h) as u16 + 4, title);
+    // An item too long for the box wraps onto more lines rather than losing its end (the
+    // reason a change waits is often the part that matters).
+    let item_w = wrap_w.saturating_sub(2).max(1);
+    let wrapped: Vec<Vec<String>> = items.iter().map(|i| text::wrap(i, item_w)).collect();
+    let total: usize = wrapped.iter().map(Vec::len).sum();
+    let inner = boxed(frame, box_w, (total + head_h) as u16 + 4, title);
     let mut lines: Vec<Line> = head
         .into_iter()
         .map(|h| Line::styled(format!(" {h}"), theme::warn()))
@@ -278,28 +330,37 @@ fn list_under(
         lines.push(Line::raw(""));
     }
     let rows = usize::from(inner.height.saturating_sub(2)).saturating_sub(head_h);
-    let start = cursor.saturating_sub(rows.saturating_sub(1));
-    lines.extend(
-        items
+    // The first item shown: late enough that the cursor's item fits whole.
+    let mut start = 0;
+    while start < cursor
+        && wrapped[start..=cursor.min(wrapped.len().saturating_sub(1))]
             .iter()
-            .enumerate()
-            .skip(start)
-            .take(rows)
-            .map(|(i, item)| {
-                let style = if i == cursor {
-                    theme::selected(true)
-                } else {
-                    Style::new()
-                };
-                Line::styled(
-                    format!(
-                        " {} ",
-                        text::fit(item, usize::from(inner.width).saturating_sub(2))
-                    ),
-                    style,
-                )
-            }),
-    );
+            .map(Vec::len)
+            .sum::<usize>()
+            > rows
+    {
+        start += 1;
+    }
+    let width = usize::from(inner.width).saturating_sub(2);
+    let mut used = 0;
+    for (i, item) in wrapped.iter().enumerate().skip(start) {
+        if used + item.len() > rows {
+            break;
+        }
+        let style = if i == cursor {
+            theme::selected(true)
+        } else {
+            Style::new()
+        };
+        for piece in item {
+            let pad = width.saturating_sub(text::width(piece));
+            lines.push(Line::styled(
+                format!(" {}{} ", text::fit(piece, width), " ".repeat(pad)),
+                style,
+            ));
+        }
+        used += item.len();
+    }
     lines.push(Line::raw(""));
     lines.push(Line::styled(keys.to_string(), theme::dim()));
     frame.render_widget(Paragraph::new(lines), inner);

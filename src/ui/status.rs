@@ -125,8 +125,14 @@ pub fn draw(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinn
         };
         left.push(Span::raw(" "));
         // A last guard: whatever built the message, no secret is drawn.
-        let words = crate::redact::text(&status.text);
-        left.push(Span::styled(text::fit(&words, room), style));
+        let words = crate::redact::text(&crate::sanitize::line(&status.text)).into_owned();
+        if text::width(&words) > room && room > 8 {
+            // Cut: `!` shows it whole.
+            left.push(Span::styled(text::fit(&words, room - 4), style));
+            left.push(Span::styled(" (!)", theme::key()));
+        } else {
+            left.push(Span::styled(text::fit(&words, room), style));
+        }
     }
     let used: usize = left.iter().map(|s| text::width(&s.content)).sum::<usize>();
     let pad = width.saturating_sub(used + text::width(&right));

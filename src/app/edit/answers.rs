@@ -8,7 +8,7 @@ use super::{is_local, say};
 use crate::api::{ApiError, Applied, Contact, Note, Task, WriteOp};
 use crate::app::form::Form;
 use crate::app::msg::Effect;
-use crate::app::state::{Overlay, PendingView, State};
+use crate::app::state::{Overlay, PendingView, State, Topic};
 use crate::sync::Sent;
 
 // --- The server's answer ---------------------------------------------------------------------
@@ -36,8 +36,8 @@ pub fn on_synced(
             1 => String::new(),
             n => format!(" (and {} more)", n - 1),
         };
-        say(
-            state,
+        state.say_about(
+            Topic::Outbox,
             format!(
                 "Change #{id}{more} set aside: {why}; the rest go out, and o lists it to retry or discard"
             ),
@@ -75,8 +75,8 @@ pub fn on_synced(
                 let at = state.local_now() + chrono::Duration::seconds(after as i64);
                 at.format("at %H:%M").to_string()
             };
-            say(
-                state,
+            state.say_about(
+                Topic::Outbox,
                 format!(
                     "{n} change{} waiting ({why}); retrying {when} — o lists them",
                     if n == 1 { "" } else { "s" },
@@ -89,8 +89,11 @@ pub fn on_synced(
             }
         }
         None => {
-            if state.retry_secs > 0 && state.pending.is_empty() {
-                say(state, "All changes saved", false);
+            if state.pending.is_empty() {
+                state.settle(Topic::Outbox);
+                if state.retry_secs > 0 {
+                    say(state, "All changes saved", false);
+                }
             }
             state.retry_secs = 0;
         }
@@ -340,8 +343,8 @@ fn undo_shown(state: &mut State, op: &WriteOp, fx: &mut Vec<Effect>) {
 /// Writes that could not be recorded were not sent: what they showed is undone, the first
 /// one with text goes back into its editor, and saves are refused until the store works.
 pub fn not_recorded(state: &mut State, ops: Vec<WriteOp>, why: String, fx: &mut Vec<Effect>) {
-    say(
-        state,
+    state.say_about(
+        Topic::Store,
         format!("Not saved: the local store is unavailable: {why}"),
         true,
     );
@@ -363,8 +366,8 @@ pub fn not_recorded(state: &mut State, ops: Vec<WriteOp>, why: String, fx: &mut 
 /// The local store cannot record changes: said once, and saves refused until it can.
 pub fn store_down(state: &mut State, why: String) {
     if state.store_down.as_deref() != Some(why.as_str()) {
-        say(
-            state,
+        state.say_about(
+            Topic::Store,
             format!("Changes can't be saved (o tells why): the local store is unavailable: {why}"),
             true,
         );

@@ -126,6 +126,16 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
             Some(Action::Back) => None,
             _ => Some(Overlay::Pending { cursor }),
         },
+        Overlay::Messages { scroll } => match keymap::lookup(Scope::Picker, &ev) {
+            Some(Action::Down) => Some(Overlay::Messages {
+                scroll: scroll.saturating_add(1),
+            }),
+            Some(Action::Up) => Some(Overlay::Messages {
+                scroll: scroll.saturating_sub(1),
+            }),
+            Some(Action::Back | Action::Pick) => None,
+            _ => Some(Overlay::Messages { scroll }),
+        },
         Overlay::Drafts { mut drafts, cursor } => match keymap::lookup(Scope::Picker, &ev) {
             Some(Action::Down) => Some(Overlay::Drafts {
                 cursor: (cursor + 1).min(drafts.len().saturating_sub(1)),

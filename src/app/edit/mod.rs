@@ -16,17 +16,14 @@ use local::apply_local;
 use super::form::Form;
 use super::keymap::Action;
 use super::msg::Effect;
-use super::state::{Overlay, Pane, State, Status};
+use super::state::{Overlay, Pane, State};
 use crate::api::{Contact, Note, Task, WriteOp};
 use crate::ui::panes;
 
 const LOCAL: &str = "local-";
 
 fn say(state: &mut State, text: impl Into<String>, error: bool) {
-    state.status = Some(Status {
-        text: text.into(),
-        error,
-    });
+    state.say(text, error);
 }
 
 /// The task under the cursor of the Tasks pane, in the order the pane shows them.
