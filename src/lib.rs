@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod logging;
+pub mod look;
 pub mod private;
 pub mod redact;
 pub mod runtime;

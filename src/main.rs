@@ -595,6 +595,7 @@ async fn run_tui(
     let mut state = State::new(label, location, chrono::Utc::now().naive_utc());
     // The only place the machine's zone is read: everything after works from the state.
     state.zone = chrono::Local::now().offset().fix();
+    state.look = ghl_tui::look::Look::from_env(|k| std::env::var(k).ok());
     let tokens = session.tokens.clone();
     let termination = ghl_tui::runtime::termination();
     let mut guard = ghl_tui::terminal::Guard::enter()?;
@@ -612,7 +613,11 @@ async fn run_tui(
     }
     let state = result?;
     for line in ghl_tui::app::locations::left_behind(&state) {
-        eprintln!("ghl-tui: {line}");
+        if line.starts_with(' ') {
+            eprintln!("{line}");
+        } else {
+            eprintln!("ghl-tui: {line}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

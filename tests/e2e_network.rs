@@ -143,3 +143,57 @@ fn a_token_echoed_by_the_server_reaches_neither_screen_nor_log() {
         }
     }
 }
+
+/// A change that cannot go out yet: `q` asks before quitting, and the restored terminal says
+/// what is still waiting; a signal quits at once, the change kept for the next start.
+#[test]
+fn quitting_with_a_change_waiting_asks_and_says_what_waits() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let sb = sandbox(&rt);
+    // Every contact create fails for now: the new contact waits in the outbox.
+    sb.fail_always("POST", "/contacts/", Fault::Status(503));
+    for signal in [None, Some("-TERM")] {
+        let mut tui = spawn_on(&sb);
+        tui.wait("the list", |sc| {
+            split_matches(sc, |s| s.left_title.contains("Contacts 320"))
+        });
+        tui.send("n");
+        tui.wait("the contact form", |sc| {
+            sc.contents().contains("New contact")
+        });
+        tui.send("Wendy");
+        tui.send("\x13"); // Ctrl-S
+        tui.wait("the change waiting", |sc| {
+            sc.contents().contains("⇡1 waiting")
+        });
+        match signal {
+            None => {
+                tui.send("q");
+                tui.wait("the question", |sc| {
+                    sc.contents().contains(
+                        "1 change not yet sent: quit anyway? they go out at the next start",
+                    )
+                });
+                tui.send("y");
+                assert!(tui.wait_exit(DEADLINE).success());
+                let said = String::from_utf8_lossy(&tui.raw).into_owned();
+                let after = said.rsplit("\x1b[?1049l").next().unwrap_or_default();
+                assert!(
+                    after.contains("1 change not yet sent; they go out at the next start")
+                        && after.contains("new contact Wendy"),
+                    "after the screen was restored: {after:?}"
+                );
+            }
+            Some(sig) => {
+                let pid = tui.pid().to_string();
+                let sent = std::process::Command::new("kill")
+                    .args([sig, &pid])
+                    .status()
+                    .expect("kill");
+                assert!(sent.success());
+                assert!(tui.wait_exit(DEADLINE).success(), "a signal quits at once");
+            }
+        }
+        tui.assert_terminal_restored();
+    }
+}

@@ -965,3 +965,42 @@ fn a_change_left_in_another_location_is_still_sent() {
         "nothing left to tell at exit"
     );
 }
+
+/// `NO_COLOR=1` in a real terminal: no colour is sent at all, and the selected contact still
+/// stands out (reverse video, a marker), as does the focused pane (a thick border).
+#[test]
+fn no_color_sends_no_colour_and_keeps_the_selection_visible() {
+    let mut tui = Tui::spawn_env(&["--demo"], 100, 30, &[("NO_COLOR", "1")]);
+    tui.wait("the contact list", |sc| split_matches(sc, list_ready));
+    tui.send("jj");
+    tui.wait("the selection two rows down", |sc| {
+        split_matches(sc, |s| s.selected_row == Some(4))
+            && sc.cell(4, 1).is_some_and(|c| c.contents() == "›")
+    });
+    tui.send("3");
+    tui.wait("the tasks pane focused, with a thick border", |sc| {
+        sc.contents().contains('┏') && split_matches(sc, |s| tab_ready(s, '3'))
+    });
+    tui.send("q");
+    assert!(tui.wait_exit(DEADLINE).success());
+    for colour in [
+        &b"\x1b[38;"[..],
+        b"\x1b[48;",
+        b"\x1b[30m",
+        b"\x1b[31m",
+        b"\x1b[32m",
+        b"\x1b[33m",
+        b"\x1b[34m",
+        b"\x1b[36m",
+        b"\x1b[37m",
+        b"\x1b[90m",
+        b"\x1b[96m",
+    ] {
+        assert!(
+            !contains_bytes(&tui.raw, colour),
+            "a colour was sent: {:?}",
+            String::from_utf8_lossy(colour)
+        );
+    }
+    tui.assert_terminal_restored();
+}

@@ -1064,3 +1064,52 @@ fn messages_go_when_their_moment_is_over() {
         "kept for !"
     );
 }
+
+/// Quitting with changes still waiting asks first; a second Ctrl-C, or a signal, quits at once.
+#[test]
+fn quitting_with_changes_waiting_asks_first() {
+    let waiting = |id| PendingView {
+        id,
+        contact_id: Some("c0".into()),
+        what: "New note".into(),
+        attempts: 1,
+        error: Some("Server error 503".into()),
+        waits_for: None,
+        aside: None,
+        op: None,
+    };
+    let mut s = ready();
+    synced(&mut s, vec![], vec![waiting(1), waiting(2)]);
+    let fx = update(&mut s, key('q'));
+    assert!(!s.quit && !fx.contains(&Effect::Quit));
+    let Some(Overlay::Ask { prompt, .. }) = &s.overlay else {
+        panic!("{:?}", s.overlay)
+    };
+    assert_eq!(
+        prompt,
+        "2 changes not yet sent: quit anyway? they go out at the next start"
+    );
+    update(&mut s, key('n'));
+    assert!(s.overlay.is_none() && !s.quit, "n stays");
+    update(&mut s, key('q'));
+    let fx = update(&mut s, key('y'));
+    assert!(s.quit && fx.contains(&Effect::Quit), "y quits");
+    let lines = ghl_tui::app::locations::left_behind(&s);
+    assert_eq!(
+        lines[0],
+        "2 changes not yet sent; they go out at the next start:"
+    );
+    assert!(lines[1].contains("New note (Person 0)"), "{lines:?}");
+
+    let mut s = ready();
+    synced(&mut s, vec![], vec![waiting(1)]);
+    update(&mut s, ctrl('c'));
+    assert!(!s.quit);
+    update(&mut s, ctrl('c'));
+    assert!(s.quit, "a second Ctrl-C quits");
+
+    let mut s = ready();
+    synced(&mut s, vec![], vec![waiting(1)]);
+    update(&mut s, Msg::Shutdown);
+    assert!(s.quit, "SIGTERM and SIGHUP never wait for an answer");
+}

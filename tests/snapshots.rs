@@ -465,3 +465,48 @@ fn buffer_text(t: &Terminal<TestBackend>) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// With no colour at all (NO_COLOR), nothing is told by colour: the selection is reversed and
+/// marked, the focused pane has a thick border and a reversed title, a done task is struck
+/// through, and no cell carries a colour.
+#[test]
+fn without_colour_selection_focus_and_done_stay_visible() {
+    use ratatui::style::{Color, Modifier};
+    let mut s = screen(common::demo_contacts(40), 100, 30);
+    s.look = ghl_tui::look::Look::PLAIN;
+    with_parts(&mut s, sample_tasks(), sample_notes(), sample_events());
+    update(&mut s, key('3'));
+    let t = draw(&s);
+    let buf = t.backend().buffer();
+    for cell in buf.content() {
+        assert_eq!(cell.fg, Color::Reset, "a colour was drawn: {cell:?}");
+        assert_eq!(cell.bg, Color::Reset, "a colour was drawn: {cell:?}");
+    }
+    let rows = buffer_text(&t);
+    let row_of = |needle: &str| {
+        rows.lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} not on screen:\n{rows}")) as u16
+    };
+    // The selected contact: reversed, and marked in its first column.
+    let y = row_of("›Isla Harris");
+    assert!(buf[(1, y)].modifier.contains(Modifier::REVERSED));
+    // The focused pane (Tasks, on the right) has a thick border; the list a plain one.
+    assert_eq!(buf[(0, 0)].symbol(), "┌", "the list is not focused");
+    let right = (1..buf.area.width)
+        .find(|&x| buf[(x, 0)].symbol() == "┏")
+        .expect("a thick corner on the focused pane");
+    assert!(right > 10);
+    // A done task is struck through.
+    let done = sample_tasks()
+        .into_iter()
+        .find(|t| t.is_done())
+        .and_then(|t| t.title)
+        .expect("a done task");
+    let y = row_of(&done[..8]);
+    let x = (0..buf.area.width)
+        .find(|&x| buf[(x, y)].symbol() == &done[..1])
+        .expect("its title");
+    assert!(buf[(x, y)].modifier.contains(Modifier::CROSSED_OUT));
+    insta::assert_snapshot!(format!("{}", t.backend()));
+}

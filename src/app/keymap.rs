@@ -498,6 +498,13 @@ pub static BINDINGS: &[Binding] = &[
         hint: Some("no"),
     },
     Binding {
+        scope: Scope::Confirm,
+        keys: &[ctrl('c')],
+        action: Action::Quit,
+        help: "Quit at once (changes waiting stay in the outbox)",
+        hint: None,
+    },
+    Binding {
         scope: Scope::Picker,
         keys: &[ch('j'), k(KeyCode::Down)],
         action: Action::Down,

@@ -84,7 +84,7 @@ pub fn on_list(state: &mut State, result: Result<Vec<InstalledLocation>, String>
 pub fn on_key(state: &mut State, mut picker: Picker, ev: KeyEvent, fx: &mut Vec<Effect>) {
     let action = keymap::lookup(Scope::Finder, &ev);
     if action == Some(Action::Quit) {
-        return super::update::quit(state, fx);
+        return super::update::ask_quit(state, fx);
     }
     if picker.opening.is_some() {
         // Only Esc is taken while a location opens, and it calls the switch off.
@@ -162,6 +162,7 @@ pub fn on_opened(state: &mut State, id: String, name: String) -> Vec<Effect> {
     fresh.elsewhere = elsewhere;
     fresh.size = state.size;
     fresh.zone = state.zone;
+    fresh.look = state.look;
     fresh.switchable = state.switchable;
     fresh.generations = state.generations;
     fresh.selection_gen = state.selection_gen;
@@ -242,6 +243,22 @@ fn not_saved(n: usize, place: &str) -> String {
 /// At exit: what is still waiting, or was refused, in locations the user left, one line each.
 pub fn left_behind(state: &State) -> Vec<String> {
     let mut lines = Vec::new();
+    if !state.pending.is_empty() {
+        let n = state.pending.len();
+        lines.push(format!(
+            "{n} change{} not yet sent; they go out at the next start:",
+            plural(n)
+        ));
+        for p in &state.pending {
+            let who = p
+                .contact_id
+                .as_deref()
+                .and_then(|id| state.browse.contacts.iter().find(|c| c.id() == id))
+                .map(|c| format!(" ({})", c.display_name()))
+                .unwrap_or_default();
+            lines.push(crate::sanitize::line(&format!("  {}{who}", p.what)).into_owned());
+        }
+    }
     for place in state.elsewhere.values() {
         let name = crate::sanitize::line(&place.name);
         if place.waiting > 0 {

@@ -241,6 +241,8 @@ pub struct State {
     pub store_notice: Option<String>,
     /// What requests wait for now.
     pub net: Net,
+    /// Colour or none.
+    pub look: crate::look::Look,
     pub quit: bool,
 }
 
@@ -380,6 +382,7 @@ impl State {
             store_down: None,
             store_notice: None,
             net: Net::default(),
+            look: crate::look::Look::default(),
             quit: false,
         }
     }

@@ -184,9 +184,37 @@ fn into_load<T>(result: Result<T, ApiError>) -> Load<T> {
     }
 }
 
-pub(super) fn quit(state: &mut State, fx: &mut Vec<Effect>) {
+pub(crate) fn quit(state: &mut State, fx: &mut Vec<Effect>) {
     state.quit = true;
     fx.push(Effect::Quit);
+}
+
+/// The user asks to quit. With changes still waiting, the app asks first (they are not lost:
+/// they go out at the next start, but the user should know); a second request, SIGHUP or
+/// SIGTERM quits at once.
+pub(crate) fn ask_quit(state: &mut State, fx: &mut Vec<Effect>) {
+    let here = state.pending.len();
+    let there: usize = state.elsewhere.values().map(|e| e.waiting).sum();
+    let asking = matches!(&state.overlay, Some(super::state::Overlay::Ask { yes, .. }) if yes.contains(&Effect::Quit));
+    if here + there == 0 || asking {
+        return quit(state, fx);
+    }
+    let what = match (here, there) {
+        (0, t) => format!("{t} change{} in other locations not yet sent", plural(t)),
+        (h, 0) => format!("{h} change{} not yet sent", plural(h)),
+        (h, t) => format!(
+            "{h} change{} here and {t} in other locations not yet sent",
+            plural(h)
+        ),
+    };
+    state.overlay = Some(super::state::Overlay::Ask {
+        prompt: format!("{what}: quit anyway? they go out at the next start"),
+        yes: vec![Effect::Quit],
+    });
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn next_generation(state: &mut State) -> u64 {
@@ -217,7 +245,7 @@ fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
                     crate::ui::help::scroll_limit(Rect::new(0, 0, state.size.0, state.size.1));
                 state.help = Some(scroll.saturating_add(1).min(limit));
             }
-            Some(Action::Quit) => quit(state, fx),
+            Some(Action::Quit) => ask_quit(state, fx),
             Some(Action::Up) => state.help = Some(scroll.saturating_sub(1)),
             Some(Action::Help) => state.help = None,
             _ => {}
@@ -278,7 +306,7 @@ fn on_search_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::Up | Action::Down => {
             move_list(state, if action == Action::Up { -1 } else { 1 }, fx)
         }
-        Action::Quit => quit(state, fx),
+        Action::Quit => ask_quit(state, fx),
         _ => {}
     }
 }
@@ -323,7 +351,7 @@ fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::Refresh => refresh(state, fx),
         Action::Help => state.help = Some(0),
         Action::Back => back(state, fx),
-        Action::Quit => quit(state, fx),
+        Action::Quit => ask_quit(state, fx),
         Action::New
         | Action::Edit
         | Action::Delete

@@ -18,6 +18,7 @@ use crate::app::state::{Mode, Pane, State};
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 pub fn view(state: &State, frame: &mut Frame) {
+    theme::set(state.look);
     let size = frame.area();
     let spinner = SPINNER[state.spinner % SPINNER.len()];
     let areas = layout::areas(size, state.focus);
@@ -81,6 +82,7 @@ pub fn centered_box(frame: &mut Frame, w: u16, h: u16, title: &str) -> ratatui::
     frame.render_widget(ratatui::widgets::Clear, area);
     clear_straddlers(frame.buffer_mut(), area);
     let block = Block::bordered()
+        .border_type(theme::border_type(true))
         .border_style(theme::border(true))
         .title(Span::styled(
             format!(" {} ", crate::sanitize::line(title)),
@@ -127,6 +129,7 @@ fn draw_right(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spi
         None => " No contact ".to_string(),
     };
     let block = Block::bordered()
+        .border_type(theme::border_type(focused))
         .border_style(theme::border(focused))
         .title(Span::styled(title, theme::title(focused)));
     frame.render_widget(block, area);

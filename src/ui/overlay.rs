@@ -352,10 +352,14 @@ fn list_under(
         } else {
             Style::new()
         };
-        for piece in item {
+        for (n, piece) in item.iter().enumerate() {
             let pad = width.saturating_sub(text::width(piece));
+            let lead = match theme::marker(i == cursor && n == 0) {
+                "" => " ",
+                m => m,
+            };
             lines.push(Line::styled(
-                format!(" {}{} ", text::fit(piece, width), " ".repeat(pad)),
+                format!("{lead}{}{} ", text::fit(piece, width), " ".repeat(pad)),
                 style,
             ));
         }

@@ -1,61 +1,134 @@
 //! Colours and styles in one place. Only the 16 base colours, so the app follows the user's
-//! terminal palette and stays readable on light and dark backgrounds.
+//! terminal palette and stays readable on light and dark backgrounds. With colour off
+//! (`NO_COLOR`), every role keeps a modifier instead, so nothing depends on colour to be seen:
+//! no colour is ever sent, and so no terminal resets the attributes it would have carried.
+
+use std::cell::Cell;
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::BorderType;
+
+use crate::look::Look;
+
+thread_local! {
+    /// The look of the frame being drawn; `view` sets it from the state before drawing.
+    static LOOK: Cell<Look> = const { Cell::new(Look { color: true }) };
+}
+
+pub fn set(look: Look) {
+    LOOK.with(|l| l.set(look));
+}
+
+fn color() -> bool {
+    LOOK.with(Cell::get).color
+}
+
+/// Colour when on, else the fallback modifiers.
+fn pick(colored: Style, plain: Style) -> Style {
+    if color() { colored } else { plain }
+}
+
+const fn m(modifier: Modifier) -> Style {
+    Style::new().add_modifier(modifier)
+}
 
 pub fn border(focused: bool) -> Style {
-    if focused {
-        Style::new().fg(Color::Cyan)
+    match (color(), focused) {
+        (true, true) => Style::new().fg(Color::Cyan),
+        (true, false) => Style::new().fg(Color::DarkGray),
+        (false, true) => m(Modifier::BOLD),
+        (false, false) => Style::new(),
+    }
+}
+
+/// Without colour the focused pane is told by a thick border.
+pub fn border_type(focused: bool) -> BorderType {
+    if focused && !color() {
+        BorderType::Thick
     } else {
-        Style::new().fg(Color::DarkGray)
+        BorderType::Plain
     }
 }
 
 pub fn title(focused: bool) -> Style {
-    let s = Style::new().add_modifier(Modifier::BOLD);
-    if focused { s.fg(Color::Cyan) } else { s }
+    let s = m(Modifier::BOLD);
+    match (color(), focused) {
+        (true, true) => s.fg(Color::Cyan),
+        (false, true) => s.add_modifier(Modifier::REVERSED),
+        _ => s,
+    }
 }
 
 pub fn header() -> Style {
-    Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    m(Modifier::BOLD | Modifier::UNDERLINED)
 }
 
 pub fn selected(focused: bool) -> Style {
     if focused {
-        Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        m(Modifier::REVERSED | Modifier::BOLD)
     } else {
-        Style::new().add_modifier(Modifier::REVERSED)
+        m(Modifier::REVERSED)
+    }
+}
+
+/// Without colour, the selected row of a list also starts with a marker, for terminals that
+/// draw reverse video faintly (or not at all).
+pub fn marker(selected: bool) -> &'static str {
+    match (color(), selected) {
+        (true, _) => "",
+        (false, true) => "›",
+        (false, false) => " ",
     }
 }
 
 pub fn dim() -> Style {
-    Style::new().fg(Color::DarkGray)
+    pick(Style::new().fg(Color::DarkGray), m(Modifier::DIM))
+}
+
+/// A task or item that is done: struck through, whatever the colours.
+pub fn done() -> Style {
+    dim().add_modifier(Modifier::CROSSED_OUT)
 }
 
 pub fn label() -> Style {
-    Style::new().fg(Color::Blue).add_modifier(Modifier::BOLD)
+    pick(
+        Style::new().fg(Color::Blue).add_modifier(Modifier::BOLD),
+        m(Modifier::BOLD),
+    )
 }
 
 pub fn tag() -> Style {
-    Style::new().fg(Color::Black).bg(Color::Cyan)
+    pick(
+        Style::new().fg(Color::Black).bg(Color::Cyan),
+        m(Modifier::REVERSED),
+    )
 }
 
 pub fn error() -> Style {
-    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+    pick(
+        Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        m(Modifier::BOLD),
+    )
 }
 
 pub fn warn() -> Style {
-    Style::new().fg(Color::Yellow)
+    pick(Style::new().fg(Color::Yellow), m(Modifier::ITALIC))
 }
 
 pub fn good() -> Style {
-    Style::new().fg(Color::Green)
+    pick(Style::new().fg(Color::Green), Style::new())
 }
 
 pub fn key() -> Style {
-    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    pick(
+        Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+        m(Modifier::BOLD),
+    )
 }
 
 pub fn status_bar() -> Style {
-    Style::new().bg(Color::DarkGray).fg(Color::White)
+    pick(
+        Style::new().bg(Color::DarkGray).fg(Color::White),
+        m(Modifier::REVERSED),
+    )
 }

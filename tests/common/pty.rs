@@ -415,7 +415,12 @@ pub fn row_text(screen: &vt100::Screen, row: u16) -> String {
 /// The column where the right-hand pane's border starts: the second box corner on the top row.
 pub fn right_pane_x(screen: &vt100::Screen) -> Option<u16> {
     let cols = size(screen).0;
-    (1..cols).find(|&c| screen.cell(0, c).is_some_and(|cell| cell.contents() == "┌"))
+    // A focused pane without colour has a thick corner.
+    (1..cols).find(|&c| {
+        screen
+            .cell(0, c)
+            .is_some_and(|cell| matches!(cell.contents(), "┌" | "┏"))
+    })
 }
 
 /// What the split layout shows, read off the screen.
@@ -450,8 +455,14 @@ pub fn split(screen: &vt100::Screen) -> Option<Split> {
         .map_or(rx - 1, |byte| 1 + header[..byte].chars().count() as u16);
     let selected_row =
         (2..search_row).find(|&r| screen.cell(r, 1).is_some_and(vt100::Cell::inverse));
+    // Without colour the selected row starts with a marker, which is not part of the name.
     let selected_name = selected_row
-        .map(|r| text(screen, r, 1, name_end).trim().to_string())
+        .map(|r| {
+            text(screen, r, 1, name_end)
+                .trim()
+                .trim_start_matches('›')
+                .to_string()
+        })
         .unwrap_or_default();
     Some(Split {
         left_title: text(screen, 0, 0, rx),

@@ -24,6 +24,11 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
         }
         Overlay::Form(form) => form_key(state, form, ev, fx),
         Overlay::Discard(form) => match keymap::lookup(Scope::Confirm, &ev) {
+            // The text is kept as a draft, offered back at the next start.
+            Some(Action::Quit) => {
+                crate::app::update::ask_quit(state, fx);
+                state.overlay.take()
+            }
             Some(Action::Yes) => {
                 fx.push(Effect::DiscardDraft {
                     key: form.draft_key(),
@@ -34,14 +39,27 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
             _ => Some(Overlay::Discard(form)),
         },
         Overlay::Ask { prompt, yes } => match keymap::lookup(Scope::Confirm, &ev) {
+            Some(Action::Yes) if yes.contains(&Effect::Quit) => {
+                crate::app::update::quit(state, fx);
+                None
+            }
             Some(Action::Yes) => {
                 fx.extend(yes);
                 None
             }
             Some(Action::No) => None,
+            // Asked twice (a second Ctrl-C): the answer is yes.
+            Some(Action::Quit) => {
+                crate::app::update::quit(state, fx);
+                None
+            }
             _ => Some(Overlay::Ask { prompt, yes }),
         },
         Overlay::Confirm { prompt, ops } => match keymap::lookup(Scope::Confirm, &ev) {
+            Some(Action::Quit) => {
+                crate::app::update::ask_quit(state, fx);
+                state.overlay.take()
+            }
             Some(Action::Yes) => {
                 let _ = send(state, ops, None, fx);
                 None

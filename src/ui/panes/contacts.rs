@@ -24,6 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         None => format!(" 1 Contacts {count} "),
     };
     let block = Block::bordered()
+        .border_type(theme::border_type(focused))
         .border_style(theme::border(focused))
         .title(Span::styled(title, theme::title(focused)));
     frame.render_widget(block, area);
@@ -55,13 +56,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         let Some(row) = state.row_index(pos).and_then(|i| set.rows.get(i)) else {
             continue;
         };
-        let cells: Vec<String> = [&row.name, &row.reach, &row.company, &row.tags]
+        let selected = pos == state.list.selected;
+        let name = format!("{}{}", theme::marker(selected), row.name);
+        let cells: Vec<String> = [&name, &row.reach, &row.company, &row.tags]
             .into_iter()
             .take(widths.len())
             .map(|s| s.to_string())
             .collect();
         let mut r = Row::new(cells);
-        if pos == state.list.selected {
+        if selected {
             r = r.style(theme::selected(focused));
         }
         rows.push(r);

@@ -77,11 +77,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         };
         let title = sanitize::line(task.title.as_deref().unwrap_or("(untitled)")).into_owned();
         let title_style = if task.is_done() {
-            theme::dim().add_modifier(ratatui::style::Modifier::CROSSED_OUT)
+            theme::done()
         } else {
             ratatui::style::Style::new()
         };
         let mut spans = vec![
+            Span::raw(theme::marker(i == cursor.selected)),
             Span::styled(format!("{mark} "), mark_style),
             Span::styled(title, title_style),
             due,
