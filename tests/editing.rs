@@ -1113,3 +1113,56 @@ fn quitting_with_changes_waiting_asks_first() {
     update(&mut s, Msg::Shutdown);
     assert!(s.quit, "SIGTERM and SIGHUP never wait for an answer");
 }
+
+/// `q` right after a save waits for it to go out, then quits; `q` again quits at once.
+#[test]
+fn quitting_right_after_a_save_waits_for_it() {
+    let fresh = |id| PendingView {
+        id,
+        contact_id: Some("c0".into()),
+        what: "New note".into(),
+        attempts: 0,
+        error: None,
+        waits_for: None,
+        aside: None,
+        op: None,
+    };
+    let mut s = ready();
+    synced(&mut s, vec![], vec![fresh(1)]);
+    update(&mut s, key('q'));
+    assert!(!s.quit && s.overlay.is_none());
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|m| m.text.starts_with("Sending 1 change before quitting")),
+        "{:?}",
+        s.status
+    );
+    let fx = synced(&mut s, vec![], vec![]);
+    assert!(s.quit && fx.contains(&Effect::Quit), "sent, so it quits");
+
+    let mut s = ready();
+    synced(&mut s, vec![], vec![fresh(1)]);
+    update(&mut s, key('q'));
+    update(&mut s, key('q'));
+    assert!(s.quit, "q again quits now");
+
+    let mut s = ready();
+    synced(&mut s, vec![], vec![fresh(1)]);
+    update(&mut s, key('q'));
+    synced(
+        &mut s,
+        vec![Sent::Held {
+            id: 1,
+            error: ApiError::Network {
+                message: "connection refused".into(),
+            },
+        }],
+        vec![fresh(1)],
+    );
+    assert!(!s.quit);
+    assert!(
+        matches!(&s.overlay, Some(Overlay::Ask { prompt, .. }) if prompt.starts_with("1 change not yet sent")),
+        "it could not go: the user decides"
+    );
+}

@@ -243,6 +243,8 @@ pub struct State {
     pub net: Net,
     /// Colour or none.
     pub look: crate::look::Look,
+    /// `q` was pressed while changes were on their first way out: quit once they are sent.
+    pub quit_when_sent: bool,
     pub quit: bool,
 }
 
@@ -383,6 +385,7 @@ impl State {
             store_notice: None,
             net: Net::default(),
             look: crate::look::Look::default(),
+            quit_when_sent: false,
             quit: false,
         }
     }

@@ -196,9 +196,34 @@ pub(crate) fn ask_quit(state: &mut State, fx: &mut Vec<Effect>) {
     let here = state.pending.len();
     let there: usize = state.elsewhere.values().map(|e| e.waiting).sum();
     let asking = matches!(&state.overlay, Some(super::state::Overlay::Ask { yes, .. }) if yes.contains(&Effect::Quit));
-    if here + there == 0 || asking {
+    // Asked twice: the answer is now.
+    if here + there == 0 || asking || state.quit_when_sent {
         return quit(state, fx);
     }
+    // Changes on their first way out (a note saved a moment ago): wait for them, then quit.
+    if there == 0
+        && state
+            .pending
+            .iter()
+            .all(|p| p.attempts == 0 && p.error.is_none())
+    {
+        state.quit_when_sent = true;
+        state.say_about(
+            Topic::Outbox,
+            format!(
+                "Sending {here} change{} before quitting… (q quits now; they go out at the next start)",
+                plural(here)
+            ),
+            false,
+        );
+        return;
+    }
+    ask_to_quit(state, here, there);
+}
+
+/// "N changes not yet sent: quit anyway?"
+pub(crate) fn ask_to_quit(state: &mut State, here: usize, there: usize) {
+    state.quit_when_sent = false;
     let what = match (here, there) {
         (0, t) => format!("{t} change{} in other locations not yet sent", plural(t)),
         (h, 0) => format!("{h} change{} not yet sent", plural(h)),

@@ -24,7 +24,11 @@ pub fn on_synced(
     for s in sent {
         match s {
             Sent::Confirmed { op, applied, .. } => confirmed(state, &op, applied),
-            Sent::Rejected { id, op, error } => rejected(state, id, op, &error, fx),
+            Sent::Rejected { id, op, error } => {
+                // Quitting waits: the user should see what was refused.
+                state.quit_when_sent = false;
+                rejected(state, id, op, &error, fx)
+            }
             Sent::Held { error, .. } => held = Some(error),
             Sent::SetAside { id, why } => aside.push((id, why)),
             // Listed with the row it waits for; nothing to say on its own.
@@ -49,6 +53,11 @@ pub fn on_synced(
     super::reapply_pending_creates(state);
     match held {
         Some(error) => {
+            if state.quit_when_sent {
+                // It could not go: the user decides.
+                let there = state.elsewhere.values().map(|e| e.waiting).sum();
+                crate::app::update::ask_to_quit(state, state.pending.len(), there);
+            }
             state.retry_secs = (state.retry_secs * 2).clamp(2, 60);
             // The server said when: a rate limit's wait, or the day's allowance coming back.
             let after = match &error {
@@ -91,6 +100,10 @@ pub fn on_synced(
         None => {
             if state.pending.is_empty() {
                 state.settle(Topic::Outbox);
+                if state.quit_when_sent {
+                    crate::app::update::quit(state, fx);
+                    return;
+                }
                 if state.retry_secs > 0 {
                     say(state, "All changes saved", false);
                 }
