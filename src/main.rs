@@ -129,7 +129,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             tracing::error!(error = %e, "exiting with an error");
-            eprintln!("ghl-tui: {e:#}");
+            eprintln!("ghl-tui: {}", ghl_tui::redact::text(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }
@@ -188,7 +188,7 @@ fn report(result: Result<String, String>) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprintln!("ghl-tui: {e}");
+            eprintln!("ghl-tui: {}", ghl_tui::redact::text(&e));
             Ok(ExitCode::FAILURE)
         }
     }

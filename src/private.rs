@@ -59,12 +59,17 @@ pub fn lock_file(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// Tightens the mode where the file system allows it. Some do not (network shares, WSL's
+/// Windows drives, folders governed by ACLs): there the file is still used, and the log says
+/// it could not be made private, rather than the app refusing to keep anything.
 #[cfg(unix)]
 fn tighten(path: &Path, mode: u32) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let now = std::fs::metadata(path)?.permissions().mode() & 0o777;
-    if now != mode {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    if now != mode
+        && let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+    {
+        tracing::warn!(path = %path.display(), error = %e, "could not make it private");
     }
     Ok(())
 }

@@ -11,9 +11,11 @@ pub const MASK: &str = "[redacted]";
 
 /// Shorter values are not worth the false matches (and are not real tokens).
 const MIN_SECRET: usize = 8;
-/// Kept for the life of the process; a long session refreshes a token a day, so this stays
-/// small. Beyond it, the oldest are forgotten (a refreshed token's predecessor is dead).
-const MAX_KNOWN: usize = 256;
+/// Kept for the life of the process; a long session refreshes a token a day and an agency
+/// holds one per location opened, so this stays small. Beyond it, the least recently seen is
+/// forgotten (a refreshed token's predecessor is dead); a secret seen again moves to the back,
+/// so long-lived ones (the client secret, a PIT) are not the first to go.
+const MAX_KNOWN: usize = 1024;
 
 static KNOWN: RwLock<Vec<String>> = RwLock::new(Vec::new());
 
@@ -24,7 +26,9 @@ pub fn remember(secret: &str) {
         return;
     }
     let mut known = KNOWN.write().unwrap_or_else(|p| p.into_inner());
-    if known.iter().any(|k| k == secret) {
+    if let Some(i) = known.iter().position(|k| k == secret) {
+        let again = known.remove(i);
+        known.push(again);
         return;
     }
     if known.len() >= MAX_KNOWN {

@@ -61,8 +61,10 @@ pub struct Executor {
     /// Locations being opened.
     opening: Arc<Mutex<std::collections::HashSet<String>>>,
     /// The requests of the contact whose parts are loading; replaced by the next load.
-    contact_jobs: Vec<JoinHandle<()>>,
+    contact_jobs: Vec<(u8, JoinHandle<()>)>,
     jobs_for: Option<String>,
+    /// Page fetches under way, by set generation: a refresh calls off the one it replaces.
+    page_jobs: Vec<(u64, JoinHandle<()>)>,
     /// The outbox and drafts; `None` when the local store could not be opened.
     store: Option<SharedStore>,
     /// Where the store lives (to open it again after a failure), and what to say of it once.
@@ -70,6 +72,8 @@ pub struct Executor {
     store_said: Option<Msg>,
     /// Watches the store for what another copy of the app on the same profile does to it.
     store_watch: Option<JoinHandle<()>>,
+    /// A store opened again in the background, waiting to be taken into use.
+    reopened: Arc<Mutex<Option<SharedStore>>>,
     /// What the client waited for at the last look.
     last_waits: crate::api::waits::Waiting,
     /// One replay at a time: a second request while one runs makes it go round again.
@@ -130,7 +134,8 @@ fn pending_views(store: &Mutex<Store>) -> Result<Vec<PendingView>, String> {
             contact_id: p.op.contact_id().map(String::from),
             what: p.op.describe(),
             attempts: p.attempts,
-            error: p.last_error,
+            // Written by any version, or salvaged: redacted before anything shows it.
+            error: p.last_error.map(|e| crate::redact::text(&e).into_owned()),
             waits_for: blocked.get(&p.id).copied(),
             aside: None,
             op: Some(p.op),
@@ -164,6 +169,7 @@ impl Executor {
             store_path,
             store_said,
             store_watch: None,
+            reopened: Arc::default(),
             last_waits: Default::default(),
             location: client.location_id().to_string(),
             draining: Default::default(),
@@ -174,6 +180,7 @@ impl Executor {
             opening: Arc::default(),
             contact_jobs: Vec::new(),
             jobs_for: None,
+            page_jobs: Vec::new(),
             store,
             replaying: Arc::new(AtomicBool::new(false)),
             replay_again: Arc::new(AtomicBool::new(false)),
@@ -206,10 +213,7 @@ impl Executor {
                 every.tick().await;
                 let changed = lock(&store).changed_elsewhere().unwrap_or(false);
                 if changed && let Ok(pending) = pending_views(&store) {
-                    let _ = tx.send(Msg::Synced {
-                        sent: Vec::new(),
-                        pending,
-                    });
+                    let _ = tx.send(Msg::OutboxChanged(pending));
                 }
             }
         }));
@@ -221,14 +225,12 @@ impl Executor {
         let _ = self.tx.send(Msg::StoreDown(why));
     }
 
-    /// Sends the outbox as it is now, so the counts are right at once.
+    /// Sends the outbox as it is now, so the counts are right at once (without touching the
+    /// retry schedule, which only an answer from the server moves).
     fn report_pending(&self, store: &Mutex<Store>) {
         match pending_views(store) {
             Ok(pending) => {
-                let _ = self.tx.send(Msg::Synced {
-                    sent: Vec::new(),
-                    pending,
-                });
+                let _ = self.tx.send(Msg::OutboxChanged(pending));
             }
             Err(why) => {
                 let _ = self.tx.send(Msg::StoreDown(why));
@@ -236,44 +238,63 @@ impl Executor {
         }
     }
 
-    /// Opens the store again where there was none, or checks that the one there takes writes.
-    fn reopen_store(&mut self) -> Result<SharedStore, String> {
-        if let Some(store) = &self.store {
-            let s = lock(store);
-            return match s.probe() {
-                Ok(()) => Ok(store.clone()),
-                Err(e) => Err(why(&s, e)),
-            };
-        }
-        let Some(path) = self.store_path.clone() else {
-            return Err("no local store was opened".into());
+    /// A store opened again in the background, taken into use at the next effect.
+    fn adopt_reopened(&mut self) {
+        let Some(store) = lock(&self.reopened).take() else {
+            return;
         };
-        let local = LocalStore::open(path);
-        match (local.store, local.problem) {
-            (Some(store), _) => {
-                if let Some(notice) = local.notice {
-                    let _ = self.tx.send(Msg::StoreNotice(notice));
+        self.store = Some(store.clone());
+        self.watch_store();
+        self.report_pending(&store);
+        self.replay();
+    }
+
+    /// Tries the store again, off the event loop (opening can mean a check of the whole file,
+    /// a salvage, or a wait on a lock): `Msg::StoreUp` or `Msg::StoreDown`.
+    fn reopen_store(&self) {
+        let (tx, slot, store, path) = (
+            self.tx.clone(),
+            self.reopened.clone(),
+            self.store.clone(),
+            self.store_path.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            let answer = match (store, path) {
+                (Some(store), _) => {
+                    let s = lock(&store);
+                    s.probe().map_err(|e| why(&s, e))
                 }
-                self.store = Some(store.clone());
-                Ok(store)
-            }
-            (None, problem) => Err(problem.unwrap_or_default()),
-        }
+                (None, Some(path)) => {
+                    let local = LocalStore::open(path);
+                    match (local.store, local.problem) {
+                        (Some(store), _) => {
+                            if let Some(notice) = local.notice {
+                                let _ = tx.send(Msg::StoreNotice(notice));
+                            }
+                            *lock(&slot) = Some(store);
+                            Ok(())
+                        }
+                        (None, problem) => Err(problem.unwrap_or_default()),
+                    }
+                }
+                (None, None) => Err("no local store was opened".into()),
+            };
+            let _ = tx.send(match answer {
+                Ok(()) => Msg::StoreUp,
+                Err(why) => Msg::StoreDown(why),
+            });
+        });
     }
 
     /// Records writes before anything is sent; from then on they survive a crash. What cannot
-    /// be recorded goes back to the state, which gives the text back.
-    fn write(&mut self, ops: Vec<crate::api::WriteOp>, draft: Option<String>) {
-        let had_store = self.store.is_some();
-        let store = match self.store.clone() {
-            Some(store) => store,
-            None => match self.reopen_store() {
-                Ok(store) => store,
-                Err(why) => {
-                    let _ = self.tx.send(Msg::NotRecorded { ops, why });
-                    return;
-                }
-            },
+    /// be recorded goes back to the state (`token` names the form it came from), which gives
+    /// the text back.
+    fn write(&mut self, ops: Vec<crate::api::WriteOp>, draft: Option<String>, token: u64) {
+        let Some(store) = self.store.clone() else {
+            let why = "the local store is not open".to_string();
+            let _ = self.tx.send(Msg::NotRecorded { ops, why, token });
+            self.reopen_store();
+            return;
         };
         let recorded = {
             let s = lock(&store);
@@ -281,15 +302,13 @@ impl Executor {
         };
         match recorded {
             Ok(_) => {
-                if !had_store {
-                    let _ = self.tx.send(Msg::StoreUp);
-                }
+                let _ = self.tx.send(Msg::Recorded { token });
                 self.report_pending(&store);
                 self.replay();
             }
             Err(why) => {
                 tracing::error!(error = %why, "a change could not be recorded");
-                let _ = self.tx.send(Msg::NotRecorded { ops, why });
+                let _ = self.tx.send(Msg::NotRecorded { ops, why, token });
             }
         }
     }
@@ -341,18 +360,10 @@ impl Executor {
     }
 
     pub fn run(&mut self, effect: Effect) {
+        self.adopt_reopened();
         match effect {
-            Effect::Write { ops, draft } => self.write(ops, draft),
-            Effect::ReopenStore => match self.reopen_store() {
-                Ok(store) => {
-                    let _ = self.tx.send(Msg::StoreUp);
-                    self.report_pending(&store);
-                    self.replay();
-                }
-                Err(why) => {
-                    let _ = self.tx.send(Msg::StoreDown(why));
-                }
-            },
+            Effect::Write { ops, draft, token } => self.write(ops, draft, token),
+            Effect::ReopenStore => self.reopen_store(),
             Effect::RetryAside { id } | Effect::DiscardAside { id } => {
                 if let Some(store) = self.store.clone() {
                     let done = {
@@ -439,7 +450,8 @@ impl Executor {
                 request,
             } => {
                 let (client, tx) = (self.client.clone(), self.tx.clone());
-                tokio::spawn(async move {
+                self.page_jobs.retain(|(_, j)| !j.is_finished());
+                let job = tokio::spawn(async move {
                     let result = client.search(&request).await;
                     let _ = tx.send(Msg::Budget(client.budget()));
                     let _ = tx.send(Msg::Page {
@@ -448,6 +460,13 @@ impl Executor {
                         result,
                     });
                 });
+                self.page_jobs.push((generation, job));
+            }
+            Effect::CancelFetch { generation } => {
+                for (_, job) in self.page_jobs.iter().filter(|(g, _)| *g == generation) {
+                    job.abort();
+                }
+                self.page_jobs.retain(|(g, _)| *g != generation);
             }
             Effect::LoadContact { id, parts } => self.load_contact(id, parts),
             Effect::FetchFields => {
@@ -532,7 +551,10 @@ impl Executor {
             let id = id.to_string();
             tokio::spawn(async move { switcher.remember(id).await });
         }
-        for job in self.contact_jobs.drain(..) {
+        for (_, job) in self.contact_jobs.drain(..) {
+            job.abort();
+        }
+        for (_, job) in self.page_jobs.drain(..) {
             job.abort();
         }
         self.jobs_for = None;
@@ -586,28 +608,37 @@ impl Executor {
         // Newest contact wins: the user moved on, so the old answers are not worth waiting
         // for. More parts of the same contact join the requests already under way.
         if self.jobs_for.as_deref() != Some(id.as_str()) {
-            for job in self.contact_jobs.drain(..) {
+            for (_, job) in self.contact_jobs.drain(..) {
                 job.abort();
             }
             self.jobs_for = Some(id.clone());
         }
-        self.contact_jobs.retain(|j| !j.is_finished());
+        self.contact_jobs.retain(|(_, j)| !j.is_finished());
         macro_rules! part {
-            ($want:expr, $call:ident, $msg:ident) => {
+            ($want:expr, $n:expr, $call:ident, $msg:ident) => {
                 if $want {
+                    // Asked again (a refresh): the request still under way is called off, so
+                    // a stalled one stops counting as waited for.
+                    for (_, job) in self.contact_jobs.iter().filter(|(p, _)| *p == $n) {
+                        job.abort();
+                    }
+                    self.contact_jobs.retain(|(p, _)| *p != $n);
                     let (client, tx, id) = (self.client.clone(), self.tx.clone(), id.clone());
-                    self.contact_jobs.push(tokio::spawn(async move {
-                        let result = client.$call(&id).await;
-                        let _ = tx.send(Msg::Budget(client.budget()));
-                        let _ = tx.send(Msg::$msg { id, result });
-                    }));
+                    self.contact_jobs.push((
+                        $n,
+                        tokio::spawn(async move {
+                            let result = client.$call(&id).await;
+                            let _ = tx.send(Msg::Budget(client.budget()));
+                            let _ = tx.send(Msg::$msg { id, result });
+                        }),
+                    ));
                 }
             };
         }
-        part!(parts.detail, contact, Contact);
-        part!(parts.tasks, tasks, Tasks);
-        part!(parts.notes, notes, Notes);
-        part!(parts.appointments, appointments, Appointments);
+        part!(parts.detail, 0, contact, Contact);
+        part!(parts.tasks, 1, tasks, Tasks);
+        part!(parts.notes, 2, notes, Notes);
+        part!(parts.appointments, 3, appointments, Appointments);
     }
 }
 

@@ -67,6 +67,11 @@ pub async fn replay(client: &Client, store: &Mutex<Store>) -> Result<Vec<Sent>, 
     let blocked = outbox.blocked();
     for a in &outbox.aside {
         if a.fresh {
+            // Kept aside from now on, and said once; if even that cannot be written (a full
+            // disk), it is said again next time, and the other rows still go.
+            if let Err(e) = lock(store).set_aside(a.id, &a.why) {
+                tracing::error!(id = a.id, error = %e, "could not mark an outbox row set aside");
+            }
             out.push(Sent::SetAside {
                 id: a.id,
                 why: a.why.clone(),

@@ -42,48 +42,99 @@ async fn until(what: &str, done: impl Fn() -> bool) {
 
 async fn absurd_then_healthy(interval: &'static str) {
     let seen = std::sync::Arc::new(AtomicUsize::new(0));
-    let n = seen.clone();
-    let server = Hostile::start(move |_| {
-        let answer = Answer::json(200, CONTACT);
-        if n.fetch_add(1, Ordering::SeqCst) == 0 {
-            answer
-                .with_header("x-ratelimit-max", "1")
-                .with_header("x-ratelimit-interval-milliseconds", interval)
-                .with_header("x-ratelimit-remaining", "0")
-        } else {
-            answer
-                .with_header("x-ratelimit-max", "100")
-                .with_header("x-ratelimit-interval-milliseconds", "10000")
-                .with_header("x-ratelimit-remaining", "98")
-        }
-    })
-    .await;
+    let gate = std::sync::Arc::new(tokio::sync::Notify::new());
+    let (n, g) = (seen.clone(), gate.clone());
+    let healthy = || {
+        Answer::json(200, CONTACT)
+            .with_header("x-ratelimit-max", "100")
+            .with_header("x-ratelimit-interval-milliseconds", "10000")
+            .with_header("x-ratelimit-remaining", "98")
+    };
+    let server =
+        Hostile::start(
+            move |r| match (r.path.as_str(), n.fetch_add(1, Ordering::SeqCst)) {
+                // A request already under way when the odd answer comes: its healthy answer waits
+                // for the gate.
+                ("/contacts/slow", _) => Answer::After {
+                    gate: g.clone(),
+                    answer: Box::new(healthy()),
+                },
+                (_, 1) => Answer::json(200, CONTACT)
+                    .with_header("x-ratelimit-max", "1")
+                    .with_header("x-ratelimit-interval-milliseconds", interval)
+                    .with_header("x-ratelimit-remaining", "0"),
+                _ => healthy(),
+            },
+        )
+        .await;
     let client = client_for(&server.url());
-    client.contact("c1").await.expect("first answer");
+    let slow = {
+        let c = client.clone();
+        tokio::spawn(async move { c.contact("slow").await })
+    };
+    until("the slow request sent", || seen.load(Ordering::SeqCst) == 1).await;
+    client.contact("c1").await.expect("the odd answer");
     // The next request waits, for a minute at most, whatever the headers said.
     let waiting = {
         let c = client.clone();
         tokio::spawn(async move { c.contact("c1").await })
     };
-    until("the second request held", || {
-        client.waiting().held.is_some()
-    })
-    .await;
+    until("the next request held", || client.waiting().held.is_some()).await;
     let (_, until_at) = client.waiting().held.expect("held");
     let left = until_at.saturating_duration_since(tokio::time::Instant::now());
     assert!(left <= Duration::from_secs(61), "held for {left:?}");
-    // `r` lets it go now; the healthy answer ends the hold for the rest.
+    // The healthy answer arrives: the hold ends and the waiting request goes, with no `r`.
+    gate.notify_one();
+    slow.await.expect("task").expect("the healthy answer");
+    waiting
+        .await
+        .expect("task")
+        .expect("let go by the healthy answer");
+    assert!(client.waiting().held.is_none());
+}
+
+/// `r` ends a hold whatever caused it, with no healthy answer to wait for.
+#[tokio::test]
+async fn r_ends_a_hold_at_once() {
+    let server = Hostile::start(|_| {
+        Answer::json(200, CONTACT)
+            .with_header("x-ratelimit-interval-milliseconds", "3600000")
+            .with_header("x-ratelimit-remaining", "0")
+    })
+    .await;
+    let client = client_for(&server.url());
+    client.contact("c1").await.expect("answer");
+    let waiting = {
+        let c = client.clone();
+        tokio::spawn(async move { c.contact("c1").await })
+    };
+    until("the request held", || client.waiting().held.is_some()).await;
     client.wake();
     waiting.await.expect("task").expect("answer after the wake");
-    let start = tokio::time::Instant::now();
-    for _ in 0..5 {
-        client.contact("c1").await.expect("healthy");
-    }
-    assert!(
-        start.elapsed() < Duration::from_secs(10),
-        "no hold left after a healthy answer"
-    );
-    assert!(client.waiting().held.is_none());
+}
+
+/// An opaque token (no `pit-` prefix, no `Bearer` before it) echoed bare: known secrets are
+/// redacted by value, not only by shape.
+#[tokio::test]
+async fn an_opaque_token_echoed_bare_is_redacted_by_value() {
+    const OPAQUE: &str = "Zq8mWv2LxK4nTy7RbC1dHs9pF";
+    let server = Hostile::start(|r| {
+        let echo = r
+            .header("authorization")
+            .and_then(|a| a.strip_prefix("Bearer "))
+            .unwrap_or_default()
+            .to_string();
+        Answer::json(
+            400,
+            &format!(r#"{{"statusCode":400,"message":"token {echo} is odd"}}"#),
+        )
+    })
+    .await;
+    let mut cfg = ClientConfig::new(server.url(), Secret::new(OPAQUE), "L1");
+    cfg.retry = common::fast_retry();
+    let client = Client::new(cfg).expect("client");
+    let line = client.contact("c1").await.expect_err("refused").one_line();
+    assert_eq!(line, "Rejected: token [redacted] is odd");
 }
 
 #[tokio::test]
@@ -162,10 +213,9 @@ async fn an_endless_body_is_cut_at_the_cap() {
         err.one_line(),
         "The answer was too large (over 1 MB); it was not read"
     );
-    // The connection is dropped at the cap: the server cannot push on for ever.
-    let stopped = server.endless_sent();
-    until("the server to notice the hang-up", || {
-        server.endless_sent() == stopped
+    // The connection is dropped at the cap: the server's writes start failing.
+    until("the server to see the hang-up", || {
+        server.endless_ended() == 1
     })
     .await;
     let sent = server.endless_sent();

@@ -375,17 +375,13 @@ impl Client {
                 to,
             });
         }
-        if resp.content_length().is_some_and(|n| n > cap as u64) {
+        let Some(body) = super::body::capped(&mut resp, cap)
+            .await
+            .map_err(ApiError::from)?
+        else {
+            // Dropping the answer closes the connection: nothing more is read.
             return Err(ApiError::TooLarge { limit: cap });
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(ApiError::from)? {
-            if body.len() + chunk.len() > cap {
-                // Dropping the answer closes the connection: nothing more is read.
-                return Err(ApiError::TooLarge { limit: cap });
-            }
-            body.extend_from_slice(&chunk);
-        }
+        };
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
                 status: status.as_u16(),

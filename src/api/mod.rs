@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod agency;
+pub mod body;
 pub mod client;
 pub mod contact;
 pub mod envelopes;

@@ -167,6 +167,8 @@ pub fn maybe_delivered(e: &ApiError) -> bool {
             | ApiError::Server { .. }
             | ApiError::Decode { .. }
             | ApiError::TooLarge { .. }
+            // A 302/303 after a POST often means "created, see there".
+            | ApiError::Redirected { .. }
     )
 }
 

@@ -205,7 +205,8 @@ impl Pacer {
             s.budget.max = s.max;
         }
         if let Some(remaining) = num("x-ratelimit-remaining") {
-            s.budget.remaining = Some(u32::try_from(remaining).unwrap_or(u32::MAX));
+            // Never more than the window holds, whatever is claimed.
+            s.budget.remaining = Some(u32::try_from(remaining).unwrap_or(u32::MAX).min(s.max));
             if remaining == 0 {
                 // The server has no room left; another request now would only earn a 429.
                 let until = Instant::now() + s.interval.min(MAX_PAUSE);

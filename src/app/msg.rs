@@ -66,11 +66,18 @@ pub enum Msg {
     /// Said once: the local store was damaged, moved aside and made anew.
     StoreNotice(String),
     /// These writes could not be recorded, so they were not sent: what was shown is undone
-    /// and the text goes back to its editor.
+    /// and the text goes back to its editor (the form kept under `token`).
     NotRecorded {
         ops: Vec<crate::api::WriteOp>,
         why: String,
+        token: u64,
     },
+    /// The writes under `token` are recorded: from here on they survive anything.
+    Recorded {
+        token: u64,
+    },
+    /// The outbox as it is now (after a change was recorded, or another window sent some).
+    OutboxChanged(Vec<super::state::PendingView>),
     /// Drafts found at start.
     Drafts(Vec<(String, serde_json::Value)>),
     /// Time for another replay of waiting changes.
@@ -122,6 +129,10 @@ pub enum Effect {
         generation: u64,
         request: SearchRequest,
     },
+    /// Call off the page fetch of an old set generation (replaced by a refresh).
+    CancelFetch {
+        generation: u64,
+    },
     /// Load a contact's parts. Starting one cancels the previous load of this kind: the user
     /// has moved on, so its answers are not worth the rate-limit budget.
     LoadContact {
@@ -135,6 +146,8 @@ pub enum Effect {
     Write {
         ops: Vec<crate::api::WriteOp>,
         draft: Option<String>,
+        /// Names the form the writes came from, kept until they are recorded.
+        token: u64,
     },
     /// Try the local store again (after it failed): `Msg::StoreUp` or `Msg::StoreDown`.
     ReopenStore,

@@ -245,6 +245,13 @@ pub struct State {
     pub look: crate::look::Look,
     /// `q` was pressed while changes were on their first way out: quit once they are sent.
     pub quit_when_sent: bool,
+    /// Forms saved whose writes the store has not yet recorded, by write token: if the store
+    /// fails, the form comes back as it was (its text, its draft key).
+    pub saving: HashMap<u64, Box<super::form::Form>>,
+    /// Forms given back while another overlay was open: opened when it closes.
+    pub parked: Vec<Box<super::form::Form>>,
+    /// Source of write tokens.
+    pub write_seq: u64,
     pub quit: bool,
 }
 
@@ -386,6 +393,9 @@ impl State {
             net: Net::default(),
             look: crate::look::Look::default(),
             quit_when_sent: false,
+            saving: HashMap::new(),
+            parked: Vec::new(),
+            write_seq: 0,
             quit: false,
         }
     }

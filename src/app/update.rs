@@ -46,6 +46,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if ev.kind == KeyEventKind::Press {
                 state.key_pressed();
                 on_key(state, ev, &mut fx);
+                // A form given back while something else was open comes up now.
+                if state.overlay.is_none()
+                    && let Some(form) = state.parked.pop()
+                {
+                    state.overlay = Some(super::state::Overlay::Form(form));
+                }
             }
         }
         Msg::Mouse(m) => on_mouse(state, m, &mut fx),
@@ -143,7 +149,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             );
             state.store_notice = Some(text);
         }
-        Msg::NotRecorded { ops, why } => edit::not_recorded(state, ops, why, &mut fx),
+        Msg::NotRecorded { ops, why, token } => edit::not_recorded(state, ops, why, token, &mut fx),
+        Msg::Recorded { token } => {
+            state.saving.remove(&token);
+        }
+        Msg::OutboxChanged(pending) => edit::on_outbox(state, pending, &mut fx),
         Msg::Drafts(drafts) => edit::on_drafts(state, drafts),
         Msg::ReplayDue => {
             state.retry_scheduled = false;
@@ -683,6 +693,12 @@ pub(crate) fn refresh(state: &mut State, fx: &mut Vec<Effect>) {
     let query = state.set().query.clone();
     let request = first_request(state, query);
     let set = state.set_mut();
+    if set.in_flight.is_some() {
+        // Its answer would be dropped anyway; a stalled one must not be waited for.
+        fx.push(Effect::CancelFetch {
+            generation: set.generation,
+        });
+    }
     set.generation = generation;
     set.error = None;
     set.next = None;

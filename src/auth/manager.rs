@@ -236,7 +236,7 @@ impl TokenManager {
             ("refresh_token", refresh.expose()),
             ("user_type", set.user_type.as_str()),
         ];
-        let resp = self
+        let mut resp = self
             .http
             .post(&self.token_url)
             .form(&form)
@@ -244,7 +244,16 @@ impl TokenManager {
             .await
             .map_err(ApiError::from)?;
         let status = resp.status();
-        let body: serde_json::Value = resp.json().await.unwrap_or_default();
+        let limit = crate::api::body::TOKEN_ANSWER;
+        // Too large to be a token answer: a broken or hostile server, not a refusal, so the
+        // sign-in is not ended for it.
+        let Some(bytes) = crate::api::body::capped(&mut resp, limit)
+            .await
+            .map_err(ApiError::from)?
+        else {
+            return Err(ApiError::TooLarge { limit });
+        };
+        let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
         let fresh = match TokenSet::from_answer(&body, now()) {
             Some(fresh) if status.is_success() => fresh,
             _ => {

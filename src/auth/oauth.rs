@@ -151,7 +151,7 @@ async fn send(
     req: oauth2::HttpRequest,
 ) -> Result<oauth2::HttpResponse, reqwest::Error> {
     let (parts, body) = req.into_parts();
-    let resp = http
+    let mut resp = http
         .request(parts.method, parts.uri.to_string())
         .headers(parts.headers)
         .body(body)
@@ -161,7 +161,10 @@ async fn send(
     if let Some(headers) = out.headers_mut() {
         headers.extend(resp.headers().clone());
     }
-    let bytes = resp.bytes().await?;
+    // An answer too large to be a token answer is read as none at all (and so refused).
+    let bytes = crate::api::body::capped(&mut resp, crate::api::body::TOKEN_ANSWER)
+        .await?
+        .unwrap_or_default();
     // The builder only fails on invalid parts, and these came from a parsed response.
     Ok(out
         .body(bytes.to_vec())

@@ -1,5 +1,6 @@
 //! Drafts: what the user is typing, saved as they type, offered back after a crash.
 
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 
@@ -33,47 +34,23 @@ impl Store {
             .query_row(
                 "SELECT key, payload, updated_ms FROM drafts WHERE key = ?1",
                 params![key],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                    ))
-                },
+                read_row,
             )
             .optional()?;
-        row.map(|(key, payload, updated_ms)| {
-            Ok(Draft {
-                key,
-                payload: serde_json::from_str(&payload)?,
-                updated_ms,
-            })
-        })
-        .transpose()
+        Ok(row.and_then(readable))
     }
 
-    /// Every draft that can be read, newest first (one that cannot is left where it is).
+    /// Every draft that can be read, newest first. One that cannot (written by a newer
+    /// version, or damaged) is left where it is and logged: it never stops the others.
     pub fn drafts(&self) -> Result<Vec<Draft>, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT key, payload, updated_ms FROM drafts ORDER BY updated_ms DESC")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
+        let rows = stmt.query_map([], read_row)?;
         let mut out = Vec::new();
         for row in rows {
-            let (key, payload, updated_ms) = row?;
-            match serde_json::from_str(&payload) {
-                Ok(payload) => out.push(Draft {
-                    key,
-                    payload,
-                    updated_ms,
-                }),
-                Err(e) => tracing::warn!(%key, error = %e, "a draft cannot be read; left as it is"),
+            if let Some(d) = readable(row?) {
+                out.push(d);
             }
         }
         Ok(out)
@@ -94,6 +71,40 @@ impl Store {
             .execute("DELETE FROM drafts WHERE key = ?1", params![key])?;
         Ok(())
     }
+}
+
+type RawDraft = (SqlValue, SqlValue, SqlValue);
+
+fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawDraft> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+}
+
+fn as_text(v: SqlValue) -> Option<String> {
+    match v {
+        SqlValue::Text(s) => Some(s),
+        SqlValue::Blob(b) => String::from_utf8(b).ok(),
+        _ => None,
+    }
+}
+
+fn readable((key, payload, at): RawDraft) -> Option<Draft> {
+    let key = as_text(key)?;
+    let parsed = as_text(payload).and_then(|p| serde_json::from_str(&p).ok());
+    let Some(payload) = parsed else {
+        tracing::warn!(%key, "a draft cannot be read; left as it is");
+        return None;
+    };
+    let updated_ms = match at {
+        SqlValue::Integer(i) => i,
+        SqlValue::Real(f) => f as i64,
+        SqlValue::Text(s) => s.trim().parse().unwrap_or(0),
+        _ => 0,
+    };
+    Some(Draft {
+        key,
+        payload,
+        updated_ms,
+    })
 }
 
 #[cfg(test)]
@@ -117,5 +128,23 @@ mod tests {
         assert_eq!(store.drafts().expect("all").len(), 1);
         store.discard_draft("note:new:c1").expect("discard");
         assert!(store.draft("note:new:c1").expect("read").is_none());
+    }
+
+    #[test]
+    fn an_unreadable_draft_does_not_hide_the_others() {
+        let store = Store::open_in_memory().expect("open");
+        store
+            .save_draft("note:new:c1", &json!({"body": "kept"}))
+            .expect("save");
+        store
+            .conn
+            .execute(
+                "INSERT INTO drafts (key, payload, updated_ms) VALUES ('x', x'00ff', 'soon')",
+                [],
+            )
+            .expect("a damaged draft");
+        let all = store.drafts().expect("drafts");
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].payload, json!({"body": "kept"}));
     }
 }

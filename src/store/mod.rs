@@ -40,6 +40,9 @@ impl StoreError {
                     || (e.code == rusqlite::ErrorCode::Unknown
                         && msg.as_deref().is_some_and(|m| m.starts_with("no such")))
             }
+            StoreError::Sqlite(rusqlite::Error::SqlInputError { msg, .. }) => {
+                msg.starts_with("no such")
+            }
             _ => false,
         }
     }

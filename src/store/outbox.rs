@@ -201,8 +201,8 @@ impl Store {
         Ok(ids)
     }
 
-    /// The whole outbox, oldest first. Rows that cannot be read are set aside here, once, and
-    /// come back with `fresh` set.
+    /// The whole outbox, oldest first. Only reads: a row that cannot be read comes back set
+    /// aside with `fresh` set, until `set_aside` records it (the sender does, and says so).
     pub fn outbox(&self) -> Result<Outbox, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT id, created_ms, op, attempts, ambiguous, last_error, aside FROM outbox ORDER BY id",
@@ -219,7 +219,6 @@ impl Store {
             ))
         })?;
         let mut out = Outbox::default();
-        let mut newly_aside = Vec::new();
         for row in rows {
             let (id, created, op, attempts, ambiguous, last_error, aside) = row?;
             let created_ms = int(&created);
@@ -249,26 +248,26 @@ impl Store {
                     refs,
                     fresh: false,
                 }),
-                (None, Err(why)) => {
-                    newly_aside.push((id, why.clone()));
-                    out.aside.push(Aside {
-                        id,
-                        created_ms,
-                        why,
-                        refs,
-                        fresh: true,
-                    });
-                }
+                (None, Err(why)) => out.aside.push(Aside {
+                    id,
+                    created_ms,
+                    why,
+                    refs,
+                    fresh: true,
+                }),
             }
         }
-        for (id, why) in newly_aside {
-            tracing::warn!(id, %why, "an outbox entry cannot be read; set aside");
-            self.conn.execute(
-                "UPDATE outbox SET aside = ?2 WHERE id = ?1",
-                params![id, why],
-            )?;
-        }
         Ok(out)
+    }
+
+    /// Records why a row is set aside, so it is said once (and kept aside after a restart).
+    pub fn set_aside(&self, id: i64, why: &str) -> Result<(), StoreError> {
+        tracing::warn!(id, %why, "an outbox entry is set aside");
+        self.conn.execute(
+            "UPDATE outbox SET aside = ?2 WHERE id = ?1",
+            params![id, why],
+        )?;
+        Ok(())
     }
 
     /// The writes that can go out, oldest first.
@@ -499,12 +498,21 @@ mod tests {
             first.aside[1].why
         );
         let again = store.outbox().expect("outbox");
+        assert!(
+            again.aside.iter().all(|a| a.fresh),
+            "reading alone changes nothing"
+        );
+        for a in &first.aside {
+            store.set_aside(a.id, &a.why).expect("set aside");
+        }
+        let again = store.outbox().expect("outbox");
         assert!(again.aside.iter().all(|a| !a.fresh), "said once");
         assert_eq!(store.pending_count().expect("count"), 4);
 
         store.retry_aside(first.aside[0].id).expect("retry");
         let retried = store.outbox().expect("outbox");
         assert!(retried.aside[0].fresh, "read again, and still unreadable");
+        assert!(!retried.aside[1].fresh);
         store.discard_aside(first.aside[1].id).expect("discard");
         assert_eq!(store.pending_count().expect("count"), 3);
         // A readable row is never discarded this way.

@@ -40,14 +40,18 @@ fn classify(e: StoreError) -> Failure {
 
 /// Opens the store and reads all of it once, so damage shows now rather than mid-session.
 fn open_checked(path: &Path) -> Result<Store, Failure> {
-    if let Ok(meta) = std::fs::symlink_metadata(path)
-        && !meta.is_file()
-    {
-        return Err(Failure::Damaged(if meta.is_dir() {
-            "a folder is in its place".into()
-        } else {
-            "it is not a regular file".into()
-        }));
+    // Followed through a link: a store the user keeps elsewhere is theirs to place.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_dir() {
+            return Err(Failure::Damaged("a folder is in its place".into()));
+        }
+        if !meta.is_file() {
+            return Err(Failure::Damaged("it is not a regular file".into()));
+        }
+        // SQLite writes its header as the store is made: an empty file was cut to nothing.
+        if meta.len() == 0 {
+            return Err(Failure::Damaged("it is empty (cut to nothing?)".into()));
+        }
     }
     let store = Store::open(path).map_err(classify)?;
     let check: String = store
@@ -64,11 +68,22 @@ fn open_checked(path: &Path) -> Result<Store, Failure> {
     Ok(store)
 }
 
+/// What salvaged changes wait for: the user's look, before they are sent. A damaged file may
+/// have lost the mark that a change was already confirmed (or a later change that undid it),
+/// so none is sent again without the user's say.
+pub const RECOVERED: &str =
+    "recovered from a damaged store: check it, then Enter sends it or D deletes it";
+
 pub fn open_or_recover(path: &Path) -> Result<Opened, Unavailable> {
     let unavailable = |why: String| Unavailable {
         path: path.to_path_buf(),
         why,
     };
+    // Two copies of the app starting at once must not both rebuild the store (the second
+    // would move aside the one the first just made): one at a time, and the second looks
+    // again once it has the lock.
+    let lock_path = sibling(path, ".opening");
+    let _opening = crate::private::lock_file(&lock_path).map_err(|e| unavailable(e.to_string()))?;
     let why = match open_checked(path) {
         Ok(store) => {
             return Ok(Opened {
@@ -89,7 +104,11 @@ pub fn open_or_recover(path: &Path) -> Result<Opened, Unavailable> {
     let (rows, drafts) = salvage(&aside);
     let mut kept_rows = 0;
     for row in &rows {
-        match store.restore_row(row) {
+        let row = SalvagedRow {
+            aside: row.aside.clone().or_else(|| Some(RECOVERED.to_string())),
+            ..row.clone()
+        };
+        match store.restore_row(&row) {
             Ok(()) => kept_rows += 1,
             Err(e) => {
                 tracing::error!(id = row.id, error = %e, "a salvaged change could not be copied")
@@ -106,8 +125,9 @@ pub fn open_or_recover(path: &Path) -> Result<Opened, Unavailable> {
     tracing::info!(kept_rows, kept_drafts, aside = %aside.display(), "salvaged the damaged store");
     let recovered = match (kept_rows, kept_drafts) {
         (0, 0) => "nothing in it could be read".to_string(),
+        (0, d) => format!("{} recovered from it", plural(d, "draft was")),
         (r, d) => format!(
-            "{} and {} were recovered from it",
+            "{} and {} were recovered from it: o lists them, to check before they are sent",
             plural(r, "waiting change"),
             plural(d, "draft")
         ),
@@ -163,11 +183,26 @@ type SalvagedDraft = (String, String, i64);
 
 /// What can still be read from the damaged file: outbox rows (all of them whole if the table
 /// reads, else one id at a time) and drafts.
-fn salvage(from: &Path) -> (Vec<SalvagedRow>, Vec<SalvagedDraft>) {
-    if !from.is_file() {
+fn salvage(kept: &Path) -> (Vec<SalvagedRow>, Vec<SalvagedDraft>) {
+    if !kept.is_file() {
         return (Vec::new(), Vec::new());
     }
-    let Ok(conn) = Connection::open_with_flags(from, OpenFlags::SQLITE_OPEN_READ_WRITE) else {
+    // Read from a copy: opening the kept file would let SQLite fold its `-wal` into it (or
+    // roll it back), and the file kept must stay exactly as it was found.
+    let Ok(scratch) = tempfile::tempdir() else {
+        return (Vec::new(), Vec::new());
+    };
+    let from = scratch.path().join("damaged.sqlite3");
+    if std::fs::copy(kept, &from).is_err() {
+        return (Vec::new(), Vec::new());
+    }
+    for suffix in ["-wal", "-shm"] {
+        let side = sibling(kept, suffix);
+        if side.is_file() {
+            let _ = std::fs::copy(&side, sibling(&from, suffix));
+        }
+    }
+    let Ok(conn) = Connection::open_with_flags(&from, OpenFlags::SQLITE_OPEN_READ_WRITE) else {
         return (Vec::new(), Vec::new());
     };
     let _ = conn.busy_timeout(std::time::Duration::from_secs(1));
@@ -294,6 +329,32 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_file_is_taken_for_one_cut_to_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("s.sqlite3");
+        std::fs::write(&path, b"").expect("empty");
+        let opened = open_or_recover(&path).expect("opens");
+        assert!(opened.notice.expect("said").contains("empty"));
+        assert_eq!(asides(dir.path()).len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_store_behind_a_link_is_used_where_it_is() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let real = dir.path().join("elsewhere.sqlite3");
+        Store::open(&real)
+            .expect("open")
+            .record(&note("x"))
+            .expect("record");
+        let link = dir.path().join("s.sqlite3");
+        std::os::unix::fs::symlink(&real, &link).expect("link");
+        let opened = open_or_recover(&link).expect("opens");
+        assert!(opened.notice.is_none());
+        assert_eq!(opened.store.pending_count().expect("count"), 1);
+    }
+
+    #[test]
     fn a_healthy_store_opens_without_a_word() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("s.sqlite3");
@@ -385,51 +446,36 @@ mod tests {
         }
         let bytes = std::fs::read(&path).expect("read");
         std::fs::write(&path, &bytes[..bytes.len() * 2 / 3]).expect("truncate");
+        let before = std::fs::read(&path).expect("the damaged file");
         let opened = open_or_recover(&path).expect("recovers");
         let notice = opened.notice.expect("said");
         let outbox = opened.store.outbox().expect("outbox");
         assert!(
-            !outbox.ready.is_empty() && outbox.ready.len() < 62,
-            "some rows, not all: {} ({notice})",
-            outbox.ready.len()
+            outbox.ready.is_empty(),
+            "nothing recovered goes out unchecked"
         );
-        let first = &outbox.ready[0];
-        assert_eq!(first.op, note("first, on the first pages"));
         assert!(
-            first.ambiguous,
+            !outbox.aside.is_empty() && outbox.aside.len() < 62,
+            "some rows, not all: {} ({notice})",
+            outbox.aside.len()
+        );
+        assert!(outbox.aside.iter().all(|a| a.why == RECOVERED));
+        assert!(notice.contains("recovered"), "{notice}");
+        let kept = asides(dir.path());
+        assert_eq!(
+            std::fs::read(&kept[0]).expect("kept"),
+            before,
+            "kept as found"
+        );
+        // The user looks, and sends it.
+        let first = outbox.aside[0].id;
+        opened.store.retry_aside(first).expect("send it");
+        let ready = opened.store.outbox().expect("outbox").ready;
+        assert_eq!(ready[0].op, note("first, on the first pages"));
+        assert!(
+            ready[0].ambiguous,
             "a salvaged create is looked for before it is sent again"
         );
-        assert!(notice.contains("recovered"), "{notice}");
-    }
-
-    #[test]
-    fn a_store_that_cannot_be_written_is_not_taken_for_a_damaged_one() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("s.sqlite3");
-        Store::open(&path)
-            .expect("open")
-            .record(&note("x"))
-            .expect("record");
-        // What a read-only disk answers: the file is fine, the write is not allowed.
-        let ro = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).expect("ro");
-        let err: StoreError = ro
-            .execute("DELETE FROM outbox", [])
-            .expect_err("read-only")
-            .into();
-        assert!(!err.is_damage(), "{err}");
-        let full: StoreError = rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
-            None,
-        )
-        .into();
-        assert!(!full.is_damage());
-        assert!(full.to_string().contains("full"), "{full}");
-        let notadb: StoreError = rusqlite::Error::SqliteFailure(
-            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
-            None,
-        )
-        .into();
-        assert!(notadb.is_damage());
     }
 
     #[cfg(unix)]

@@ -85,7 +85,7 @@ pub fn centered_box(frame: &mut Frame, w: u16, h: u16, title: &str) -> ratatui::
         .border_type(theme::border_type(true))
         .border_style(theme::border(true))
         .title(Span::styled(
-            format!(" {} ", crate::sanitize::line(title)),
+            format!(" {} ", text::safe(title)),
             theme::title(true),
         ));
     let inner = block.inner(area);

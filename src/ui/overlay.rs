@@ -271,7 +271,7 @@ fn question(frame: &mut Frame, prompt: &str, keys: &str) {
     let inner = boxed(frame, width, 6, "Confirm");
     let lines = vec![
         Line::styled(
-            crate::sanitize::line(prompt).into_owned(),
+            text::safe(prompt),
             Style::new().add_modifier(Modifier::BOLD),
         ),
         Line::raw(""),
@@ -313,13 +313,16 @@ fn list_under(
     let wrap_w = usize::from(box_w.saturating_sub(4)).max(1);
     let head: Vec<String> = header
         .iter()
-        .flat_map(|h| text::wrap(&crate::sanitize::line(h), wrap_w))
+        .flat_map(|h| text::wrap(&text::safe(h), wrap_w))
         .collect();
     let head_h = if head.is_empty() { 0 } else { head.len() + 1 };
     // An item too long for the box wraps onto more lines rather than losing its end (the
     // reason a change waits is often the part that matters).
     let item_w = wrap_w.saturating_sub(2).max(1);
-    let wrapped: Vec<Vec<String>> = items.iter().map(|i| text::wrap(i, item_w)).collect();
+    let wrapped: Vec<Vec<String>> = items
+        .iter()
+        .map(|i| text::wrap(&text::safe(i), item_w))
+        .collect();
     let total: usize = wrapped.iter().map(Vec::len).sum();
     let inner = boxed(frame, box_w, (total + head_h) as u16 + 4, title);
     let mut lines: Vec<Line> = head

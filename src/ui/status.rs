@@ -139,7 +139,10 @@ pub fn draw(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinn
     left.push(Span::raw(" ".repeat(pad)));
     left.push(Span::styled(
         right,
-        if budget.remaining.is_some_and(|r| r * 5 < budget.max) {
+        if budget
+            .remaining
+            .is_some_and(|r| r.saturating_mul(5) < budget.max)
+        {
             theme::warn()
         } else {
             theme::dim()

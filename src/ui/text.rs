@@ -62,6 +62,11 @@ pub fn wrap(line: &str, width: usize) -> Vec<String> {
     out
 }
 
+/// Untrusted text made fit to draw on one line: controls and escapes out, secrets redacted.
+pub fn safe(s: &str) -> String {
+    crate::redact::text(&crate::sanitize::line(s)).into_owned()
+}
+
 /// Display width in cells.
 pub fn width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)

@@ -33,6 +33,11 @@ pub enum Answer {
     },
     /// A chunked body that never ends: `chunk` bytes at a time until the client hangs up.
     Endless { chunk: usize },
+    /// `answer`, once `gate` is opened (`Notify::notify_one`/`notify_waiters`).
+    After {
+        gate: Arc<tokio::sync::Notify>,
+        answer: Box<Answer>,
+    },
 }
 
 impl Answer {
@@ -58,6 +63,8 @@ pub struct Hostile {
     pub addr: std::net::SocketAddr,
     requests: Arc<Mutex<Vec<Request>>>,
     endless_sent: Arc<AtomicU64>,
+    /// Endless bodies whose client hung up.
+    endless_ended: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -80,13 +87,19 @@ impl Hostile {
         let addr = listener.local_addr().expect("addr");
         let requests = Arc::new(Mutex::new(Vec::new()));
         let endless_sent = Arc::new(AtomicU64::new(0));
+        let endless_ended = Arc::new(AtomicU64::new(0));
         let handler: Arc<Handler> = Arc::new(handler);
-        let (reqs, sent) = (requests.clone(), endless_sent.clone());
+        let (reqs, sent, ended) = (
+            requests.clone(),
+            endless_sent.clone(),
+            endless_ended.clone(),
+        );
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                let (h, reqs, sent) = (handler.clone(), reqs.clone(), sent.clone());
+                let (h, reqs, sent, ended) =
+                    (handler.clone(), reqs.clone(), sent.clone(), ended.clone());
                 tokio::spawn(async move {
-                    let _ = serve(stream, &*h, &reqs, &sent).await;
+                    let _ = serve(stream, &*h, &reqs, &sent, &ended).await;
                 });
             }
         });
@@ -94,6 +107,7 @@ impl Hostile {
             addr,
             requests,
             endless_sent,
+            endless_ended,
             task,
         }
     }
@@ -113,6 +127,11 @@ impl Hostile {
     pub fn endless_sent(&self) -> u64 {
         self.endless_sent.load(Ordering::SeqCst)
     }
+
+    /// How many endless bodies ended because the client hung up.
+    pub fn endless_ended(&self) -> u64 {
+        self.endless_ended.load(Ordering::SeqCst)
+    }
 }
 
 async fn serve(
@@ -120,6 +139,7 @@ async fn serve(
     handler: &Handler,
     requests: &Mutex<Vec<Request>>,
     endless_sent: &AtomicU64,
+    endless_ended: &AtomicU64,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
@@ -158,6 +178,11 @@ async fn serve(
         .unwrap_or_else(|p| p.into_inner())
         .push(request);
     let mut stream = reader.into_inner();
+    let mut answer = answer;
+    while let Answer::After { gate, answer: then } = answer {
+        gate.notified().await;
+        answer = *then;
+    }
     match answer {
         Answer::Full {
             status,
@@ -189,10 +214,14 @@ async fn serve(
             ]
             .concat();
             loop {
-                stream.write_all(&frame).await?;
+                if let Err(e) = stream.write_all(&frame).await {
+                    endless_ended.fetch_add(1, Ordering::SeqCst);
+                    return Err(e);
+                }
                 endless_sent.fetch_add(chunk as u64, Ordering::SeqCst);
             }
         }
+        Answer::After { .. } => unreachable!("opened above"),
     }
     stream.shutdown().await
 }

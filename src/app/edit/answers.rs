@@ -353,26 +353,52 @@ fn undo_shown(state: &mut State, op: &WriteOp, fx: &mut Vec<Effect>) {
     }
 }
 
-/// Writes that could not be recorded were not sent: what they showed is undone, the first
-/// one with text goes back into its editor, and saves are refused until the store works.
-pub fn not_recorded(state: &mut State, ops: Vec<WriteOp>, why: String, fx: &mut Vec<Effect>) {
-    state.say_about(
-        Topic::Store,
-        format!("Not saved: the local store is unavailable: {why}"),
-        true,
-    );
+/// Writes that could not be recorded were not sent: what they showed is undone, the form
+/// they came from goes back as it was (its text, its draft key), and saves are refused until
+/// the store works. Another overlay open meanwhile is not pushed aside: the form waits for it
+/// to close.
+pub fn not_recorded(
+    state: &mut State,
+    ops: Vec<WriteOp>,
+    why: String,
+    token: u64,
+    fx: &mut Vec<Effect>,
+) {
     let alert = format!("Not saved: the local store is unavailable: {why}");
+    state.say_about(Topic::Store, alert.clone(), true);
     state.store_down = Some(why);
     for op in &ops {
         undo_shown(state, op, fx);
     }
-    if state.overlay.is_none()
-        && let Some(mut form) = ops
-            .iter()
+    let form = state.saving.remove(&token).or_else(|| {
+        ops.iter()
             .find_map(|op| Form::from_op(op, state.local_now(), state.zone))
-    {
+            .map(Box::new)
+    });
+    if let Some(mut form) = form {
         form.alert = Some(alert);
-        state.overlay = Some(Overlay::Form(Box::new(form)));
+        give_back(state, form);
+    }
+}
+
+/// Opens `form` now, or once the overlay in the way closes.
+fn give_back(state: &mut State, form: Box<Form>) {
+    if state.overlay.is_none() {
+        state.overlay = Some(Overlay::Form(form));
+    } else {
+        state.parked.push(form);
+    }
+}
+
+/// The outbox as the store has it now: counts and marks follow, and no retry is moved.
+pub fn on_outbox(state: &mut State, pending: Vec<PendingView>, fx: &mut Vec<Effect>) {
+    state.pending = pending;
+    super::reapply_pending_creates(state);
+    if state.pending.is_empty() {
+        state.settle(Topic::Outbox);
+        if state.quit_when_sent {
+            crate::app::update::quit(state, fx);
+        }
     }
 }
 

@@ -61,7 +61,7 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
                 state.overlay.take()
             }
             Some(Action::Yes) => {
-                let _ = send(state, ops, None, fx);
+                let _ = send(state, ops, None, None, fx);
                 None
             }
             Some(Action::No) => None,
@@ -90,6 +90,7 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
                             id: contact_id,
                             tags: vec![tag.clone()],
                         }],
+                        None,
                         None,
                         fx,
                     );
@@ -198,14 +199,18 @@ fn form_key(
                 say(state, "Nothing changed", false);
                 None
             }
-            Some(ops) => match send(state, ops, Some(form.draft_key()), fx) {
-                Ok(()) => None,
-                // Not recorded, so not sent: the text stays where the user typed it.
-                Err(why) => {
-                    form.alert = Some(why);
-                    Some(Overlay::Form(form))
+            Some(ops) => {
+                form.alert = None;
+                let key = form.draft_key();
+                match send(state, ops, Some(key), Some(form.clone()), fx) {
+                    Ok(()) => None,
+                    // Not recorded, so not sent: the text stays where the user typed it.
+                    Err(why) => {
+                        form.alert = Some(why);
+                        Some(Overlay::Form(form))
+                    }
                 }
-            },
+            }
             None => {
                 say(state, "Fix the marked fields, then save again", true);
                 Some(Overlay::Form(form))

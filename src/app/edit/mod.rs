@@ -6,7 +6,7 @@ mod answers;
 mod keys;
 mod local;
 
-pub use answers::{not_recorded, on_drafts, on_synced, store_down, store_up};
+pub use answers::{not_recorded, on_drafts, on_outbox, on_synced, store_down, store_up};
 pub use keys::{on_editor_done, on_key, on_paste};
 pub(crate) use local::with_contact;
 pub use local::{reapply_pending, reapply_pending_creates};
@@ -256,7 +256,7 @@ fn toggle_task(state: &mut State, fx: &mut Vec<Effect>) {
                 task_id: t.id.unwrap_or_default(),
                 completed,
             };
-            let _ = send(state, vec![op], None, fx);
+            let _ = send(state, vec![op], None, None, fx);
         }
         None => say(state, "No task selected", true),
     }
@@ -269,6 +269,7 @@ fn send(
     state: &mut State,
     ops: Vec<WriteOp>,
     draft: Option<String>,
+    form: Option<Box<Form>>,
     fx: &mut Vec<Effect>,
 ) -> Result<(), String> {
     if let Some(why) = &state.store_down {
@@ -281,6 +282,11 @@ fn send(
     for op in &ops {
         apply_local(state, op);
     }
-    fx.push(Effect::Write { ops, draft });
+    state.write_seq += 1;
+    let token = state.write_seq;
+    if let Some(form) = form {
+        state.saving.insert(token, form);
+    }
+    fx.push(Effect::Write { ops, draft, token });
     Ok(())
 }
