@@ -399,10 +399,12 @@ impl Executor {
                 if let Some(store) = self.store.clone() {
                     let taken = lock(&store).withdraw(id);
                     match taken {
-                        Ok(draft) => {
+                        Ok(Some((key, payload))) => {
                             self.report_pending(&store);
-                            let _ = self.tx.send(Msg::Drafts(draft.into_iter().collect()));
+                            let _ = self.tx.send(Msg::Withdrawn { key, payload });
                         }
+                        // Sent meanwhile: nothing to take back.
+                        Ok(None) => self.report_pending(&store),
                         Err(e) => self.store_failed(&lock(&store), e),
                     }
                 }

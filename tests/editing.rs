@@ -1166,3 +1166,62 @@ fn quitting_right_after_a_save_waits_for_it() {
         "it could not go: the user decides"
     );
 }
+
+/// A change taken back from the outbox (`D` in `o`) is no longer on its way: the note stops
+/// showing as saving at once, and its text opens to edit or throw away.
+#[test]
+fn a_change_taken_back_leaves_the_screen_and_opens_to_edit() {
+    let mut s = ready();
+    update(&mut s, key('4'));
+    update(&mut s, key('n'));
+    typed(&mut s, "Second thoughts");
+    let ops = writes(&update(&mut s, ctrl('s')));
+    let shown = |s: &State| notes(s).iter().any(|n| n.body.as_deref() == Some("Second thoughts"));
+    assert!(shown(&s) && !s.marks.is_empty());
+    synced(
+        &mut s,
+        vec![],
+        vec![PendingView {
+            id: 5,
+            contact_id: Some("c0".into()),
+            what: "New note".into(),
+            attempts: 1,
+            error: Some("Server error 503".into()),
+            waits_for: None,
+            aside: None,
+            op: Some(ops[0].clone()),
+        }],
+    );
+    update(&mut s, key('o'));
+    let fx = update(&mut s, key('D'));
+    assert!(fx.contains(&Effect::Withdraw { id: 5 }));
+    // As the store answers: the outbox without it, then the draft.
+    update(&mut s, Msg::OutboxChanged(vec![]));
+    update(
+        &mut s,
+        Msg::Withdrawn {
+            key: "rejected:5".into(),
+            payload: json!({"rejected": ops[0], "error": "taken out of the outbox to edit"}),
+        },
+    );
+    // The server's notes come again, without it, and nothing puts it back.
+    update(
+        &mut s,
+        Msg::Notes {
+            id: "c0".into(),
+            result: Ok(vec![]),
+        },
+    );
+    assert!(!shown(&s), "no longer shown as on its way");
+    assert!(s.marks.is_empty(), "{:?}", s.marks);
+    let Some(Overlay::Form(form)) = &s.overlay else {
+        panic!("{:?}", s.overlay)
+    };
+    assert_eq!(form.fields[0].text(), "Second thoughts");
+    update(&mut s, code(KeyCode::Esc));
+    let fx = update(&mut s, key('y'));
+    assert!(fx.contains(&Effect::DiscardDraft {
+        key: "rejected:5".into()
+    }));
+    assert!(!shown(&s));
+}

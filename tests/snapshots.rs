@@ -510,3 +510,57 @@ fn without_colour_selection_focus_and_done_stay_visible() {
     assert!(buf[(x, y)].modifier.contains(Modifier::CROSSED_OUT));
     insta::assert_snapshot!(format!("{}", t.backend()));
 }
+
+/// A note typed while the notes could not be loaded still shows, above the error, as saving.
+#[test]
+fn a_change_shows_over_a_pane_that_failed() {
+    let mut s = screen(common::demo_contacts(40), 80, 24);
+    let id = s.selected_id().expect("selection").to_string();
+    update(&mut s, key('4'));
+    update(
+        &mut s,
+        Msg::Notes {
+            id: id.clone(),
+            result: Err(ApiError::Server {
+                status: 503,
+                message: "Service Unavailable".into(),
+            }),
+        },
+    );
+    update(&mut s, key('n'));
+    for c in "Left a voicemail".chars() {
+        update(&mut s, key(c));
+    }
+    let fx = update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    let op = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::Write { ops, .. } => ops.first().cloned(),
+            _ => None,
+        })
+        .expect("a write");
+    update(
+        &mut s,
+        Msg::OutboxChanged(vec![ghl_tui::app::state::PendingView {
+            id: 1,
+            contact_id: Some(id),
+            what: op.describe(),
+            attempts: 0,
+            error: None,
+            waits_for: None,
+            aside: None,
+            op: Some(op),
+        }]),
+    );
+    let t = draw(&s);
+    let all = buffer_text(&t);
+    let saving = all
+        .find("⇡ saving new note")
+        .unwrap_or_else(|| panic!("the note, saving:\n{all}"));
+    let error = all.find("Couldn't load notes").expect("the error");
+    assert!(saving < error, "{all}");
+    assert!(all.contains("Left a voicemail"), "{all}");
+}

@@ -80,6 +80,11 @@ pub enum Msg {
     OutboxChanged(Vec<super::state::PendingView>),
     /// Drafts found at start.
     Drafts(Vec<(String, serde_json::Value)>),
+    /// A waiting change was taken out of the outbox to edit: its draft, under `key`.
+    Withdrawn {
+        key: String,
+        payload: serde_json::Value,
+    },
     /// Time for another replay of waiting changes.
     ReplayDue,
     /// The external editor closed: the new text, or why it could not run.

@@ -155,6 +155,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::OutboxChanged(pending) => edit::on_outbox(state, pending, &mut fx),
         Msg::Drafts(drafts) => edit::on_drafts(state, drafts),
+        Msg::Withdrawn { key, payload } => edit::on_withdrawn(state, key, payload, &mut fx),
         Msg::ReplayDue => {
             state.retry_scheduled = false;
             fx.push(Effect::Replay);

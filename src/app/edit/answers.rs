@@ -424,6 +424,21 @@ pub fn store_up(state: &mut State) {
     }
 }
 
+/// A change taken back out of the outbox: it is no longer on its way, so what it showed goes,
+/// and its text opens in its editor to change and save again, or throw away.
+pub fn on_withdrawn(state: &mut State, key: String, payload: Value, fx: &mut Vec<Effect>) {
+    if let Some(op) = payload
+        .get("rejected")
+        .and_then(|o| serde_json::from_value::<WriteOp>(o.clone()).ok())
+    {
+        undo_shown(state, &op, fx);
+    }
+    match Form::from_draft(&key, &payload, state.local_now(), state.zone) {
+        Some(form) => give_back(state, Box::new(form)),
+        None => on_drafts(state, vec![(key, payload)]),
+    }
+}
+
 pub fn on_drafts(state: &mut State, drafts: Vec<(String, Value)>) {
     if !drafts.is_empty() && state.overlay.is_none() {
         state.overlay = Some(Overlay::Drafts { drafts, cursor: 0 });

@@ -6,7 +6,9 @@ mod answers;
 mod keys;
 mod local;
 
-pub use answers::{not_recorded, on_drafts, on_outbox, on_synced, store_down, store_up};
+pub use answers::{
+    not_recorded, on_drafts, on_outbox, on_synced, on_withdrawn, store_down, store_up,
+};
 pub use keys::{on_editor_done, on_key, on_paste};
 pub(crate) use local::with_contact;
 pub use local::{reapply_pending, reapply_pending_creates};

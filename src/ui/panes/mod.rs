@@ -85,6 +85,41 @@ pub fn placeholder<T>(
     }
 }
 
+/// Changes on their way for the selected contact's `pane`, for when the pane's own data is
+/// not there (loading, or failed): what the user just did never disappears behind an error.
+pub fn waiting_lines(state: &State, pane: Pane) -> Vec<Line<'static>> {
+    use crate::api::WriteOp;
+    let Some(id) = state.selected_id() else {
+        return Vec::new();
+    };
+    let about = |op: &WriteOp| match op {
+        WriteOp::CreateTask { .. }
+        | WriteOp::UpdateTask { .. }
+        | WriteOp::CompleteTask { .. }
+        | WriteOp::DeleteTask { .. } => pane == Pane::Tasks,
+        WriteOp::CreateNote { .. } | WriteOp::UpdateNote { .. } | WriteOp::DeleteNote { .. } => {
+            pane == Pane::Notes
+        }
+        _ => false,
+    };
+    let mut lines: Vec<Line<'static>> = state
+        .pending
+        .iter()
+        .filter_map(|p| p.op.as_ref())
+        .filter(|op| op.contact_id() == Some(id) && about(op))
+        .map(|op| {
+            Line::from(vec![
+                Span::styled("⇡ saving ", theme::warn()),
+                Span::raw(crate::ui::text::safe(&op.describe())),
+            ])
+        })
+        .collect();
+    if !lines.is_empty() {
+        lines.push(Line::raw(""));
+    }
+    lines
+}
+
 pub fn error_lines(what: &str, e: &ApiError) -> Vec<Line<'static>> {
     vec![
         Line::styled(

@@ -21,7 +21,9 @@ pub fn ordered(notes: &[Note]) -> Vec<&Note> {
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let load = state.selected_extras().map(|e| &e.notes);
     if let Some(lines) = placeholder(load, "Notes", spinner) {
-        frame.render_widget(Paragraph::new(lines), area);
+        let mut shown = super::waiting_lines(state, Pane::Notes);
+        shown.extend(lines);
+        frame.render_widget(Paragraph::new(shown), area);
         return;
     }
     let Some(notes) = load.and_then(|l| l.ready()) else {

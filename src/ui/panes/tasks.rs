@@ -28,7 +28,9 @@ pub fn ordered(tasks: &[Task]) -> Vec<&Task> {
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let load = state.selected_extras().map(|e| &e.tasks);
     if let Some(lines) = placeholder(load, "Tasks", spinner) {
-        frame.render_widget(Paragraph::new(lines), area);
+        let mut shown = super::waiting_lines(state, Pane::Tasks);
+        shown.extend(lines);
+        frame.render_widget(Paragraph::new(shown), area);
         return;
     }
     let Some(tasks) = load.and_then(|l| l.ready()) else {
