@@ -1225,3 +1225,19 @@ fn a_change_taken_back_leaves_the_screen_and_opens_to_edit() {
     }));
     assert!(!shown(&s));
 }
+
+/// Counts stay true through a create and a delete: loaded and total move together.
+#[test]
+fn counts_follow_creates_and_deletes() {
+    let mut s = ready();
+    assert_eq!((s.set().rows.len(), s.set().total), (5, Some(5)));
+    update(&mut s, key('n'));
+    typed(&mut s, "Dana");
+    update(&mut s, ctrl('s'));
+    assert_eq!((s.set().rows.len(), s.set().total), (6, Some(6)));
+    // Delete another contact.
+    update(&mut s, key('j'));
+    update(&mut s, key('d'));
+    update(&mut s, key('y'));
+    assert_eq!((s.set().rows.len(), s.set().total), (5, Some(5)));
+}

@@ -564,3 +564,12 @@ fn a_change_shows_over_a_pane_that_failed() {
     assert!(saving < error, "{all}");
     assert!(all.contains("Left a voicemail"), "{all}");
 }
+
+#[test]
+fn one_contact_is_one_contact() {
+    let s = screen(common::demo_contacts(1), 80, 24);
+    let status = buffer_row(&draw(&s), 22);
+    assert!(status.contains(" 1 contact "), "{status}");
+    let s = screen(common::demo_contacts(2), 80, 24);
+    assert!(buffer_row(&draw(&s), 22).contains(" 2 contacts "));
+}

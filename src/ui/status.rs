@@ -76,7 +76,8 @@ pub fn draw(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinn
         Some(t) if t != loaded => format!("{}/{}", text::count(loaded), text::count(t)),
         _ => text::count(loaded),
     };
-    left.push(Span::raw(format!(" {count} contacts")));
+    let noun = if count == "1" { "contact" } else { "contacts" };
+    left.push(Span::raw(format!(" {count} {noun}")));
     if state.store_down.is_some() {
         left.push(Span::styled(" ⚠ not saving", theme::error()));
     }

@@ -256,6 +256,8 @@ pub(super) fn apply_local(state: &mut State, op: &WriteOp) {
             };
             apply_input(&mut c, input);
             let set = &mut state.browse;
+            // One more in the account, as the server will count it.
+            set.total = set.total.map(|t| t + 1);
             set.contacts.insert(0, c);
             set.rows
                 .insert(0, ContactRow::from_contact(&set.contacts[0]));
@@ -275,6 +277,8 @@ pub(super) fn apply_local(state: &mut State, op: &WriteOp) {
                 if let Some(i) = set.contacts.iter().position(|c| c.id() == id) {
                     set.contacts.remove(i);
                     set.rows.remove(i);
+                    set.seen.remove(id);
+                    set.total = set.total.map(|t| t.saturating_sub(1));
                     rebuild_hay(set);
                 }
             }
