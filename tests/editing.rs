@@ -1241,3 +1241,25 @@ fn counts_follow_creates_and_deletes() {
     update(&mut s, key('y'));
     assert_eq!((s.set().rows.len(), s.set().total), (5, Some(5)));
 }
+
+/// The cursor follows the task it acted on: `x x` completes a task and reopens it, never two.
+#[test]
+fn the_task_cursor_follows_the_task() {
+    let mut s = ready();
+    update(&mut s, key('3'));
+    // Open tasks first: t1, then the done t2.
+    let (_, first) = ghl_tui::app::edit::selected_task(&s).expect("a task");
+    assert_eq!(first.id.as_deref(), Some("t1"));
+    let a = writes(&update(&mut s, key('x')));
+    let (_, still) = ghl_tui::app::edit::selected_task(&s).expect("a task");
+    assert_eq!(still.id.as_deref(), Some("t1"), "the cursor went with the task");
+    let b = writes(&update(&mut s, key('x')));
+    let op = |w: &[WriteOp]| match &w[0] {
+        WriteOp::CompleteTask {
+            task_id, completed, ..
+        } => (task_id.clone(), *completed),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(op(&a), ("t1".to_string(), true));
+    assert_eq!(op(&b), ("t1".to_string(), false), "x x undoes, on the same task");
+}

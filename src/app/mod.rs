@@ -7,6 +7,7 @@ pub mod form;
 pub mod keymap;
 pub mod locations;
 pub mod msg;
+pub mod order;
 pub mod rows;
 pub mod say;
 pub mod state;

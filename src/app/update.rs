@@ -106,14 +106,18 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tasks { id, result } => {
             part_failed(state, &id, "tasks", &result);
+            let (task, _) = super::order::under_cursors(state, &id);
             extras_entry(state, &id).tasks = into_load(result);
             edit::reapply_pending(state, &id, Pane::Tasks);
+            super::order::follow(state, &id, task, None);
             after_extras(state, &id);
         }
         Msg::Notes { id, result } => {
             part_failed(state, &id, "notes", &result);
+            let (_, note) = super::order::under_cursors(state, &id);
             extras_entry(state, &id).notes = into_load(result);
             edit::reapply_pending(state, &id, Pane::Notes);
+            super::order::follow(state, &id, None, note);
             after_extras(state, &id);
         }
         Msg::Appointments { id, result } => {

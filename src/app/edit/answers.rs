@@ -23,7 +23,12 @@ pub fn on_synced(
     let mut aside = Vec::new();
     for s in sent {
         match s {
-            Sent::Confirmed { op, applied, .. } => confirmed(state, &op, applied),
+            Sent::Confirmed { op, applied, .. } => {
+                confirmed(state, &op, applied);
+                if let Some(id) = op.contact_id() {
+                    crate::app::order::keep(state, id);
+                }
+            }
             Sent::Rejected { id, op, error } => {
                 // Quitting waits: the user should see what was refused.
                 state.quit_when_sent = false;

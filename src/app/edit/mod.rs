@@ -20,7 +20,6 @@ use super::keymap::Action;
 use super::msg::Effect;
 use super::state::{Overlay, Pane, State};
 use crate::api::{Contact, Note, Task, WriteOp};
-use crate::ui::panes;
 
 const LOCAL: &str = "local-";
 
@@ -32,18 +31,14 @@ fn say(state: &mut State, text: impl Into<String>, error: bool) {
 pub fn selected_task(state: &State) -> Option<(String, Task)> {
     let id = state.selected_id()?.to_string();
     let tasks = state.extras.get(&id)?.tasks.ready()?;
-    let task = panes::tasks::ordered(tasks)
-        .get(state.cursor(Pane::Tasks).selected)
-        .map(|t| (*t).clone())?;
+    let task = tasks.get(state.cursor(Pane::Tasks).selected).cloned()?;
     Some((id, task))
 }
 
 pub fn selected_note(state: &State) -> Option<(String, Note)> {
     let id = state.selected_id()?.to_string();
     let notes = state.extras.get(&id)?.notes.ready()?;
-    let note = panes::notes::ordered(notes)
-        .get(state.cursor(Pane::Notes).selected)
-        .map(|n| (*n).clone())?;
+    let note = notes.get(state.cursor(Pane::Notes).selected).cloned()?;
     Some((id, note))
 }
 
@@ -283,6 +278,9 @@ fn send(
     }
     for op in &ops {
         apply_local(state, op);
+        if let Some(id) = op.contact_id() {
+            crate::app::order::keep(state, id);
+        }
     }
     state.write_seq += 1;
     let token = state.write_seq;

@@ -12,12 +12,6 @@ use crate::ui::{text, theme};
 
 use super::placeholder;
 
-pub fn ordered(notes: &[Note]) -> Vec<&Note> {
-    let mut v: Vec<&Note> = notes.iter().collect();
-    v.sort_by_key(|n| std::cmp::Reverse(n.added()));
-    v
-}
-
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let load = state.selected_extras().map(|e| &e.notes);
     if let Some(lines) = placeholder(load, "Notes", spinner) {
@@ -39,7 +33,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let mut lines: Vec<Line> = Vec::new();
     // Every note, wrapped here (not by the widget) so update knows each note's height and can
     // scroll through a note taller than the pane line by line.
-    for (i, note) in ordered(notes).into_iter().enumerate() {
+    // Kept in the order shown (see app::order).
+    for (i, note) in notes.iter().enumerate() {
         let when = note
             .date_added
             .as_deref()
@@ -92,8 +87,8 @@ fn body_lines(note: &Note, width: usize) -> Vec<String> {
 /// in the order the pane shows them.
 pub fn spans(notes: &[Note], width: usize) -> Vec<(usize, usize)> {
     let mut start = 0;
-    ordered(notes)
-        .into_iter()
+    notes
+        .iter()
         .map(|n| {
             let h = body_lines(n, width).len() + 2;
             let span = (start, h);

@@ -5,25 +5,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::api::Task;
 use crate::app::state::{Pane, State};
 use crate::sanitize;
 use crate::ui::{text, theme};
 
 use super::placeholder;
-
-/// Open tasks first (soonest due first), then done ones (latest first).
-pub fn ordered(tasks: &[Task]) -> Vec<&Task> {
-    let mut v: Vec<&Task> = tasks.iter().collect();
-    v.sort_by_key(|t| {
-        (
-            t.is_done(),
-            if t.is_done() { None } else { t.due() },
-            t.due().map(std::cmp::Reverse),
-        )
-    });
-    v
-}
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let load = state.selected_extras().map(|e| &e.tasks);
@@ -45,7 +31,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let width = usize::from(area.width);
     let mut lines = Vec::new();
     // Two lines a task: title and due date, then the body.
-    for (i, task) in ordered(tasks).into_iter().enumerate().skip(cursor.offset) {
+    // Kept in the order shown (see app::order).
+    for (i, task) in tasks.iter().enumerate().skip(cursor.offset) {
         if lines.len() + 2 > usize::from(area.height) + 1 {
             break;
         }
