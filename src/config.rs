@@ -15,6 +15,8 @@ pub const ENV_REDIRECT_URI: &str = "GHL_REDIRECT_URI";
 pub const ENV_APP_ID: &str = "GHL_APP_ID";
 /// `file` keeps sign-ins in the 0600 file even where an OS keyring answers.
 pub const ENV_TOKEN_STORE: &str = "GHL_TOKEN_STORE";
+/// `mdy`, `dmy` or `ymd`: how numeric dates are typed.
+pub const ENV_DATE_ORDER: &str = "GHL_DATE_ORDER";
 
 /// GHL's authorize page (FACTS.md); white-label accounts use `marketplace.leadconnectorhq.com`.
 pub const DEFAULT_AUTHORIZE_URL: &str =
@@ -37,6 +39,8 @@ pub struct Config {
     pub redirect_uri: String,
     /// The marketplace app's id; by default the part of the client id before its first `-`.
     pub app_id: Option<String>,
+    /// How numeric dates are typed (`12/01`); by default the locale's.
+    pub date_order: crate::app::dates::DateOrder,
 }
 
 /// The keys of `config.toml`: the environment's names, or their lowercase short forms.
@@ -60,6 +64,8 @@ struct FileConfig {
     redirect_uri: Option<String>,
     #[serde(alias = "GHL_APP_ID")]
     app_id: Option<String>,
+    #[serde(alias = "GHL_DATE_ORDER")]
+    date_order: Option<String>,
 }
 
 /// A marketplace app's id from its client id (`<appId>-<suffix>`).
@@ -158,6 +164,13 @@ impl Config {
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
         let token_url = pick(ENV_TOKEN_URL, from_file.token_url)
             .unwrap_or_else(|| format!("{}/oauth/token", api_base_url.trim_end_matches('/')));
+        let date_order = match pick(ENV_DATE_ORDER, from_file.date_order) {
+            Some(v) => v.parse().map_err(|e: String| match file {
+                Some(path) => format!("{}: {e}", path.display()),
+                None => e,
+            })?,
+            None => crate::app::dates::DateOrder::from_locale(&env),
+        };
         Ok(Config {
             token: pick(ENV_TOKEN, from_file.token).map(Secret::new),
             location_id: pick(ENV_LOCATION, from_file.location_id),
@@ -168,6 +181,7 @@ impl Config {
             redirect_uri: pick(ENV_REDIRECT_URI, from_file.redirect_uri)
                 .unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_string()),
             app_id: pick(ENV_APP_ID, from_file.app_id),
+            date_order,
             token_url,
             api_base_url,
         })

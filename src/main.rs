@@ -570,6 +570,9 @@ async fn run_tui(
     tokens: impl FnOnce() -> ghl_tui::auth::TokenStore,
 ) -> anyhow::Result<ExitCode> {
     let config_path = config_path.or_else(config::default_config_path);
+    // Read for the demo too: the user's own settings (date order, and more) apply there.
+    let cfg = Config::load(|k| std::env::var(k).ok(), config_path.as_deref())
+        .map_err(anyhow::Error::msg)?;
     let mut _sandbox = None;
     let (session, label, location) = if demo {
         let seed = Seed::demo_today().map_err(anyhow::Error::msg)?;
@@ -578,8 +581,6 @@ async fn run_tui(
         _sandbox = Some(sb);
         connected
     } else {
-        let cfg = Config::load(|k| std::env::var(k).ok(), config_path.as_deref())
-            .map_err(anyhow::Error::msg)?;
         match connect(&cfg, &tokens()).await {
             Ok(Some(connected)) => connected,
             Ok(None) => {
@@ -596,6 +597,7 @@ async fn run_tui(
     // The only place the machine's zone is read: everything after works from the state.
     state.zone = chrono::Local::now().offset().fix();
     state.look = ghl_tui::look::Look::from_env(|k| std::env::var(k).ok());
+    state.date_order = cfg.date_order;
     let tokens = session.tokens.clone();
     let termination = ghl_tui::runtime::termination();
     let mut guard = ghl_tui::terminal::Guard::enter()?;

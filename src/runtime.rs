@@ -870,6 +870,12 @@ pub fn edit_externally(text: &str) -> Result<String, String> {
         .suffix(".md")
         .tempfile()
         .map_err(|e| format!("temporary file: {e}"))?;
+    // Ending in a line break, as editors and tools expect: a line appended by `echo >>`
+    // would otherwise join the last one.
+    let mut text = text.to_string();
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
     file.write_all(text.as_bytes())
         .map_err(|e| format!("temporary file: {e}"))?;
     file.flush().map_err(|e| format!("temporary file: {e}"))?;

@@ -1004,3 +1004,36 @@ fn no_color_sends_no_colour_and_keeps_the_selection_visible() {
     }
     tui.assert_terminal_restored();
 }
+
+/// The file handed to `$EDITOR` ends in a line break: a line a tool appends stays a line.
+#[test]
+fn the_editor_file_ends_in_a_line_break() {
+    let scripts = tempfile::tempdir().expect("tempdir");
+    let script = scripts.path().join("append.sh");
+    std::fs::write(&script, "echo 'appended by a tool' >> \"$1\"\n").expect("script");
+    let editor = format!("sh {}", script.display());
+    let mut tui = Tui::spawn_env(&["--demo"], 100, 30, &[("VISUAL", editor.as_str())]);
+    tui.wait("the contact list", |sc| split_matches(sc, list_ready));
+    tui.send("4");
+    tui.wait("the notes pane", |sc| {
+        split_matches(sc, |s| tab_ready(s, '4'))
+    });
+    tui.send("n");
+    tui.wait("the note editor", |sc| sc.contents().contains("New note"));
+    tui.send("typed here first");
+    tui.wait("the text", |sc| sc.contents().contains("typed here first"));
+    tui.send("\x05"); // Ctrl-E
+    tui.wait("both lines, apart", |sc| {
+        let all = sc.contents();
+        all.contains("typed here first")
+            && all.contains("appended by a tool")
+            && !all.contains("firstappended")
+    });
+    tui.send("\x1b");
+    tui.wait("the question", |sc| {
+        sc.contents().contains("Discard your changes?")
+    });
+    tui.send("y");
+    tui.send("q");
+    assert!(tui.wait_exit(DEADLINE).success());
+}

@@ -632,10 +632,17 @@ fn the_contact_form_sets_dnd_per_channel_and_custom_fields_by_name() {
         panic!("{ops:?}")
     };
     let body = input.create_body("Loc1");
+    // Every channel is said for a new contact, so its record (and its details) has them all.
     assert_eq!(
         body["dndSettings"],
-        json!({"SMS": {"status": "active"}}),
-        "only the blocked channel is sent"
+        json!({
+            "Call": {"status": "inactive"},
+            "Email": {"status": "inactive"},
+            "FB": {"status": "inactive"},
+            "GMB": {"status": "inactive"},
+            "SMS": {"status": "active"},
+            "WhatsApp": {"status": "inactive"}
+        }),
     );
     assert_eq!(
         body["customFields"],
@@ -1176,7 +1183,11 @@ fn a_change_taken_back_leaves_the_screen_and_opens_to_edit() {
     update(&mut s, key('n'));
     typed(&mut s, "Second thoughts");
     let ops = writes(&update(&mut s, ctrl('s')));
-    let shown = |s: &State| notes(s).iter().any(|n| n.body.as_deref() == Some("Second thoughts"));
+    let shown = |s: &State| {
+        notes(s)
+            .iter()
+            .any(|n| n.body.as_deref() == Some("Second thoughts"))
+    };
     assert!(shown(&s) && !s.marks.is_empty());
     synced(
         &mut s,
@@ -1252,7 +1263,11 @@ fn the_task_cursor_follows_the_task() {
     assert_eq!(first.id.as_deref(), Some("t1"));
     let a = writes(&update(&mut s, key('x')));
     let (_, still) = ghl_tui::app::edit::selected_task(&s).expect("a task");
-    assert_eq!(still.id.as_deref(), Some("t1"), "the cursor went with the task");
+    assert_eq!(
+        still.id.as_deref(),
+        Some("t1"),
+        "the cursor went with the task"
+    );
     let b = writes(&update(&mut s, key('x')));
     let op = |w: &[WriteOp]| match &w[0] {
         WriteOp::CompleteTask {
@@ -1261,5 +1276,115 @@ fn the_task_cursor_follows_the_task() {
         other => panic!("{other:?}"),
     };
     assert_eq!(op(&a), ("t1".to_string(), true));
-    assert_eq!(op(&b), ("t1".to_string(), false), "x x undoes, on the same task");
+    assert_eq!(
+        op(&b),
+        ("t1".to_string(), false),
+        "x x undoes, on the same task"
+    );
+}
+
+/// One-line boxes save on Enter; Ctrl-U clears what is before the cursor; Tab walks through
+/// every tag in use that matches, and moves on when none does.
+#[test]
+fn one_line_boxes_enter_ctrl_u_and_tag_candidates() {
+    let mut s = ready();
+    s.location_tags = vec![
+        "cash buyer".into(),
+        "cold".into(),
+        "vip".into(),
+        "co-op".into(),
+    ];
+    update(&mut s, key('t'));
+    typed(&mut s, "old text");
+    update(&mut s, ctrl('u'));
+    typed(&mut s, "c");
+    let form = |s: &State| match &s.overlay {
+        Some(Overlay::Form(f)) => f.fields[0].text(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(form(&s), "c", "Ctrl-U cleared the field");
+    let Some(Overlay::Form(f)) = &s.overlay else {
+        unreachable!()
+    };
+    assert_eq!(f.tag_candidates(), ["cash buyer", "co-op", "cold"]);
+    update(&mut s, code(KeyCode::Tab));
+    assert_eq!(form(&s), "cash buyer");
+    update(&mut s, code(KeyCode::Tab));
+    assert_eq!(form(&s), "co-op");
+    update(&mut s, code(KeyCode::Tab));
+    assert_eq!(form(&s), "cold", "Tab reaches every candidate");
+    update(&mut s, code(KeyCode::Tab));
+    assert_eq!(form(&s), "cash buyer", "and round again");
+    let fx = update(&mut s, code(KeyCode::Enter));
+    assert!(s.overlay.is_none(), "Enter saves a one-line box");
+    assert_eq!(
+        writes(&fx),
+        vec![WriteOp::AddTags {
+            id: "c0".into(),
+            tags: vec!["cash buyer".into()]
+        }]
+    );
+
+    // In the new-contact form Enter moves on, and Tab with no candidate moves on too.
+    update(&mut s, key('n'));
+    let focus = |s: &State| match &s.overlay {
+        Some(Overlay::Form(f)) => f.fields[f.focus].key.clone(),
+        other => panic!("{other:?}"),
+    };
+    update(&mut s, code(KeyCode::Enter));
+    assert_eq!(focus(&s), "lastName");
+    while focus(&s) != "tags" {
+        update(&mut s, code(KeyCode::Tab));
+    }
+    typed(&mut s, "zz");
+    update(&mut s, code(KeyCode::Tab));
+    assert_ne!(focus(&s), "tags", "nothing matches: Tab moves on");
+}
+
+/// The new-contact form takes tags, sent with the create (a new contact has none to replace).
+#[test]
+fn a_new_contact_gets_its_first_tags() {
+    let mut s = ready();
+    update(&mut s, key('n'));
+    typed(&mut s, "Ana");
+    loop {
+        let Some(Overlay::Form(f)) = &s.overlay else {
+            panic!("form")
+        };
+        if f.fields[f.focus].key == "tags" {
+            break;
+        }
+        update(&mut s, code(KeyCode::Tab));
+    }
+    typed(&mut s, "buyer, vip");
+    let ops = writes(&update(&mut s, ctrl('s')));
+    let [WriteOp::CreateContact { input }] = ops.as_slice() else {
+        panic!("{ops:?}")
+    };
+    assert_eq!(input.create_body("L")["tags"], json!(["buyer", "vip"]));
+    assert!(input.update_body().get("tags").is_none());
+}
+
+/// Numeric dates are read in the user's order, and the form says which.
+#[test]
+fn due_dates_follow_the_users_date_order() {
+    let mut s = ready();
+    s.date_order = ghl_tui::app::dates::DateOrder::Dmy;
+    update(&mut s, key('3'));
+    update(&mut s, key('n'));
+    typed(&mut s, "Send the offer");
+    update(&mut s, code(KeyCode::Tab));
+    update(&mut s, ctrl('u'));
+    typed(&mut s, "01/12 10:00");
+    let Some(Overlay::Form(f)) = &s.overlay else {
+        panic!("form")
+    };
+    let due = f.due_preview().expect("a date").expect("understood");
+    assert_eq!(due.format("%Y-%m-%d %H:%M").to_string(), "2026-12-01 10:00");
+    assert!(
+        f.field("dueDate")
+            .and_then(|d| d.note.clone())
+            .is_some_and(|n| n.contains("01/12 is 1 Dec")),
+        "the hint says the order"
+    );
 }

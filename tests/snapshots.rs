@@ -573,3 +573,32 @@ fn one_contact_is_one_contact() {
     let s = screen(common::demo_contacts(2), 80, 24);
     assert!(buffer_row(&draw(&s), 22).contains(" 2 contacts "));
 }
+
+/// The edit form's labels fit whole (the column is as wide as the longest, or they wrap).
+#[test]
+fn contact_form_labels_are_whole() {
+    let mut s = screen(common::demo_contacts(40), 80, 24);
+    let defs: Vec<ghl_tui::api::CustomFieldDef> = common::demo_seed()
+        .custom_fields
+        .into_iter()
+        .map(|d| serde_json::from_value(d).expect("definition"))
+        .collect();
+    let names: Vec<String> = defs.iter().filter_map(|d| d.name.clone()).collect();
+    update(&mut s, key('e'));
+    // Back from the first field to the last, so the custom fields are in view.
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    let all = buffer_text(&draw(&s));
+    let longest = names
+        .iter()
+        .max_by_key(|n| n.chars().count())
+        .expect("a custom field");
+    assert!(
+        all.lines().any(|l| l.contains(longest.as_str())),
+        "{longest} is whole:\n{all}"
+    );
+    assert!(!all.contains("pre…") && !all.contains("le…"), "{all}");
+    insta::assert_snapshot!(format!("{}", draw(&s).backend()));
+}

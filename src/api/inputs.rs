@@ -1,6 +1,7 @@
-//! What the app sends: request bodies shaped as the official DTOs and FACTS.md say. Contact
-//! bodies never carry `tags` (PUT would replace them all; the tag endpoints exist for that), and
-//! updates never carry `locationId`, `companyName` or `gender`, which PUT refuses.
+//! What the app sends: request bodies shaped as the official DTOs and FACTS.md say. Only a
+//! create carries `tags` (a new contact's first tags); updates never do (PUT would replace
+//! them all; the tag endpoints exist for that), nor `locationId`, `companyName` or `gender`,
+//! which PUT refuses.
 
 use std::collections::BTreeMap;
 
@@ -53,6 +54,9 @@ pub struct ContactInput {
     pub dnd_settings: Option<BTreeMap<String, DndSetting>>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub custom_fields: Vec<CustomFieldInput>,
+    /// Create only: a new contact's first tags.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub tags: Vec<String>,
 }
 
 impl ContactInput {

@@ -484,6 +484,13 @@ pub static BINDINGS: &[Binding] = &[
         hint: Some("$EDITOR"),
     },
     Binding {
+        scope: Scope::Form,
+        keys: &[ctrl('u')],
+        action: Action::ClearInput,
+        help: "Clear the field up to the cursor",
+        hint: None,
+    },
+    Binding {
         scope: Scope::Confirm,
         keys: &[ch('y'), ch('Y')],
         action: Action::Yes,

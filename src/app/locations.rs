@@ -163,6 +163,7 @@ pub fn on_opened(state: &mut State, id: String, name: String) -> Vec<Effect> {
     fresh.size = state.size;
     fresh.zone = state.zone;
     fresh.look = state.look;
+    fresh.date_order = state.date_order;
     fresh.switchable = state.switchable;
     fresh.generations = state.generations;
     fresh.selection_gen = state.selection_gen;

@@ -243,6 +243,8 @@ pub struct State {
     pub net: Net,
     /// Colour or none.
     pub look: crate::look::Look,
+    /// How the user writes numeric dates (config `date_order`, else the locale's).
+    pub date_order: super::dates::DateOrder,
     /// `q` was pressed while changes were on their first way out: quit once they are sent.
     pub quit_when_sent: bool,
     /// Forms saved whose writes the store has not yet recorded, by write token: if the store
@@ -392,6 +394,7 @@ impl State {
             store_notice: None,
             net: Net::default(),
             look: crate::look::Look::default(),
+            date_order: super::dates::DateOrder::default(),
             quit_when_sent: false,
             saving: HashMap::new(),
             parked: Vec::new(),

@@ -10,8 +10,6 @@ use super::{text, theme};
 use crate::app::form::Form;
 use crate::app::state::{Overlay, State};
 
-const LABEL: u16 = 13;
-
 use super::centered_box as boxed;
 
 pub fn draw(frame: &mut Frame, state: &State) {
@@ -373,28 +371,110 @@ fn list_under(
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// The lines under a field: its error, else the due date as understood, else its note; then,
+/// for the tag field in focus, the tags that match what is typed. Wrapped to `width`.
+fn below_lines(form: &Form, i: usize, width: usize) -> Vec<Line<'static>> {
+    let f = &form.fields[i];
+    let wrapped = |text: &str, style: Style| -> Vec<Line<'static>> {
+        text::wrap(&text::safe(text), width.max(1))
+            .into_iter()
+            .map(|l| Line::styled(l, style))
+            .collect()
+    };
+    let mut out = if let Some(e) = &f.error {
+        wrapped(&format!("✗ {e}"), theme::error())
+    } else if f.key == "dueDate" {
+        match form.due_preview() {
+            Some(Ok(t)) => wrapped(
+                &format!("→ {}", t.format("%A %d %B %Y %H:%M")),
+                theme::good(),
+            ),
+            Some(Err(e)) => wrapped(&format!("? {e}"), theme::warn()),
+            None => f
+                .note
+                .as_deref()
+                .map_or_else(Vec::new, |n| wrapped(n, theme::dim())),
+        }
+    } else {
+        f.note
+            .as_deref()
+            .map_or_else(Vec::new, |n| wrapped(n, theme::dim()))
+    };
+    if f.key == "tags" && i == form.focus {
+        let candidates = form.tag_candidates();
+        if !candidates.is_empty() {
+            let shown = form.tag_cycle.as_ref().map(|(_, _, n)| *n);
+            let mut spans = vec![Span::styled("Tab: ", theme::dim())];
+            let mut used = 5;
+            for (n, c) in candidates.iter().enumerate() {
+                let c = text::safe(c);
+                let w = text::width(&c) + 2;
+                if used + w > width {
+                    spans.push(Span::styled("…", theme::dim()));
+                    break;
+                }
+                used += w;
+                let style = if Some(n) == shown {
+                    theme::selected(true)
+                } else {
+                    theme::key()
+                };
+                spans.push(Span::styled(c, style));
+                spans.push(Span::raw("  "));
+            }
+            out.push(Line::from(spans));
+        }
+    }
+    out
+}
+
 fn draw_form(frame: &mut Frame, form: &Form) {
     let size = frame.area();
-    // Each field: its rows, then a line for its note, preview or error.
-    let extra = |f: &crate::app::form::Field| {
-        u16::from(f.error.is_some() || f.note.is_some() || f.key == "dueDate")
+    let box_w = 76u16.min(size.width);
+    let inner_w = box_w.saturating_sub(2);
+    // The label column fits the longest label, up to two fifths of the box; a longer label
+    // wraps onto more lines rather than being cut.
+    let longest = form
+        .fields
+        .iter()
+        .map(|f| text::width(&f.label))
+        .max()
+        .unwrap_or(0) as u16;
+    let label_w = (longest + 2).min((inner_w * 2 / 5).max(8)).max(6);
+    let value_w = inner_w.saturating_sub(label_w + 1);
+    let labels: Vec<Vec<String>> = form
+        .fields
+        .iter()
+        .map(|f| {
+            text::wrap(
+                &text::safe(&f.label),
+                usize::from(label_w.saturating_sub(1)),
+            )
+        })
+        .collect();
+    let below: Vec<Vec<Line>> = (0..form.fields.len())
+        .map(|i| below_lines(form, i, usize::from(value_w)))
+        .collect();
+    let rows_of = |i: usize, f: &crate::app::form::Field| -> u16 {
+        let value = if f.multiline {
+            (f.area.lines().len() as u16 + 1).clamp(3, 12)
+        } else {
+            1
+        };
+        value.max(labels[i].len() as u16)
     };
     let mut heights: Vec<u16> = form
         .fields
         .iter()
-        .map(|f| if f.multiline { (f.area.lines().len() as u16 + 1).clamp(3, 12) } else { 1 } + extra(f))
+        .enumerate()
+        .map(|(i, f)| rows_of(i, f) + below[i].len() as u16)
         .collect();
     let multiline = form.fields.iter().rposition(|f| f.multiline);
     // Why the last save did not go, whole: it names a file and a reason, too long to cut.
     let alert: Vec<String> = form
         .alert
         .as_deref()
-        .map(|a| {
-            text::wrap(
-                &crate::sanitize::line(a),
-                usize::from(76u16.min(size.width).saturating_sub(4)),
-            )
-        })
+        .map(|a| text::wrap(&text::safe(a), usize::from(inner_w.saturating_sub(2))))
         .unwrap_or_default();
     let alert_h = alert.len() as u16;
     // Room for the fields, borders, the alert and the key line; text editors get a good-sized box.
@@ -406,11 +486,11 @@ fn draw_form(frame: &mut Frame, form: &Form) {
     };
     let inner = boxed(
         frame,
-        76,
+        box_w,
         want.min(size.height.saturating_sub(2)).max(5),
         &form.title,
     );
-    if inner.width <= LABEL + 4 || inner.height < 2 {
+    if inner.width <= label_w + 4 || inner.height < 2 {
         return;
     }
     let alert_h = alert_h.min(inner.height.saturating_sub(2));
@@ -422,7 +502,6 @@ fn draw_form(frame: &mut Frame, form: &Form) {
             .saturating_sub(heights.iter().sum::<u16>());
         heights[i] += spare;
     }
-    let value_w = inner.width - LABEL - 1;
     // Scroll so the focused field is in view, keeping lines for the alert and the key hints.
     let room = inner.height.saturating_sub(1 + alert_h);
     let mut first = 0;
@@ -441,25 +520,27 @@ fn draw_form(frame: &mut Frame, form: &Form) {
         } else {
             theme::label()
         };
-        let label = Paragraph::new(Span::styled(
-            text::fit(&f.label, usize::from(LABEL) - 1),
-            label_style,
-        ));
+        let rows = h - below[i].len() as u16;
+        let label = Paragraph::new(
+            labels[i]
+                .iter()
+                .map(|l| Line::styled(l.clone(), label_style))
+                .collect::<Vec<_>>(),
+        );
         frame.render_widget(
             label,
             Rect {
                 x: inner.x,
                 y,
-                width: LABEL,
-                height: 1,
+                width: label_w,
+                height: rows,
             },
         );
-        let rows = h - extra(f);
         let area = Rect {
-            x: inner.x + LABEL,
+            x: inner.x + label_w,
             y,
             width: value_w,
-            height: rows,
+            height: if f.multiline { rows } else { 1 },
         };
         let mut ta = f.area.clone();
         ta.set_cursor_line_style(Style::new());
@@ -492,31 +573,16 @@ fn draw_form(frame: &mut Frame, form: &Form) {
             ]);
             frame.render_widget(Paragraph::new(line), area);
         }
-        let below = Rect {
-            x: inner.x + LABEL,
-            y: y + rows,
-            width: value_w,
-            height: 1,
-        };
-        let extra = if let Some(e) = &f.error {
-            Some(Line::styled(
-                format!("✗ {}", crate::sanitize::line(e)),
-                theme::error(),
-            ))
-        } else if f.key == "dueDate" {
-            match form.due_preview() {
-                Some(Ok(t)) => Some(Line::styled(
-                    format!("→ {}", t.format("%A %d %B %Y %H:%M")),
-                    theme::good(),
-                )),
-                Some(Err(e)) => Some(Line::styled(format!("? {e}"), theme::warn())),
-                None => f.note.map(|n| Line::styled(n, theme::dim())),
-            }
-        } else {
-            f.note.map(|n| Line::styled(n, theme::dim()))
-        };
-        if let Some(line) = extra {
-            frame.render_widget(Paragraph::new(line), below);
+        if !below[i].is_empty() {
+            frame.render_widget(
+                Paragraph::new(below[i].clone()),
+                Rect {
+                    x: inner.x + label_w,
+                    y: y + rows,
+                    width: value_w,
+                    height: below[i].len() as u16,
+                },
+            );
         }
         y += h;
     }
@@ -536,8 +602,13 @@ fn draw_form(frame: &mut Frame, form: &Form) {
             },
         );
     }
+    let enter_saves = form.enter_saves();
     let hint = Line::styled(
-        "^S save · Esc cancel · Tab next field · ^E $EDITOR",
+        if enter_saves {
+            "Enter/^S save · Esc cancel · ^E $EDITOR"
+        } else {
+            "^S save · Esc cancel · Tab next field · ^E $EDITOR"
+        },
         theme::dim(),
     );
     frame.render_widget(

@@ -298,6 +298,7 @@ fn rejected(
         Some(mut form) if state.overlay.is_none() => {
             form.key_override = Some(key);
             form.title = format!("{} — not saved: {}", form.title, error.one_line());
+            let form = super::dress(state, form);
             state.overlay = Some(Overlay::Form(Box::new(form)));
         }
         _ => {}
@@ -388,6 +389,7 @@ pub fn not_recorded(
 
 /// Opens `form` now, or once the overlay in the way closes.
 fn give_back(state: &mut State, form: Box<Form>) {
+    let form = Box::new(super::dress(state, *form));
     if state.overlay.is_none() {
         state.overlay = Some(Overlay::Form(form));
     } else {

@@ -5,7 +5,7 @@ use ratatui_textarea::Input;
 
 use super::{say, send};
 use crate::api::WriteOp;
-use crate::app::form::{Form, FormKind};
+use crate::app::form::Form;
 use crate::app::keymap::{self, Action, Scope};
 use crate::app::msg::Effect;
 use crate::app::state::{Overlay, State};
@@ -167,7 +167,7 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
             Some(Action::Pick) => drafts
                 .get(cursor)
                 .and_then(|(k, v)| Form::from_draft(k, v, state.local_now(), state.zone))
-                .map(|f| Overlay::Form(Box::new(f))),
+                .map(|f| Overlay::Form(Box::new(super::dress(state, f)))),
             Some(Action::Discard) if cursor < drafts.len() => {
                 let (key, _) = drafts.remove(cursor);
                 fx.push(Effect::DiscardDraft { key });
@@ -184,38 +184,49 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
     true
 }
 
+/// Saves the form: every field checked, then the writes recorded (the form stays open with
+/// the reason when they cannot be).
+fn save_form(state: &mut State, mut form: Box<Form>, fx: &mut Vec<Effect>) -> Option<Overlay> {
+    match form.submit() {
+        Some(ops) if ops.is_empty() => {
+            fx.push(Effect::DiscardDraft {
+                key: form.draft_key(),
+            });
+            say(state, "Nothing changed", false);
+            None
+        }
+        Some(ops) => {
+            form.alert = None;
+            let key = form.draft_key();
+            match send(state, ops, Some(key), Some(form.clone()), fx) {
+                Ok(()) => None,
+                // Not recorded, so not sent: the text stays where the user typed it.
+                Err(why) => {
+                    form.alert = Some(why);
+                    Some(Overlay::Form(form))
+                }
+            }
+        }
+        None => {
+            say(state, "Fix the marked fields, then save again", true);
+            Some(Overlay::Form(form))
+        }
+    }
+}
+
 fn form_key(
     state: &mut State,
     mut form: Box<Form>,
     ev: KeyEvent,
     fx: &mut Vec<Effect>,
 ) -> Option<Overlay> {
-    match keymap::lookup(Scope::Form, &ev) {
-        Some(Action::Save) => match form.submit() {
-            Some(ops) if ops.is_empty() => {
-                fx.push(Effect::DiscardDraft {
-                    key: form.draft_key(),
-                });
-                say(state, "Nothing changed", false);
-                None
-            }
-            Some(ops) => {
-                form.alert = None;
-                let key = form.draft_key();
-                match send(state, ops, Some(key), Some(form.clone()), fx) {
-                    Ok(()) => None,
-                    // Not recorded, so not sent: the text stays where the user typed it.
-                    Err(why) => {
-                        form.alert = Some(why);
-                        Some(Overlay::Form(form))
-                    }
-                }
-            }
-            None => {
-                say(state, "Fix the marked fields, then save again", true);
-                Some(Overlay::Form(form))
-            }
-        },
+    let action = keymap::lookup(Scope::Form, &ev);
+    // Anything but Tab ends a walk through the tag candidates: the word typed is the word.
+    if action != Some(Action::NextField) {
+        form.tag_cycle = None;
+    }
+    match action {
+        Some(Action::Save) => save_form(state, form, fx),
         Some(Action::Cancel) => {
             if form.changed() {
                 Some(Overlay::Discard(form))
@@ -227,7 +238,8 @@ fn form_key(
             }
         }
         Some(Action::NextField) => {
-            if !(matches!(form.kind, FormKind::AddTag { .. }) && form.complete_tag()) {
+            if !(form.focused().key == "tags" && form.complete_tag()) {
+                form.tag_cycle = None;
                 form.step(1);
             }
             save_draft(&form, fx);
@@ -243,7 +255,18 @@ fn form_key(
             });
             Some(Overlay::Form(form))
         }
+        Some(Action::ClearInput) => {
+            // As in a shell: everything before the cursor goes.
+            let field = form.focused();
+            if !field.locked && field.choices.is_empty() {
+                field.area.delete_line_by_head();
+                field.error = None;
+                save_draft(&form, fx);
+            }
+            Some(Overlay::Form(form))
+        }
         _ => {
+            let enter_saves = form.enter_saves();
             let field = form.focused();
             if field.locked {
                 return Some(Overlay::Form(form));
@@ -268,8 +291,12 @@ fn form_key(
                 return Some(Overlay::Form(form));
             }
             let input = Input::from(ev);
-            // Enter in a one-line field moves on instead of breaking the line.
+            // Enter in a one-line box saves it; in a one-line field of a longer form it moves
+            // on; in a text it breaks the line.
             if !field.multiline && input.key == ratatui_textarea::Key::Enter {
+                if enter_saves {
+                    return save_form(state, form, fx);
+                }
                 form.step(1);
                 return Some(Overlay::Form(form));
             }

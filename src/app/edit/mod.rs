@@ -103,7 +103,8 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             ),
             Pane::Contacts | Pane::Details => {
                 let defs = field_defs(state);
-                open(state, Form::new_contact(now, &defs))
+                let tags = tag_suggestions(state);
+                open(state, Form::new_contact(now, &defs, tags))
             }
         },
         Action::Edit => match state.focus {
@@ -135,17 +136,7 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         Action::Toggle => toggle_task(state, fx),
         Action::AddTag => match contact {
             Some(c) if !is_local(c.id()) => {
-                // The location's tags (when the token may list them) and those on loaded contacts.
-                let mut seen: Vec<String> = state.location_tags.clone();
-                seen.extend(
-                    state
-                        .browse
-                        .contacts
-                        .iter()
-                        .flat_map(|c| c.tags.iter().cloned()),
-                );
-                seen.sort();
-                seen.dedup();
+                let seen = tag_suggestions(state);
                 open(state, Form::add_tag(c.id(), seen, now));
             }
             Some(_) => not_yet_saved(state),
@@ -179,9 +170,29 @@ fn field_defs(state: &State) -> Vec<(String, String)> {
     defs
 }
 
+/// A form as this user reads and types times: their zone, their order of numeric dates.
+pub(crate) fn dress(state: &State, form: Form) -> Form {
+    form.in_zone(state.zone).with_date_order(state.date_order)
+}
+
 fn open(state: &mut State, form: Form) {
-    let form = form.in_zone(state.zone);
+    let form = dress(state, form);
     state.overlay = Some(Overlay::Form(Box::new(form)));
+}
+
+/// The location's tags (when the token may list them) and those on loaded contacts.
+fn tag_suggestions(state: &State) -> Vec<String> {
+    let mut seen: Vec<String> = state.location_tags.clone();
+    seen.extend(
+        state
+            .browse
+            .contacts
+            .iter()
+            .flat_map(|c| c.tags.iter().cloned()),
+    );
+    seen.sort();
+    seen.dedup();
+    seen
 }
 
 fn delete(state: &mut State, contact: Option<Contact>) {

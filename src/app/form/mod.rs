@@ -34,8 +34,8 @@ pub struct Field {
     pub choices: Vec<&'static str>,
     pub area: TextArea<'static>,
     pub multiline: bool,
-    /// Shown under the field, e.g. why it cannot be changed.
-    pub note: Option<&'static str>,
+    /// Shown under the field, wrapped: how to fill it, or why it cannot be changed.
+    pub note: Option<String>,
     pub locked: bool,
     pub error: Option<String>,
 }
@@ -95,6 +95,11 @@ pub struct Form {
     pub zone: chrono::FixedOffset,
     /// Why the last save did not go (the local store is unavailable), shown whole in the form.
     pub alert: Option<String>,
+    /// How the user writes numeric dates (`12/01`).
+    pub date_order: dates::DateOrder,
+    /// Tab in the tag field goes through the tags that match the word being typed: what was
+    /// typed (the text before the word, and the word), and which match is shown.
+    pub tag_cycle: Option<(String, String, usize)>,
 }
 
 /// An "original" value no field can hold: the field counts as changed, so its value is sent.
@@ -152,19 +157,30 @@ impl Form {
             now,
             key_override: None,
             alert: None,
+            date_order: dates::DateOrder::default(),
+            tag_cycle: None,
             zone: utc(),
         }
     }
 
     /// `defs` are the location's custom fields, `(id, name)`, shown by name.
-    pub fn new_contact(now: chrono::NaiveDateTime, defs: &[(String, String)]) -> Form {
+    pub fn new_contact(
+        now: chrono::NaiveDateTime,
+        defs: &[(String, String)],
+        suggestions: Vec<String>,
+    ) -> Form {
         let mut fields: Vec<Field> = CONTACT_FIELDS
             .iter()
             .map(|(k, l)| Field::new(*k, *l, ""))
             .collect();
+        let mut tags = Field::new("tags", "Tags", "");
+        tags.note = Some("comma-separated; Tab goes through the tags in use".into());
+        fields.push(tags);
         fields.extend(dnd_fields(None));
         fields.extend(custom_fields(None, defs));
-        Form::build(FormKind::NewContact, "New contact".into(), fields, now)
+        let mut form = Form::build(FormKind::NewContact, "New contact".into(), fields, now);
+        form.suggestions = suggestions;
+        form
     }
 
     pub fn edit_contact(
@@ -179,7 +195,8 @@ impl Form {
                 if *k == "companyName" {
                     // FACTS: PUT /contacts/{id} refuses companyName.
                     f.locked = true;
-                    f.note = Some("the API does not change the company of an existing contact");
+                    f.note =
+                        Some("the API does not change the company of an existing contact".into());
                 }
                 f
             })
@@ -240,6 +257,18 @@ impl Form {
         self
     }
 
+    /// The same form, reading numeric dates in `order` (and saying so beside the due date).
+    pub fn with_date_order(mut self, order: dates::DateOrder) -> Form {
+        self.date_order = order;
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == "dueDate") {
+            f.note = Some(format!(
+                "tomorrow 15:00 · +2d · fri · next mon · dec 3 · {}",
+                order.hint()
+            ));
+        }
+        self
+    }
+
     pub fn new_note(contact_id: &str, now: chrono::NaiveDateTime) -> Form {
         Form::build(
             FormKind::NewNote {
@@ -273,9 +302,15 @@ impl Form {
             vec![Field::new("tags", "Tags", "")],
             now,
         );
-        f.fields[0].note = Some("comma-separated; Tab completes from tags in use");
+        f.fields[0].note = Some("comma-separated; Tab goes through the tags in use".into());
         f.suggestions = suggestions;
         f
+    }
+
+    /// One line to fill, nothing else: `Enter` saves (as in a one-line box anywhere).
+    pub fn enter_saves(&self) -> bool {
+        let open: Vec<&Field> = self.fields.iter().filter(|f| !f.locked).collect();
+        open.len() == 1 && !open[0].multiline && open[0].choices.is_empty()
     }
 
     pub fn changed(&self) -> bool {
@@ -352,31 +387,75 @@ impl Form {
     pub fn due_preview(&self) -> Option<Result<chrono::NaiveDateTime, String>> {
         let due = self.field("dueDate")?;
         let text = due.text();
-        (!text.trim().is_empty()).then(|| dates::parse(&text, self.now))
+        (!text.trim().is_empty()).then(|| dates::parse_in(&text, self.now, self.date_order))
     }
 
-    /// Tab in the tag field: completes the word being typed from the tags in use.
-    pub fn complete_tag(&mut self) -> bool {
-        let Some(field) = self.fields.first_mut() else {
-            return false;
+    /// The tags in use that match the word being typed in the tag field, best first (those
+    /// that start with it, then those that contain it).
+    pub fn tag_candidates(&self) -> Vec<String> {
+        let Some(field) = self.field("tags") else {
+            return Vec::new();
         };
-        let text = field.text();
-        let (head, partial) = match text.rsplit_once(',') {
-            Some((h, p)) => (format!("{h}, "), p.trim().to_lowercase()),
-            None => (String::new(), text.trim().to_lowercase()),
+        let (head, partial) = match &self.tag_cycle {
+            // While cycling, the word is what was typed before the first Tab.
+            Some((head, partial, _)) => (head.clone(), partial.clone()),
+            None => split_tags(&field.text()),
         };
         if partial.is_empty() {
+            return Vec::new();
+        }
+        let taken: Vec<String> = head
+            .split(',')
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+            .collect();
+        let mut starts: Vec<String> = Vec::new();
+        let mut contains: Vec<String> = Vec::new();
+        for s in &self.suggestions {
+            let low = s.to_lowercase();
+            if low == partial || taken.contains(&low) {
+                continue;
+            }
+            if low.starts_with(&partial) {
+                starts.push(s.clone());
+            } else if low.contains(&partial) {
+                contains.push(s.clone());
+            }
+        }
+        starts.extend(contains);
+        starts
+    }
+
+    /// Tab in the tag field: the next tag in use that matches the word being typed (again and
+    /// again through all of them). `false` when nothing matches: Tab moves on.
+    pub fn complete_tag(&mut self) -> bool {
+        let candidates = self.tag_candidates();
+        if candidates.is_empty() {
+            self.tag_cycle = None;
             return false;
         }
-        let Some(hit) = self
-            .suggestions
-            .iter()
-            .find(|s| s.to_lowercase().starts_with(&partial) && s.to_lowercase() != partial)
-        else {
-            return false;
+        let (head, partial, next) = match self.tag_cycle.take() {
+            Some((head, partial, i)) => (head, partial, (i + 1) % candidates.len()),
+            None => {
+                let text = self.field("tags").map(Field::text).unwrap_or_default();
+                let (head, partial) = split_tags(&text);
+                (head, partial, 0)
+            }
         };
-        field.set_text(&format!("{head}{hit}"));
+        let tag = candidates[next].clone();
+        if let Some(field) = self.fields.iter_mut().find(|f| f.key == "tags") {
+            field.set_text(&format!("{head}{tag}"));
+        }
+        self.tag_cycle = Some((head, partial, next));
         true
+    }
+}
+
+/// `"vip, co"` -> (`"vip, "`, `"co"`): what is before the word being typed, and the word.
+fn split_tags(text: &str) -> (String, String) {
+    match text.rsplit_once(',') {
+        Some((h, p)) => (format!("{h}, "), p.trim().to_lowercase()),
+        None => (String::new(), text.trim().to_lowercase()),
     }
 }
 
@@ -451,7 +530,7 @@ impl Field {
 
 fn task_fields(title: &str, due: &str, done: bool, body: &str) -> Vec<Field> {
     let mut due = Field::new("dueDate", "Due", due);
-    due.note = Some("tomorrow 15:00 · +2d · fri · 2026-12-01 09:00");
+    due.note = Some("tomorrow 15:00 · +2d · fri · next mon · dec 3 · 2026-12-01 09:00".into());
     let mut completed = Field::new("completed", "Done", if done { "yes" } else { "no" });
     completed.choices = vec!["no", "yes"];
     let mut body = Field::new("body", "Details", body);
@@ -462,7 +541,7 @@ fn task_fields(title: &str, due: &str, done: bool, body: &str) -> Vec<Field> {
 fn note_fields(body: &str) -> Vec<Field> {
     let mut f = Field::new("body", "Note", body);
     f.multiline = true;
-    f.note = Some("Ctrl-E opens $VISUAL/$EDITOR");
+    f.note = Some("Ctrl-E opens $VISUAL/$EDITOR".into());
     vec![f]
 }
 

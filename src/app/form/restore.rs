@@ -18,7 +18,7 @@ impl Form {
             ..Default::default()
         };
         let form = match kind {
-            FormKind::NewContact => Form::new_contact(now, defs),
+            FormKind::NewContact => Form::new_contact(now, defs, Vec::new()),
             FormKind::EditContact { id } => Form::edit_contact(&contact(id), now, defs),
             FormKind::NewTask { contact_id } => Form::new_task(contact_id, now),
             FormKind::EditTask {

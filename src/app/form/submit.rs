@@ -79,6 +79,16 @@ impl Form {
         let creating = self.kind == FormKind::NewContact;
         let mut input = input;
         self.extras_into(&mut input, creating);
+        if creating {
+            input.tags = self
+                .field("tags")
+                .map(Field::text)
+                .unwrap_or_default()
+                .split(',')
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect();
+        }
         if let Some(e) = input.email.as_deref().filter(|e| !valid_email(e)) {
             self.fail("email", format!("“{e}” is not an email address"));
         }
@@ -157,7 +167,8 @@ impl Form {
             let changed = f.text() != original(i);
             if let Some(ch) = f.key.strip_prefix("dnd.") {
                 let v = f.text();
-                if v == UNKNOWN || !(changed || (creating && v == BLOCKED)) {
+                // A new contact says every channel, allowed or not, so its record has them all.
+                if v == UNKNOWN || !(changed || creating) {
                     continue;
                 }
                 let status = if v == BLOCKED { "active" } else { "inactive" };
