@@ -65,6 +65,9 @@ pub struct Executor {
     jobs_for: Option<String>,
     /// Page fetches under way, by set generation: a refresh calls off the one it replaces.
     page_jobs: Vec<(u64, JoinHandle<()>)>,
+    /// The location's extras being fetched (fields, tags, details, zones, users): called off
+    /// when the user switches location, so nothing more is asked of the old one.
+    extras_job: Option<JoinHandle<()>>,
     /// The outbox and drafts; `None` when the local store could not be opened.
     store: Option<SharedStore>,
     /// Where the store lives (to open it again after a failure), and what to say of it once.
@@ -181,6 +184,7 @@ impl Executor {
             contact_jobs: Vec::new(),
             jobs_for: None,
             page_jobs: Vec::new(),
+            extras_job: None,
             store,
             replaying: Arc::new(AtomicBool::new(false)),
             replay_again: Arc::new(AtomicBool::new(false)),
@@ -473,20 +477,45 @@ impl Executor {
             Effect::LoadContact { id, parts } => self.load_contact(id, parts),
             Effect::FetchFields => {
                 let (client, tx) = (self.client.clone(), self.tx.clone());
-                tokio::spawn(async move {
-                    // Both are optional extras: without the scope the app shows ids and
-                    // completes tags from what is loaded; the log says why.
-                    let fields = client.custom_fields().await;
-                    if let Err(e) = &fields {
-                        tracing::info!(error = %e, "custom field names unavailable");
+                if let Some(old) = self.extras_job.take() {
+                    old.abort();
+                }
+                self.extras_job = Some(tokio::spawn(async move {
+                    // Extras, each needing a scope a token may lack: without one the app
+                    // shows ids (fields, users), completes tags from what is loaded and takes
+                    // any zone name; the log says why. Asked side by side; the users wait for
+                    // the location, whose company the current endpoint needs.
+                    fn noted<T>(what: &str, r: &Result<T, crate::api::ApiError>) {
+                        if let Err(e) = r {
+                            tracing::info!(error = %e, "{what} unavailable");
+                        }
                     }
-                    let _ = tx.send(Msg::Fields(fields));
-                    let tags = client.location_tags().await;
-                    if let Err(e) = &tags {
-                        tracing::info!(error = %e, "location tags unavailable");
-                    }
-                    let _ = tx.send(Msg::LocationTags(tags));
-                });
+                    let fields = async {
+                        let fields = client.custom_fields().await;
+                        noted("custom field names", &fields);
+                        let _ = tx.send(Msg::Fields(fields));
+                    };
+                    let tags = async {
+                        let tags = client.location_tags().await;
+                        noted("location tags", &tags);
+                        let _ = tx.send(Msg::LocationTags(tags));
+                    };
+                    let zones = async {
+                        let zones = client.timezones().await;
+                        noted("the location's timezones", &zones);
+                        let _ = tx.send(Msg::Zones(zones));
+                    };
+                    let people = async {
+                        let place = client.location().await;
+                        noted("the location's details", &place);
+                        let company = place.as_ref().ok().and_then(|p| p.company_id.clone());
+                        let _ = tx.send(Msg::Place(place));
+                        let users = client.users(company.as_deref()).await;
+                        noted("the location's users", &users);
+                        let _ = tx.send(Msg::Users(users));
+                    };
+                    tokio::join!(fields, tags, zones, people);
+                }));
             }
             Effect::Settle { generation, after } => {
                 let tx = self.tx.clone();
@@ -557,6 +586,9 @@ impl Executor {
             job.abort();
         }
         for (_, job) in self.page_jobs.drain(..) {
+            job.abort();
+        }
+        if let Some(job) = self.extras_job.take() {
             job.abort();
         }
         self.jobs_for = None;

@@ -665,6 +665,11 @@ fn an_agency_switches_location_and_the_log_keeps_no_token() {
                 && tab_ready(s, '2')
         })
     });
+    // And its extras (fields, tags, the location, its zones and users): the users are asked
+    // last.
+    eventually("the first location's users asked for", || {
+        Some(sb.requests().iter().any(|r| r.path.starts_with("/users")))
+    });
     tui.send("L");
     tui.wait("the switcher with both locations", |sc| {
         let all = sc.contents();

@@ -1388,3 +1388,77 @@ fn due_dates_follow_the_users_date_order() {
         "the hint says the order"
     );
 }
+
+/// A contact's timezone is checked against the location's list, its country against ISO 3166
+/// (a name becomes its code), and a phone is stored in E.164 where it reads as a real number
+/// from the contact's country; what does not parse as one is kept as typed.
+#[test]
+fn zones_countries_and_phones_are_checked_and_normalised() {
+    let mut s = ready();
+    s.zones = vec!["America/New_York".into(), "Europe/Paris".into()];
+    let mut form_with = |s: &mut State, values: &[(&str, &str)]| -> Vec<WriteOp> {
+        update(s, key('n'));
+        typed(s, "Ana");
+        for (field, value) in values {
+            loop {
+                let Some(Overlay::Form(f)) = &s.overlay else {
+                    panic!("form gone: {:?} {:?}", s.overlay, s.status)
+                };
+                if f.fields[f.focus].key == *field {
+                    break;
+                }
+                update(s, code(KeyCode::Tab));
+            }
+            typed(s, value);
+        }
+        writes(&update(s, ctrl('s')))
+    };
+    let ops = form_with(&mut s, &[("timezone", "Mars/Olympus"), ("country", "ZZ")]);
+    assert!(ops.is_empty(), "refused: {ops:?}");
+    let Some(Overlay::Form(f)) = &s.overlay else {
+        panic!("form")
+    };
+    let err = |k: &str| f.field(k).and_then(|f| f.error.clone()).unwrap_or_default();
+    assert!(
+        err("timezone").contains("not a timezone the location offers"),
+        "{}",
+        err("timezone")
+    );
+    assert!(
+        err("country").contains("not a country"),
+        "{}",
+        err("country")
+    );
+    update(&mut s, code(KeyCode::Esc));
+    update(&mut s, key('y'));
+
+    let ops = form_with(
+        &mut s,
+        &[
+            ("phone", "(212) 555-0199"),
+            ("country", "united states"),
+            ("timezone", "america/new_york"),
+        ],
+    );
+    let [WriteOp::CreateContact { input }] = ops.as_slice() else {
+        let errors: Vec<_> = match &s.overlay {
+            Some(Overlay::Form(f)) => f
+                .fields
+                .iter()
+                .map(|f| (f.key.clone(), f.text(), f.error.clone()))
+                .collect(),
+            _ => Vec::new(),
+        };
+        panic!("{ops:?} {errors:?}")
+    };
+    assert_eq!(input.phone.as_deref(), Some("+12125550199"));
+    assert_eq!(input.country.as_deref(), Some("US"));
+    assert_eq!(input.timezone.as_deref(), Some("America/New_York"));
+
+    // No country code and no country to read it by: kept as typed.
+    let ops = form_with(&mut s, &[("phone", "555-0199-12")]);
+    let [WriteOp::CreateContact { input }] = ops.as_slice() else {
+        panic!("{ops:?}")
+    };
+    assert_eq!(input.phone.as_deref(), Some("555-0199-12"), "kept as typed");
+}

@@ -282,6 +282,18 @@ fn labelled(label: &str, name: &str) -> String {
     format!("{kind} · {}", crate::sanitize::line(name))
 }
 
+/// The status bar's label with the location's name for its id (`location Dm0Loc…` becomes
+/// `location · Northwind Realty`).
+pub fn relabel(label: &str, name: &str) -> String {
+    match label.split_once(" · ") {
+        Some(_) => labelled(label, name),
+        None => {
+            let kind = label.split(' ').next().unwrap_or("location");
+            format!("{kind} · {}", crate::sanitize::line(name))
+        }
+    }
+}
+
 pub fn on_failed(state: &mut State, id: String, why: String) {
     // A choice called off or overtaken: its failure is no news.
     if state.switching_to.as_deref() != Some(id.as_str()) {

@@ -8,6 +8,7 @@ pub mod keymap;
 pub mod locations;
 pub mod msg;
 pub mod order;
+pub mod places;
 pub mod rows;
 pub mod say;
 pub mod state;

@@ -49,6 +49,12 @@ pub enum Msg {
     LocationTags(Result<Vec<String>, ApiError>),
     /// The location's custom field definitions (for their names).
     Fields(Result<Vec<CustomFieldDef>, ApiError>),
+    /// The location itself: its name, country, timezone, company.
+    Place(Result<crate::api::LocationInfo, ApiError>),
+    /// The timezones the location offers.
+    Zones(Result<Vec<String>, ApiError>),
+    /// The location's users, to show people by name.
+    Users(Result<Vec<crate::api::User>, ApiError>),
     /// The selection has stayed put for the debounce time.
     Settled(u64),
     Budget(RateBudget),

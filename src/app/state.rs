@@ -203,6 +203,14 @@ pub struct State {
     pub field_names: std::collections::HashMap<String, String>,
     /// Tags in use in the location, when the token may read them.
     pub location_tags: Vec<String>,
+    /// Custom field id -> its data type (`NUMERICAL`, `MONETORY`, ...), to show values as such.
+    pub field_types: HashMap<String, String>,
+    /// The location itself (name, country, timezone, company), when the token may read it.
+    pub place: Option<crate::api::LocationInfo>,
+    /// The timezones the location offers (empty: any IANA name).
+    pub zones: Vec<String>,
+    /// User id -> name, when the location's users can be read.
+    pub users: HashMap<String, String>,
     pub help: Option<u16>,
     pub overlay: Option<Overlay>,
     /// The outbox: changes made here and not yet confirmed by the server.
@@ -372,6 +380,10 @@ impl State {
             loading_for: None,
             field_names: HashMap::new(),
             location_tags: Vec::new(),
+            field_types: HashMap::new(),
+            place: None,
+            zones: Vec::new(),
+            users: HashMap::new(),
             help: None,
             overlay: None,
             pending: Vec::new(),
@@ -449,6 +461,11 @@ impl State {
         self.selected_extras()
             .and_then(|e| e.detail.ready())
             .or_else(|| self.selected_contact())
+    }
+
+    /// A user's name where the location's users are known, else the id as it came.
+    pub fn user_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.users.get(id).map_or(id, String::as_str)
     }
 
     pub fn cursor(&self, pane: Pane) -> Cursor {

@@ -131,11 +131,32 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Fields(Ok(defs)) => {
+            state.field_types = defs
+                .iter()
+                .filter_map(|d| Some((d.id.clone()?, d.data_type.clone()?)))
+                .collect();
             state.field_names = defs
                 .into_iter()
                 .filter_map(|d| Some((d.id?, d.name.filter(|n| !n.trim().is_empty())?)))
                 .collect();
         }
+        Msg::Place(Ok(info)) => {
+            if let Some(name) = info.name.as_deref().filter(|n| !n.trim().is_empty()) {
+                state.account_label = super::locations::relabel(&state.account_label, name);
+            }
+            state.place = Some(info);
+        }
+        Msg::Zones(Ok(zones)) => state.zones = zones,
+        Msg::Users(Ok(users)) => {
+            state.users = users
+                .into_iter()
+                .filter(|u| !u.id.is_empty())
+                .map(|u| (u.id.clone(), u.display_name()))
+                .collect();
+        }
+        // Each is an extra the token may not have the scope for: ids show instead of names,
+        // any zone name is accepted, and the log says why.
+        Msg::Place(Err(_)) | Msg::Zones(Err(_)) | Msg::Users(Err(_)) => {}
         // Without the scope for field names the details show field ids; nothing else changes,
         // so this is not worth the status bar.
         Msg::Fields(Err(_)) => {}
@@ -837,9 +858,9 @@ fn for_each_part(e: &mut Extras, mut f: impl FnMut(&mut dyn LoadState)) {
 fn pane_len(state: &State, pane: Pane, width: usize) -> usize {
     let extras = state.selected_extras();
     match pane {
-        Pane::Details => state.selected_detail().map_or(0, |c| {
-            panes::details::lines(c, &state.field_names, state.zone, width).len()
-        }),
+        Pane::Details => state
+            .selected_detail()
+            .map_or(0, |c| panes::details::lines(c, state, width).len()),
         Pane::Tasks => extras.and_then(|e| e.tasks.ready()).map_or(0, Vec::len),
         Pane::Notes => extras.and_then(|e| e.notes.ready()).map_or(0, Vec::len),
         Pane::Appointments => extras

@@ -400,8 +400,8 @@ fn below_lines(form: &Form, i: usize, width: usize) -> Vec<Line<'static>> {
             .as_deref()
             .map_or_else(Vec::new, |n| wrapped(n, theme::dim()))
     };
-    if f.key == "tags" && i == form.focus {
-        let candidates = form.tag_candidates();
+    if i == form.focus {
+        let candidates: Vec<String> = form.candidates().into_iter().map(|(_, l)| l).collect();
         if !candidates.is_empty() {
             let shown = form.tag_cycle.as_ref().map(|(_, _, n)| *n);
             let mut spans = vec![Span::styled("Tab: ", theme::dim())];

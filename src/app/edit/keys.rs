@@ -238,7 +238,7 @@ fn form_key(
             }
         }
         Some(Action::NextField) => {
-            if !(form.focused().key == "tags" && form.complete_tag()) {
+            if !form.complete() {
                 form.tag_cycle = None;
                 form.step(1);
             }

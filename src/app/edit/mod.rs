@@ -172,7 +172,10 @@ fn field_defs(state: &State) -> Vec<(String, String)> {
 
 /// A form as this user reads and types times: their zone, their order of numeric dates.
 pub(crate) fn dress(state: &State, form: Form) -> Form {
-    form.in_zone(state.zone).with_date_order(state.date_order)
+    let mut form = form.in_zone(state.zone).with_date_order(state.date_order);
+    form.zones = state.zones.clone();
+    form.region = state.place.as_ref().and_then(|p| p.country.clone());
+    form
 }
 
 fn open(state: &mut State, form: Form) {

@@ -97,9 +97,13 @@ pub struct Form {
     pub alert: Option<String>,
     /// How the user writes numeric dates (`12/01`).
     pub date_order: dates::DateOrder,
-    /// Tab in the tag field goes through the tags that match the word being typed: what was
-    /// typed (the text before the word, and the word), and which match is shown.
+    /// Tab in a field that completes goes through what matches what was typed: the text
+    /// before the word (tags), the word, and which match is shown.
     pub tag_cycle: Option<(String, String, usize)>,
+    /// The location's timezones (empty: any IANA name), for completing and checking.
+    pub zones: Vec<String>,
+    /// The location's country: phones without a country code are read as from there.
+    pub region: Option<String>,
 }
 
 /// An "original" value no field can hold: the field counts as changed, so its value is sent.
@@ -159,6 +163,8 @@ impl Form {
             alert: None,
             date_order: dates::DateOrder::default(),
             tag_cycle: None,
+            zones: Vec::new(),
+            region: None,
             zone: utc(),
         }
     }
@@ -390,64 +396,121 @@ impl Form {
         (!text.trim().is_empty()).then(|| dates::parse_in(&text, self.now, self.date_order))
     }
 
-    /// The tags in use that match the word being typed in the tag field, best first (those
-    /// that start with it, then those that contain it).
-    pub fn tag_candidates(&self) -> Vec<String> {
-        let Some(field) = self.field("tags") else {
+    /// What the focused field can be completed with, best first: the tags in use for the
+    /// word being typed in a tag field, the location's timezones, the countries. Each is what
+    /// goes in the field, and how it is shown.
+    pub fn candidates(&self) -> Vec<(String, String)> {
+        let Some(field) = self.fields.get(self.focus) else {
             return Vec::new();
         };
         let (head, partial) = match &self.tag_cycle {
             // While cycling, the word is what was typed before the first Tab.
             Some((head, partial, _)) => (head.clone(), partial.clone()),
-            None => split_tags(&field.text()),
+            None if field.key == "tags" => split_tags(&field.text()),
+            None => (String::new(), field.text().trim().to_lowercase()),
         };
         if partial.is_empty() {
             return Vec::new();
         }
-        let taken: Vec<String> = head
-            .split(',')
-            .map(|t| t.trim().to_lowercase())
-            .filter(|t| !t.is_empty())
-            .collect();
-        let mut starts: Vec<String> = Vec::new();
-        let mut contains: Vec<String> = Vec::new();
-        for s in &self.suggestions {
-            let low = s.to_lowercase();
-            if low == partial || taken.contains(&low) {
-                continue;
+        match field.key.as_str() {
+            "tags" => {
+                let taken: Vec<String> = head
+                    .split(',')
+                    .map(|t| t.trim().to_lowercase())
+                    .filter(|t| !t.is_empty())
+                    .collect();
+                let mut starts: Vec<String> = Vec::new();
+                let mut contains: Vec<String> = Vec::new();
+                for s in &self.suggestions {
+                    let low = s.to_lowercase();
+                    if low == partial || taken.contains(&low) {
+                        continue;
+                    }
+                    if low.starts_with(&partial) {
+                        starts.push(s.clone());
+                    } else if low.contains(&partial) {
+                        contains.push(s.clone());
+                    }
+                }
+                starts.extend(contains);
+                starts.into_iter().map(|t| (t.clone(), t)).collect()
             }
-            if low.starts_with(&partial) {
-                starts.push(s.clone());
-            } else if low.contains(&partial) {
-                contains.push(s.clone());
-            }
+            "timezone" => super::places::zone_candidates(&partial, &self.zones)
+                .into_iter()
+                .filter(|z| z.to_lowercase() != partial)
+                .map(|z| (z.clone(), z))
+                .collect(),
+            "country" => super::places::country_candidates(&partial)
+                .into_iter()
+                .filter(|(c, n)| !c.eq_ignore_ascii_case(&partial) && n.to_lowercase() != partial)
+                .map(|(c, n)| (c.to_string(), format!("{c} {n}")))
+                .collect(),
+            _ => Vec::new(),
         }
-        starts.extend(contains);
-        starts
     }
 
-    /// Tab in the tag field: the next tag in use that matches the word being typed (again and
-    /// again through all of them). `false` when nothing matches: Tab moves on.
-    pub fn complete_tag(&mut self) -> bool {
-        let candidates = self.tag_candidates();
+    /// Whether the focused field already holds a whole value of what it completes.
+    fn typed_is_whole(&self) -> bool {
+        let Some(field) = self.fields.get(self.focus) else {
+            return false;
+        };
+        let text = field.text();
+        match field.key.as_str() {
+            "tags" => {
+                let (_, word) = split_tags(&text);
+                self.suggestions.iter().any(|s| s.to_lowercase() == word)
+            }
+            "timezone" => super::places::zone(&text, &self.zones).is_some(),
+            "country" => super::places::country_code(&text).is_some(),
+            _ => false,
+        }
+    }
+
+    /// The tags in use that match the word being typed in the tag field, best first.
+    pub fn tag_candidates(&self) -> Vec<String> {
+        self.candidates().into_iter().map(|(t, _)| t).collect()
+    }
+
+    /// Tab in a field that completes: the next candidate for what was typed (again and again
+    /// through all of them). `false` when nothing matches: Tab moves on.
+    pub fn complete(&mut self) -> bool {
+        // What is typed is already whole (a tag in use, a zone, a country): Tab moves on.
+        if self.tag_cycle.is_none() && self.typed_is_whole() {
+            return false;
+        }
+        let candidates = self.candidates();
         if candidates.is_empty() {
             self.tag_cycle = None;
             return false;
         }
+        let key = self.fields.get(self.focus).map(|f| f.key.clone());
         let (head, partial, next) = match self.tag_cycle.take() {
             Some((head, partial, i)) => (head, partial, (i + 1) % candidates.len()),
             None => {
-                let text = self.field("tags").map(Field::text).unwrap_or_default();
-                let (head, partial) = split_tags(&text);
+                let text = self
+                    .fields
+                    .get(self.focus)
+                    .map(Field::text)
+                    .unwrap_or_default();
+                let (head, partial) = if key.as_deref() == Some("tags") {
+                    split_tags(&text)
+                } else {
+                    (String::new(), text.trim().to_lowercase())
+                };
                 (head, partial, 0)
             }
         };
-        let tag = candidates[next].clone();
-        if let Some(field) = self.fields.iter_mut().find(|f| f.key == "tags") {
-            field.set_text(&format!("{head}{tag}"));
+        let value = candidates[next].0.clone();
+        if let Some(field) = self.fields.get_mut(self.focus) {
+            field.set_text(&format!("{head}{value}"));
         }
         self.tag_cycle = Some((head, partial, next));
         true
+    }
+
+    /// The tag field's Tab (kept for what calls it by that name).
+    pub fn complete_tag(&mut self) -> bool {
+        self.complete()
     }
 }
 

@@ -92,11 +92,45 @@ impl Form {
         if let Some(e) = input.email.as_deref().filter(|e| !valid_email(e)) {
             self.fail("email", format!("“{e}” is not an email address"));
         }
-        if let Some(p) = input.phone.as_deref().filter(|p| !valid_phone(p)) {
-            self.fail(
-                "phone",
-                format!("“{p}” is not a phone number (7 to 15 digits, + allowed)"),
-            );
+        if let Some(tz) = input.timezone.clone() {
+            match super::super::places::zone(&tz, &self.zones) {
+                Some(known) => input.timezone = Some(known),
+                None => self.fail(
+                    "timezone",
+                    format!(
+                        "“{tz}” is not a timezone {} (Tab lists them)",
+                        if self.zones.is_empty() {
+                            "this app knows"
+                        } else {
+                            "the location offers"
+                        }
+                    ),
+                ),
+            }
+        }
+        if let Some(c) = input.country.clone() {
+            match super::super::places::country_code(&c) {
+                Some(code) => input.country = Some(code.to_string()),
+                None => self.fail(
+                    "country",
+                    format!("“{c}” is not a country: a code like US or a name (Tab lists them)"),
+                ),
+            }
+        }
+        if let Some(p) = input.phone.clone() {
+            if !valid_phone(&p) {
+                self.fail(
+                    "phone",
+                    format!("“{p}” is not a phone number (7 to 15 digits, + allowed)"),
+                );
+            } else {
+                // Stored as E.164 where it reads as a real number from the contact's country
+                // (or the location's); kept as typed where it does not.
+                let region = input.country.clone().or_else(|| self.region.clone());
+                if let Some(e164) = super::super::places::e164(&p, region.as_deref()) {
+                    input.phone = Some(e164);
+                }
+            }
         }
         if let Some(w) = input
             .website
@@ -129,18 +163,21 @@ impl Form {
                         continue;
                     }
                     let v = Some(f.text().trim().to_string());
+                    // Checked and normalised above (E.164, the zone's spelling, the code); a
+                    // cleared field is sent empty.
+                    let norm = |n: &Option<String>| n.clone().or_else(|| v.clone());
                     match f.key.as_str() {
                         "firstName" => changed.first_name = v,
                         "lastName" => changed.last_name = v,
                         "email" => changed.email = v,
-                        "phone" => changed.phone = v,
+                        "phone" => changed.phone = norm(&input.phone),
                         "address1" => changed.address1 = v,
                         "city" => changed.city = v,
                         "state" => changed.state = v,
                         "postalCode" => changed.postal_code = v,
-                        "country" => changed.country = v,
+                        "country" => changed.country = norm(&input.country),
                         "website" => changed.website = v,
-                        "timezone" => changed.timezone = v,
+                        "timezone" => changed.timezone = norm(&input.timezone),
                         _ => {}
                     }
                 }

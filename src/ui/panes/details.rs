@@ -1,7 +1,5 @@
 //! Every standard field of a contact, its tags, DND per channel and custom fields.
 
-use std::collections::HashMap;
-
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -39,12 +37,9 @@ fn state_known(c: &Contact) -> bool {
 }
 
 /// The lines of the details pane. Also used by update to know how far it can scroll.
-pub fn lines(
-    c: &Contact,
-    field_names: &HashMap<String, String>,
-    zone: chrono::FixedOffset,
-    width: usize,
-) -> Vec<Line<'static>> {
+pub fn lines(c: &Contact, state: &State, width: usize) -> Vec<Line<'static>> {
+    let field_names = &state.field_names;
+    let zone = state.zone;
     let mut out = Vec::new();
     out.push(Line::styled(
         sanitize::line(&c.display_name()).into_owned(),
@@ -115,7 +110,13 @@ pub fn lines(
         ),
         ("Timezone", c.timezone.clone()),
         ("Birthday", c.birthday()),
-        ("Assigned to", c.assigned_to.clone()),
+        // A person, by name where the location's users can be read.
+        (
+            "Assigned to",
+            c.assigned_to
+                .as_deref()
+                .map(|id| state.user_name(id).to_string()),
+        ),
         ("Came from", attribution),
         ("Added", date(c.date_added.as_deref(), zone)),
         ("Updated", date(c.date_updated.as_deref(), zone)),
@@ -218,10 +219,47 @@ pub fn lines(
             .unwrap_or(0);
         let column = widest.clamp(LABEL_WIDTH, (width / 2).max(LABEL_WIDTH));
         for f in &c.custom_fields {
-            out.push(field_at(&label(f), &f.display(), column));
+            let kind =
+                f.id.as_deref()
+                    .and_then(|id| state.field_types.get(id))
+                    .map(String::as_str);
+            out.push(field_at(
+                &label(f),
+                &typed_value(&f.display(), kind),
+                column,
+            ));
         }
     }
     out
+}
+
+/// A custom field's value as its type says: numbers and money with thousands separators
+/// (`515000` -> `515,000`, `1234.5` -> `1,234.5`); anything else as it came.
+fn typed_value(raw: &str, kind: Option<&str>) -> String {
+    let numeric = matches!(
+        kind.map(str::to_ascii_uppercase).as_deref(),
+        Some("NUMERICAL" | "MONETORY" | "MONETARY" | "FLOAT" | "NUMBER")
+    );
+    let t = raw.trim();
+    if !numeric || t.is_empty() {
+        return raw.to_string();
+    }
+    let (sign, digits) = t.strip_prefix('-').map_or(("", t), |d| ("-", d));
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty()
+        || !whole.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+    {
+        return raw.to_string();
+    }
+    let grouped = whole
+        .parse::<u64>()
+        .map_or_else(|_| whole.to_string(), text::count);
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
@@ -232,12 +270,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         );
         return;
     };
-    let mut all = lines(
-        contact,
-        &state.field_names,
-        state.zone,
-        usize::from(area.width),
-    );
+    let mut all = lines(contact, state, usize::from(area.width));
     // The list's record is shown at once; the full one replaces it when it arrives.
     match state.selected_extras().map(|e| &e.detail) {
         Some(Load::Loading) => all.insert(
@@ -263,4 +296,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         .take(usize::from(area.height))
         .collect();
     frame.render_widget(Paragraph::new(visible), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typed_value;
+
+    #[test]
+    fn numbers_read_as_numbers() {
+        assert_eq!(typed_value("515000", Some("MONETORY")), "515,000");
+        assert_eq!(typed_value("1234.50", Some("NUMERICAL")), "1,234.50");
+        assert_eq!(typed_value("-7", Some("NUMERICAL")), "-7");
+        assert_eq!(typed_value("515000", Some("TEXT")), "515000");
+        assert_eq!(typed_value("about 5k", Some("NUMERICAL")), "about 5k");
+    }
 }
