@@ -1396,7 +1396,7 @@ fn due_dates_follow_the_users_date_order() {
 fn zones_countries_and_phones_are_checked_and_normalised() {
     let mut s = ready();
     s.zones = vec!["America/New_York".into(), "Europe/Paris".into()];
-    let mut form_with = |s: &mut State, values: &[(&str, &str)]| -> Vec<WriteOp> {
+    let form_with = |s: &mut State, values: &[(&str, &str)]| -> Vec<WriteOp> {
         update(s, key('n'));
         typed(s, "Ana");
         for (field, value) in values {
