@@ -41,6 +41,8 @@ pub struct Config {
     pub app_id: Option<String>,
     /// How numeric dates are typed (`12/01`); by default the locale's.
     pub date_order: crate::app::dates::DateOrder,
+    /// Where `token` came from, for `auth status`: the environment or the file.
+    pub token_from: Option<String>,
 }
 
 /// The keys of `config.toml`: the environment's names, or their lowercase short forms.
@@ -171,7 +173,19 @@ impl Config {
             })?,
             None => crate::app::dates::DateOrder::from_locale(&env),
         };
+        let token_from = if env(ENV_TOKEN).is_some_and(|v| !v.trim().is_empty()) {
+            Some(format!("the environment ({ENV_TOKEN})"))
+        } else if from_file
+            .token
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty())
+        {
+            file.map(|p| format!("the config file ({})", p.display()))
+        } else {
+            None
+        };
         Ok(Config {
+            token_from,
             token: pick(ENV_TOKEN, from_file.token).map(Secret::new),
             location_id: pick(ENV_LOCATION, from_file.location_id),
             client_id: pick(ENV_CLIENT_ID, from_file.client_id),

@@ -119,7 +119,7 @@ fn main() -> ExitCode {
             Some(Command::Logout) => report(ghl_tui::auth::commands::logout(&tokens())),
             Some(Command::Auth {
                 what: AuthCommand::Status,
-            }) => report(ghl_tui::auth::commands::status(&tokens())),
+            }) => auth_status(cli.config, &tokens()),
             None => run_tui(cli.demo, cli.faults.unwrap_or_default(), cli.config, tokens).await,
         }
     });
@@ -179,6 +179,34 @@ fn token_store(profile: &str) -> ghl_tui::auth::TokenStore {
         },
     };
     TokenStore::new(profile, file, keyring)
+}
+
+/// "Not signed in", for every command that needs a sign-in and has none.
+const NOT_SIGNED_IN: u8 = 3;
+
+/// `auth status`: which token is in use and where it comes from; exit 3 when there is none.
+fn auth_status(
+    config_path: Option<PathBuf>,
+    tokens: &ghl_tui::auth::TokenStore,
+) -> anyhow::Result<ExitCode> {
+    use ghl_tui::auth::commands::{Status, status};
+    let path = config_path.or_else(config::default_config_path);
+    let cfg =
+        Config::load(|k| std::env::var(k).ok(), path.as_deref()).map_err(anyhow::Error::msg)?;
+    match status(&cfg, tokens) {
+        Ok(Status::SignedIn(text)) => {
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Ok(Status::NotSignedIn(text)) => {
+            println!("{text}");
+            Ok(ExitCode::from(NOT_SIGNED_IN))
+        }
+        Err(e) => {
+            eprintln!("ghl-tui: {}", ghl_tui::redact::text(&e));
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }
 
 fn report(result: Result<String, String>) -> anyhow::Result<ExitCode> {
@@ -477,7 +505,7 @@ async fn connect(
             .map_err(|e| e.one_line())?;
         Ok(Some((
             Session::new(client, open_store(&location)),
-            format!("location {location}"),
+            format!("location · {location}"),
             location,
         )))
     };
@@ -560,7 +588,7 @@ async fn connect(
     let client = Client::new(client_cfg).map_err(|e| e.one_line())?;
     let mut session = Session::new(client, open_store(&location));
     session.tokens = Some(manager);
-    Ok(Some((session, format!("location {location}"), location)))
+    Ok(Some((session, format!("location · {location}"), location)))
 }
 
 async fn run_tui(
@@ -585,7 +613,7 @@ async fn run_tui(
             Ok(Some(connected)) => connected,
             Ok(None) => {
                 print!("{}", welcome(config_path.as_deref()));
-                return Ok(ExitCode::from(2));
+                return Ok(ExitCode::from(NOT_SIGNED_IN));
             }
             Err(e) => {
                 eprintln!("ghl-tui: {e}");

@@ -12,7 +12,8 @@ use crossterm::{cursor, execute};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-pub type Tui = Terminal<CrosstermBackend<Stdout>>;
+/// The terminal the app draws on: crossterm's, with text of uncertain width kept in line.
+pub type Tui = Terminal<crate::clusters::Clusters<CrosstermBackend<Stdout>>>;
 
 /// Puts the terminal back as we found it. Safe to call more than once.
 pub fn restore() -> io::Result<()> {
@@ -82,7 +83,8 @@ impl Guard {
             let _ = restore();
             return Err(e);
         }
-        let terminal = Terminal::new(CrosstermBackend::new(out)).inspect_err(|_| {
+        let backend = crate::clusters::Clusters(CrosstermBackend::new(out));
+        let terminal = Terminal::new(backend).inspect_err(|_| {
             let _ = restore();
         })?;
         Ok(Guard { terminal })

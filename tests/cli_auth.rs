@@ -165,3 +165,48 @@ async fn a_token_without_the_read_scope_is_explained() {
     });
     assert!(out.status.success(), "{}", text(&out));
 }
+
+/// `auth status` tells where the token in use comes from (the environment wins, as it does
+/// for the app), and exits 3, "not signed in", when there is none.
+#[tokio::test(flavor = "multi_thread")]
+async fn auth_status_says_where_the_token_comes_from() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let home = tempfile::tempdir().expect("tempdir");
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = common::ghl_tui(home.path(), &sb.base_url());
+        cmd.args(["auth", "status"]);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        tokio::task::block_in_place(|| cmd.output().expect("run"))
+    };
+    let none = run(&[]);
+    assert_eq!(none.status.code(), Some(3), "{}", text(&none));
+    assert!(text(&none).contains("Not signed in"));
+
+    let with_env = run(&[
+        ("GHL_TOKEN", DEMO_TOKEN),
+        ("GHL_LOCATION_ID", sb.location_id()),
+    ]);
+    let said = text(&with_env);
+    assert_eq!(with_env.status.code(), Some(0), "{said}");
+    assert!(said.contains("the environment (GHL_TOKEN)"), "{said}");
+    assert!(said.contains(sb.location_id()), "{said}");
+    assert!(
+        !said.contains("Not signed in") && !said.contains(DEMO_TOKEN),
+        "{said}"
+    );
+
+    let config = home.path().join("config").join("ghl-tui");
+    std::fs::create_dir_all(&config).expect("dir");
+    std::fs::write(
+        config.join("config.toml"),
+        format!("token = \"{DEMO_TOKEN}\"\n"),
+    )
+    .expect("write");
+    let from_file = run(&[]);
+    let said = text(&from_file);
+    assert_eq!(from_file.status.code(), Some(0), "{said}");
+    assert!(said.contains("the config file ("), "{said}");
+}

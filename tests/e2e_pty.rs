@@ -136,7 +136,7 @@ fn browse_the_demo_at_80x24() {
 }
 
 #[test]
-fn without_a_token_it_explains_and_exits_2() {
+fn without_a_token_it_explains_and_exits_3() {
     let mut tui = Tui::spawn(&[], 100, 30);
     let status = tui.wait_exit(DEADLINE);
     let out = String::from_utf8_lossy(&tui.raw).into_owned();
@@ -147,9 +147,10 @@ fn without_a_token_it_explains_and_exits_2() {
         "no location hint in: {out:?}"
     );
     assert!(!out.contains("panicked"), "it panicked: {out:?}");
+    // 3 is "not signed in", for every command.
     assert_eq!(
         status.exit_code(),
-        2,
+        3,
         "exit status {status:?}; output: {out:?}"
     );
     assert!(

@@ -207,9 +207,10 @@ async fn over_ssh_the_address_is_pasted_back_and_a_wrong_one_refused() {
     assert!(left.is_empty(), "left behind: {left:?}");
     let status = home.run(&["auth", "status"]);
     assert!(String::from_utf8_lossy(&status.stdout).contains("Not signed in"));
+    assert_eq!(status.status.code(), Some(3), "3 is not signed in");
     // And the app no longer opens the account.
     let tui = home.run(&[]);
-    assert_eq!(tui.status.code(), Some(2), "{tui:?}");
+    assert_eq!(tui.status.code(), Some(3), "{tui:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

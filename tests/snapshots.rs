@@ -602,3 +602,31 @@ fn contact_form_labels_are_whole() {
     assert!(!all.contains("pre…") && !all.contains("le…"), "{all}");
     insta::assert_snapshot!(format!("{}", draw(&s).backend()));
 }
+
+/// The help at 120x40: keys and their words apart, every description whole (wrapped).
+#[test]
+fn help_at_120x40_is_measured_and_whole() {
+    let mut s = screen(common::demo_contacts(40), 120, 40);
+    update(&mut s, key('?'));
+    let all = buffer_text(&draw(&s));
+    assert!(
+        !all.contains("n/Esc/EnterNo"),
+        "key and text run together:\n{all}"
+    );
+    assert!(all.contains("n/Esc/Enter  No (the default)"), "{all}");
+    assert!(
+        all.contains("Search the whole account on the server"),
+        "{all}"
+    );
+    assert!(!all.contains("serve\\n") && !all.contains("sent…"), "{all}");
+    insta::assert_snapshot!(format!("{}", draw(&s).backend()));
+}
+
+#[test]
+fn tag_remove_popup() {
+    let mut contacts = common::demo_contacts(40);
+    contacts[0].tags = vec!["buyer".into(), "pre-approved".into(), "vip".into()];
+    let mut s = screen(contacts, 80, 24);
+    update(&mut s, key('T'));
+    insta::assert_snapshot!(format!("{}", draw(&s).backend()));
+}

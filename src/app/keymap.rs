@@ -466,7 +466,7 @@ pub static BINDINGS: &[Binding] = &[
         scope: Scope::Form,
         keys: &[k(KeyCode::Tab)],
         action: Action::NextField,
-        help: "Next field (completes a tag first)",
+        help: "Next field (completes first: tags, timezone, country)",
         hint: Some("next field"),
     },
     Binding {

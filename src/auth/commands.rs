@@ -68,16 +68,47 @@ async fn count_contacts(client: &Client, location: &str) -> Result<Option<u64>, 
 }
 
 /// What is stored for the profile, never the secrets themselves.
-pub fn status(file: &TokenStore) -> Result<String, String> {
-    let set = file
-        .load_sure()
-        .map_err(|e| format!("can't read the stored sign-in: {e}"))?;
+/// What `auth status` found: a sign-in (and what to say of it), or none at all.
+pub enum Status {
+    SignedIn(String),
+    NotSignedIn(String),
+}
+
+/// The token the app would use, and where it comes from: the environment or the config file
+/// first (as the app reads them), then the stored sign-in.
+pub fn status(cfg: &crate::config::Config, file: &TokenStore) -> Result<Status, String> {
+    let stored = file.load_sure();
+    if let (Some(_), Some(from)) = (&cfg.token, &cfg.token_from) {
+        let location = cfg
+            .location_id
+            .clone()
+            .map(|l| format!("{l} (set with it)"))
+            .or_else(|| {
+                stored
+                    .as_ref()
+                    .ok()
+                    .and_then(|s| s.as_ref())
+                    .and_then(|s| s.location_id.clone())
+                    .map(|l| format!("{l} (from the stored sign-in)"))
+            })
+            .unwrap_or_else(|| format!("- (set {})", crate::config::ENV_LOCATION));
+        let shadowed = match &stored {
+            Ok(Some(_)) => {
+                "\n  note:      a stored sign-in is kept too; this token is used instead"
+            }
+            _ => "",
+        };
+        return Ok(Status::SignedIn(format!(
+            "Signed in with a token from {from}\n  location:  {location}\n  token:     as set (never shown){shadowed}"
+        )));
+    }
+    let set = stored.map_err(|e| format!("can't read the stored sign-in: {e}"))?;
     let Some(set) = set else {
-        return Ok(
+        return Ok(Status::NotSignedIn(
             "Not signed in. Run `ghl-tui login` (OAuth), `ghl-tui login --token` \
-                   (a Private Integration token), or set GHL_TOKEN."
+             (a Private Integration token), or set GHL_TOKEN."
                 .into(),
-        );
+        ));
     };
     let expiry = if set.expires_at == i64::MAX {
         "does not expire".to_string()
@@ -92,15 +123,15 @@ pub fn status(file: &TokenStore) -> Result<String, String> {
     } else {
         set.scope.clone()
     };
-    Ok(format!(
-        "Signed in\n  account:   {}\n  location:  {}\n  user type: {}\n  scopes:    {}\n  token:     {} (kept in {})",
+    Ok(Status::SignedIn(format!(
+        "Signed in (the stored sign-in)\n  account:   {}\n  location:  {}\n  user type: {}\n  scopes:    {}\n  token:     {} (kept in {})",
         set.company_id.as_deref().unwrap_or("-"),
         set.location_id.as_deref().unwrap_or("-"),
         set.user_type,
         scopes,
         expiry,
         file.describe()
-    ))
+    )))
 }
 
 pub fn logout(file: &TokenStore) -> Result<String, String> {
