@@ -8,6 +8,7 @@ mod limits;
 pub mod oauth;
 mod reply;
 mod routes;
+pub mod rules;
 pub mod seed;
 mod store;
 mod writes;
@@ -22,9 +23,12 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use faults::{Fault, FaultRates};
-pub use gate::{SCOPE_FIELDS_READ, SCOPE_READ, SCOPE_TAGS_READ, SCOPE_WRITE};
 pub use limits::RateConfig;
 pub use oauth::{BRANCH_LOCATION_ID, BRANCH_LOCATION_NAME, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+pub use rules::{
+    SCOPE_EVENTS_READ, SCOPE_FIELDS_READ, SCOPE_LOCATIONS_READ, SCOPE_READ, SCOPE_TAGS_READ,
+    SCOPE_TASKS_READ, SCOPE_USERS_READ, SCOPE_WRITE,
+};
 pub use seed::Seed;
 
 /// The token `--demo` and `ghl-tui sandbox` hand out (a fake Private Integration token).
