@@ -33,8 +33,11 @@ pub use seed::Seed;
 
 /// The token `--demo` and `ghl-tui sandbox` hand out (a fake Private Integration token).
 pub const DEMO_TOKEN: &str = "pit-sandbox-demo-token";
-/// A token with only `contacts.readonly`.
+/// A token that reads contacts, their custom fields and tags, and writes nothing.
 pub const READONLY_TOKEN: &str = "pit-sandbox-readonly-token";
+/// A Private Integration token with `contacts.readonly` and `contacts.write` only: none of the
+/// location, users, tasks-search or calendar scopes, for tests of what a missing scope answers.
+pub const NARROW_TOKEN: &str = "pit-sandbox-narrow-token";
 
 /// What a bearer token may do.
 #[derive(Clone, Debug, Default)]
@@ -57,7 +60,7 @@ pub struct SandboxConfig {
 }
 
 impl SandboxConfig {
-    /// The demo and read-only tokens for the seed's location.
+    /// The demo, read-only and narrow tokens for the seed's location.
     pub fn for_seed(seed: &Seed) -> Self {
         let grant = |scopes: &[&str]| Grant {
             location_id: seed.location_id.clone(),
@@ -68,12 +71,22 @@ impl SandboxConfig {
         let mut tokens = HashMap::new();
         tokens.insert(
             DEMO_TOKEN.to_string(),
-            grant(&[SCOPE_READ, SCOPE_WRITE, SCOPE_FIELDS_READ, SCOPE_TAGS_READ]),
+            grant(&[
+                SCOPE_READ,
+                SCOPE_WRITE,
+                SCOPE_FIELDS_READ,
+                SCOPE_TAGS_READ,
+                SCOPE_LOCATIONS_READ,
+                SCOPE_USERS_READ,
+                SCOPE_TASKS_READ,
+                SCOPE_EVENTS_READ,
+            ]),
         );
         tokens.insert(
             READONLY_TOKEN.to_string(),
             grant(&[SCOPE_READ, SCOPE_FIELDS_READ, SCOPE_TAGS_READ]),
         );
+        tokens.insert(NARROW_TOKEN.to_string(), grant(&[SCOPE_READ, SCOPE_WRITE]));
         SandboxConfig {
             tokens,
             oauth: oauth::OAuthConfig::for_seed(seed),

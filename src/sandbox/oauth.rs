@@ -284,7 +284,7 @@ pub async fn location_token(
     let scopes: Vec<String> = g
         .scopes
         .iter()
-        .filter(|s| s.starts_with("contacts.") || s.starts_with("locations/"))
+        .filter(|s| is_location_scope(s))
         .cloned()
         .collect();
     lock(&s.tokens).insert(
@@ -304,6 +304,20 @@ pub async fn location_token(
         "locationId": location,
         "userId": cfg.user_id,
     }))
+}
+
+/// A scope a location token keeps from the agency token it was bought with: those of the
+/// location-level APIs the sandbox serves (not `oauth.*`, nor company-only ones).
+fn is_location_scope(scope: &str) -> bool {
+    [
+        "contacts.",
+        "locations/",
+        "locations.",
+        "users.",
+        "calendars/events.",
+    ]
+    .iter()
+    .any(|p| scope.starts_with(p))
 }
 
 /// `GET /oauth/installedLocations`: the agency's locations with the app installed.
