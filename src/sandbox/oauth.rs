@@ -56,7 +56,14 @@ impl OAuthConfig {
             } else {
                 seed.company_id.clone()
             },
-            user_id: "DemoUser000000000000".into(),
+            // The signed-in user is the company's first (the demo's admin), so a client can
+            // find "my" tasks and appointments by it.
+            user_id: seed
+                .users
+                .first()
+                .and_then(|u| u.get("id")?.as_str())
+                .unwrap_or("DemoUser000000000000")
+                .into(),
             locations: vec![
                 (seed.location_id.clone(), seed.location_name.clone()),
                 (BRANCH_LOCATION_ID.into(), BRANCH_LOCATION_NAME.into()),
