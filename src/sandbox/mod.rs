@@ -5,6 +5,7 @@
 pub mod faults;
 mod gate;
 mod limits;
+mod locations;
 pub mod oauth;
 mod reply;
 mod routes;
@@ -122,6 +123,9 @@ pub struct Shared {
     rate_limited: std::sync::atomic::AtomicU64,
     /// Custom field definitions per location (Locations API).
     custom_fields: HashMap<String, Vec<serde_json::Value>>,
+    /// Every location of the agency by id, as `GET /locations/{id}` answers it.
+    locations: HashMap<String, store::Object>,
+    time_zones: Vec<String>,
     /// Opened by the test to let held answers (`Fault::HeldAnswer`) go.
     released: tokio::sync::watch::Sender<bool>,
 }
@@ -173,6 +177,8 @@ impl Sandbox {
             tokens: Mutex::new(config.tokens.clone()),
             oauth: Mutex::default(),
             custom_fields: HashMap::from([(seed.location_id.clone(), seed.custom_fields.clone())]),
+            locations: locations::directory(seed, &config.oauth),
+            time_zones: seed.time_zones.clone(),
             config,
         });
         let app = router(shared.clone());
@@ -313,6 +319,11 @@ fn router(shared: Arc<Shared>) -> Router {
             get(routes::custom_fields),
         )
         .route("/locations/{location_id}/tags", get(routes::location_tags))
+        .route("/locations/{location_id}", get(locations::location))
+        .route(
+            "/locations/{location_id}/timezones",
+            get(locations::time_zones),
+        )
         .route("/oauth/chooselocation", get(oauth::authorize))
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/locationToken", post(oauth::location_token))
