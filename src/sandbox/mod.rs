@@ -12,6 +12,7 @@ mod routes;
 pub mod rules;
 pub mod seed;
 mod store;
+mod users;
 mod writes;
 
 use std::collections::HashMap;
@@ -125,6 +126,8 @@ pub struct Shared {
     custom_fields: HashMap<String, Vec<serde_json::Value>>,
     /// Every location of the agency by id, as `GET /locations/{id}` answers it.
     locations: HashMap<String, store::Object>,
+    /// The company's users (Users API), in the seed's order.
+    users: Vec<store::Object>,
     time_zones: Vec<String>,
     /// Opened by the test to let held answers (`Fault::HeldAnswer`) go.
     released: tokio::sync::watch::Sender<bool>,
@@ -178,6 +181,11 @@ impl Sandbox {
             oauth: Mutex::default(),
             custom_fields: HashMap::from([(seed.location_id.clone(), seed.custom_fields.clone())]),
             locations: locations::directory(seed, &config.oauth),
+            users: seed
+                .users
+                .iter()
+                .filter_map(|u| u.as_object().cloned())
+                .collect(),
             time_zones: seed.time_zones.clone(),
             config,
         });
@@ -324,6 +332,9 @@ fn router(shared: Arc<Shared>) -> Router {
             "/locations/{location_id}/timezones",
             get(locations::time_zones),
         )
+        .route("/users/search", get(users::search))
+        .route("/users/", get(users::by_location))
+        .route("/users/{user_id}", get(users::user))
         .route("/oauth/chooselocation", get(oauth::authorize))
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/locationToken", post(oauth::location_token))
