@@ -12,6 +12,7 @@ mod routes;
 pub mod rules;
 pub mod seed;
 mod store;
+mod task_search;
 mod users;
 mod writes;
 
@@ -331,6 +332,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/locations/{location_id}/timezones",
             get(locations::time_zones),
+        )
+        .route(
+            "/locations/{location_id}/tasks/search",
+            post(task_search::search),
         )
         .route("/users/search", get(users::search))
         .route("/users/", get(users::by_location))
