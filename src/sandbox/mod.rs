@@ -1,7 +1,9 @@
-//! A faithful stand-in for the GHL Contacts API: the official paths, JSON shapes, errors,
-//! scopes, paging rules and rate-limit headers, over real HTTP on loopback. `--demo` and the
+//! A faithful stand-in for the GHL API v2 (contacts, and the locations, users, tasks search and
+//! calendar events around them): the official paths, JSON shapes, errors, scopes, `Version`
+//! headers, paging rules and rate-limit headers, over real HTTP on loopback. `--demo` and the
 //! tests run against it.
 
+mod calendars;
 pub mod faults;
 mod gate;
 mod limits;
@@ -340,6 +342,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/users/search", get(users::search))
         .route("/users/", get(users::by_location))
         .route("/users/{user_id}", get(users::user))
+        .route("/calendars/events", get(calendars::events))
         .route("/oauth/chooselocation", get(oauth::authorize))
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/locationToken", post(oauth::location_token))
