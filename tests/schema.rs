@@ -15,6 +15,11 @@
 //! `message`) are required even where the spec does not say so: an answer without its envelope
 //! key would otherwise validate trivially.
 //!
+//! Besides the Contacts API: the location, timezones and tasks-search endpoints
+//! (`apps/locations.json`), the users (`apps/users.json`) and calendar events
+//! (`apps/calendars.json`). Where the spec leaves an answer untyped (timezones, the items of a
+//! tasks search) the answer is checked field by field as FACTS.md describes the live API.
+//!
 //! The sandbox enforces GHL's burst limit (100 requests per 10 s), so the tests wait out 429s;
 //! the single-contact test takes about half a minute.
 
@@ -22,12 +27,21 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ghl_tui::sandbox::{DEMO_TOKEN, RateConfig, Sandbox, SandboxConfig, Seed};
+use ghl_tui::sandbox::{
+    BRANCH_LOCATION_ID, DEMO_TOKEN, Grant, RateConfig, SCOPE_EVENTS_READ, SCOPE_LOCATIONS_READ,
+    SCOPE_READ, SCOPE_TASKS_READ, SCOPE_USERS_READ, Sandbox, SandboxConfig, Seed,
+};
 use jsonschema::{Draft, Validator};
 use reqwest::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 const API_VERSION: &str = "2021-07-28";
+/// The Calendars API's `Version` (`apps/calendars.json`).
+const CALENDARS_VERSION: &str = "2021-04-15";
+/// A token for the agency's second location, and an agency (Company) token, both with every
+/// read scope of the endpoints under test.
+const BRANCH_TOKEN: &str = "test-branch-token";
+const AGENCY_TOKEN: &str = "test-agency-token";
 /// How many contacts with tasks (and with notes) to read the children of.
 const CHILD_CONTACTS: usize = 60;
 
@@ -123,6 +137,15 @@ impl Spec {
                 )
             })
             .to_string()
+    }
+
+    /// Whether the spec documents a JSON answer for `method path` with `status`.
+    fn documents(&self, path: &str, method: &str, status: u16) -> bool {
+        let pointer = format!(
+            "/paths/{}/{method}/responses/{status}/content",
+            path.replace('~', "~0").replace('/', "~1")
+        );
+        self.doc.pointer(&pointer).is_some()
     }
 
     /// A validator for the answer to `method path` with `status`, checking also that `required`
@@ -258,6 +281,48 @@ fn search_spec() -> Spec {
     spec
 }
 
+/// The Locations file with the erratum of the tasks search answer fixed: it types each item of
+/// `tasks` as an array, while every answer (FACTS.md, "Across contacts") lists task objects.
+/// The items' fields are left untyped, as the spec leaves them; the tests check them by hand.
+fn locations_spec() -> Spec {
+    let mut spec = Spec::load("apps/locations.json");
+    let list = spec.schema_mut("LocationTaskListSuccessfulResponseDto");
+    let tasks = list
+        .get_mut("properties")
+        .and_then(|p| p.get_mut("tasks"))
+        .and_then(Value::as_object_mut)
+        .expect("LocationTaskListSuccessfulResponseDto has tasks");
+    assert_eq!(
+        tasks["items"]["type"], "array",
+        "erratum changed upstream: revisit the patch"
+    );
+    tasks.insert("items".into(), json!({"type": "object"}));
+    spec
+}
+
+/// The Calendars file with the erratum of `CalendarEventDTO` fixed: it types the four times as
+/// `object`, yet gives each an ISO 8601 string as its example (JSON has no date type).
+fn calendars_spec() -> Spec {
+    let mut spec = Spec::load("apps/calendars.json");
+    let event = spec.schema_mut("CalendarEventDTO");
+    let props = event
+        .get_mut("properties")
+        .and_then(Value::as_object_mut)
+        .expect("CalendarEventDTO has properties");
+    for key in ["startTime", "endTime", "dateAdded", "dateUpdated"] {
+        assert_eq!(
+            props[key]["type"], "object",
+            "erratum changed upstream ({key}): revisit the patch"
+        );
+        assert!(
+            props[key]["example"].is_string(),
+            "{key}: the example is a string"
+        );
+        props[key]["type"] = json!("string");
+    }
+    spec
+}
+
 struct Dto {
     name: String,
     validator: Validator,
@@ -277,7 +342,7 @@ struct Failure {
 struct Checker {
     /// Answers validated, per schema.
     answers: BTreeMap<String, usize>,
-    /// Items inside those answers (contacts, tasks, notes, events) validated with them.
+    /// Items inside those answers (contacts, tasks, notes, events, users) validated with them.
     items: usize,
     /// Keyed by schema, generalised instance path, schema keyword and the JSON type sent.
     failures: BTreeMap<(String, String, String, &'static str), Failure>,
@@ -318,7 +383,7 @@ fn excerpt(v: &Value) -> String {
 impl Checker {
     fn check(&mut self, dto: &Dto, request: &str, answer: &Value) {
         *self.answers.entry(dto.name.clone()).or_default() += 1;
-        self.items += ["contacts", "tasks", "notes", "events"]
+        self.items += ["contacts", "tasks", "notes", "events", "users"]
             .iter()
             .filter_map(|k| answer.get(*k).and_then(Value::as_array))
             .map(Vec::len)
@@ -367,6 +432,7 @@ struct Api {
     http: reqwest::Client,
     base: String,
     location: String,
+    company: String,
 }
 
 impl Api {
@@ -378,6 +444,24 @@ impl Api {
             max: 100_000,
             ..RateConfig::default()
         };
+        let reader = |location: &str| Grant {
+            location_id: location.to_string(),
+            scopes: [
+                SCOPE_READ,
+                SCOPE_LOCATIONS_READ,
+                SCOPE_USERS_READ,
+                SCOPE_TASKS_READ,
+                SCOPE_EVENTS_READ,
+            ]
+            .map(String::from)
+            .to_vec(),
+            company_id: seed.company_id.clone(),
+            expires_at: None,
+        };
+        config
+            .tokens
+            .insert(BRANCH_TOKEN.into(), reader(BRANCH_LOCATION_ID));
+        config.tokens.insert(AGENCY_TOKEN.into(), reader(""));
         let sandbox = Sandbox::start(&seed, config, ([127, 0, 0, 1], 0).into())
             .await
             .expect("sandbox starts");
@@ -388,6 +472,7 @@ impl Api {
         Api {
             base: sandbox.base_url(),
             location: sandbox.location_id().to_string(),
+            company: seed.company_id.clone(),
             _sandbox: sandbox,
             http,
         }
@@ -1194,5 +1279,908 @@ fn converted_schemas_accept_and_reject_as_the_spec_says() {
         !dto.validator
             .is_valid(&hit(json!([1234, "x"]), json!("1990-01-01"))),
         "dateOfBirth is epoch ms"
+    );
+}
+
+// --- Locations, users, tasks search and calendar events -------------------------------------
+
+/// The demo's `location.json`.
+fn demo_location() -> Value {
+    read_json(&manifest_path("assets/demo/location.json"))
+}
+
+/// `GET /locations/{id}` for both of the agency's locations: with a token of each, and with the
+/// agency's token for both.
+#[tokio::test]
+async fn locations_match_get_location_by_id_successful_response_dto() {
+    let api = Api::start().await;
+    let spec = locations_spec();
+    // The fields GetLocationByIdSchema lists that a client shows: required here so an answer
+    // without them cannot pass (the spec requires none).
+    let shown = json!({"location": {"required": [
+        "id", "companyId", "name", "address", "city", "state", "country", "postalCode",
+        "website", "timezone", "email", "phone"
+    ]}});
+    let dto = spec.response("/locations/{locationId}", "get", 200, &["location"], shown);
+    assert_eq!(dto.name, "GetLocationByIdSuccessfulResponseDto");
+    let demo = demo_location();
+    let (main, branch) = (&demo["location"], &demo["branchLocation"]);
+    assert_eq!(
+        branch["id"],
+        json!(BRANCH_LOCATION_ID),
+        "location.json's branch is the sandbox's second location"
+    );
+    let mut checker = Checker::default();
+    for (token, want) in [
+        (DEMO_TOKEN, main),
+        (BRANCH_TOKEN, branch),
+        (AGENCY_TOKEN, main),
+        (AGENCY_TOKEN, branch),
+    ] {
+        let id = str_field(want, "id", "location.json");
+        let path = format!("/locations/{id}");
+        let (status, answer) = api
+            .call_as(token, API_VERSION, Method::GET, &path, &[], None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "GET {path} as {token}: {answer}");
+        checker.check(&dto, &format!("GET {path} as {token}"), &answer);
+        assert_eq!(&answer["location"], want, "{path}: location.json's record");
+        assert_eq!(answer["location"]["companyId"], json!(api.company));
+    }
+    checker.finish("locations");
+}
+
+/// `GET /locations/{id}/timezones`: the spec documents no answer body, so the list is checked
+/// by hand: IANA names, sorted, once each, covering the demo's contacts and every continent.
+#[tokio::test]
+async fn timezones_are_a_list_of_iana_names() {
+    let api = Api::start().await;
+    let spec = locations_spec();
+    assert!(
+        spec.doc
+            .pointer("/paths/~1locations~1{locationId}~1timezones/get/responses/200/content")
+            .is_none(),
+        "the spec now types the timezones answer: validate against it"
+    );
+    let answer = api
+        .get(&format!("/locations/{}/timezones", api.location), &[])
+        .await;
+    let zones: Vec<&str> = array(&answer, "timeZones", "timezones")
+        .iter()
+        .map(|z| z.as_str().expect("each time zone is a string"))
+        .collect();
+    assert!(zones.len() >= 300, "{} zones", zones.len());
+    assert!(zones.windows(2).all(|w| w[0] < w[1]), "sorted, each once");
+    for z in &zones {
+        assert!(z.parse::<chrono_tz::Tz>().is_ok(), "{z} is an IANA zone");
+    }
+    let mut wanted: BTreeSet<String> = demo_items("contacts", "contacts")
+        .iter()
+        .filter_map(|c| c.get("timezone").and_then(Value::as_str).map(String::from))
+        .collect();
+    wanted.insert(str_field(&demo_location()["location"], "timezone", "location").into());
+    wanted.extend(
+        [
+            "Africa/Lagos",
+            "Africa/Cairo",
+            "Africa/Johannesburg",
+            "America/New_York",
+            "America/Los_Angeles",
+            "America/Mexico_City",
+            "America/Sao_Paulo",
+            "Antarctica/McMurdo",
+            "Asia/Kolkata",
+            "Asia/Shanghai",
+            "Asia/Tokyo",
+            "Asia/Dubai",
+            "Australia/Sydney",
+            "Europe/London",
+            "Europe/Berlin",
+            "Europe/Moscow",
+            "Pacific/Auckland",
+            "Pacific/Honolulu",
+        ]
+        .map(String::from),
+    );
+    let missing: Vec<&String> = wanted
+        .iter()
+        .filter(|w| !zones.contains(&w.as_str()))
+        .collect();
+    assert!(missing.is_empty(), "zones missing: {missing:?}");
+}
+
+/// Users as `UserSchema` has them, with the fields a client maps ids to names by.
+fn user_fields() -> Value {
+    json!({"users": {"items": {"required": ["id", "name", "firstName", "lastName", "email"]}}})
+}
+
+fn works_in(user: &Value, location: &str) -> bool {
+    user["roles"]["locationIds"]
+        .as_array()
+        .is_some_and(|ids| ids.iter().any(|i| i == location))
+}
+
+/// `GET /users/search` (paged, narrowed by location, query and ids), the deprecated
+/// `GET /users/` and `GET /users/{id}` for every demo user.
+#[tokio::test]
+async fn users_match_user_dtos() {
+    let api = Api::start().await;
+    let spec = Spec::load("apps/users.json");
+    let search = spec.response(
+        "/users/search",
+        "get",
+        200,
+        &["users", "count"],
+        user_fields(),
+    );
+    assert_eq!(search.name, "SearchUserSuccessfulResponseDto");
+    let listed = spec.response("/users/", "get", 200, &["users"], user_fields());
+    assert_eq!(listed.name, "LocationSuccessfulResponseDto");
+    let one = spec.response(
+        "/users/{userId}",
+        "get",
+        200,
+        &["id", "name", "firstName", "lastName", "email"],
+        Value::Null,
+    );
+    assert_eq!(one.name, "UserSuccessfulResponseDto");
+    let mut checker = Checker::default();
+    let demo = demo_location();
+    let users = array(&demo, "users", "location.json");
+    let ids_of = |answer: &Value| -> BTreeSet<String> {
+        array(answer, "users", "users")
+            .iter()
+            .map(|u| str_field(u, "id", "user").to_string())
+            .collect()
+    };
+    let demo_ids = |location: &str| -> BTreeSet<String> {
+        users
+            .iter()
+            .filter(|u| location.is_empty() || works_in(u, location))
+            .map(|u| str_field(u, "id", "user").to_string())
+            .collect()
+    };
+
+    // Each token sees its location's users; the agency's sees the company's.
+    let company = api.company.clone();
+    for (token, location) in [
+        (DEMO_TOKEN, api.location.as_str()),
+        (BRANCH_TOKEN, BRANCH_LOCATION_ID),
+        (AGENCY_TOKEN, ""),
+    ] {
+        let query = [("companyId", company.as_str())];
+        let (status, answer) = api
+            .call_as(
+                token,
+                API_VERSION,
+                Method::GET,
+                "/users/search",
+                &query,
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "search as {token}: {answer}");
+        checker.check(&search, &format!("GET /users/search as {token}"), &answer);
+        assert_eq!(ids_of(&answer), demo_ids(location), "{token}: its users");
+        assert_eq!(answer["count"], json!(demo_ids(location).len()));
+    }
+    let branch_users = demo_ids(BRANCH_LOCATION_ID);
+    assert!(
+        !branch_users.is_empty() && branch_users.len() < users.len(),
+        "some users work at the branch, not all"
+    );
+    let query = [
+        ("companyId", company.as_str()),
+        ("locationId", BRANCH_LOCATION_ID),
+    ];
+    let (_, answer) = api
+        .call_as(
+            AGENCY_TOKEN,
+            API_VERSION,
+            Method::GET,
+            "/users/search",
+            &query,
+            None,
+        )
+        .await;
+    checker.check(&search, "GET /users/search (agency, branch)", &answer);
+    assert_eq!(ids_of(&answer), branch_users, "locationId narrows");
+
+    // Paging with skip and limit reaches each user once, in the full answer's order.
+    let full = api
+        .get("/users/search", &[("companyId", company.as_str())])
+        .await;
+    let order: Vec<&str> = array(&full, "users", "users")
+        .iter()
+        .map(|u| str_field(u, "id", "user"))
+        .collect();
+    let mut paged = Vec::new();
+    for skip in (0..).step_by(2) {
+        let skip = skip.to_string();
+        let query = [
+            ("companyId", company.as_str()),
+            ("skip", skip.as_str()),
+            ("limit", "2"),
+        ];
+        let page = api.get("/users/search", &query).await;
+        checker.check(&search, &format!("GET /users/search {query:?}"), &page);
+        let got = array(&page, "users", "users");
+        paged.extend(got.iter().map(|u| str_field(u, "id", "user").to_string()));
+        assert_eq!(page["count"], json!(order.len()), "count is of all matches");
+        if got.len() < 2 {
+            break;
+        }
+    }
+    assert_eq!(paged, order, "pages in the same order");
+
+    // `query` matches the name, the email or the phone.
+    let first = &users[0];
+    for q in [
+        str_field(first, "lastName", "user").to_uppercase(),
+        str_field(first, "email", "user")
+            .split('@')
+            .next()
+            .unwrap_or("")
+            .to_string(),
+        str_field(first, "phone", "user")
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<String>()
+            .chars()
+            .rev()
+            .collect(),
+    ] {
+        let query = [("companyId", company.as_str()), ("query", q.as_str())];
+        let answer = api.get("/users/search", &query).await;
+        checker.check(&search, &format!("GET /users/search {query:?}"), &answer);
+        assert!(
+            ids_of(&answer).contains(str_field(first, "id", "user")),
+            "query {q} finds {first}"
+        );
+    }
+
+    let answer = api
+        .get("/users/", &[("locationId", api.location.as_str())])
+        .await;
+    checker.check(&listed, "GET /users/", &answer);
+    assert_eq!(ids_of(&answer), demo_ids(&api.location));
+
+    for user in users.iter().filter(|u| works_in(u, &api.location)) {
+        let path = format!("/users/{}", str_field(user, "id", "user"));
+        let answer = api.get(&path, &[]).await;
+        checker.check(&one, &format!("GET {path}"), &answer);
+        assert_eq!(&answer, user, "{path}: location.json's user");
+    }
+    checker.finish("users");
+}
+
+/// One item of a tasks search, field by field as FACTS.md describes the live API: `_id` (and
+/// `id`), the task's own fields as the store has them, `contactDetails` with the contact's
+/// names and ways to reach them, `assignedToUserDetails` with the user's id and names.
+fn check_search_task(item: &Value, task: &Value, contact: &Value, user: Option<&Value>) {
+    let id = str_field(item, "_id", "search item");
+    assert_eq!(item["id"], json!(id), "`id` beside `_id`");
+    for key in [
+        "title",
+        "body",
+        "dueDate",
+        "completed",
+        "contactId",
+        "assignedTo",
+    ] {
+        assert_eq!(item.get(key), task.get(key), "{id}: {key} as stored");
+    }
+    assert!(
+        item["title"].is_string() && item["completed"].is_boolean(),
+        "{id}"
+    );
+    let details = item
+        .get("contactDetails")
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| panic!("{id}: no contactDetails object"));
+    for key in ["firstName", "lastName", "email", "phone", "companyName"] {
+        assert_eq!(
+            details.get(key),
+            contact.get(key),
+            "{id}: contactDetails.{key}"
+        );
+    }
+    match user {
+        Some(u) => {
+            let details = &item["assignedToUserDetails"];
+            for key in ["id", "firstName", "lastName"] {
+                assert!(
+                    details[key].is_string(),
+                    "{id}: assignedToUserDetails.{key}"
+                );
+                assert_eq!(details[key], u[key], "{id}: assignedToUserDetails.{key}");
+            }
+        }
+        None => assert!(item.get("assignedToUserDetails").is_none(), "{id}"),
+    }
+}
+
+/// `POST /locations/{id}/tasks/search` paged through every task of the location.
+#[tokio::test]
+async fn tasks_search_items_are_shaped_as_the_live_api() {
+    let api = Api::start().await;
+    let spec = locations_spec();
+    let dto = spec.response(
+        "/locations/{locationId}/tasks/search",
+        "post",
+        200,
+        &["tasks", "total"],
+        json!({"total": {"type": "integer"}}),
+    );
+    assert_eq!(dto.name, "LocationTaskListSuccessfulResponseDto");
+    let mut checker = Checker::default();
+    let path = format!("/locations/{}/tasks/search", api.location);
+    let tasks: BTreeMap<String, Value> = demo_items("tasks", "tasks")
+        .into_iter()
+        .map(|t| (str_field(&t, "id", "task").to_string(), t))
+        .collect();
+    let contacts: BTreeMap<String, Value> = demo_items("contacts", "contacts")
+        .into_iter()
+        .map(|c| (str_field(&c, "id", "contact").to_string(), c))
+        .collect();
+    let demo = demo_location();
+    let users = array(&demo, "users", "location.json");
+    let mut seen = Vec::new();
+    for skip in (0..).step_by(50) {
+        let body = json!({"limit": 50, "skip": skip});
+        let (status, answer) = api.call(Method::POST, &path, &[], Some(&body)).await;
+        assert_eq!(status, StatusCode::OK, "POST {path} {body}: {answer}");
+        checker.check(&dto, &format!("POST {path} {body}"), &answer);
+        assert_eq!(answer["total"], json!(tasks.len()), "total: every task");
+        let items = array(&answer, "tasks", &path);
+        for item in items {
+            let id = str_field(item, "_id", "search item");
+            let task = &tasks[id];
+            let contact = &contacts[str_field(task, "contactId", "task")];
+            let user = users
+                .iter()
+                .find(|u| Some(&u["id"]) == task.get("assignedTo"));
+            check_search_task(item, task, contact, user);
+            seen.push(id.to_string());
+        }
+        if items.len() < 50 {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), tasks.len(), "every task once");
+    assert_eq!(
+        seen.iter().collect::<BTreeSet<_>>(),
+        tasks.keys().collect::<BTreeSet<_>>()
+    );
+    checker.finish("tasks search");
+}
+
+/// Epoch ms of an appointment time as the demo files write it: ISO, or the zone-less form in
+/// the location's zone (America/New_York).
+fn demo_ms(raw: &str) -> i64 {
+    use chrono::TimeZone;
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return t.timestamp_millis();
+    }
+    let plain = chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M:%S")
+        .unwrap_or_else(|e| panic!("{raw}: {e}"));
+    chrono_tz::America::New_York
+        .from_local_datetime(&plain)
+        .earliest()
+        .expect("a New York time")
+        .timestamp_millis()
+}
+
+/// "userId - Owner of an appointment": its primary owner (`assignedUserId`) or one of the
+/// secondary ones (`users`).
+fn owned_by(event: &Value, user: &str) -> bool {
+    event["assignedUserId"] == json!(user)
+        || event["users"]
+            .as_array()
+            .is_some_and(|us| us.iter().any(|u| u == user))
+}
+
+/// `GET /calendars/events` by user, by calendar and by group over the whole demo, and over one
+/// day.
+#[tokio::test]
+async fn calendar_events_match_get_calendar_events_successful_response_dto() {
+    let api = Api::start().await;
+    let spec = calendars_spec();
+    let dto = spec.response("/calendars/events", "get", 200, &["events"], Value::Null);
+    assert_eq!(dto.name, "GetCalendarEventsSuccessfulResponseDTO");
+    let mut checker = Checker::default();
+    let events = demo_items("appointments", "events");
+    let all = |key: &str| -> BTreeSet<String> {
+        events
+            .iter()
+            .map(|e| str_field(e, key, "event").to_string())
+            .collect()
+    };
+    let ever = [("startTime", "0"), ("endTime", "4102444800000")];
+    let get = |by: &'static str, id: String, range: [(&'static str, String); 2]| {
+        let api = &api;
+        async move {
+            let mut query = vec![("locationId", api.location.clone()), (by, id)];
+            query.extend(range);
+            let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (status, answer) = api
+                .call_as(
+                    DEMO_TOKEN,
+                    CALENDARS_VERSION,
+                    Method::GET,
+                    "/calendars/events",
+                    &query,
+                    None,
+                )
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "GET /calendars/events {query:?}: {answer}"
+            );
+            (format!("GET /calendars/events {query:?}"), answer)
+        }
+    };
+    let ever = ever.map(|(k, v)| (k, v.to_string()));
+    let ids = |answer: &Value| -> BTreeSet<String> {
+        array(answer, "events", "events")
+            .iter()
+            .map(|e| str_field(e, "id", "event").to_string())
+            .collect()
+    };
+    for (by, key) in [
+        ("userId", "assignedUserId"),
+        ("calendarId", "calendarId"),
+        ("groupId", "groupId"),
+    ] {
+        for id in all(key) {
+            let (request, answer) = get(by, id.clone(), ever.clone()).await;
+            checker.check(&dto, &request, &answer);
+            let want: BTreeSet<String> = events
+                .iter()
+                .filter(|e| e[key] == json!(id) || (by == "userId" && owned_by(e, &id)))
+                .map(|e| str_field(e, "id", "event").to_string())
+                .collect();
+            assert_eq!(ids(&answer), want, "{request}");
+            for e in array(&answer, "events", &request) {
+                let (start, end) = (
+                    str_field(e, "startTime", &request),
+                    str_field(e, "endTime", &request),
+                );
+                let (s, t) = (
+                    chrono::DateTime::parse_from_rfc3339(start).expect("ISO startTime"),
+                    chrono::DateTime::parse_from_rfc3339(end).expect("ISO endTime"),
+                );
+                assert!(s < t, "{request}: {start} before {end}");
+            }
+        }
+    }
+
+    // One day: only what overlaps it.
+    let day = "2026-11-22";
+    let (from, to) = (
+        demo_ms(&format!("{day} 00:00:00")),
+        demo_ms(&format!("{day} 23:59:59")),
+    );
+    let range = [("startTime", from.to_string()), ("endTime", to.to_string())];
+    for user in all("assignedUserId") {
+        let (request, answer) = get("userId", user.clone(), range.clone()).await;
+        checker.check(&dto, &request, &answer);
+        let want: BTreeSet<String> = events
+            .iter()
+            .filter(|e| owned_by(e, &user))
+            .filter(|e| {
+                demo_ms(str_field(e, "startTime", "event")) < to
+                    && demo_ms(str_field(e, "endTime", "event")) > from
+            })
+            .map(|e| str_field(e, "id", "event").to_string())
+            .collect();
+        assert_eq!(ids(&answer), want, "{request}");
+    }
+    checker.finish("calendar events");
+}
+
+/// Error answers of the endpoints beyond contacts: 401 for a bad token and a missing scope, 400
+/// for a wrong `Version` (each family has its own), 422 for missing parameters.
+#[tokio::test]
+async fn location_users_tasks_and_events_errors_match_common_error_dtos() {
+    let api = Api::start().await;
+    let locations = locations_spec();
+    let users = Spec::load("apps/users.json");
+    let calendars = calendars_spec();
+    let mut checker = Checker::default();
+    let keys = ["statusCode", "message"];
+    let location = api.location.clone();
+    let company = api.company.clone();
+    let user = str_field(&demo_location()["users"][0], "id", "user").to_string();
+    let empty = json!({});
+    let endpoints = [
+        Endpoint::get(
+            &locations,
+            "/locations/{locationId}",
+            format!("/locations/{location}"),
+        ),
+        Endpoint::get(
+            &locations,
+            "/locations/{locationId}/timezones",
+            format!("/locations/{location}/timezones"),
+        ),
+        Endpoint {
+            method: Method::POST,
+            body: Some(&empty),
+            ..Endpoint::get(
+                &locations,
+                "/locations/{locationId}/tasks/search",
+                format!("/locations/{location}/tasks/search"),
+            )
+        },
+        Endpoint {
+            query: vec![("companyId", company.as_str())],
+            ..Endpoint::get(&users, "/users/search", "/users/search".into())
+        },
+        Endpoint {
+            query: vec![("locationId", location.as_str())],
+            ..Endpoint::get(&users, "/users/", "/users/".into())
+        },
+        Endpoint::get(&users, "/users/{userId}", format!("/users/{user}")),
+        Endpoint {
+            query: vec![
+                ("locationId", location.as_str()),
+                ("userId", user.as_str()),
+                ("startTime", "0"),
+                ("endTime", "4102444800000"),
+            ],
+            ..Endpoint::get(&calendars, "/calendars/events", "/calendars/events".into())
+        },
+    ];
+    for e in &endpoints {
+        let (method, path) = (&e.method, &e.path);
+        let right = if path.starts_with("/calendars/") {
+            CALENDARS_VERSION
+        } else {
+            API_VERSION
+        };
+        let wrong = if right == API_VERSION {
+            CALENDARS_VERSION
+        } else {
+            API_VERSION
+        };
+        // It works as asked, so the errors below are the ones asked for.
+        let (status, answer) = api
+            .call_as(DEMO_TOKEN, right, method.clone(), path, &e.query, e.body)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{method} {path}: {answer}");
+
+        let unauthorized = e
+            .spec
+            .response(e.template, &e.method_name(), 401, &keys, Value::Null);
+        assert_eq!(unauthorized.name, "UnauthorizedDTO");
+        for token in ["pit-not-a-real-token", ghl_tui::sandbox::NARROW_TOKEN] {
+            let (status, answer) = api
+                .call_as(token, right, method.clone(), path, &e.query, e.body)
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} as {token}: {answer}"
+            );
+            checker.check(
+                &unauthorized,
+                &format!("{method} {path} as {token}"),
+                &answer,
+            );
+        }
+
+        let bad = e
+            .spec
+            .response(e.template, &e.method_name(), 400, &keys, Value::Null);
+        assert_eq!(bad.name, "BadRequestDTO");
+        let (status, answer) = api
+            .call_as(DEMO_TOKEN, wrong, method.clone(), path, &e.query, e.body)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{method} {path} Version {wrong}: {answer}"
+        );
+        assert!(
+            answer["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(right)),
+            "{method} {path}: the message names the Version to send: {answer}"
+        );
+        checker.check(&bad, &format!("{method} {path} (Version {wrong})"), &answer);
+    }
+
+    // 422: the required parameters. `/calendars/events` documents no 422: there the common
+    // DTO is used by name, as for the contacts search.
+    let unprocessable = users.dto("#/components/schemas/UnprocessableDTO", &keys, Value::Null);
+    let bad_filters = json!({"completed": "yes", "contactId": "one", "limit": 0});
+    let missing = [
+        Endpoint::get(&users, "/users/search", "/users/search".into()),
+        Endpoint {
+            query: vec![
+                ("locationId", location.as_str()),
+                ("startTime", "0"),
+                ("endTime", "1"),
+            ],
+            ..Endpoint::get(&calendars, "/calendars/events", "/calendars/events".into())
+        },
+        Endpoint {
+            query: vec![("locationId", location.as_str()), ("userId", user.as_str())],
+            ..Endpoint::get(&calendars, "/calendars/events", "/calendars/events".into())
+        },
+        Endpoint {
+            method: Method::POST,
+            body: Some(&bad_filters),
+            ..Endpoint::get(
+                &locations,
+                "/locations/{locationId}/tasks/search",
+                format!("/locations/{location}/tasks/search"),
+            )
+        },
+    ];
+    for e in &missing {
+        let (method, path, query) = (&e.method, &e.path, &e.query);
+        let version = if path.starts_with("/calendars/") {
+            CALENDARS_VERSION
+        } else {
+            API_VERSION
+        };
+        let documented = e.spec.documents(e.template, &e.method_name(), 422);
+        let dto = if documented {
+            &e.spec
+                .response(e.template, &e.method_name(), 422, &keys, Value::Null)
+        } else {
+            &unprocessable
+        };
+        assert_eq!(documented, !path.starts_with("/calendars/"), "{path}");
+        let (status, answer) = api
+            .call_as(DEMO_TOKEN, version, method.clone(), path, query, e.body)
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{method} {path} {query:?}: {answer}"
+        );
+        assert!(answer["message"].is_array(), "{answer}");
+        checker.check(dto, &format!("{method} {path} {query:?}"), &answer);
+    }
+    checker.finish("location, users, tasks and events errors");
+}
+
+/// The sandbox's own rules (`ghl_tui::sandbox::rules`) are the documented ones: the `Version`
+/// and scope each served path takes, and the paging defaults the spec states. What only
+/// FACTS.md states (the search's limits) is pinned to its numbers.
+#[test]
+fn sandbox_rules_are_the_documented_ones() {
+    use ghl_tui::sandbox::rules;
+    let contacts = Spec::current();
+    let history = Spec::history();
+    let locations = Spec::load("apps/locations.json");
+    let users = Spec::load("apps/users.json");
+    let calendars = Spec::load("apps/calendars.json");
+    let served: [(&Spec, &str, &str, &str); 14] = [
+        (&contacts, "/contacts/", "get", rules::SCOPE_READ),
+        (&contacts, "/contacts/", "post", rules::SCOPE_WRITE),
+        (&contacts, "/contacts/search", "post", rules::SCOPE_READ),
+        (&contacts, "/contacts/{contactId}", "get", rules::SCOPE_READ),
+        (
+            &contacts,
+            "/contacts/{contactId}/tasks",
+            "post",
+            rules::SCOPE_WRITE,
+        ),
+        (
+            &locations,
+            "/locations/{locationId}",
+            "get",
+            rules::SCOPE_LOCATIONS_READ,
+        ),
+        (
+            &locations,
+            "/locations/{locationId}/timezones",
+            "get",
+            rules::SCOPE_LOCATIONS_READ,
+        ),
+        (
+            &locations,
+            "/locations/{locationId}/tasks/search",
+            "post",
+            rules::SCOPE_TASKS_READ,
+        ),
+        (
+            &locations,
+            "/locations/{locationId}/customFields",
+            "get",
+            rules::SCOPE_FIELDS_READ,
+        ),
+        (
+            &locations,
+            "/locations/{locationId}/tags",
+            "get",
+            rules::SCOPE_TAGS_READ,
+        ),
+        (&users, "/users/search", "get", rules::SCOPE_USERS_READ),
+        (&users, "/users/", "get", rules::SCOPE_USERS_READ),
+        (&users, "/users/{userId}", "get", rules::SCOPE_USERS_READ),
+        (
+            &calendars,
+            "/calendars/events",
+            "get",
+            rules::SCOPE_EVENTS_READ,
+        ),
+    ];
+    for (spec, path, method, scope) in served {
+        let op = spec
+            .doc
+            .pointer(&format!("/paths/{}/{method}", path.replace('/', "~1")))
+            .unwrap_or_else(|| panic!("{}: no {method} {path}", spec.name));
+        let version = op["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == "Version"))
+            .map(|p| p["schema"]["enum"].clone());
+        assert_eq!(
+            version,
+            Some(json!([rules::version_for(path)])),
+            "{method} {path}: the Version the sandbox checks"
+        );
+        let scopes: Vec<&Value> = op["security"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_object)
+            .flat_map(|s| s.values())
+            .filter_map(Value::as_array)
+            .flatten()
+            .collect();
+        assert!(
+            scopes.contains(&&json!(scope)),
+            "{method} {path}: the spec names {scope}, not only {scopes:?}"
+        );
+    }
+    assert_eq!(rules::CONTACTS_VERSION, API_VERSION);
+    assert_eq!(rules::CALENDARS_VERSION, CALENDARS_VERSION);
+
+    let param = |spec: &Spec, path: &str, name: &str| -> Value {
+        spec.doc
+            .pointer(&format!(
+                "/paths/{}/get/parameters",
+                path.replace('/', "~1")
+            ))
+            .and_then(Value::as_array)
+            .and_then(|ps| ps.iter().find(|p| p["name"] == name))
+            .cloned()
+            .unwrap_or_else(|| panic!("{path}: no parameter {name}"))
+    };
+    let list_limit = param(&contacts, "/contacts/", "limit");
+    assert_eq!(
+        list_limit["schema"]["default"],
+        json!(rules::DEFAULT_LIST_LIMIT)
+    );
+    assert!(
+        list_limit["description"]
+            .as_str()
+            .is_some_and(|d| d.contains(&format!("up to {}", rules::MAX_LIST_LIMIT))),
+        "{list_limit}"
+    );
+    assert_eq!(
+        param(&users, "/users/search", "limit")["schema"]["default"],
+        json!(rules::USERS_SEARCH_DEFAULT_LIMIT.to_string())
+    );
+    assert_eq!(
+        locations.doc["components"]["schemas"]["TaskSearchParamsDto"]["properties"]["limit"]["default"],
+        json!(rules::TASKS_SEARCH_DEFAULT_LIMIT)
+    );
+    // FACTS.md, "Listing and searching": pageLimit up to 500, page x pageLimit up to 10,000,
+    // query up to 75 characters. The history file's search body is untyped.
+    assert_eq!(
+        history.doc["components"]["schemas"]["SearchBodyV2DTO"]["properties"],
+        json!({}),
+        "the spec now types the search body: pin the limits to it"
+    );
+    assert_eq!(
+        (
+            rules::MAX_PAGE_LIMIT,
+            rules::PAGE_WINDOW,
+            rules::MAX_QUERY_CHARS
+        ),
+        (500, 10_000, 75)
+    );
+}
+
+/// The patched and newly loaded schemas still reject what the spec rejects, so a patch or a
+/// conversion bug cannot make every answer pass.
+#[test]
+fn location_users_tasks_and_events_schemas_reject_what_they_should() {
+    let locations = locations_spec();
+    let location = locations.response(
+        "/locations/{locationId}",
+        "get",
+        200,
+        &["location"],
+        json!({"location": {"required": ["id", "phone"]}}),
+    );
+    assert!(
+        location
+            .validator
+            .is_valid(&json!({"location": {"id": "x", "phone": "+1"}}))
+    );
+    assert!(
+        !location
+            .validator
+            .is_valid(&json!({"location": {"id": "x"}})),
+        "extra required"
+    );
+    assert!(
+        !location
+            .validator
+            .is_valid(&json!({"location": {"id": "x", "phone": "+1", "settings": {"allowDuplicateContact": "no"}}})),
+        "nested schemas are checked"
+    );
+    let tasks = locations.response(
+        "/locations/{locationId}/tasks/search",
+        "post",
+        200,
+        &["tasks"],
+        Value::Null,
+    );
+    assert!(tasks.validator.is_valid(&json!({"tasks": [{"_id": "t"}]})));
+    assert!(
+        !tasks.validator.is_valid(&json!({"tasks": [["t"]]})),
+        "items are objects"
+    );
+
+    let users = Spec::load("apps/users.json");
+    let search = users.response(
+        "/users/search",
+        "get",
+        200,
+        &["users", "count"],
+        user_fields(),
+    );
+    let user =
+        json!({"id": "u", "name": "A B", "firstName": "A", "lastName": "B", "email": "a@b.c"});
+    assert!(
+        search
+            .validator
+            .is_valid(&json!({"users": [user], "count": 1}))
+    );
+    assert!(
+        !search
+            .validator
+            .is_valid(&json!({"users": [{"id": "u"}], "count": 1})),
+        "names required"
+    );
+    let mut bad = user.clone();
+    bad["roles"] = json!({"locationIds": "L"});
+    assert!(
+        !search
+            .validator
+            .is_valid(&json!({"users": [bad], "count": 1})),
+        "roles typed"
+    );
+
+    let calendars = calendars_spec();
+    let events = calendars.response("/calendars/events", "get", 200, &["events"], Value::Null);
+    let event = json!({
+        "id": "e", "title": "t", "calendarId": "c", "locationId": "l", "contactId": "k",
+        "groupId": "g", "appointmentStatus": "confirmed", "assignedUserId": "u", "users": ["u"],
+        "startTime": "2026-11-22T13:00:00-05:00", "endTime": "2026-11-22T14:00:00-05:00",
+        "dateAdded": "2026-11-20T10:00:00-05:00", "dateUpdated": "2026-11-20T10:00:00-05:00"
+    });
+    assert!(events.validator.is_valid(&json!({"events": [event]})));
+    let mut no_calendar = event.clone();
+    no_calendar.as_object_mut().map(|e| e.remove("calendarId"));
+    assert!(
+        !events.validator.is_valid(&json!({"events": [no_calendar]})),
+        "required kept"
+    );
+    let mut numeric = event.clone();
+    numeric["startTime"] = json!(1_700_000_000_000_i64);
+    assert!(
+        !events.validator.is_valid(&json!({"events": [numeric]})),
+        "times are strings"
     );
 }

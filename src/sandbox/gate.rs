@@ -12,14 +12,13 @@ use axum::response::{IntoResponse, Response};
 use super::faults::Fault;
 use super::limits;
 use super::reply;
+use super::rules::{
+    SCOPE_EVENTS_READ, SCOPE_FIELDS_READ, SCOPE_LOCATIONS_READ, SCOPE_READ, SCOPE_TAGS_READ,
+    SCOPE_TASKS_READ, SCOPE_USERS_READ, SCOPE_WRITE, version_for,
+};
 use super::{Grant, Recorded, Shared, lock};
-use crate::api::API_VERSION;
 
-pub const SCOPE_READ: &str = "contacts.readonly";
-pub const SCOPE_WRITE: &str = "contacts.write";
-pub const SCOPE_FIELDS_READ: &str = "locations/customFields.readonly";
-pub const SCOPE_TAGS_READ: &str = "locations/tags.readonly";
-
+/// The scope the official files name for `method path` (each path's `security`).
 fn required_scope(method: &Method, path: &str) -> &'static str {
     if path.starts_with("/oauth/") {
         return if method == Method::GET {
@@ -28,7 +27,29 @@ fn required_scope(method: &Method, path: &str) -> &'static str {
             "oauth.write"
         };
     }
-    if path.starts_with("/locations/") {
+    if path.starts_with("/users/") {
+        return if method == Method::GET {
+            SCOPE_USERS_READ
+        } else {
+            "users.write"
+        };
+    }
+    if path.starts_with("/calendars/events") {
+        return if method == Method::GET {
+            SCOPE_EVENTS_READ
+        } else {
+            "calendars/events.write"
+        };
+    }
+    if let Some(rest) = path.strip_prefix("/locations/") {
+        // `{locationId}` then what follows it, if anything.
+        let sub = rest.split_once('/').map_or("", |(_, sub)| sub);
+        match (sub.trim_end_matches('/'), method == Method::GET) {
+            ("" | "timezones", true) => return SCOPE_LOCATIONS_READ,
+            ("", false) => return "locations.write",
+            ("tasks/search", _) => return SCOPE_TASKS_READ,
+            _ => {}
+        }
         return match (path.ends_with("/tags"), method == Method::GET) {
             (true, true) => SCOPE_TAGS_READ,
             (true, false) => "locations/tags.write",
@@ -113,10 +134,11 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
         }
         return answer;
     }
-    if version.as_deref() != Some(API_VERSION) {
-        return reply::bad_request(
-            "Version header is missing or not supported; send Version: 2021-07-28",
-        );
+    let wanted = version_for(&path);
+    if version.as_deref() != Some(wanted) {
+        return reply::bad_request(&format!(
+            "Version header is missing or not supported; send Version: {wanted}"
+        ));
     }
     let Some(grant) = bearer.and_then(|t| lock(&shared.tokens).get(&t).cloned()) else {
         return reply::unauthorized("Invalid JWT");

@@ -1,15 +1,21 @@
-//! A faithful stand-in for the GHL Contacts API: the official paths, JSON shapes, errors,
-//! scopes, paging rules and rate-limit headers, over real HTTP on loopback. `--demo` and the
+//! A faithful stand-in for the GHL API v2 (contacts, and the locations, users, tasks search and
+//! calendar events around them): the official paths, JSON shapes, errors, scopes, `Version`
+//! headers, paging rules and rate-limit headers, over real HTTP on loopback. `--demo` and the
 //! tests run against it.
 
+mod calendars;
 pub mod faults;
 mod gate;
 mod limits;
+mod locations;
 pub mod oauth;
 mod reply;
 mod routes;
+pub mod rules;
 pub mod seed;
 mod store;
+mod task_search;
+mod users;
 mod writes;
 
 use std::collections::HashMap;
@@ -22,15 +28,21 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use faults::{Fault, FaultRates};
-pub use gate::{SCOPE_FIELDS_READ, SCOPE_READ, SCOPE_TAGS_READ, SCOPE_WRITE};
 pub use limits::RateConfig;
 pub use oauth::{BRANCH_LOCATION_ID, BRANCH_LOCATION_NAME, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+pub use rules::{
+    SCOPE_EVENTS_READ, SCOPE_FIELDS_READ, SCOPE_LOCATIONS_READ, SCOPE_READ, SCOPE_TAGS_READ,
+    SCOPE_TASKS_READ, SCOPE_USERS_READ, SCOPE_WRITE,
+};
 pub use seed::Seed;
 
 /// The token `--demo` and `ghl-tui sandbox` hand out (a fake Private Integration token).
 pub const DEMO_TOKEN: &str = "pit-sandbox-demo-token";
-/// A token with only `contacts.readonly`.
+/// A token that reads contacts, their custom fields and tags, and writes nothing.
 pub const READONLY_TOKEN: &str = "pit-sandbox-readonly-token";
+/// A Private Integration token with `contacts.readonly` and `contacts.write` only: none of the
+/// location, users, tasks-search or calendar scopes, for tests of what a missing scope answers.
+pub const NARROW_TOKEN: &str = "pit-sandbox-narrow-token";
 
 /// What a bearer token may do.
 #[derive(Clone, Debug, Default)]
@@ -53,7 +65,7 @@ pub struct SandboxConfig {
 }
 
 impl SandboxConfig {
-    /// The demo and read-only tokens for the seed's location.
+    /// The demo, read-only and narrow tokens for the seed's location.
     pub fn for_seed(seed: &Seed) -> Self {
         let grant = |scopes: &[&str]| Grant {
             location_id: seed.location_id.clone(),
@@ -64,12 +76,22 @@ impl SandboxConfig {
         let mut tokens = HashMap::new();
         tokens.insert(
             DEMO_TOKEN.to_string(),
-            grant(&[SCOPE_READ, SCOPE_WRITE, SCOPE_FIELDS_READ, SCOPE_TAGS_READ]),
+            grant(&[
+                SCOPE_READ,
+                SCOPE_WRITE,
+                SCOPE_FIELDS_READ,
+                SCOPE_TAGS_READ,
+                SCOPE_LOCATIONS_READ,
+                SCOPE_USERS_READ,
+                SCOPE_TASKS_READ,
+                SCOPE_EVENTS_READ,
+            ]),
         );
         tokens.insert(
             READONLY_TOKEN.to_string(),
             grant(&[SCOPE_READ, SCOPE_FIELDS_READ, SCOPE_TAGS_READ]),
         );
+        tokens.insert(NARROW_TOKEN.to_string(), grant(&[SCOPE_READ, SCOPE_WRITE]));
         SandboxConfig {
             tokens,
             oauth: oauth::OAuthConfig::for_seed(seed),
@@ -105,6 +127,11 @@ pub struct Shared {
     rate_limited: std::sync::atomic::AtomicU64,
     /// Custom field definitions per location (Locations API).
     custom_fields: HashMap<String, Vec<serde_json::Value>>,
+    /// Every location of the agency by id, as `GET /locations/{id}` answers it.
+    locations: HashMap<String, store::Object>,
+    /// The company's users (Users API), in the seed's order.
+    users: Vec<store::Object>,
+    time_zones: Vec<String>,
     /// Opened by the test to let held answers (`Fault::HeldAnswer`) go.
     released: tokio::sync::watch::Sender<bool>,
 }
@@ -156,6 +183,13 @@ impl Sandbox {
             tokens: Mutex::new(config.tokens.clone()),
             oauth: Mutex::default(),
             custom_fields: HashMap::from([(seed.location_id.clone(), seed.custom_fields.clone())]),
+            locations: locations::directory(seed, &config.oauth),
+            users: seed
+                .users
+                .iter()
+                .filter_map(|u| u.as_object().cloned())
+                .collect(),
+            time_zones: seed.time_zones.clone(),
             config,
         });
         let app = router(shared.clone());
@@ -296,6 +330,19 @@ fn router(shared: Arc<Shared>) -> Router {
             get(routes::custom_fields),
         )
         .route("/locations/{location_id}/tags", get(routes::location_tags))
+        .route("/locations/{location_id}", get(locations::location))
+        .route(
+            "/locations/{location_id}/timezones",
+            get(locations::time_zones),
+        )
+        .route(
+            "/locations/{location_id}/tasks/search",
+            post(task_search::search),
+        )
+        .route("/users/search", get(users::search))
+        .route("/users/", get(users::by_location))
+        .route("/users/{user_id}", get(users::user))
+        .route("/calendars/events", get(calendars::events))
         .route("/oauth/chooselocation", get(oauth::authorize))
         .route("/oauth/token", post(oauth::token))
         .route("/oauth/locationToken", post(oauth::location_token))

@@ -56,7 +56,14 @@ impl OAuthConfig {
             } else {
                 seed.company_id.clone()
             },
-            user_id: "DemoUser000000000000".into(),
+            // The signed-in user is the company's first (the demo's admin), so a client can
+            // find "my" tasks and appointments by it.
+            user_id: seed
+                .users
+                .first()
+                .and_then(|u| u.get("id")?.as_str())
+                .unwrap_or("DemoUser000000000000")
+                .into(),
             locations: vec![
                 (seed.location_id.clone(), seed.location_name.clone()),
                 (BRANCH_LOCATION_ID.into(), BRANCH_LOCATION_NAME.into()),
@@ -284,7 +291,7 @@ pub async fn location_token(
     let scopes: Vec<String> = g
         .scopes
         .iter()
-        .filter(|s| s.starts_with("contacts.") || s.starts_with("locations/"))
+        .filter(|s| is_location_scope(s))
         .cloned()
         .collect();
     lock(&s.tokens).insert(
@@ -304,6 +311,20 @@ pub async fn location_token(
         "locationId": location,
         "userId": cfg.user_id,
     }))
+}
+
+/// A scope a location token keeps from the agency token it was bought with: those of the
+/// location-level APIs the sandbox serves (not `oauth.*`, nor company-only ones).
+fn is_location_scope(scope: &str) -> bool {
+    [
+        "contacts.",
+        "locations/",
+        "locations.",
+        "users.",
+        "calendars/events.",
+    ]
+    .iter()
+    .any(|p| scope.starts_with(p))
 }
 
 /// `GET /oauth/installedLocations`: the agency's locations with the app installed.

@@ -13,9 +13,11 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::reply;
+use super::rules::{
+    DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, MAX_PAGE_LIMIT, MAX_QUERY_CHARS, PAGE_WINDOW,
+};
 use super::store::{Db, Object, StoredContact};
 use super::{Grant, Shared};
-use crate::api::envelopes::{MAX_LIST_LIMIT, MAX_PAGE_LIMIT, MAX_QUERY_CHARS, PAGE_WINDOW};
 
 type Params = Query<HashMap<String, String>>;
 
@@ -31,7 +33,7 @@ fn visible<'a>(db: &'a Db, grant: &Grant, id: &str) -> Result<&'a StoredContact,
     }
 }
 
-fn location_check(grant: &Grant, location_id: &str) -> Result<(), Response> {
+pub(super) fn location_check(grant: &Grant, location_id: &str) -> Result<(), Response> {
     if location_id == grant.location_id {
         Ok(())
     } else {
@@ -264,7 +266,7 @@ fn oldest_first(a: &StoredContact, b: &StoredContact) -> std::cmp::Ordering {
 
 fn parse_limit(params: &HashMap<String, String>, max: u32, errors: &mut Vec<String>) -> usize {
     match params.get("limit").map(|l| l.parse::<u32>()) {
-        None => 20,
+        None => DEFAULT_LIST_LIMIT,
         Some(Ok(n)) if (1..=max).contains(&n) => n as usize,
         Some(Ok(n)) if n > max => {
             errors.push(format!("limit must not be greater than {max}"));

@@ -13,7 +13,14 @@ pub struct Seed {
     pub location_name: String,
     pub company_id: String,
     pub anchor: NaiveDate,
+    /// What `GET /locations/{id}` answers: the seed's own location first, then the agency's
+    /// other ones (the branch).
+    pub locations: Vec<Object>,
+    /// The users of the company (`UserSchema`), each with the locations it works in
+    /// (`roles.locationIds`).
     pub users: Vec<Value>,
+    /// What `GET /locations/{id}/timezones` lists.
+    pub time_zones: Vec<String>,
     pub custom_fields: Vec<Value>,
     pub businesses: Vec<Value>,
     pub contacts: Vec<Object>,
@@ -27,6 +34,7 @@ const CONTACTS: &str = include_str!("../../assets/demo/contacts.json");
 const TASKS: &str = include_str!("../../assets/demo/tasks.json");
 const NOTES: &str = include_str!("../../assets/demo/notes.json");
 const EVENTS: &str = include_str!("../../assets/demo/appointments.json");
+const TIME_ZONES: &str = include_str!("../../assets/demo/timezones.json");
 
 fn objects(raw: &str, key: &str) -> Result<Vec<Object>, String> {
     let v: Value = serde_json::from_str(raw).map_err(|e| format!("demo data {key}: {e}"))?;
@@ -38,6 +46,15 @@ fn objects(raw: &str, key: &str) -> Result<Vec<Object>, String> {
         .iter()
         .filter_map(|i| i.as_object().cloned())
         .collect())
+}
+
+/// The IANA zone names of `assets/demo/timezones.json`.
+fn time_zones() -> Vec<String> {
+    serde_json::from_str::<Value>(TIME_ZONES)
+        .ok()
+        .and_then(|v| v.get("timeZones").cloned())
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
 }
 
 fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
@@ -69,7 +86,12 @@ impl Seed {
                 .unwrap_or_default()
                 .to_string(),
             anchor,
+            locations: ["location", "branchLocation"]
+                .iter()
+                .filter_map(|k| loc.get(*k)?.as_object().cloned())
+                .collect(),
             users: list("users"),
+            time_zones: time_zones(),
             custom_fields: list("customFields"),
             businesses: list("businesses"),
             contacts: objects(CONTACTS, "contacts")?,
@@ -172,7 +194,12 @@ impl Seed {
             location_name: "Empty".into(),
             company_id: String::new(),
             anchor: NaiveDate::default(),
+            locations: vec![Object::from_iter([
+                ("id".to_string(), json!("EmptyLoc000000000000")),
+                ("name".to_string(), json!("Empty")),
+            ])],
             users: Vec::new(),
+            time_zones: time_zones(),
             custom_fields: Vec::new(),
             businesses: Vec::new(),
             contacts: Vec::new(),
