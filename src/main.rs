@@ -423,6 +423,10 @@ async fn demo_session(sb: &Sandbox, seed: &Seed) -> Result<(Session, String, Str
             sandbox::SCOPE_WRITE,
             sandbox::SCOPE_FIELDS_READ,
             sandbox::SCOPE_TAGS_READ,
+            sandbox::SCOPE_LOCATIONS_READ,
+            sandbox::SCOPE_USERS_READ,
+            sandbox::SCOPE_TASKS_READ,
+            sandbox::SCOPE_EVENTS_READ,
             "oauth.readonly",
             "oauth.write",
         ]

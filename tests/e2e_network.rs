@@ -207,3 +207,41 @@ fn quitting_with_a_change_waiting_asks_and_says_what_waits() {
         tui.assert_terminal_restored();
     }
 }
+
+/// With a token that may read the location and its users: the status bar names the location,
+/// not its id, and the details name the person a contact is assigned to.
+#[test]
+fn the_location_and_people_are_named() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let sb = sandbox(&rt);
+    let seed = Seed::demo().expect("demo seed");
+    let mut tui = spawn_on(&sb);
+    tui.wait("the location's name in the status bar", |sc| {
+        split_matches(sc, |s| s.status.contains("location · Northwind Realty"))
+    });
+    // A contact assigned to someone: its details say who, by name.
+    let (email, user) = seed
+        .contacts
+        .iter()
+        .find_map(|c| {
+            let email = c.get("email")?.as_str()?;
+            let who = c.get("assignedTo")?.as_str()?;
+            let name = seed
+                .users
+                .iter()
+                .find(|u| u.get("id").and_then(|i| i.as_str()) == Some(who))?
+                .get("name")?
+                .as_str()?;
+            Some((email.to_string(), name.to_string()))
+        })
+        .expect("an assigned contact");
+    tui.send("/");
+    tui.send(&email);
+    tui.wait("the contact", |sc| sc.contents().contains(" 1 of 320"));
+    tui.send("\t2");
+    tui.wait("assigned to a person, by name", |sc| {
+        sc.contents().contains(&format!("Assigned to   {user}"))
+    });
+    tui.send("q");
+    assert!(tui.wait_exit(DEADLINE).success());
+}

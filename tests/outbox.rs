@@ -246,6 +246,8 @@ async fn a_write_recorded_before_a_kill_is_sent_after_the_restart() {
         "{sent:?}"
     );
     assert_eq!(notes_with(&client, &id, body).await, 1);
+    // The lock taken while sending is as private as the store.
+    common::assert_private(&dir.path().join("store.sqlite3.sending"));
 }
 
 #[tokio::test]

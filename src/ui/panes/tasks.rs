@@ -65,6 +65,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             None => Span::styled("  no due date", theme::dim()),
         };
         let title = sanitize::line(task.title.as_deref().unwrap_or("(untitled)")).into_owned();
+        let saving = task
+            .id
+            .as_deref()
+            .is_some_and(|id| state.marks.contains(id));
+        // The title gives way to the due date and the saving mark, and ends in "…" when cut.
+        let taken = text::width(theme::marker(false))
+            + 2
+            + text::width(&due.content)
+            + if saving { 10 } else { 0 };
+        let title = text::fit(&title, width.saturating_sub(taken).max(8));
         let title_style = if task.is_done() {
             theme::done()
         } else {
@@ -76,11 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             Span::styled(title, title_style),
             due,
         ];
-        if task
-            .id
-            .as_deref()
-            .is_some_and(|id| state.marks.contains(id))
-        {
+        if saving {
             spans.push(Span::styled("  ⇡ saving", theme::warn()));
         }
         let mut first = Line::from(spans);
