@@ -16,4 +16,5 @@ pub mod session;
 pub mod store;
 pub mod sync;
 pub mod terminal;
+pub mod text;
 pub mod ui;
