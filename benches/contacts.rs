@@ -116,7 +116,9 @@ fn bench_frame(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 terminal
-                    .draw(|f| ghl_tui::ui::view(black_box(state), f))
+                    .draw(|f| {
+                        black_box(ghl_tui::ui::view(black_box(state), f));
+                    })
                     .expect("draw");
             })
         });
@@ -127,7 +129,9 @@ fn bench_frame(c: &mut Criterion) {
         b.iter(|| {
             terminal.clear().expect("clear");
             terminal
-                .draw(|f| ghl_tui::ui::view(black_box(&details), f))
+                .draw(|f| {
+                    black_box(ghl_tui::ui::view(black_box(&details), f));
+                })
                 .expect("draw");
         })
     });

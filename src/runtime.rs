@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::api::Client;
+use crate::app::geometry::Geometry;
 use crate::app::state::PendingView;
 use crate::app::{self, Effect, Msg, Parts, State};
 use crate::session::{LocalStore, Session, SharedStore, Switcher};
@@ -420,7 +421,7 @@ impl Executor {
                     let _ = tx.send(Msg::ReplayDue);
                 });
             }
-            Effect::SaveDraft { key, payload } => {
+            Effect::SaveDraft { key, payload, .. } => {
                 if let Some(store) = &self.store {
                     let s = lock(store);
                     if let Err(e) = s.save_draft(&key, &payload) {
@@ -796,8 +797,17 @@ where
     let mut dirty = true;
     loop {
         if dirty {
-            draw(terminal, &state)?;
+            let geometry = draw(terminal, &state)?;
             dirty = false;
+            if geometry != state.geometry {
+                // What the view measured comes back as a message; when it moves a cursor (the
+                // first frame, a resize), the screen is drawn again to show it.
+                let before = (state.list, state.pane_cursor.clone());
+                for effect in app::update(&mut state, Msg::Drawn(geometry)) {
+                    exec.run(effect);
+                }
+                dirty = before != (state.list, state.pane_cursor.clone());
+            }
         }
         let first = tokio::select! {
             ev = events.next() => match ev {
@@ -827,14 +837,24 @@ where
         while let Ok(more) = rx.try_recv() {
             batch.push(more);
         }
+        let mut quitting = false;
         for (epoch, msg) in batch {
             // Checked here, not when drained: a switch earlier in this batch makes the rest of
             // the old location's answers stale.
             if !exec.accepts(epoch) {
                 continue;
             }
+            // A key becomes an action for the scope the state is in now (an earlier key of
+            // this batch may have opened a dialog).
+            let Some(msg) = app::keys::resolve(&state, msg) else {
+                continue;
+            };
             dirty = true;
             for effect in app::update(&mut state, msg) {
+                if effect == Effect::Quit {
+                    quitting = true;
+                    continue;
+                }
                 if let Effect::OpenEditor { text } = effect {
                     // The old stream is dropped first: its reader thread may be blocked in a
                     // poll holding crossterm's global reader lock, which a new stream takes
@@ -852,7 +872,7 @@ where
                 }
             }
         }
-        if state.quit {
+        if quitting {
             break;
         }
     }
@@ -876,7 +896,7 @@ where
     Ok(out)
 }
 
-fn draw<B>(terminal: &mut Terminal<B>, state: &State) -> anyhow::Result<()>
+fn draw<B>(terminal: &mut Terminal<B>, state: &State) -> anyhow::Result<Geometry>
 where
     B: Backend + Write,
     B::Error: Send + Sync + 'static,
@@ -884,9 +904,10 @@ where
     // Synchronized output: the terminal shows the finished frame at once, never a half-drawn
     // one, which matters on slow links.
     crossterm::queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-    terminal.draw(|f| crate::ui::view(state, f))?;
+    let mut geometry = Geometry::default();
+    terminal.draw(|f| geometry = crate::ui::view(state, f))?;
     crossterm::execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
-    Ok(())
+    Ok(geometry)
 }
 
 /// Runs `$VISUAL`/`$EDITOR` (else `vi`) on `text` in a private temporary file and returns what

@@ -3,10 +3,11 @@
 
 mod common;
 
+use common::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ghl_tui::api::{ApiError, Applied, ContactPage, Note, NoteInput, Task, WriteOp};
 use ghl_tui::app::state::{Load, Overlay, PendingView};
-use ghl_tui::app::{Effect, Msg, Pane, State, init, update};
+use ghl_tui::app::{Effect, Msg, Pane, State, init};
 use ghl_tui::sync::Sent;
 use serde_json::json;
 
@@ -200,7 +201,7 @@ fn a_change_that_has_to_wait_says_so_and_retries_later() {
     );
     // The list of waiting changes opens with o.
     update(&mut s, key('o'));
-    assert!(matches!(s.overlay, Some(Overlay::Pending { .. })));
+    assert!(matches!(s.overlay(), Some(Overlay::Pending { .. })));
     let fx = update(&mut s, code(KeyCode::Enter));
     assert!(fx.contains(&Effect::Replay), "Enter sends now");
 }
@@ -241,8 +242,8 @@ fn a_refused_change_is_undone_and_the_text_comes_back() {
         status.error && status.text.contains("body is too long"),
         "{status:?}"
     );
-    let Some(Overlay::Form(form)) = &s.overlay else {
-        panic!("the editor reopens: {:?}", s.overlay)
+    let Some(Overlay::Form(form)) = s.overlay() else {
+        panic!("the editor reopens: {:?}", s.modal)
     };
     assert_eq!(
         form.field("body").map(|f| f.text()).as_deref(),
@@ -326,7 +327,7 @@ fn the_task_form_reads_friendly_dates_and_refuses_bad_ones() {
     typed(&mut s, "someday");
     let fx = update(&mut s, ctrl('s'));
     assert!(writes(&fx).is_empty(), "nothing is sent");
-    let Some(Overlay::Form(form)) = &s.overlay else {
+    let Some(Overlay::Form(form)) = s.overlay() else {
         panic!("form stays open")
     };
     let error = form
@@ -366,7 +367,7 @@ fn the_contact_form_checks_email_and_phone_beside_the_fields() {
     update(&mut s, code(KeyCode::Tab));
     typed(&mut s, "12");
     assert!(writes(&update(&mut s, ctrl('s'))).is_empty());
-    let Some(Overlay::Form(form)) = &s.overlay else {
+    let Some(Overlay::Form(form)) = s.overlay() else {
         panic!("form stays open")
     };
     assert!(form.field("email").and_then(|f| f.error.clone()).is_some());
@@ -389,7 +390,7 @@ fn editing_a_contact_sends_only_what_changed_and_never_the_company() {
     );
     update(&mut s, key('2'));
     update(&mut s, key('e'));
-    let Some(Overlay::Form(form)) = &s.overlay else {
+    let Some(Overlay::Form(form)) = s.overlay() else {
         panic!("edit form")
     };
     assert!(
@@ -418,12 +419,12 @@ fn delete_asks_first_and_names_what_goes() {
     update(&mut s, key('3'));
     let fx = update(&mut s, key('d'));
     assert!(writes(&fx).is_empty());
-    let Some(Overlay::Confirm { prompt, .. }) = &s.overlay else {
+    let Some(Overlay::Confirm { prompt, .. }) = s.overlay() else {
         panic!("question")
     };
     assert!(prompt.contains("Call back"), "{prompt}");
     update(&mut s, key('n'));
-    assert!(s.overlay.is_none() && tasks(&s).len() == 2, "n keeps it");
+    assert!(s.overlay().is_none() && tasks(&s).len() == 2, "n keeps it");
     update(&mut s, key('d'));
     let ops = writes(&update(&mut s, key('y')));
     assert_eq!(
@@ -443,15 +444,15 @@ fn esc_asks_before_throwing_away_typed_text() {
     update(&mut s, key('n'));
     typed(&mut s, "half a thought");
     update(&mut s, code(KeyCode::Esc));
-    assert!(matches!(s.overlay, Some(Overlay::Discard(_))));
+    assert!(matches!(s.overlay(), Some(Overlay::Discard(_))));
     update(&mut s, key('n'));
     assert!(
-        matches!(s.overlay, Some(Overlay::Form(_))),
+        matches!(s.overlay(), Some(Overlay::Form(_))),
         "n goes back to the text"
     );
     update(&mut s, code(KeyCode::Esc));
     let fx = update(&mut s, key('y'));
-    assert!(s.overlay.is_none());
+    assert!(s.overlay().is_none());
     assert!(fx.iter().any(|e| matches!(e, Effect::DiscardDraft { .. })));
 }
 
@@ -461,7 +462,7 @@ fn typing_saves_a_draft_that_comes_back_after_a_restart() {
     update(&mut s, key('4'));
     update(&mut s, key('n'));
     let fx = typed(&mut s, "Do not lose me");
-    let Some(Effect::SaveDraft { key, payload }) = fx
+    let Some(Effect::SaveDraft { key, payload, .. }) = fx
         .iter()
         .rev()
         .find(|e| matches!(e, Effect::SaveDraft { .. }))
@@ -473,9 +474,9 @@ fn typing_saves_a_draft_that_comes_back_after_a_restart() {
     // A new process: the draft is offered, and Enter reopens it with the text.
     let mut fresh = ready();
     update(&mut fresh, Msg::Drafts(vec![(key, payload)]));
-    assert!(matches!(fresh.overlay, Some(Overlay::Drafts { .. })));
+    assert!(matches!(fresh.overlay(), Some(Overlay::Drafts { .. })));
     update(&mut fresh, code(KeyCode::Enter));
-    let Some(Overlay::Form(form)) = &fresh.overlay else {
+    let Some(Overlay::Form(form)) = fresh.overlay() else {
         panic!("form")
     };
     assert_eq!(
@@ -503,7 +504,7 @@ fn tags_are_added_with_completion_and_removed_from_a_list() {
     update(&mut s, key('t'));
     typed(&mut s, "relo");
     update(&mut s, code(KeyCode::Tab));
-    let Some(Overlay::Form(f)) = &s.overlay else {
+    let Some(Overlay::Form(f)) = s.overlay() else {
         panic!("tag form")
     };
     assert_eq!(f.fields[0].text(), "relocation");
@@ -525,7 +526,7 @@ fn tags_are_added_with_completion_and_removed_from_a_list() {
             .is_some_and(|c| c.tags.contains(&"investor".to_string()))
     );
     update(&mut s, key('T'));
-    let Some(Overlay::RemoveTag { tags, .. }) = &s.overlay else {
+    let Some(Overlay::RemoveTag { tags, .. }) = s.overlay() else {
         panic!("tag list")
     };
     assert_eq!(tags.len(), 3);
@@ -545,7 +546,7 @@ fn appointments_are_read_only_and_say_so() {
     let mut s = ready();
     update(&mut s, key('5'));
     update(&mut s, key('n'));
-    assert!(s.overlay.is_none());
+    assert!(s.overlay().is_none());
     assert!(
         s.status
             .as_ref()
@@ -606,7 +607,7 @@ fn the_contact_form_sets_dnd_per_channel_and_custom_fields_by_name() {
     typed(&mut s, "Ana");
     let focus_on = |s: &mut State, wanted: &str| {
         for _ in 0..40 {
-            let Some(Overlay::Form(f)) = &s.overlay else {
+            let Some(Overlay::Form(f)) = s.overlay() else {
                 panic!("form")
             };
             if f.fields[f.focus].key == wanted {
@@ -619,7 +620,7 @@ fn the_contact_form_sets_dnd_per_channel_and_custom_fields_by_name() {
     focus_on(&mut s, "dnd.SMS");
     update(&mut s, key(' '));
     focus_on(&mut s, "cf.f-budget");
-    let Some(Overlay::Form(f)) = &s.overlay else {
+    let Some(Overlay::Form(f)) = s.overlay() else {
         panic!("form")
     };
     assert_eq!(
@@ -659,7 +660,7 @@ fn required_fields_are_checked_before_sending() {
     update(&mut s, key('n'));
     typed(&mut s, "   ");
     assert!(writes(&update(&mut s, ctrl('s'))).is_empty());
-    let Some(Overlay::Form(f)) = &s.overlay else {
+    let Some(Overlay::Form(f)) = s.overlay() else {
         panic!("form")
     };
     assert!(f.field("body").and_then(|f| f.error.clone()).is_some());
@@ -669,7 +670,7 @@ fn required_fields_are_checked_before_sending() {
     update(&mut s, key('3'));
     update(&mut s, key('n'));
     assert!(writes(&update(&mut s, ctrl('s'))).is_empty());
-    let Some(Overlay::Form(f)) = &s.overlay else {
+    let Some(Overlay::Form(f)) = s.overlay() else {
         panic!("form")
     };
     assert_eq!(
@@ -686,7 +687,7 @@ fn required_fields_are_checked_before_sending() {
     }
     typed(&mut s, "www.example .com");
     assert!(writes(&update(&mut s, ctrl('s'))).is_empty());
-    let Some(Overlay::Form(f)) = &s.overlay else {
+    let Some(Overlay::Form(f)) = s.overlay() else {
         panic!("form")
     };
     assert!(
@@ -749,7 +750,7 @@ fn a_refused_change_reopens_under_its_own_draft_key_and_saving_clears_it() {
         }],
         vec![],
     );
-    let Some(Overlay::Form(form)) = &s.overlay else {
+    let Some(Overlay::Form(form)) = s.overlay() else {
         panic!("form")
     };
     assert_eq!(
@@ -1088,19 +1089,22 @@ fn quitting_with_changes_waiting_asks_first() {
     let mut s = ready();
     synced(&mut s, vec![], vec![waiting(1), waiting(2)]);
     let fx = update(&mut s, key('q'));
-    assert!(!s.quit && !fx.contains(&Effect::Quit));
-    let Some(Overlay::Ask { prompt, .. }) = &s.overlay else {
-        panic!("{:?}", s.overlay)
+    assert!(!fx.contains(&Effect::Quit));
+    let Some(Overlay::Ask { prompt, .. }) = s.overlay() else {
+        panic!("{:?}", s.modal)
     };
     assert_eq!(
         prompt,
         "2 changes not yet sent: quit anyway? they go out at the next start"
     );
-    update(&mut s, key('n'));
-    assert!(s.overlay.is_none() && !s.quit, "n stays");
+    let fx = update(&mut s, key('n'));
+    assert!(
+        s.overlay().is_none() && !fx.contains(&Effect::Quit),
+        "n stays"
+    );
     update(&mut s, key('q'));
     let fx = update(&mut s, key('y'));
-    assert!(s.quit && fx.contains(&Effect::Quit), "y quits");
+    assert!(fx.contains(&Effect::Quit), "y quits");
     let lines = ghl_tui::app::locations::left_behind(&s);
     assert_eq!(
         lines[0],
@@ -1110,15 +1114,18 @@ fn quitting_with_changes_waiting_asks_first() {
 
     let mut s = ready();
     synced(&mut s, vec![], vec![waiting(1)]);
-    update(&mut s, ctrl('c'));
-    assert!(!s.quit);
-    update(&mut s, ctrl('c'));
-    assert!(s.quit, "a second Ctrl-C quits");
+    let fx = update(&mut s, ctrl('c'));
+    assert!(!fx.contains(&Effect::Quit));
+    let fx = update(&mut s, ctrl('c'));
+    assert!(fx.contains(&Effect::Quit), "a second Ctrl-C quits");
 
     let mut s = ready();
     synced(&mut s, vec![], vec![waiting(1)]);
-    update(&mut s, Msg::Shutdown);
-    assert!(s.quit, "SIGTERM and SIGHUP never wait for an answer");
+    let fx = update(&mut s, Msg::Shutdown);
+    assert!(
+        fx.contains(&Effect::Quit),
+        "SIGTERM and SIGHUP never wait for an answer"
+    );
 }
 
 /// `q` right after a save waits for it to go out, then quits; `q` again quits at once.
@@ -1136,8 +1143,8 @@ fn quitting_right_after_a_save_waits_for_it() {
     };
     let mut s = ready();
     synced(&mut s, vec![], vec![fresh(1)]);
-    update(&mut s, key('q'));
-    assert!(!s.quit && s.overlay.is_none());
+    let fx = update(&mut s, key('q'));
+    assert!(!fx.contains(&Effect::Quit) && s.overlay().is_none());
     assert!(
         s.status
             .as_ref()
@@ -1146,18 +1153,18 @@ fn quitting_right_after_a_save_waits_for_it() {
         s.status
     );
     let fx = synced(&mut s, vec![], vec![]);
-    assert!(s.quit && fx.contains(&Effect::Quit), "sent, so it quits");
+    assert!(fx.contains(&Effect::Quit), "sent, so it quits");
 
     let mut s = ready();
     synced(&mut s, vec![], vec![fresh(1)]);
     update(&mut s, key('q'));
-    update(&mut s, key('q'));
-    assert!(s.quit, "q again quits now");
+    let fx = update(&mut s, key('q'));
+    assert!(fx.contains(&Effect::Quit), "q again quits now");
 
     let mut s = ready();
     synced(&mut s, vec![], vec![fresh(1)]);
     update(&mut s, key('q'));
-    synced(
+    let fx = synced(
         &mut s,
         vec![Sent::Held {
             id: 1,
@@ -1167,9 +1174,9 @@ fn quitting_right_after_a_save_waits_for_it() {
         }],
         vec![fresh(1)],
     );
-    assert!(!s.quit);
+    assert!(!fx.contains(&Effect::Quit));
     assert!(
-        matches!(&s.overlay, Some(Overlay::Ask { prompt, .. }) if prompt.starts_with("1 change not yet sent")),
+        matches!(s.overlay(), Some(Overlay::Ask { prompt, .. }) if prompt.starts_with("1 change not yet sent")),
         "it could not go: the user decides"
     );
 }
@@ -1225,8 +1232,8 @@ fn a_change_taken_back_leaves_the_screen_and_opens_to_edit() {
     );
     assert!(!shown(&s), "no longer shown as on its way");
     assert!(s.marks.is_empty(), "{:?}", s.marks);
-    let Some(Overlay::Form(form)) = &s.overlay else {
-        panic!("{:?}", s.overlay)
+    let Some(Overlay::Form(form)) = s.overlay() else {
+        panic!("{:?}", s.modal)
     };
     assert_eq!(form.fields[0].text(), "Second thoughts");
     update(&mut s, code(KeyCode::Esc));
@@ -1298,12 +1305,12 @@ fn one_line_boxes_enter_ctrl_u_and_tag_candidates() {
     typed(&mut s, "old text");
     update(&mut s, ctrl('u'));
     typed(&mut s, "c");
-    let form = |s: &State| match &s.overlay {
+    let form = |s: &State| match s.overlay() {
         Some(Overlay::Form(f)) => f.fields[0].text(),
         other => panic!("{other:?}"),
     };
     assert_eq!(form(&s), "c", "Ctrl-U cleared the field");
-    let Some(Overlay::Form(f)) = &s.overlay else {
+    let Some(Overlay::Form(f)) = s.overlay() else {
         unreachable!()
     };
     assert_eq!(f.tag_candidates(), ["cash buyer", "co-op", "cold"]);
@@ -1316,7 +1323,7 @@ fn one_line_boxes_enter_ctrl_u_and_tag_candidates() {
     update(&mut s, code(KeyCode::Tab));
     assert_eq!(form(&s), "cash buyer", "and round again");
     let fx = update(&mut s, code(KeyCode::Enter));
-    assert!(s.overlay.is_none(), "Enter saves a one-line box");
+    assert!(s.overlay().is_none(), "Enter saves a one-line box");
     assert_eq!(
         writes(&fx),
         vec![WriteOp::AddTags {
@@ -1327,7 +1334,7 @@ fn one_line_boxes_enter_ctrl_u_and_tag_candidates() {
 
     // In the new-contact form Enter moves on, and Tab with no candidate moves on too.
     update(&mut s, key('n'));
-    let focus = |s: &State| match &s.overlay {
+    let focus = |s: &State| match s.overlay() {
         Some(Overlay::Form(f)) => f.fields[f.focus].key.clone(),
         other => panic!("{other:?}"),
     };
@@ -1348,7 +1355,7 @@ fn a_new_contact_gets_its_first_tags() {
     update(&mut s, key('n'));
     typed(&mut s, "Ana");
     loop {
-        let Some(Overlay::Form(f)) = &s.overlay else {
+        let Some(Overlay::Form(f)) = s.overlay() else {
             panic!("form")
         };
         if f.fields[f.focus].key == "tags" {
@@ -1376,7 +1383,7 @@ fn due_dates_follow_the_users_date_order() {
     update(&mut s, code(KeyCode::Tab));
     update(&mut s, ctrl('u'));
     typed(&mut s, "01/12 10:00");
-    let Some(Overlay::Form(f)) = &s.overlay else {
+    let Some(Overlay::Form(f)) = s.overlay() else {
         panic!("form")
     };
     let due = f.due_preview().expect("a date").expect("understood");
@@ -1401,8 +1408,8 @@ fn zones_countries_and_phones_are_checked_and_normalised() {
         typed(s, "Ana");
         for (field, value) in values {
             loop {
-                let Some(Overlay::Form(f)) = &s.overlay else {
-                    panic!("form gone: {:?} {:?}", s.overlay, s.status)
+                let Some(Overlay::Form(f)) = s.overlay() else {
+                    panic!("form gone: {:?} {:?}", s.modal, s.status)
                 };
                 if f.fields[f.focus].key == *field {
                     break;
@@ -1415,7 +1422,7 @@ fn zones_countries_and_phones_are_checked_and_normalised() {
     };
     let ops = form_with(&mut s, &[("timezone", "Mars/Olympus"), ("country", "ZZ")]);
     assert!(ops.is_empty(), "refused: {ops:?}");
-    let Some(Overlay::Form(f)) = &s.overlay else {
+    let Some(Overlay::Form(f)) = s.overlay() else {
         panic!("form")
     };
     let err = |k: &str| f.field(k).and_then(|f| f.error.clone()).unwrap_or_default();
@@ -1441,7 +1448,7 @@ fn zones_countries_and_phones_are_checked_and_normalised() {
         ],
     );
     let [WriteOp::CreateContact { input }] = ops.as_slice() else {
-        let errors: Vec<_> = match &s.overlay {
+        let errors: Vec<_> = match s.overlay() {
             Some(Overlay::Form(f)) => f
                 .fields
                 .iter()

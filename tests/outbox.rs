@@ -486,10 +486,10 @@ async fn a_store_that_fails_mid_session_gives_the_text_back_and_sends_nothing() 
     d.ctrl('s');
     d.until(
         "the text back in its editor",
-        |s| matches!(&s.overlay, Some(Overlay::Form(f)) if f.alert.is_some()),
+        |s| matches!(s.overlay(), Some(Overlay::Form(f)) if f.alert.is_some()),
     )
     .await;
-    let Some(Overlay::Form(form)) = &d.state.overlay else {
+    let Some(Overlay::Form(form)) = d.state.overlay() else {
         unreachable!()
     };
     assert_eq!(
@@ -532,7 +532,7 @@ async fn a_store_that_fails_mid_session_gives_the_text_back_and_sends_nothing() 
         .await;
     d.ctrl('s');
     d.until("the note saved", |s| {
-        s.overlay.is_none() && s.pending.is_empty() && s.marks.is_empty()
+        s.overlay().is_none() && s.pending.is_empty() && s.marks.is_empty()
     })
     .await;
     assert_eq!(notes_with(&client, &id, &body).await, 1);

@@ -3,9 +3,10 @@
 
 mod common;
 
+use common::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ghl_tui::api::{ApiError, Appointment, Contact, ContactPage, Note, RateBudget, Task};
-use ghl_tui::app::{Effect, Msg, State, init, update};
+use ghl_tui::app::{Effect, Msg, State, init};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -60,7 +61,10 @@ fn screen(contacts: Vec<Contact>, w: u16, h: u16) -> State {
 
 fn draw(s: &State) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(s.size.0, s.size.1)).expect("terminal");
-    t.draw(|f| ghl_tui::ui::view(s, f)).expect("draw");
+    t.draw(|f| {
+        ghl_tui::ui::view(s, f);
+    })
+    .expect("draw");
     t
 }
 
@@ -332,7 +336,9 @@ fn replaced_devanagari_names_leave_no_fragments() {
     let mut s = screen(contacts, 80, 12);
     let mut t = Terminal::new(TestBackend::new(80, 12)).expect("terminal");
     let before = t
-        .draw(|f| ghl_tui::ui::view(&s, f))
+        .draw(|f| {
+            ghl_tui::ui::view(&s, f);
+        })
         .expect("draw")
         .buffer
         .clone();
@@ -346,7 +352,9 @@ fn replaced_devanagari_names_leave_no_fragments() {
         update(&mut s, key(c));
     }
     let after = t
-        .draw(|f| ghl_tui::ui::view(&s, f))
+        .draw(|f| {
+            ghl_tui::ui::view(&s, f);
+        })
         .expect("draw")
         .buffer
         .clone();

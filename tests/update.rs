@@ -2,13 +2,14 @@
 
 mod common;
 
+use common::update;
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use ghl_tui::api::{ApiError, Contact, ContactPage, SearchRequest, Task};
 use ghl_tui::app::msg::SETTLE;
-use ghl_tui::app::state::{Load, Mode};
-use ghl_tui::app::{Effect, Msg, Pane, Parts, State, init, update};
+use ghl_tui::app::state::{Load, Modal};
+use ghl_tui::app::{Effect, Msg, Pane, Parts, State, init};
 
 fn state() -> State {
     let mut s = State::new("test", "Loc1", common::fixed_now());
@@ -320,7 +321,7 @@ fn slash_filters_loaded_contacts_as_you_type() {
     contacts[31].company_name = Some("Annapurna Homes".into());
     let (mut s, _) = loaded(contacts, 50);
     update(&mut s, key('/'));
-    assert_eq!(s.mode, Mode::Search);
+    assert!(s.searching());
     for c in "ann".chars() {
         update(&mut s, key(c));
     }
@@ -335,13 +336,10 @@ fn slash_filters_loaded_contacts_as_you_type() {
     assert_eq!(s.selected_id(), Some("c30"));
     // `j` is text while typing, not a movement.
     update(&mut s, key('j'));
-    assert_eq!(s.input, "ånnj");
+    assert_eq!(s.filter.text(), "ånnj");
     assert_eq!(s.visible_len(), 0);
     update(&mut s, code(KeyCode::Esc));
-    assert_eq!(
-        (s.mode.clone(), s.visible_len(), s.input.as_str()),
-        (Mode::Normal, 50, "")
-    );
+    assert_eq!((s.idle(), s.visible_len(), s.filter.text()), (true, 50, ""));
 }
 
 #[test]
@@ -356,7 +354,7 @@ fn enter_runs_the_server_search_and_esc_returns_to_all_contacts() {
     let (generation, req) = fetch(&fx).expect("server search");
     assert_eq!(req.query.as_deref(), Some("smith"));
     assert_eq!(req.page, Some(1));
-    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.idle());
     let mut hit = common::people(900..901);
     hit[0].last_name = Some("Smith".into());
     update(
@@ -383,13 +381,13 @@ fn pasted_text_goes_into_the_search_line_only() {
     let (mut s, _) = loaded(common::people(0..20), 20);
     update(&mut s, Msg::Paste("qqq".into()));
     assert_eq!(
-        (s.input.as_str(), s.selected_id()),
+        (s.filter.text(), s.selected_id()),
         ("", Some("c0")),
         "no commands from a paste"
     );
     update(&mut s, key('/'));
     update(&mut s, Msg::Paste("person1\x1b[2J\n".into()));
-    assert_eq!(s.input, "person1");
+    assert_eq!(s.filter.text(), "person1");
     assert_eq!(s.visible_len(), 11, "person1 and person10..19");
 }
 
@@ -595,7 +593,7 @@ fn mouse_click_selects_and_wheel_scrolls() {
     assert_eq!(s.focus, Pane::Tasks);
     // Behind an open dialog nothing is clicked or scrolled.
     update(&mut s, key('n'));
-    assert!(s.overlay.is_some(), "the new-contact form");
+    assert!(s.overlay().is_some(), "the new-contact form");
     let before = s.selected_id().map(String::from);
     update(&mut s, click(8));
     update(
@@ -614,7 +612,7 @@ fn mouse_click_selects_and_wheel_scrolls() {
 fn help_opens_closes_and_swallows_other_keys() {
     let (mut s, _) = loaded(common::people(0..5), 5);
     update(&mut s, key('?'));
-    assert!(s.help.is_some());
+    assert!(matches!(s.modal, Modal::Help { .. }));
     update(&mut s, key('j'));
     assert_eq!(
         s.selected_id(),
@@ -622,12 +620,8 @@ fn help_opens_closes_and_swallows_other_keys() {
         "keys scroll the help, not the list"
     );
     let fx = update(&mut s, key('q'));
-    assert!(
-        s.help.is_none() && !s.quit && fx.is_empty(),
-        "q closes help first"
-    );
+    assert!(s.idle() && fx.is_empty(), "q closes help first");
     let fx = update(&mut s, key('q'));
-    assert!(s.quit);
     assert_eq!(fx, vec![Effect::Quit]);
 }
 
@@ -635,11 +629,11 @@ fn help_opens_closes_and_swallows_other_keys() {
 fn ctrl_c_and_signals_quit_from_anywhere() {
     let (mut s, _) = loaded(common::people(0..5), 5);
     update(&mut s, key('/'));
-    update(
+    let fx = update(
         &mut s,
         Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
     );
-    assert!(s.quit);
+    assert_eq!(fx, vec![Effect::Quit]);
     let (mut s, _) = loaded(common::people(0..5), 5);
     assert_eq!(update(&mut s, Msg::Shutdown), vec![Effect::Quit]);
 }
@@ -687,14 +681,20 @@ fn help_scroll_stops_at_the_end_and_ctrl_c_still_quits() {
     for _ in 0..500 {
         update(&mut s, key('j'));
     }
-    let bottom = s.help.expect("help open");
+    let Modal::Help { scroll: bottom } = s.modal else {
+        panic!("help open: {:?}", s.modal)
+    };
+    assert!(bottom > 0, "the help scrolls at 120x40");
     update(&mut s, key('k'));
-    assert_eq!(s.help, Some(bottom - 1), "one key back up moves at once");
-    update(
+    assert!(
+        matches!(s.modal, Modal::Help { scroll } if scroll == bottom - 1),
+        "one key back up moves at once"
+    );
+    let fx = update(
         &mut s,
         Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
     );
-    assert!(s.quit);
+    assert_eq!(fx, vec![Effect::Quit]);
 }
 
 #[test]
@@ -706,11 +706,7 @@ fn tab_keeps_the_filter_and_esc_in_the_line_keeps_a_server_search() {
     }
     let matches = s.visible_len();
     update(&mut s, code(KeyCode::Tab));
-    assert_eq!(
-        (s.mode.clone(), s.visible_len()),
-        (Mode::Normal, matches),
-        "filter kept"
-    );
+    assert_eq!((s.idle(), s.visible_len()), (true, matches), "filter kept");
     update(&mut s, key('j'));
     assert_eq!(
         s.selected_id(),
@@ -755,7 +751,7 @@ fn ctrl_w_deletes_a_word() {
         &mut s,
         Msg::Key(KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL)),
     );
-    assert_eq!(s.input, "person ");
+    assert_eq!(s.filter.text(), "person ");
 }
 
 #[test]
@@ -864,7 +860,7 @@ fn elsewhere(location: &str, waiting: usize, refused: usize) -> Msg {
 }
 
 fn picker(s: &State) -> &ghl_tui::app::locations::Picker {
-    match &s.overlay {
+    match s.overlay() {
         Some(ghl_tui::app::state::Overlay::Locations(p)) => p,
         other => panic!("no switcher open: {other:?}"),
     }
@@ -886,7 +882,7 @@ fn l_on_a_single_location_sign_in_says_how_to_get_more() {
     let mut s = state();
     let fx = update(&mut s, key('L'));
     assert!(fx.is_empty(), "{fx:?}");
-    assert!(s.overlay.is_none());
+    assert!(s.overlay().is_none());
     let status = s.status.clone().expect("status");
     assert!(status.text.contains("login --agency"), "{status:?}");
 }
@@ -931,7 +927,7 @@ fn enter_on_the_current_location_just_closes() {
     switcher_on(&mut s, vec![located("Loc1", "Main Office")]);
     let fx = update(&mut s, code(KeyCode::Enter));
     assert!(fx.is_empty(), "{fx:?}");
-    assert!(s.overlay.is_none());
+    assert!(s.overlay().is_none());
 }
 
 #[test]
@@ -951,7 +947,7 @@ fn an_opened_location_starts_over_and_old_pages_cannot_land_in_it() {
     assert!(fx.contains(&Effect::Replay) && fx.contains(&Effect::LoadDrafts));
     assert_eq!(s.location_id, "Loc2");
     assert!(s.account_label.ends_with("Second"), "{}", s.account_label);
-    assert!(s.overlay.is_none());
+    assert!(s.overlay().is_none());
     assert!(s.switchable, "still an agency");
     assert_eq!(s.zone.local_minus_utc(), 3600, "the user's zone stays");
     // A page of the old location that was still on its way is not shown here.
@@ -990,7 +986,7 @@ fn only_the_latest_choice_is_followed() {
     update(&mut s, code(KeyCode::Enter));
     // Esc while Second opens calls it off; then Third is chosen.
     update(&mut s, code(KeyCode::Esc));
-    assert!(s.overlay.is_none());
+    assert!(s.overlay().is_none());
     switcher_on(&mut s, three_places());
     update(&mut s, code(KeyCode::Down));
     update(&mut s, code(KeyCode::Down));
@@ -1074,7 +1070,7 @@ fn a_pasted_name_with_its_line_break_still_matches() {
         vec![located("Loc1", "Main"), located("Loc2", "Denver")],
     );
     update(&mut s, Msg::Paste("Denver\r".into()));
-    assert_eq!(picker(&s).query, "Denver");
+    assert_eq!(picker(&s).query.text(), "Denver");
     assert_eq!(picker(&s).matches().len(), 1);
 }
 
@@ -1089,7 +1085,6 @@ fn ctrl_c_quits_from_the_switcher_even_while_a_location_opens() {
         &mut s,
         Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
     );
-    assert!(s.quit);
     assert_eq!(fx, vec![Effect::Quit]);
 }
 

@@ -2,18 +2,17 @@
 //! Opening happens in two steps so nothing is switched until the new location works: the
 //! runtime gets its token and outbox ready, then the state starts over in it.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-use super::keymap::{self, Action, Scope};
+use super::input::LineInput;
+use super::keymap::{Action, Scope};
 use super::msg::Effect;
-use super::state::{Elsewhere, Overlay, State};
+use super::state::{Cursor, Elsewhere, Modal, Overlay, State};
 use crate::api::InstalledLocation;
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Picker {
     /// `None` while the list loads.
     pub all: Option<Vec<InstalledLocation>>,
-    pub query: String,
+    pub query: LineInput,
     pub cursor: usize,
     /// Why the list could not load.
     pub error: Option<String>,
@@ -26,6 +25,7 @@ impl Picker {
     pub fn matches(&self) -> Vec<&InstalledLocation> {
         let words: Vec<String> = self
             .query
+            .text()
             .split_whitespace()
             .map(str::to_lowercase)
             .collect();
@@ -49,12 +49,13 @@ pub fn open(state: &mut State, fx: &mut Vec<Effect>) {
         state.say(SINGLE, false);
         return;
     }
-    state.overlay = Some(Overlay::Locations(Picker::default()));
+    state.open(Overlay::Locations(Picker::default()));
     fx.push(Effect::ListLocations);
 }
 
 pub fn on_list(state: &mut State, result: Result<Vec<InstalledLocation>, String>) {
-    let Some(Overlay::Locations(picker)) = &mut state.overlay else {
+    // The modal by its field, so the label and the location id stay free to read.
+    let Modal::Overlay(Overlay::Locations(picker)) = &mut state.modal else {
         return;
     };
     match result {
@@ -80,38 +81,37 @@ pub fn on_list(state: &mut State, result: Result<Vec<InstalledLocation>, String>
     }
 }
 
-/// Keys while the switcher is open.
-pub fn on_key(state: &mut State, mut picker: Picker, ev: KeyEvent, fx: &mut Vec<Effect>) {
-    let action = keymap::lookup(Scope::Finder, &ev);
-    if action == Some(Action::Quit) {
-        return super::update::ask_quit(state, fx);
+/// An action while the switcher is open; `true` when it means something there.
+pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
+    if !Scope::Locations.allows(action) {
+        return false;
+    }
+    let Some(Overlay::Locations(mut picker)) = state.take_overlay() else {
+        return false;
+    };
+    if action == Action::Quit {
+        state.open(Overlay::Locations(picker));
+        super::update::ask_quit(state, fx);
+        return true;
     }
     if picker.opening.is_some() {
         // Only Esc is taken while a location opens, and it calls the switch off.
-        if action == Some(Action::Back) {
+        if action == Action::Back {
             state.switching_to = None;
         } else {
-            state.overlay = Some(Overlay::Locations(picker));
+            state.open(Overlay::Locations(picker));
         }
-        return;
+        return true;
     }
     let shown = picker.matches().len();
     match action {
-        Some(Action::Down) => picker.cursor = (picker.cursor + 1).min(shown.saturating_sub(1)),
-        Some(Action::Up) => picker.cursor = picker.cursor.saturating_sub(1),
-        Some(Action::DeleteChar) => {
-            picker.query.pop();
-            picker.cursor = 0;
-        }
-        Some(Action::ClearInput) => {
-            picker.query.clear();
-            picker.cursor = 0;
-        }
-        Some(Action::Back) => return,
-        Some(Action::Pick) => {
+        Action::Down => picker.cursor = Cursor::moved(picker.cursor, 1, shown),
+        Action::Up => picker.cursor = Cursor::moved(picker.cursor, -1, shown),
+        Action::Back => return true,
+        Action::Pick => {
             let chosen = picker.matches().get(picker.cursor).map(|l| (*l).clone());
             match chosen {
-                Some(l) if l.id == state.location_id => return,
+                Some(l) if l.id == state.location_id => return true,
                 Some(l) => {
                     picker.opening = Some(l.name.clone());
                     state.switching_to = Some(l.id.clone());
@@ -123,25 +123,28 @@ pub fn on_key(state: &mut State, mut picker: Picker, ev: KeyEvent, fx: &mut Vec<
                 None => {}
             }
         }
-        _ => {
-            if let KeyCode::Char(c) = ev.code
-                && !ev
-                    .modifiers
-                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                && !c.is_control()
-            {
-                picker.query.push(c);
+        // Editing the search line: the list is searched again from its top.
+        other => {
+            let before = picker.query.text().to_string();
+            picker.query.apply(other);
+            if picker.query.text() != before {
                 picker.cursor = 0;
             }
         }
     }
-    state.overlay = Some(Overlay::Locations(picker));
+    state.open(Overlay::Locations(picker));
+    true
 }
 
-/// Pasted text searches.
-pub fn on_paste(picker: &mut Picker, text: &str) {
-    picker.query.push_str(crate::sanitize::line(text).trim());
-    picker.cursor = 0;
+/// Text typed or pasted into the search line.
+pub fn on_text(state: &mut State, text: &str) {
+    if let Some(Overlay::Locations(picker)) = state.overlay_mut()
+        && picker.opening.is_none()
+        && !text.is_empty()
+    {
+        picker.query.insert(text);
+        picker.cursor = 0;
+    }
 }
 
 /// The location is ready: start over in it, keeping only what belongs to the terminal and
@@ -178,7 +181,7 @@ pub fn on_opened(state: &mut State, id: String, name: String) -> Vec<Effect> {
 
 /// The current location's name: from the switcher's list, else the status bar's label.
 fn place_name(state: &State) -> String {
-    let listed = match &state.overlay {
+    let listed = match state.overlay() {
         Some(Overlay::Locations(picker)) => picker
             .all
             .iter()
@@ -299,7 +302,7 @@ pub fn on_failed(state: &mut State, id: String, why: String) {
     if state.switching_to.as_deref() != Some(id.as_str()) {
         return;
     }
-    if let Some(Overlay::Locations(picker)) = &mut state.overlay {
+    if let Some(Overlay::Locations(picker)) = state.overlay_mut() {
         picker.opening = None;
     }
     state.switching_to = None;

@@ -4,7 +4,10 @@
 pub mod dates;
 pub mod edit;
 pub mod form;
+pub mod geometry;
+pub mod input;
 pub mod keymap;
+pub mod keys;
 pub mod locations;
 pub mod msg;
 pub mod order;

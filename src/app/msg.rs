@@ -16,7 +16,14 @@ use crate::api::{
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Msg {
+    /// A key as the terminal sent it; `keys::resolve` makes it one of the two below.
     Key(KeyEvent),
+    /// A key bound to `Action` where the state is.
+    Act(super::keymap::Action),
+    /// A key bound to nothing where text is typed: it goes into the text.
+    Type(KeyEvent),
+    /// The view drew, and measured this.
+    Drawn(super::geometry::Geometry),
     Mouse(MouseEvent),
     /// Text pasted into the terminal (bracketed paste).
     Paste(String),
@@ -176,9 +183,13 @@ pub enum Effect {
     Wake,
     /// Send `Msg::ReplayDue` after the delay.
     ReplayAfter(Duration),
+    /// Keep what a form holds. `now: false` while typing: the store keeps it once the keys
+    /// pause (a newer draft of the same form replaces it); `now: true` when a field is left
+    /// or the terminal is handed over, and it is written at once.
     SaveDraft {
         key: String,
         payload: serde_json::Value,
+        now: bool,
     },
     DiscardDraft {
         key: String,

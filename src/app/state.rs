@@ -128,12 +128,19 @@ impl ContactSet {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Mode {
+/// What takes the keys, one at a time: the panes, the `/` line, the help, or an overlay. One
+/// enum, so no two can be open at once.
+#[derive(Clone, Debug, Default)]
+pub enum Modal {
     #[default]
-    Normal,
+    None,
     /// Typing in the `/` line.
     Search,
+    /// The help, scrolled by `scroll` lines.
+    Help {
+        scroll: u16,
+    },
+    Overlay(Overlay),
 }
 
 /// Cursor and scroll of a list-like pane.
@@ -150,8 +157,18 @@ impl Cursor {
             *self = Cursor::default();
             return;
         }
-        let target = (self.selected as isize + delta).clamp(0, len as isize - 1);
-        self.select(target as usize, len, height);
+        self.select(Cursor::moved(self.selected, delta, len), len, height);
+    }
+
+    /// The index `delta` items from `index` in a list of `len`, held inside it: the one rule
+    /// for every list (the panes, the overlays, the location switcher).
+    pub fn moved(index: usize, delta: isize, len: usize) -> usize {
+        if len == 0 {
+            return 0;
+        }
+        (index as isize)
+            .saturating_add(delta)
+            .clamp(0, len as isize - 1) as usize
     }
 
     pub fn select(&mut self, index: usize, len: usize, height: usize) {
@@ -181,9 +198,14 @@ pub struct State {
     pub browse: ContactSet,
     pub search: Option<ContactSet>,
     pub page_limit: u32,
-    pub mode: Mode,
+    /// What takes the keys now.
+    pub modal: Modal,
     /// The `/` line as typed.
-    pub input: String,
+    pub filter: super::input::LineInput,
+    /// The keys, as data (defaults and the user's).
+    pub keymap: std::sync::Arc<super::keymap::Keymap>,
+    /// What the view measured when it last drew.
+    pub geometry: super::geometry::Geometry,
     /// Indices into the active set's rows that match `input`; `None` shows all.
     pub visible: Option<Vec<u32>>,
     pub list: Cursor,
@@ -211,8 +233,6 @@ pub struct State {
     pub zones: Vec<String>,
     /// User id -> name, when the location's users can be read.
     pub users: HashMap<String, String>,
-    pub help: Option<u16>,
-    pub overlay: Option<Overlay>,
     /// The outbox: changes made here and not yet confirmed by the server.
     pub pending: Vec<PendingView>,
     /// Ids of contacts, tasks and notes with a change on the way, drawn as pending.
@@ -262,7 +282,6 @@ pub struct State {
     pub parked: Vec<Box<super::form::Form>>,
     /// Source of write tokens.
     pub write_seq: u64,
-    pub quit: bool,
 }
 
 /// What the client is waiting for, on the UTC clock: said in the status bar whenever a
@@ -366,8 +385,10 @@ impl State {
             browse: ContactSet::default(),
             search: None,
             page_limit: 500,
-            mode: Mode::Normal,
-            input: String::new(),
+            modal: Modal::None,
+            filter: Default::default(),
+            keymap: Default::default(),
+            geometry: Default::default(),
             visible: None,
             list: Cursor::default(),
             focus: Pane::Contacts,
@@ -384,8 +405,6 @@ impl State {
             place: None,
             zones: Vec::new(),
             users: HashMap::new(),
-            help: None,
-            overlay: None,
             pending: Vec::new(),
             marks: HashSet::new(),
             local_seq: 0,
@@ -411,7 +430,67 @@ impl State {
             saving: HashMap::new(),
             parked: Vec::new(),
             write_seq: 0,
-            quit: false,
+        }
+    }
+
+    /// The overlay open, if one is.
+    pub fn overlay(&self) -> Option<&Overlay> {
+        match &self.modal {
+            Modal::Overlay(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn overlay_mut(&mut self) -> Option<&mut Overlay> {
+        match &mut self.modal {
+            Modal::Overlay(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// Takes the overlay out (to handle a key with it); nothing is open after.
+    pub fn take_overlay(&mut self) -> Option<Overlay> {
+        match std::mem::take(&mut self.modal) {
+            Modal::Overlay(o) => Some(o),
+            other => {
+                self.modal = other;
+                None
+            }
+        }
+    }
+
+    /// Opens `overlay` over whatever was open (the `/` line or the help close).
+    pub fn open(&mut self, overlay: Overlay) {
+        self.modal = Modal::Overlay(overlay);
+    }
+
+    /// Whether nothing but the panes takes the keys.
+    pub fn idle(&self) -> bool {
+        matches!(self.modal, Modal::None)
+    }
+
+    pub fn searching(&self) -> bool {
+        matches!(self.modal, Modal::Search)
+    }
+
+    /// Where keys go now: the scope that both key handling and the hint line use.
+    pub fn scope(&self) -> super::keymap::Scope {
+        use super::keymap::Scope;
+        match &self.modal {
+            Modal::None => Scope::Browse,
+            Modal::Search => Scope::Search,
+            Modal::Help { .. } => Scope::Help,
+            Modal::Overlay(o) => match o {
+                Overlay::Form(_) => Scope::Form,
+                Overlay::Discard(_) | Overlay::Confirm { .. } | Overlay::Ask { .. } => {
+                    Scope::Question
+                }
+                Overlay::Locations(_) => Scope::Locations,
+                Overlay::RemoveTag { .. }
+                | Overlay::Pending { .. }
+                | Overlay::Messages { .. }
+                | Overlay::Drafts { .. } => Scope::List,
+            },
         }
     }
 

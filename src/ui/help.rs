@@ -6,17 +6,23 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{text, theme};
-use crate::app::keymap::{self, Action, Scope};
+use crate::app::keymap::{Action, Keymap, Scope};
 
+/// The order the help tells them in: browsing on its own (the left column on a wide screen),
+/// then what a new user meets soonest.
 const SCOPES: [Scope; 7] = [
-    Scope::Global,
+    Scope::Browse,
     Scope::Search,
+    Scope::Question,
+    Scope::List,
     Scope::Form,
-    Scope::Confirm,
-    Scope::Picker,
-    Scope::Finder,
+    Scope::Locations,
     Scope::Help,
 ];
+
+/// Keys wider than this take a line of their own, so one long label does not push every
+/// description right.
+const KEY_COLUMN: usize = 11;
 
 /// One thing the help says, before it is laid out to a width.
 enum Item {
@@ -26,8 +32,21 @@ enum Item {
     Note(&'static str),
 }
 
-/// The help of some scopes. The five pane keys share one line.
-fn scope_items(scopes: &[Scope]) -> Vec<Item> {
+/// The moves every list shares, said on one line outside the panes: the keys, then the words
+/// in the same order.
+const MOVES: [(Action, &str); 6] = [
+    (Action::Down, "down"),
+    (Action::Up, "up"),
+    (Action::Top, "first"),
+    (Action::Bottom, "last"),
+    (Action::PageDown, "page down"),
+    (Action::PageUp, "page up"),
+];
+
+/// The help of some scopes. The five pane keys share one line; outside the panes the moves
+/// share one; the keys that edit a line are said once (the search line's), after the
+/// location switcher's.
+fn scope_items(map: &Keymap, scopes: &[Scope]) -> Vec<Item> {
     let mut out = Vec::new();
     for &scope in scopes {
         if !out.is_empty() {
@@ -35,9 +54,25 @@ fn scope_items(scopes: &[Scope]) -> Vec<Item> {
         }
         out.push(Item::Title(scope.title()));
         let mut panes: Vec<&str> = Vec::new();
-        for b in keymap::bindings(scope) {
-            if let Action::Focus(_) = b.action {
-                panes.push(b.help.trim_end_matches(" pane"));
+        let bindings = map.bindings(scope);
+        let focus_keys = bindings
+            .iter()
+            .filter(|b| matches!(b.action, Action::Focus(_)))
+            .count();
+        let moves: Vec<(String, &str)> = MOVES
+            .iter()
+            .filter(|_| scope != Scope::Browse)
+            .filter_map(|(a, word)| Some((map.key_for(scope, *a)?, *word)))
+            .collect();
+        let mut moves_said = false;
+        for b in bindings {
+            // The pane keys as they come by default (1 to 5, in order) share a line; rebound,
+            // each says its own.
+            if let Action::Focus(_) = b.action
+                && focus_keys == 5
+                && b.label().len() == 1
+            {
+                panes.push(b.desc.trim_end_matches(" pane"));
                 if panes.len() == 5 {
                     out.push(Item::Entry(
                         "1-5".into(),
@@ -46,7 +81,31 @@ fn scope_items(scopes: &[Scope]) -> Vec<Item> {
                 }
                 continue;
             }
-            out.push(Item::Entry(b.label(), b.help.to_string()));
+            if b.action.edits_line() && scope != Scope::Form {
+                continue;
+            }
+            if moves.len() > 1 && MOVES.iter().any(|(a, _)| *a == b.action) {
+                if !moves_said {
+                    moves_said = true;
+                    let keys: Vec<&str> = moves.iter().map(|(k, _)| k.as_str()).collect();
+                    let words: Vec<&str> = moves.iter().map(|(_, w)| *w).collect();
+                    let mut words = words.join(", ");
+                    if let Some(first) = words.get(..1) {
+                        words = first.to_uppercase() + &words[1..];
+                    }
+                    out.push(Item::Entry(keys.join(" "), words));
+                }
+                continue;
+            }
+            out.push(Item::Entry(b.label(), b.desc.clone()));
+        }
+        if scope == Scope::Locations {
+            out.push(Item::Blank);
+            out.push(Item::Title("Typing a line (search, location search)"));
+            let search = map.bindings(Scope::Search);
+            for b in search.iter().filter(|b| b.action.edits_line()) {
+                out.push(Item::Entry(b.label(), b.desc.clone()));
+            }
         }
     }
     out
@@ -71,7 +130,7 @@ fn render(items: &[Item], width: u16) -> Vec<Line<'static>> {
     let key_w = items
         .iter()
         .filter_map(|i| match i {
-            Item::Entry(k, _) => Some(text::width(k)),
+            Item::Entry(k, _) => Some(text::width(k)).filter(|w| *w <= KEY_COLUMN),
             _ => None,
         })
         .max()
@@ -90,8 +149,12 @@ fn render(items: &[Item], width: u16) -> Vec<Line<'static>> {
                     .map(|l| Line::styled(l, theme::dim())),
             ),
             Item::Entry(k, help) => {
+                let own_line = text::width(k) + 2 > key_w;
+                if own_line {
+                    out.push(Line::styled(format!("  {k}"), theme::key()));
+                }
                 for (i, piece) in text::wrap(help, text_w).into_iter().enumerate() {
-                    let key = if i == 0 { k.as_str() } else { "" };
+                    let key = if i == 0 && !own_line { k.as_str() } else { "" };
                     let pad = key_w.saturating_sub(text::width(key));
                     out.push(Line::from(vec![
                         Span::styled(format!("  {key}{}", " ".repeat(pad)), theme::key()),
@@ -106,28 +169,28 @@ fn render(items: &[Item], width: u16) -> Vec<Line<'static>> {
 
 /// The columns of the help on a screen of `size`, and how wide each is. Wide screens get two:
 /// browsing keys on the left, the rest on the right.
-fn columns(size: Rect) -> (Vec<Line<'static>>, Option<Vec<Line<'static>>>, u16) {
+fn columns(map: &Keymap, size: Rect) -> (Vec<Line<'static>>, Option<Vec<Line<'static>>>, u16) {
     if size.width >= 110 {
         let inner = size.width.min(170).saturating_sub(4);
         let col = inner.saturating_sub(3) / 2;
-        let mut right = scope_items(&SCOPES[1..]);
+        let mut right = scope_items(map, &SCOPES[1..]);
         right.extend(footer());
         (
-            render(&scope_items(&SCOPES[..1]), col),
+            render(&scope_items(map, &SCOPES[..1]), col),
             Some(render(&right, col)),
             col,
         )
     } else {
         let col = size.width.min(100).saturating_sub(4);
-        let mut all = scope_items(&SCOPES);
+        let mut all = scope_items(map, &SCOPES);
         all.extend(footer());
         (render(&all, col), None, col)
     }
 }
 
 /// Every line of the help, in one column `width` wide.
-pub fn lines(width: u16) -> Vec<Line<'static>> {
-    let mut all = scope_items(&SCOPES);
+pub fn lines(map: &Keymap, width: u16) -> Vec<Line<'static>> {
+    let mut all = scope_items(map, &SCOPES);
     all.extend(footer());
     render(&all, width)
 }
@@ -138,15 +201,10 @@ fn box_height(size: Rect, rows: u16) -> u16 {
         .max(size.height.min(3))
 }
 
-/// How far the help can scroll on a screen of `size`.
-pub fn scroll_limit(size: Rect) -> u16 {
-    let (left, right, _) = columns(size);
-    let rows = left.len().max(right.as_ref().map_or(0, Vec::len)) as u16;
-    max_scroll(rows, box_height(size, rows))
-}
-
-pub fn draw(frame: &mut Frame, size: Rect, scroll: u16) {
-    let (left, right, col) = columns(size);
+/// Draws the help scrolled by `scroll`; returns how far it can scroll and how many of its
+/// lines show.
+pub fn draw(frame: &mut Frame, map: &Keymap, size: Rect, scroll: u16) -> (u16, usize) {
+    let (left, right, col) = columns(map, size);
     let want_w = col + right.as_ref().map_or(0, |_| col + 3) + 2;
     let rows = left.len().max(right.as_ref().map_or(0, Vec::len)) as u16;
     let w = want_w.min(size.width);
@@ -167,6 +225,7 @@ pub fn draw(frame: &mut Frame, size: Rect, scroll: u16) {
         };
         frame.render_widget(Paragraph::new(right).scroll((scroll, 0)), right_area);
     }
+    (max_scroll(rows, h), usize::from(inner.height))
 }
 
 /// How far the help can scroll when `rows` lines show in a box `h` tall.

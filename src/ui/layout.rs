@@ -1,5 +1,5 @@
-//! Where each part of the screen goes. Pure, and shared by the view (to draw) and by update (to
-//! know page heights and which row a mouse click hit).
+//! Where each part of the screen goes. Pure; the view draws by it and reports what it measured
+//! (`app::geometry`), so the state machine never reads this module.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
@@ -97,11 +97,6 @@ pub fn areas(size: Rect, focus: Pane) -> Areas {
     }
 }
 
-/// Whether a point lies in a rectangle.
-pub fn contains(r: Rect, x: u16, y: u16) -> bool {
-    x >= r.x && x < r.x.saturating_add(r.width) && y >= r.y && y < r.y.saturating_add(r.height)
-}
-
 /// The label of a tab, from roomiest (`compact` 0: ` 3 Tasks (4) `) to tightest (3: ` 3:4 `).
 pub fn tab_label(pane: Pane, count: Option<usize>, compact: u8) -> String {
     let n = pane.number();
@@ -122,16 +117,3 @@ pub fn tab_label(pane: Pane, count: Option<usize>, compact: u8) -> String {
 
 /// Separator drawn between tabs.
 pub const TAB_DIVIDER: &str = "│";
-
-/// The tab under column `x` of the tab bar, given each tab's label.
-pub fn tab_at(bar: Rect, labels: &[(Pane, String)], x: u16) -> Option<Pane> {
-    let mut start = bar.x;
-    for (pane, label) in labels {
-        let width = unicode_width::UnicodeWidthStr::width(label.as_str()) as u16;
-        if x >= start && x < start + width {
-            return Some(*pane);
-        }
-        start += width + TAB_DIVIDER.chars().count() as u16;
-    }
-    None
-}

@@ -1,4 +1,5 @@
-//! `view(state, frame)`: draws the whole screen from the state, and nothing else.
+//! `view(state, frame)`: draws the whole screen from the state, and reports what it measured
+//! (`Geometry`) for the runtime to give back to the state machine.
 
 pub mod help;
 pub mod layout;
@@ -12,16 +13,17 @@ use ratatui::Frame;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::keymap::{self, Scope};
-use crate::app::state::{Mode, Pane, State};
+use crate::app::geometry::{Area, Geometry};
+use crate::app::state::{Modal, Pane, State};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-pub fn view(state: &State, frame: &mut Frame) {
+pub fn view(state: &State, frame: &mut Frame) -> Geometry {
     theme::set(state.look);
     let size = frame.area();
     let spinner = SPINNER[state.spinner % SPINNER.len()];
     let areas = layout::areas(size, state.focus);
+    let mut geometry = measure(state, size, &areas);
     if let Some(area) = areas.contacts {
         panes::contacts::draw(frame, area, state, spinner);
     }
@@ -30,11 +32,98 @@ pub fn view(state: &State, frame: &mut Frame) {
     }
     status::draw(frame, areas.status, state, spinner);
     draw_hints(frame, areas.hints, state);
-    overlay::draw(frame, state);
-    if let Some(scroll) = state.help {
-        help::draw(frame, size, scroll);
+    let (rows, messages_max) = overlay::draw(frame, state);
+    geometry.overlay_rows = rows;
+    geometry.messages_scroll_max = messages_max;
+    if let Modal::Help { scroll } = state.modal {
+        let (max, rows) = help::draw(frame, &state.keymap, size, scroll);
+        geometry.help_scroll_max = max;
+        geometry.help_rows = rows;
     }
     mark_cluster_tails(frame.buffer_mut());
+    geometry
+}
+
+fn area(r: ratatui::layout::Rect) -> Area {
+    Area {
+        x: r.x,
+        y: r.y,
+        width: r.width,
+        height: r.height,
+    }
+}
+
+/// Where the panes and tabs are, and how tall the selected contact's details and notes are at
+/// the width they are drawn.
+fn measure(state: &State, size: ratatui::layout::Rect, areas: &layout::Areas) -> Geometry {
+    // The list's height counts while a narrow screen shows only the right side, and the right
+    // side's while it shows only the list: each is what the user comes back to.
+    let list_height = layout::areas(size, Pane::Contacts)
+        .list_rows()
+        .map_or(1, |r| usize::from(r.height).max(1));
+    let body = layout::areas(size, state.tab).right_body();
+    let right_height = body.map_or(1, |r| usize::from(r.height).max(1));
+    let right_width = body.map_or(1, |r| usize::from(r.width).max(1));
+    let mut tabs = Vec::new();
+    if let Some(bar) = areas.tab_bar() {
+        let mut x = bar.x;
+        for (pane, label) in panes::tab_labels(state, bar.width) {
+            let width = text::width(&label) as u16;
+            tabs.push((
+                pane,
+                Area {
+                    x,
+                    y: bar.y,
+                    width: width.min(bar.right().saturating_sub(x)),
+                    height: 1,
+                },
+            ));
+            x = x.saturating_add(width + text::width(layout::TAB_DIVIDER) as u16);
+        }
+    }
+    let details_lines = state
+        .selected_detail()
+        .map_or(0, |c| panes::details::lines(c, state, right_width).len());
+    let note_spans = state
+        .selected_extras()
+        .and_then(|e| e.notes.ready())
+        .map(|n| panes::notes::spans(n, right_width))
+        .unwrap_or_default();
+    Geometry {
+        list: areas.contacts.map(area),
+        list_rows: areas.list_rows().map(area),
+        list_height,
+        right: areas.right.map(area),
+        right_height,
+        right_width,
+        tabs,
+        measured_for: state.selected_id().map(String::from),
+        details_lines,
+        note_spans,
+        ..Geometry::default()
+    }
+}
+
+/// A one-line input as drawn: its text, and where it has the keys, the cursor as a reversed
+/// cell (a space at the end of the line).
+pub fn input_spans(input: &crate::app::input::LineInput, active: bool) -> Vec<Span<'static>> {
+    let text = input.text();
+    if !active {
+        return vec![Span::raw(crate::sanitize::line(text).into_owned())];
+    }
+    let at = text
+        .char_indices()
+        .nth(input.cursor())
+        .map_or(text.len(), |(i, _)| i);
+    let (before, rest) = text.split_at(at);
+    let mut chars = rest.chars();
+    let under = chars.next().map_or(" ".to_string(), String::from);
+    let cursor = ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::REVERSED);
+    vec![
+        Span::raw(crate::sanitize::line(before).into_owned()),
+        Span::styled(crate::sanitize::line(&under).into_owned(), cursor),
+        Span::raw(crate::sanitize::line(chars.as_str()).into_owned()),
+    ]
 }
 
 /// A cluster such as Devanagari "रा" is one two-cell grapheme to ratatui but two one-cell
@@ -152,34 +241,17 @@ fn draw_right(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spi
 }
 
 fn draw_hints(frame: &mut Frame, area: ratatui::layout::Rect, state: &State) {
-    let scope = if state.help.is_some() {
-        Scope::Help
-    } else if let Some(o) = &state.overlay {
-        match o {
-            crate::app::state::Overlay::Form(_) => Scope::Form,
-            crate::app::state::Overlay::Discard(_) | crate::app::state::Overlay::Confirm { .. } => {
-                Scope::Confirm
-            }
-            crate::app::state::Overlay::Locations(_) => Scope::Finder,
-            _ => Scope::Picker,
-        }
-    } else if state.mode == Mode::Search {
-        Scope::Search
-    } else {
-        Scope::Global
-    };
     // When the line is too narrow, hints go from the end, but the way to help and out stays.
-    let mut hints = keymap::hints(scope);
-    let cells = |h: &[(String, &str)]| {
+    let mut hints = state.keymap.hints(state.scope(), state.focus);
+    let cells = |h: &[(String, String)]| {
         h.iter()
             .map(|(k, w)| text::width(k) + text::width(w) + 3)
             .sum::<usize>()
     };
     while cells(&hints) > usize::from(area.width) {
-        match hints
-            .iter()
-            .rposition(|(_, w)| !matches!(*w, "help" | "quit" | "save" | "cancel" | "close"))
-        {
+        match hints.iter().rposition(|(_, w)| {
+            !matches!(w.as_str(), "help" | "quit" | "save" | "cancel" | "close")
+        }) {
             Some(i) => {
                 hints.remove(i);
             }
@@ -188,8 +260,11 @@ fn draw_hints(frame: &mut Frame, area: ratatui::layout::Rect, state: &State) {
     }
     let mut spans = Vec::new();
     for (key, what) in hints {
-        spans.push(Span::styled(format!(" {key}"), theme::key()));
-        spans.push(Span::styled(format!(" {what} "), theme::dim()));
+        spans.push(Span::styled(format!(" {}", text::safe(&key)), theme::key()));
+        spans.push(Span::styled(
+            format!(" {} ", text::safe(&what)),
+            theme::dim(),
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -8,42 +8,60 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{text, theme};
 use crate::app::form::Form;
+use crate::app::keymap::{Action, Scope};
 use crate::app::state::{Overlay, State};
 
 use super::centered_box as boxed;
 
-pub fn draw(frame: &mut Frame, state: &State) {
-    let Some(overlay) = &state.overlay else {
-        return;
+/// "Enter removes · Esc closes", with the keys the keymap has for each action (a user's own
+/// included); an action with no key is left out.
+fn keys_line(state: &State, scope: Scope, parts: &[(Action, &str)]) -> String {
+    parts
+        .iter()
+        .filter_map(|(a, what)| Some(format!("{} {what}", state.keymap.key_for(scope, *a)?)))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// Draws the overlay open, if any; returns how many items a list in it shows and how far the
+/// messages scroll (0 where there is neither).
+pub fn draw(frame: &mut Frame, state: &State) -> (usize, usize) {
+    let Some(overlay) = state.overlay() else {
+        return (0, 0);
     };
+    let q = Scope::Question;
+    // Every key that answers no is named: Esc and Enter are not obvious.
+    let no = state.keymap.label_for(q, Action::No).unwrap_or_default();
+    let yes = state.keymap.key_for(q, Action::Yes).unwrap_or_default();
+    let answer = format!("{yes} yes · {no} no");
     match overlay {
         Overlay::Form(form) => draw_form(frame, form),
         Overlay::Discard(form) => {
             draw_form(frame, form);
-            question(
-                frame,
-                "Discard your changes?",
-                "y discards · n keeps editing",
+            let keys = keys_line(
+                state,
+                q,
+                &[(Action::Yes, "discards"), (Action::No, "keeps editing")],
             );
+            question(frame, "Discard your changes?", &keys);
         }
         Overlay::Confirm { prompt, .. } | Overlay::Ask { prompt, .. } => {
-            question(frame, prompt, "y yes · n/Esc no")
+            question(frame, prompt, &answer)
         }
         Overlay::RemoveTag { tags, cursor, .. } => {
             let items: Vec<String> = tags
                 .iter()
                 .map(|t| crate::sanitize::line(t).into_owned())
                 .collect();
-            list(
-                frame,
-                "Remove which tag?",
-                &items,
-                *cursor,
-                "Enter removes · Esc closes",
+            let keys = keys_line(
+                state,
+                Scope::List,
+                &[(Action::Pick, "removes"), (Action::Back, "closes")],
             );
+            return (list(frame, "Remove which tag?", &items, *cursor, &keys), 0);
         }
-        Overlay::Pending { cursor } => draw_pending(frame, state, *cursor),
-        Overlay::Messages { scroll } => draw_messages(frame, state, *scroll),
+        Overlay::Pending { cursor } => return (draw_pending(frame, state, *cursor), 0),
+        Overlay::Messages { scroll } => return (0, draw_messages(frame, state, *scroll)),
         Overlay::Locations(picker) => draw_locations(frame, state, picker),
         Overlay::Drafts { drafts, cursor } => {
             let items: Vec<String> = drafts
@@ -78,19 +96,27 @@ pub fn draw(frame: &mut Frame, state: &State) {
                     .into_owned()
                 })
                 .collect();
-            list(
-                frame,
-                "Unsaved text from last time",
-                &items,
-                *cursor,
-                "Enter reopens · D discards · Esc keeps for later",
+            let keys = keys_line(
+                state,
+                Scope::List,
+                &[
+                    (Action::Pick, "reopens"),
+                    (Action::Discard, "discards"),
+                    (Action::Back, "keeps for later"),
+                ],
+            );
+            return (
+                list(frame, "Unsaved text from last time", &items, *cursor, &keys),
+                0,
             );
         }
     }
+    (0, 0)
 }
 
-/// The last messages, newest first, each whole and wrapped, with the time it was said.
-fn draw_messages(frame: &mut Frame, state: &State, scroll: usize) {
+/// The last messages, newest first, each whole and wrapped, with the time it was said; returns
+/// how far they scroll.
+fn draw_messages(frame: &mut Frame, state: &State, scroll: usize) -> usize {
     let size = frame.area();
     let width = size.width.saturating_sub(4).clamp(20, 100);
     let height = size.height.saturating_sub(2).max(5);
@@ -121,21 +147,32 @@ fn draw_messages(frame: &mut Frame, state: &State, scroll: usize) {
         lines.push(Line::styled(" Nothing said yet.", theme::dim()));
     }
     let rows = usize::from(inner.height.saturating_sub(2));
-    let scroll = scroll.min(lines.len().saturating_sub(rows));
+    let max = lines.len().saturating_sub(rows);
+    let scroll = scroll.min(max);
     let mut shown: Vec<Line> = lines.into_iter().skip(scroll).take(rows).collect();
     while shown.len() < rows {
         shown.push(Line::raw(""));
     }
     shown.push(Line::raw(""));
+    let keys = keys_line(
+        state,
+        Scope::List,
+        &[
+            (Action::Down, "down"),
+            (Action::Up, "up"),
+            (Action::Back, "closes"),
+        ],
+    );
     shown.push(Line::styled(
-        " newest first · j/k scroll · Esc closes",
+        format!(" newest first · {keys}"),
         theme::dim(),
     ));
     frame.render_widget(Paragraph::new(shown), inner);
+    max
 }
 
 /// The outbox: what waits and why, with the store's own trouble first.
-fn draw_pending(frame: &mut Frame, state: &State, cursor: usize) {
+fn draw_pending(frame: &mut Frame, state: &State, cursor: usize) -> usize {
     let mut header = Vec::new();
     if let Some(why) = &state.store_down {
         header.push(format!(
@@ -167,18 +204,27 @@ fn draw_pending(frame: &mut Frame, state: &State, cursor: usize) {
         .map(|s| crate::sanitize::line(&s).into_owned())
         .collect();
     let title = format!("Changes waiting for the server: {}", state.pending.len());
-    let keys = match state.pending.get(cursor) {
-        Some(p) if p.aside.is_some() => "Enter reads it again · D deletes it · Esc closes",
-        Some(_) => "Enter sends now · D takes it back to edit · Esc closes",
-        None => "Esc closes",
+    let parts: &[(Action, &str)] = match state.pending.get(cursor) {
+        Some(p) if p.aside.is_some() => &[
+            (Action::Pick, "reads it again"),
+            (Action::Discard, "deletes it"),
+            (Action::Back, "closes"),
+        ],
+        Some(_) => &[
+            (Action::Pick, "sends now"),
+            (Action::Discard, "takes it back to edit"),
+            (Action::Back, "closes"),
+        ],
+        None => &[(Action::Back, "closes")],
     };
+    let keys = keys_line(state, Scope::List, parts);
     let empty = [if state.store_down.is_some() {
         "Nothing waiting, and nothing can be saved until the store works.".to_string()
     } else {
         "Nothing waiting: every change is saved.".to_string()
     }];
     let shown: &[String] = if items.is_empty() { &empty } else { &items };
-    list_under(frame, &title, &header, shown, cursor, keys);
+    list_under(frame, &title, &header, shown, cursor, &keys)
 }
 
 /// The switcher: a search line over the matching locations, the current one marked.
@@ -192,14 +238,9 @@ fn draw_locations(frame: &mut Frame, state: &State, picker: &crate::app::locatio
         return;
     }
     let width = usize::from(inner.width);
-    let mut lines = vec![Line::from(vec![
-        Span::styled("Search: ", theme::dim()),
-        Span::raw(text::fit(
-            &crate::sanitize::line(&picker.query),
-            width.saturating_sub(10),
-        )),
-        Span::styled("▏", theme::dim()),
-    ])];
+    let mut search = vec![Span::styled("Search: ", theme::dim())];
+    search.extend(super::input_spans(&picker.query, picker.opening.is_none()));
+    let mut lines = vec![Line::from(search)];
     let rows = usize::from(inner.height).saturating_sub(2);
     let footer = if let Some(name) = &picker.opening {
         format!("Opening {}…", crate::sanitize::line(name))
@@ -278,11 +319,12 @@ fn question(frame: &mut Frame, prompt: &str, keys: &str) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
-fn list(frame: &mut Frame, title: &str, items: &[String], cursor: usize, keys: &str) {
+fn list(frame: &mut Frame, title: &str, items: &[String], cursor: usize, keys: &str) -> usize {
     list_under(frame, title, &[], items, cursor, keys)
 }
 
-/// A list with lines above it that are read, not chosen (wrapped to the box).
+/// A list with lines above it that are read, not chosen (wrapped to the box); returns how
+/// many items it shows.
 fn list_under(
     frame: &mut Frame,
     title: &str,
@@ -290,7 +332,7 @@ fn list_under(
     items: &[String],
     cursor: usize,
     keys: &str,
-) {
+) -> usize {
     let widest = items
         .iter()
         .map(|i| text::width(i))
@@ -344,6 +386,7 @@ fn list_under(
     }
     let width = usize::from(inner.width).saturating_sub(2);
     let mut used = 0;
+    let mut shown = 0;
     for (i, item) in wrapped.iter().enumerate().skip(start) {
         if used + item.len() > rows {
             break;
@@ -365,10 +408,12 @@ fn list_under(
             ));
         }
         used += item.len();
+        shown += 1;
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(keys.to_string(), theme::dim()));
     frame.render_widget(Paragraph::new(lines), inner);
+    shown
 }
 
 /// The lines under a field: its error, else the due date as understood, else its note; then,

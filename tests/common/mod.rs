@@ -162,3 +162,29 @@ pub async fn oauth_sign_in(sb: &Sandbox, user_type: &str, scope: &str) -> ghl_tu
 pub mod drive;
 pub mod hostile;
 pub mod pty;
+
+/// One message through `update` as the event loop has it: the message, then a frame drawn at
+/// the state's size (on ratatui's TestBackend) and what the view measured fed back. Tests that
+/// move cursors need those heights, as the app does.
+pub fn update(
+    state: &mut ghl_tui::app::State,
+    msg: ghl_tui::app::Msg,
+) -> Vec<ghl_tui::app::Effect> {
+    let mut fx = ghl_tui::app::update(state, msg);
+    fx.extend(drawn(state));
+    fx
+}
+
+/// Draws the state once and gives it what the view measured.
+pub fn drawn(state: &mut ghl_tui::app::State) -> Vec<ghl_tui::app::Effect> {
+    use ratatui::{Terminal, backend::TestBackend};
+    let (w, h) = state.size;
+    let mut t = Terminal::new(TestBackend::new(w.max(1), h.max(1))).expect("test terminal");
+    let mut geometry = ghl_tui::app::geometry::Geometry::default();
+    t.draw(|f| geometry = ghl_tui::ui::view(state, f))
+        .expect("draw");
+    if geometry == state.geometry {
+        return Vec::new();
+    }
+    ghl_tui::app::update(state, ghl_tui::app::Msg::Drawn(geometry))
+}

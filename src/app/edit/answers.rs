@@ -106,7 +106,7 @@ pub fn on_synced(
             if state.pending.is_empty() {
                 state.settle(Topic::Outbox);
                 if state.quit_when_sent {
-                    crate::app::update::quit(state, fx);
+                    crate::app::update::quit(fx);
                     return;
                 }
                 if state.retry_secs > 0 {
@@ -295,11 +295,11 @@ fn rejected(
     // which case it is offered at the next start.
     let key = crate::store::rejected_key(outbox_id);
     match Form::from_op(&op, state.local_now(), state.zone) {
-        Some(mut form) if state.overlay.is_none() => {
+        Some(mut form) if state.overlay().is_none() => {
             form.key_override = Some(key);
             form.title = format!("{} — not saved: {}", form.title, error.one_line());
             let form = super::dress(state, form);
-            state.overlay = Some(Overlay::Form(Box::new(form)));
+            state.open(Overlay::Form(Box::new(form)));
         }
         _ => {}
     }
@@ -390,8 +390,8 @@ pub fn not_recorded(
 /// Opens `form` now, or once the overlay in the way closes.
 fn give_back(state: &mut State, form: Box<Form>) {
     let form = Box::new(super::dress(state, *form));
-    if state.overlay.is_none() {
-        state.overlay = Some(Overlay::Form(form));
+    if state.overlay().is_none() {
+        state.open(Overlay::Form(form));
     } else {
         state.parked.push(form);
     }
@@ -404,7 +404,7 @@ pub fn on_outbox(state: &mut State, pending: Vec<PendingView>, fx: &mut Vec<Effe
     if state.pending.is_empty() {
         state.settle(Topic::Outbox);
         if state.quit_when_sent {
-            crate::app::update::quit(state, fx);
+            crate::app::update::quit(fx);
         }
     }
 }
@@ -447,7 +447,7 @@ pub fn on_withdrawn(state: &mut State, key: String, payload: Value, fx: &mut Vec
 }
 
 pub fn on_drafts(state: &mut State, drafts: Vec<(String, Value)>) {
-    if !drafts.is_empty() && state.overlay.is_none() {
-        state.overlay = Some(Overlay::Drafts { drafts, cursor: 0 });
+    if !drafts.is_empty() && state.overlay().is_none() {
+        state.open(Overlay::Drafts { drafts, cursor: 0 });
     }
 }

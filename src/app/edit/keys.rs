@@ -1,4 +1,4 @@
-//! Keys while an overlay is open: forms, questions and lists.
+//! Actions and typing while an overlay is open: forms, questions and lists.
 
 use crossterm::event::KeyEvent;
 use ratatui_textarea::Input;
@@ -6,83 +6,126 @@ use ratatui_textarea::Input;
 use super::{say, send};
 use crate::api::WriteOp;
 use crate::app::form::Form;
-use crate::app::keymap::{self, Action, Scope};
+use crate::app::keymap::Action;
 use crate::app::msg::Effect;
-use crate::app::state::{Overlay, State};
+use crate::app::state::{Cursor, Overlay, State};
 
-// --- Overlay keys ---------------------------------------------------------------------------
+// --- Overlay actions ------------------------------------------------------------------------
 
-/// Keys while an overlay is open. Returns false when there is no overlay.
-pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
-    let Some(overlay) = state.overlay.take() else {
+/// How far a list overlay moves for `action` (`None`: not a move).
+fn list_delta(state: &State, action: Action) -> Option<isize> {
+    let page = state.geometry.overlay_rows.saturating_sub(1).max(1) as isize;
+    match action {
+        Action::Down => Some(1),
+        Action::Up => Some(-1),
+        Action::PageDown => Some(page),
+        Action::PageUp => Some(-page),
+        Action::Top => Some(isize::MIN / 2),
+        Action::Bottom => Some(isize::MAX / 2),
+        _ => None,
+    }
+}
+
+/// An action while a form, a question or a list is open; `true` when it means something in
+/// that scope (see `Scope::allows`).
+pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
+    let Some(overlay) = state.take_overlay() else {
         return false;
     };
-    state.overlay = match overlay {
-        Overlay::Locations(picker) => {
-            crate::app::locations::on_key(state, picker, ev, fx);
-            return true;
-        }
-        Overlay::Form(form) => form_key(state, form, ev, fx),
-        Overlay::Discard(form) => match keymap::lookup(Scope::Confirm, &ev) {
+    let (taken, back) = match overlay {
+        Overlay::Form(form) => form_act(state, form, action, fx),
+        Overlay::Discard(form) => match action {
             // The text is kept as a draft, offered back at the next start.
-            Some(Action::Quit) => {
+            Action::Quit => {
                 crate::app::update::ask_quit(state, fx);
-                state.overlay.take()
+                (true, None)
             }
-            Some(Action::Yes) => {
+            Action::Yes => {
                 fx.push(Effect::DiscardDraft {
                     key: form.draft_key(),
                 });
-                None
+                (true, None)
             }
-            Some(Action::No) => Some(Overlay::Form(form)),
-            _ => Some(Overlay::Discard(form)),
+            Action::No => (true, Some(Overlay::Form(form))),
+            _ => (false, Some(Overlay::Discard(form))),
         },
-        Overlay::Ask { prompt, yes } => match keymap::lookup(Scope::Confirm, &ev) {
-            Some(Action::Yes) if yes.contains(&Effect::Quit) => {
-                crate::app::update::quit(state, fx);
-                None
-            }
-            Some(Action::Yes) => {
-                fx.extend(yes);
-                None
-            }
-            Some(Action::No) => None,
+        Overlay::Ask { prompt, yes } => match action {
             // Asked twice (a second Ctrl-C): the answer is yes.
-            Some(Action::Quit) => {
-                crate::app::update::quit(state, fx);
-                None
+            Action::Yes | Action::Quit if yes.contains(&Effect::Quit) => {
+                crate::app::update::quit(fx);
+                (true, None)
             }
-            _ => Some(Overlay::Ask { prompt, yes }),
-        },
-        Overlay::Confirm { prompt, ops } => match keymap::lookup(Scope::Confirm, &ev) {
-            Some(Action::Quit) => {
+            Action::Yes => {
+                fx.extend(yes);
+                (true, None)
+            }
+            Action::No => (true, None),
+            Action::Quit => {
                 crate::app::update::ask_quit(state, fx);
-                state.overlay.take()
+                (true, None)
             }
-            Some(Action::Yes) => {
-                let _ = send(state, ops, None, None, fx);
-                None
-            }
-            Some(Action::No) => None,
-            _ => Some(Overlay::Confirm { prompt, ops }),
+            _ => (false, Some(Overlay::Ask { prompt, yes })),
         },
+        Overlay::Confirm { prompt, ops } => match action {
+            Action::Quit => {
+                crate::app::update::ask_quit(state, fx);
+                (true, None)
+            }
+            Action::Yes => {
+                let _ = send(state, ops, None, None, fx);
+                (true, None)
+            }
+            Action::No => (true, None),
+            _ => (false, Some(Overlay::Confirm { prompt, ops })),
+        },
+        list @ (Overlay::RemoveTag { .. }
+        | Overlay::Pending { .. }
+        | Overlay::Messages { .. }
+        | Overlay::Drafts { .. }) => list_act(state, list, action, fx),
+        // The switcher has its own scope; it is never handled here.
+        other @ Overlay::Locations(_) => (false, Some(other)),
+    };
+    // An overlay opened while handling (a question, the quit question) wins over the one the
+    // action would have gone back to.
+    if let Some(back) = back
+        && state.idle()
+    {
+        state.open(back);
+    }
+    taken
+}
+
+/// The list overlays: the same moves in each, and what Enter, `D` and Esc mean there.
+fn list_act(
+    state: &mut State,
+    overlay: Overlay,
+    action: Action,
+    fx: &mut Vec<Effect>,
+) -> (bool, Option<Overlay>) {
+    if !crate::app::keymap::Scope::List.allows(action) {
+        return (false, Some(overlay));
+    }
+    if action == Action::Quit {
+        crate::app::update::ask_quit(state, fx);
+        return (true, Some(overlay));
+    }
+    if action == Action::Back {
+        // Closing the drafts keeps them for next time.
+        return (true, None);
+    }
+    let delta = list_delta(state, action);
+    let back = match overlay {
         Overlay::RemoveTag {
             contact_id,
             tags,
             cursor,
-        } => match keymap::lookup(Scope::Picker, &ev) {
-            Some(Action::Down) => Some(Overlay::RemoveTag {
-                cursor: (cursor + 1).min(tags.len().saturating_sub(1)),
+        } => match (delta, action) {
+            (Some(d), _) => Some(Overlay::RemoveTag {
+                cursor: Cursor::moved(cursor, d, tags.len()),
                 contact_id,
                 tags,
             }),
-            Some(Action::Up) => Some(Overlay::RemoveTag {
-                cursor: cursor.saturating_sub(1),
-                contact_id,
-                tags,
-            }),
-            Some(Action::Pick) => {
+            (None, Action::Pick) => {
                 if let Some(tag) = tags.get(cursor) {
                     let _ = send(
                         state,
@@ -97,21 +140,17 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
                 }
                 None
             }
-            Some(Action::Back) => None,
             _ => Some(Overlay::RemoveTag {
                 contact_id,
                 tags,
                 cursor,
             }),
         },
-        Overlay::Pending { cursor } => match keymap::lookup(Scope::Picker, &ev) {
-            Some(Action::Down) => Some(Overlay::Pending {
-                cursor: (cursor + 1).min(state.pending.len().saturating_sub(1)),
+        Overlay::Pending { cursor } => match (delta, action) {
+            (Some(d), _) => Some(Overlay::Pending {
+                cursor: Cursor::moved(cursor, d, state.pending.len()),
             }),
-            Some(Action::Up) => Some(Overlay::Pending {
-                cursor: cursor.saturating_sub(1),
-            }),
-            Some(Action::Pick) => {
+            (None, Action::Pick) => {
                 match state.pending.get(cursor) {
                     // Read again: a newer version may have been installed since.
                     Some(p) if p.aside.is_some() => {
@@ -126,7 +165,7 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
                 }
                 None
             }
-            Some(Action::Discard) => match state.pending.get(cursor) {
+            (None, Action::Discard) => match state.pending.get(cursor) {
                 // It cannot be read, so it cannot become a draft: deleted after a question.
                 Some(p) if p.aside.is_some() => Some(Overlay::Ask {
                     prompt: format!(
@@ -142,33 +181,25 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
                 }
                 None => None,
             },
-            Some(Action::Back) => None,
             _ => Some(Overlay::Pending { cursor }),
         },
-        Overlay::Messages { scroll } => match keymap::lookup(Scope::Picker, &ev) {
-            Some(Action::Down) => Some(Overlay::Messages {
-                scroll: scroll.saturating_add(1),
+        Overlay::Messages { scroll } => match (delta, action) {
+            (Some(d), _) => Some(Overlay::Messages {
+                scroll: Cursor::moved(scroll, d, state.geometry.messages_scroll_max + 1),
             }),
-            Some(Action::Up) => Some(Overlay::Messages {
-                scroll: scroll.saturating_sub(1),
-            }),
-            Some(Action::Back | Action::Pick) => None,
+            (None, Action::Pick) => None,
             _ => Some(Overlay::Messages { scroll }),
         },
-        Overlay::Drafts { mut drafts, cursor } => match keymap::lookup(Scope::Picker, &ev) {
-            Some(Action::Down) => Some(Overlay::Drafts {
-                cursor: (cursor + 1).min(drafts.len().saturating_sub(1)),
+        Overlay::Drafts { mut drafts, cursor } => match (delta, action) {
+            (Some(d), _) => Some(Overlay::Drafts {
+                cursor: Cursor::moved(cursor, d, drafts.len()),
                 drafts,
             }),
-            Some(Action::Up) => Some(Overlay::Drafts {
-                cursor: cursor.saturating_sub(1),
-                drafts,
-            }),
-            Some(Action::Pick) => drafts
+            (None, Action::Pick) => drafts
                 .get(cursor)
                 .and_then(|(k, v)| Form::from_draft(k, v, state.local_now(), state.zone))
                 .map(|f| Overlay::Form(Box::new(super::dress(state, f)))),
-            Some(Action::Discard) if cursor < drafts.len() => {
+            (None, Action::Discard) if cursor < drafts.len() => {
                 let (key, _) = drafts.remove(cursor);
                 fx.push(Effect::DiscardDraft { key });
                 (!drafts.is_empty()).then(|| Overlay::Drafts {
@@ -176,12 +207,11 @@ pub fn on_key(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) -> bool {
                     drafts,
                 })
             }
-            // Closing keeps the drafts for next time.
-            Some(Action::Back) => None,
             _ => Some(Overlay::Drafts { drafts, cursor }),
         },
+        other => Some(other),
     };
-    true
+    (true, back)
 }
 
 /// Saves the form: every field checked, then the writes recorded (the form stays open with
@@ -214,20 +244,19 @@ fn save_form(state: &mut State, mut form: Box<Form>, fx: &mut Vec<Effect>) -> Op
     }
 }
 
-fn form_key(
+fn form_act(
     state: &mut State,
     mut form: Box<Form>,
-    ev: KeyEvent,
+    action: Action,
     fx: &mut Vec<Effect>,
-) -> Option<Overlay> {
-    let action = keymap::lookup(Scope::Form, &ev);
+) -> (bool, Option<Overlay>) {
     // Anything but Tab ends a walk through the tag candidates: the word typed is the word.
-    if action != Some(Action::NextField) {
+    if action != Action::NextField {
         form.tag_cycle = None;
     }
-    match action {
-        Some(Action::Save) => save_form(state, form, fx),
-        Some(Action::Cancel) => {
+    let back = match action {
+        Action::Save => save_form(state, form, fx),
+        Action::Cancel => {
             if form.changed() {
                 Some(Overlay::Discard(form))
             } else {
@@ -237,92 +266,129 @@ fn form_key(
                 None
             }
         }
-        Some(Action::NextField) => {
+        Action::NextField => {
             if !form.complete() {
                 form.tag_cycle = None;
                 form.step(1);
             }
+            // Leaving a field keeps what it holds at once.
             save_draft(&form, fx);
             Some(Overlay::Form(form))
         }
-        Some(Action::PrevField) => {
+        Action::PrevField => {
             form.step(-1);
+            save_draft(&form, fx);
             Some(Overlay::Form(form))
         }
-        Some(Action::ExternalEditor) => {
+        Action::ExternalEditor => {
             fx.push(Effect::OpenEditor {
                 text: form.focused().text(),
             });
+            // What is typed so far is safe before the terminal is handed over.
+            save_draft(&form, fx);
             Some(Overlay::Form(form))
         }
-        Some(Action::ClearInput) => {
+        Action::ClearInput => {
             // As in a shell: everything before the cursor goes.
             let field = form.focused();
             if !field.locked && field.choices.is_empty() {
                 field.area.delete_line_by_head();
                 field.error = None;
-                save_draft(&form, fx);
+                type_draft(&form, fx);
             }
             Some(Overlay::Form(form))
         }
-        _ => {
-            let enter_saves = form.enter_saves();
-            let field = form.focused();
-            if field.locked {
-                return Some(Overlay::Form(form));
-            }
-            if !field.choices.is_empty() {
-                // A choice changes with Space or the arrows; typing does nothing to it.
-                let forward = match ev.code {
-                    crossterm::event::KeyCode::Char(' ') | crossterm::event::KeyCode::Right => {
-                        Some(true)
-                    }
-                    crossterm::event::KeyCode::Left => Some(false),
-                    crossterm::event::KeyCode::Enter => {
-                        form.step(1);
-                        return Some(Overlay::Form(form));
-                    }
-                    _ => None,
-                };
-                if let Some(forward) = forward {
-                    field.cycle(forward);
-                    save_draft(&form, fx);
-                }
-                return Some(Overlay::Form(form));
-            }
-            let input = Input::from(ev);
-            // Enter in a one-line box saves it; in a one-line field of a longer form it moves
-            // on; in a text it breaks the line.
-            if !field.multiline && input.key == ratatui_textarea::Key::Enter {
-                if enter_saves {
-                    return save_form(state, form, fx);
-                }
-                form.step(1);
-                return Some(Overlay::Form(form));
-            }
-            if field.area.input(input) {
-                field.error = None;
-                save_draft(&form, fx);
-            }
-            Some(Overlay::Form(form))
-        }
+        _ => return (false, Some(Overlay::Form(form))),
+    };
+    (true, back)
+}
+
+/// A key typed into the focused field of the open form.
+pub fn on_type(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
+    let Some(Overlay::Form(form)) = state.take_overlay() else {
+        return;
+    };
+    let back = form_type(state, form, ev, fx);
+    if let Some(back) = back
+        && state.idle()
+    {
+        state.open(back);
     }
 }
 
+fn form_type(
+    state: &mut State,
+    mut form: Box<Form>,
+    ev: KeyEvent,
+    fx: &mut Vec<Effect>,
+) -> Option<Overlay> {
+    form.tag_cycle = None;
+    let enter_saves = form.enter_saves();
+    let field = form.focused();
+    if field.locked {
+        return Some(Overlay::Form(form));
+    }
+    if !field.choices.is_empty() {
+        // A choice changes with Space or the arrows; typing does nothing to it.
+        let forward = match ev.code {
+            crossterm::event::KeyCode::Char(' ') | crossterm::event::KeyCode::Right => Some(true),
+            crossterm::event::KeyCode::Left => Some(false),
+            crossterm::event::KeyCode::Enter => {
+                form.step(1);
+                save_draft(&form, fx);
+                return Some(Overlay::Form(form));
+            }
+            _ => None,
+        };
+        if let Some(forward) = forward {
+            field.cycle(forward);
+            save_draft(&form, fx);
+        }
+        return Some(Overlay::Form(form));
+    }
+    let input = Input::from(ev);
+    // Enter in a one-line box saves it; in a one-line field of a longer form it moves on; in a
+    // text it breaks the line.
+    if !field.multiline && input.key == ratatui_textarea::Key::Enter {
+        if enter_saves {
+            return save_form(state, form, fx);
+        }
+        form.step(1);
+        save_draft(&form, fx);
+        return Some(Overlay::Form(form));
+    }
+    if field.area.input(input) {
+        field.error = None;
+        type_draft(&form, fx);
+    }
+    Some(Overlay::Form(form))
+}
+
+/// The draft as typed: kept after a pause in typing (the store is told to wait for one).
+fn type_draft(form: &Form, fx: &mut Vec<Effect>) {
+    fx.push(Effect::SaveDraft {
+        key: form.draft_key(),
+        payload: form.draft(),
+        now: false,
+    });
+}
+
+/// The draft kept now: a field was left, or the terminal is about to be handed over.
 fn save_draft(form: &Form, fx: &mut Vec<Effect>) {
     fx.push(Effect::SaveDraft {
         key: form.draft_key(),
         payload: form.draft(),
+        now: true,
     });
 }
 
 /// Text pasted into a form goes into the focused field.
 pub fn on_paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) -> bool {
-    if let Some(Overlay::Locations(picker)) = state.overlay.as_mut() {
-        crate::app::locations::on_paste(picker, text);
+    if let Some(Overlay::Locations(_)) = state.overlay() {
+        crate::app::locations::on_text(state, crate::sanitize::line(text).trim());
         return true;
     }
-    let Some(Overlay::Form(form)) = state.overlay.as_mut() else {
+    let Some(Overlay::Form(form)) = state.overlay_mut() else {
         return false;
     };
     let field = form.focused();
@@ -338,14 +404,15 @@ pub fn on_paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) -> bool {
         },
     );
     field.area.insert_str(clean);
+    field.error = None;
     let form = form.clone();
-    save_draft(&form, fx);
+    type_draft(&form, fx);
     true
 }
 
 /// The external editor closed.
 pub fn on_editor_done(state: &mut State, result: Result<String, String>, fx: &mut Vec<Effect>) {
-    match (state.overlay.as_mut(), result) {
+    match (state.overlay_mut(), result) {
         (Some(Overlay::Form(form)), Ok(text)) => {
             let field = form.focused();
             let clean =

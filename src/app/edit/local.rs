@@ -264,8 +264,10 @@ pub(super) fn apply_local(state: &mut State, op: &WriteOp) {
             rebuild_hay(set);
             if state.search.is_none() {
                 state.visible = None;
-                state.input.clear();
-                state.list.select(0, state.browse.rows.len(), 1);
+                state.filter.take();
+                state
+                    .list
+                    .select(0, state.browse.rows.len(), state.geometry.list_height);
             }
             state.marks.insert(id);
         }
@@ -284,9 +286,11 @@ pub(super) fn apply_local(state: &mut State, op: &WriteOp) {
             }
             state.extras.remove(id);
             state.visible = None;
-            state.input.clear();
+            state.filter.take();
             let len = state.visible_len();
-            state.list.select(state.list.selected, len, 1);
+            state
+                .list
+                .select(state.list.selected, len, state.geometry.list_height);
         }
     }
 }

@@ -9,7 +9,7 @@ mod local;
 pub use answers::{
     not_recorded, on_drafts, on_outbox, on_synced, on_withdrawn, store_down, store_up,
 };
-pub use keys::{on_editor_done, on_key, on_paste};
+pub use keys::{on_act, on_editor_done, on_paste, on_type};
 pub(crate) use local::with_contact;
 pub use local::{reapply_pending, reapply_pending_creates};
 
@@ -46,7 +46,7 @@ fn first_line(s: Option<&str>, max: usize) -> String {
     let line = crate::sanitize::line(s.unwrap_or("").lines().next().unwrap_or(""))
         .trim()
         .to_string();
-    crate::ui::text::fit(&line, max)
+    crate::text::fit(&line, max)
 }
 
 fn is_local(id: &str) -> bool {
@@ -144,17 +144,15 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         },
         Action::RemoveTag => match contact {
             Some(c) if c.tags.is_empty() => say(state, "This contact has no tags", true),
-            Some(c) if !is_local(c.id()) => {
-                state.overlay = Some(Overlay::RemoveTag {
-                    contact_id: c.id().to_string(),
-                    tags: c.tags.clone(),
-                    cursor: 0,
-                })
-            }
+            Some(c) if !is_local(c.id()) => state.open(Overlay::RemoveTag {
+                contact_id: c.id().to_string(),
+                tags: c.tags.clone(),
+                cursor: 0,
+            }),
             Some(_) => not_yet_saved(state),
             None => say(state, "No contact selected", true),
         },
-        Action::ShowPending => state.overlay = Some(Overlay::Pending { cursor: 0 }),
+        Action::ShowPending => state.open(Overlay::Pending { cursor: 0 }),
         _ => {}
     }
 }
@@ -180,7 +178,7 @@ pub(crate) fn dress(state: &State, form: Form) -> Form {
 
 fn open(state: &mut State, form: Form) {
     let form = dress(state, form);
-    state.overlay = Some(Overlay::Form(Box::new(form)));
+    state.open(Overlay::Form(Box::new(form)));
 }
 
 /// The location's tags (when the token may list them) and those on loaded contacts.
@@ -243,7 +241,7 @@ fn delete(state: &mut State, contact: Option<Contact>) {
             None => return say(state, "No contact selected", true),
         },
     };
-    state.overlay = Some(Overlay::Confirm {
+    state.open(Overlay::Confirm {
         prompt,
         ops: vec![op],
     });

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table};
 
-use crate::app::state::{Mode, Pane, State};
+use crate::app::state::{Pane, State};
 use crate::ui::{layout, text, theme};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
@@ -133,20 +133,15 @@ fn columns(width: u16) -> (Vec<Constraint>, Vec<&'static str>) {
 }
 
 fn search_line(state: &State, spinner: &str) -> Line<'static> {
-    let typing = state.mode == Mode::Search;
-    if typing || !state.input.is_empty() {
+    let typing = state.searching();
+    if typing || !state.filter.is_empty() {
         let matches = format!(
             "  {} of {}",
             text::count(state.visible_len() as u64),
             text::count(state.set().rows.len() as u64)
         );
-        let mut spans = vec![
-            Span::styled("/", theme::key()),
-            Span::raw(state.input.clone()),
-        ];
-        if typing {
-            spans.push(Span::styled("▏", theme::key()));
-        }
+        let mut spans = vec![Span::styled("/", theme::key())];
+        spans.extend(crate::ui::input_spans(&state.filter, typing));
         spans.push(Span::styled(matches, theme::dim()));
         return Line::from(spans);
     }

@@ -1,0 +1,348 @@
+//! Reading keymap files: the defaults, then the user's over them. Every mistake stops the start
+//! with one line naming the file, the line and what is wrong: an unknown scope, action, pane or
+//! field, a key that cannot be read, a key bound twice in one scope.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use crokey::KeyCombination;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Action, Binding, Keymap, Scope, normal};
+use crate::app::state::Pane;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {what}")]
+pub struct KeymapError {
+    pub file: String,
+    pub line: usize,
+    pub what: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    // Spans do not survive an untagged enum, so the line of a bad key is the line of its `on`.
+    on: Spanned<OneOrMany>,
+    run: Spanned<String>,
+    #[serde(default)]
+    desc: Option<String>,
+    #[serde(default)]
+    hint: Option<String>,
+    #[serde(default)]
+    panes: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Table {
+    #[serde(default)]
+    keymap: Option<Vec<Spanned<Entry>>>,
+    #[serde(default)]
+    prepend_keymap: Vec<Spanned<Entry>>,
+    #[serde(default)]
+    append_keymap: Vec<Spanned<Entry>>,
+}
+
+struct Source<'a> {
+    text: &'a str,
+    name: &'a str,
+}
+
+impl Source<'_> {
+    fn line(&self, span: Range<usize>) -> usize {
+        let end = span.start.min(self.text.len());
+        self.text[..end].matches('\n').count() + 1
+    }
+
+    fn err(&self, span: Range<usize>, what: impl Into<String>) -> KeymapError {
+        KeymapError {
+            file: self.name.to_string(),
+            line: self.line(span),
+            what: what.into(),
+        }
+    }
+}
+
+/// A key as written in a file: crokey's syntax (`ctrl-d`, `alt-b`, `enter`, `j`), optionally in
+/// angle brackets (`<Esc>`), an uppercase letter meaning Shift (`G`), and `shift-tab` for the
+/// back-tab terminals send.
+fn key(raw: &str) -> Option<KeyCombination> {
+    let mut raw = raw.trim();
+    if let Some(inner) = raw.strip_prefix('<').and_then(|r| r.strip_suffix('>')) {
+        raw = inner;
+    }
+    if raw.is_empty() {
+        return None;
+    }
+    let lower = raw.to_ascii_lowercase();
+    let spelled = match raw.chars().collect::<Vec<_>>().as_slice() {
+        [c] if c.is_ascii_uppercase() => format!("shift-{}", c.to_ascii_lowercase()),
+        _ if lower == "shift-tab" || lower == "s-tab" => "backtab".into(),
+        _ => raw.to_string(),
+    };
+    crokey::parse(&spelled).ok()
+}
+
+fn pane(name: &str) -> Option<Pane> {
+    match name.trim() {
+        "contacts" => Some(Pane::Contacts),
+        "details" => Some(Pane::Details),
+        "tasks" => Some(Pane::Tasks),
+        "notes" => Some(Pane::Notes),
+        "appointments" => Some(Pane::Appointments),
+        _ => None,
+    }
+}
+
+/// One file's bindings for one scope, checked: no key twice.
+fn bindings(
+    src: &Source<'_>,
+    scope: Scope,
+    entries: Vec<Spanned<Entry>>,
+) -> Result<Vec<Binding>, KeymapError> {
+    let mut out: Vec<Binding> = Vec::new();
+    let mut seen: HashMap<KeyCombination, String> = HashMap::new();
+    for entry in entries {
+        let entry = entry.into_inner();
+        let run_span = entry.run.span();
+        let run = entry.run.into_inner();
+        let action = Action::parse(&run).ok_or_else(|| {
+            src.err(
+                run_span.clone(),
+                format!("`{run}` is not an action (see the help, or the default keymap)"),
+            )
+        })?;
+        if !scope.allows(action) {
+            return Err(src.err(
+                run_span,
+                format!("`{run}` does nothing in [{}]", scope.name()),
+            ));
+        }
+        let on_span = entry.on.span();
+        let keys = match entry.on.into_inner() {
+            OneOrMany::One(k) => vec![k],
+            OneOrMany::Many(ks) => ks,
+        };
+        if keys.is_empty() {
+            return Err(src.err(run_span, format!("`{run}` has no key in `on`")));
+        }
+        let mut parsed = Vec::new();
+        for text in keys {
+            let span = on_span.clone();
+            let combo = key(&text).ok_or_else(|| {
+                src.err(
+                    span.clone(),
+                    format!(
+                        "`{text}` is not a key (try `j`, `G`, `ctrl-d`, `alt-b`, `enter`, `esc`)"
+                    ),
+                )
+            })?;
+            if let Some(first) = seen.insert(normal(combo), text.clone()) {
+                return Err(src.err(
+                    span,
+                    format!(
+                        "`{text}` is bound twice in [{}] (also as `{first}`)",
+                        scope.name()
+                    ),
+                ));
+            }
+            parsed.push(combo);
+        }
+        let mut panes = Vec::new();
+        for p in entry.panes {
+            let span = p.span();
+            let name = p.into_inner();
+            panes.push(pane(&name).ok_or_else(|| {
+                src.err(
+                    span,
+                    format!(
+                        "`{name}` is not a pane (contacts, details, tasks, notes, appointments)"
+                    ),
+                )
+            })?);
+        }
+        out.push(Binding {
+            keys: parsed,
+            action,
+            desc: entry.desc.unwrap_or_else(|| run.clone()),
+            hint: entry.hint,
+            panes,
+        });
+    }
+    Ok(out)
+}
+
+fn tables(src: &Source<'_>) -> Result<Vec<(Scope, Table)>, KeymapError> {
+    let raw: BTreeMap<String, Spanned<Table>> = toml::from_str(src.text).map_err(|e| {
+        let line = e.span().map_or(1, |s| src.line(s));
+        KeymapError {
+            file: src.name.to_string(),
+            line,
+            what: e.message().trim().to_string(),
+        }
+    })?;
+    let mut out = Vec::new();
+    for (name, table) in raw {
+        let span = table.span();
+        let scope = Scope::from_name(&name).ok_or_else(|| {
+            let known: Vec<&str> = Scope::ALL.iter().map(|s| s.name()).collect();
+            src.err(
+                span,
+                format!("[{name}] is not a scope ({})", known.join(", ")),
+            )
+        })?;
+        out.push((scope, table.into_inner()));
+    }
+    Ok(out)
+}
+
+/// The defaults, and the user's file over them when given.
+pub fn parse(
+    default: &str,
+    default_name: &str,
+    user: Option<(&str, &str)>,
+) -> Result<Keymap, KeymapError> {
+    let base = Source {
+        text: default,
+        name: default_name,
+    };
+    let mut scopes: HashMap<Scope, Vec<Binding>> = HashMap::new();
+    for (scope, table) in tables(&base)? {
+        let entries = table.keymap.unwrap_or_default();
+        scopes.insert(scope, bindings(&base, scope, entries)?);
+    }
+    let Some((text, name)) = user else {
+        return Ok(Keymap { scopes });
+    };
+    let src = Source { text, name };
+    for (scope, table) in tables(&src)? {
+        let current = scopes.entry(scope).or_default();
+        if let Some(whole) = table.keymap {
+            *current = bindings(&src, scope, whole)?;
+        }
+        // Checked together: a key may not be both prepended and appended.
+        let first: Vec<Spanned<Entry>> = table.prepend_keymap;
+        let last: Vec<Spanned<Entry>> = table.append_keymap;
+        let n_first = first.len();
+        let mut added = bindings(&src, scope, first.into_iter().chain(last).collect())?;
+        let appended = added.split_off(n_first);
+        // The user's keys win: they leave the bindings they were in.
+        let taken: Vec<KeyCombination> = added
+            .iter()
+            .chain(&appended)
+            .flat_map(|b| b.keys.iter().map(|k| normal(*k)))
+            .collect();
+        for b in current.iter_mut() {
+            b.keys.retain(|k| !taken.contains(&normal(*k)));
+        }
+        current.retain(|b| !b.keys.is_empty());
+        let mut merged = added;
+        merged.append(current);
+        merged.extend(appended);
+        *current = merged;
+    }
+    Ok(Keymap { scopes })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::DEFAULT;
+    use super::*;
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn user(text: &str) -> Result<Keymap, KeymapError> {
+        parse(DEFAULT, "default.toml", Some((text, "keymap.toml")))
+    }
+
+    #[test]
+    fn a_users_keys_are_added_and_win() {
+        let map = user(
+            r#"
+[browse]
+prepend_keymap = [
+  { on = ["ctrl-j"], run = "down", desc = "Down" },
+  { on = "ctrl-k", run = "up" },
+  { on = ["j"], run = "refresh", desc = "j refreshes now" },
+]
+"#,
+        )
+        .expect("parses");
+        let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+        assert_eq!(map.lookup(Scope::Browse, &ctrl('j')), Some(Action::Down));
+        assert_eq!(map.lookup(Scope::Browse, &ctrl('k')), Some(Action::Up));
+        let j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(map.lookup(Scope::Browse, &j), Some(Action::Refresh));
+        let down = KeyEvent::new(KeyCode::Down, KeyModifiers::NONE);
+        assert_eq!(
+            map.lookup(Scope::Browse, &down),
+            Some(Action::Down),
+            "the other key of the binding stays"
+        );
+        // A whole scope replaced.
+        let map = user("[help]\nkeymap = [ { on = [\"x\"], run = \"help\" } ]\n").expect("parses");
+        assert_eq!(map.bindings(Scope::Help).len(), 1);
+    }
+
+    #[test]
+    fn mistakes_name_the_file_and_line() {
+        let e = user("[browse]\nprepend_keymap = [\n  { on = [\"j\"], run = \"fly\" },\n]\n")
+            .expect_err("unknown action");
+        assert_eq!(
+            e.to_string(),
+            "keymap.toml:3: `fly` is not an action (see the help, or the default keymap)"
+        );
+        let e = user("[browse]\nprepend_keymap = [\n  { on = [\"ctrl-\"], run = \"up\" },\n]\n")
+            .expect_err("bad key");
+        assert!(
+            e.to_string()
+                .starts_with("keymap.toml:3: `ctrl-` is not a key"),
+            "{e}"
+        );
+        let e = user(
+            "[browse]\nprepend_keymap = [\n  { on = [\"z\"], run = \"up\" },\n  { on = [\"z\"], run = \"down\" },\n]\n",
+        )
+        .expect_err("twice");
+        assert_eq!(
+            e.to_string(),
+            "keymap.toml:4: `z` is bound twice in [browse] (also as `z`)"
+        );
+        let e = user("[browse]\nappend_keymap = [ { on = \"ctrl-s\", run = \"save\" } ]\n")
+            .expect_err("wrong scope");
+        assert_eq!(
+            e.to_string(),
+            "keymap.toml:2: `save` does nothing in [browse]"
+        );
+        let e = user("[nowhere]\nkeymap = []\n").expect_err("scope");
+        assert!(
+            e.to_string()
+                .starts_with("keymap.toml:1: [nowhere] is not a scope"),
+            "{e}"
+        );
+        let e = user("[browse]\nprepend_keymap = [ { on = [\"z\"], run = \"up\", colour = 1 } ]\n")
+            .expect_err("field");
+        assert!(e.to_string().starts_with("keymap.toml:2:"), "{e}");
+        let e = user("[browse\n").expect_err("toml");
+        assert!(e.to_string().starts_with("keymap.toml:1:"), "{e}");
+    }
+
+    #[test]
+    fn keys_are_read_as_people_write_them() {
+        let k = |s| key(s).map(normal);
+        assert_eq!(k("G"), k("shift-g"));
+        assert_eq!(k("<Esc>"), k("esc"));
+        assert!(matches!(
+            key("shift-tab").map(|k| *k.codes.first()),
+            Some(KeyCode::BackTab)
+        ));
+        assert!(key("").is_none() && key("hyperdrive").is_none());
+    }
+}

@@ -1,0 +1,291 @@
+//! The pure heart of the app: `update(state, msg) -> effects`. No I/O, no clock, no terminal,
+//! no widgets: what the view measured comes back as `Msg::Drawn`.
+
+mod browse;
+mod list;
+mod mouse;
+mod panes;
+mod parts;
+
+pub use browse::act;
+pub(crate) use list::refresh;
+pub(crate) use parts::load_selected;
+
+use super::edit;
+use super::msg::{Effect, Msg};
+use super::state::{ContactSet, Load, Modal, Pane, State, Topic};
+use crate::api::{ApiError, SearchRequest};
+
+/// Start-up: ask for the first page of contacts.
+pub fn init(state: &mut State) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    let generation = next_generation(state);
+    let request = first_request(state, None);
+    state.browse = ContactSet {
+        generation,
+        in_flight: Some(request.clone()),
+        ..Default::default()
+    };
+    fx.push(Effect::FetchPage {
+        generation,
+        request,
+    });
+    fx.push(Effect::FetchFields);
+    // Changes left from last time go out, and unsaved text is offered back.
+    fx.push(Effect::Replay);
+    fx.push(Effect::LoadDrafts);
+    fx
+}
+
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match msg {
+        // The runtime resolves keys before they come here; a caller that did not gets the same
+        // resolution, so there is one way a key becomes an action.
+        Msg::Key(_) => {
+            if let Some(resolved) = super::keys::resolve(state, msg) {
+                return update(state, resolved);
+            }
+        }
+        Msg::Act(action) => {
+            state.key_pressed();
+            browse::act_on(state, action, &mut fx);
+            reopen_parked(state);
+        }
+        Msg::Type(ev) => {
+            state.key_pressed();
+            browse::typed(state, ev, &mut fx);
+            reopen_parked(state);
+        }
+        Msg::Drawn(geometry) => {
+            state.geometry = geometry;
+            list::follow(state);
+        }
+        Msg::Mouse(m) => mouse::on_mouse(state, m, &mut fx),
+        Msg::Paste(text) => {
+            // Terminals send a pasted line break as CR: it is a line break, not a control
+            // character to show.
+            let text = text.replace("\r\n", "\n").replace('\r', "\n");
+            // Text goes into an open editor or the search line; a paste elsewhere must not
+            // turn into a burst of commands.
+            if !edit::on_paste(state, &text, &mut fx) && state.searching() {
+                let before = state.filter.text().to_string();
+                state.filter.insert(crate::sanitize::line(&text).trim());
+                list::apply_filter(state, &before, &mut fx);
+            }
+        }
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            list::follow(state);
+        }
+        Msg::Tick(now) => {
+            state.now = now;
+            state.spinner = state.spinner.wrapping_add(1);
+        }
+        Msg::Page {
+            generation,
+            request,
+            result,
+        } => list::on_page(state, generation, request, result, &mut fx),
+        Msg::Contact { id, result } => {
+            parts::failed(state, &id, "the full record", &result);
+            // The list shows the newest record too (it may have changed, or a refused change
+            // of ours needs undoing there). Only fields both shapes share are copied.
+            if let Ok(fresh) = &result {
+                edit::with_contact(state, &id, |c| {
+                    c.first_name = fresh.first_name.clone();
+                    c.last_name = fresh.last_name.clone();
+                    c.name = fresh.name.clone();
+                    c.email = fresh.email.clone();
+                    c.phone = fresh.phone.clone();
+                    c.company_name = fresh.company_name.clone();
+                    c.tags = fresh.tags.clone();
+                });
+            }
+            parts::entry(state, &id).detail = into_load(result);
+            edit::reapply_pending(state, &id, Pane::Details);
+            parts::after(state, &id);
+        }
+        Msg::Tasks { id, result } => {
+            parts::failed(state, &id, "tasks", &result);
+            let (task, _) = super::order::under_cursors(state, &id);
+            parts::entry(state, &id).tasks = into_load(result);
+            edit::reapply_pending(state, &id, Pane::Tasks);
+            super::order::follow(state, &id, task, None);
+            parts::after(state, &id);
+        }
+        Msg::Notes { id, result } => {
+            parts::failed(state, &id, "notes", &result);
+            let (_, note) = super::order::under_cursors(state, &id);
+            parts::entry(state, &id).notes = into_load(result);
+            edit::reapply_pending(state, &id, Pane::Notes);
+            super::order::follow(state, &id, None, note);
+            parts::after(state, &id);
+        }
+        Msg::Appointments { id, result } => {
+            parts::failed(state, &id, "appointments", &result);
+            parts::entry(state, &id).appointments = into_load(result);
+            parts::after(state, &id);
+        }
+        Msg::Settled(generation) => {
+            if generation == state.selection_gen {
+                parts::load_selected(state, false, &mut fx);
+            }
+        }
+        Msg::Fields(Ok(defs)) => {
+            state.field_types = defs
+                .iter()
+                .filter_map(|d| Some((d.id.clone()?, d.data_type.clone()?)))
+                .collect();
+            state.field_names = defs
+                .into_iter()
+                .filter_map(|d| Some((d.id?, d.name.filter(|n| !n.trim().is_empty())?)))
+                .collect();
+        }
+        Msg::Place(Ok(info)) => {
+            if let Some(name) = info.name.as_deref().filter(|n| !n.trim().is_empty()) {
+                state.account_label = super::locations::relabel(&state.account_label, name);
+            }
+            state.place = Some(info);
+        }
+        Msg::Zones(Ok(zones)) => state.zones = zones,
+        Msg::Users(Ok(users)) => {
+            state.users = users
+                .into_iter()
+                .filter(|u| !u.id.is_empty())
+                .map(|u| (u.id.clone(), u.display_name()))
+                .collect();
+        }
+        // Each is an extra the token may not have the scope for: ids show instead of names,
+        // any zone name is accepted, tags complete from what is loaded, and the log says why.
+        Msg::Place(Err(_))
+        | Msg::Zones(Err(_))
+        | Msg::Users(Err(_))
+        | Msg::Fields(Err(_))
+        | Msg::LocationTags(Err(_)) => {}
+        Msg::LocationTags(Ok(tags)) => state.location_tags = tags,
+        Msg::Budget(b) => state.budget = b,
+        Msg::Net(net) => state.net = net,
+        Msg::Synced { sent, pending } => edit::on_synced(state, sent, pending, &mut fx),
+        Msg::StoreDown(why) => edit::store_down(state, why),
+        Msg::StoreUp => edit::store_up(state),
+        Msg::StoreNotice(text) => {
+            state.say(
+                format!("The local store was damaged and a new one made (o tells more): {text}"),
+                true,
+            );
+            state.store_notice = Some(text);
+        }
+        Msg::NotRecorded { ops, why, token } => edit::not_recorded(state, ops, why, token, &mut fx),
+        Msg::Recorded { token } => {
+            state.saving.remove(&token);
+        }
+        Msg::OutboxChanged(pending) => edit::on_outbox(state, pending, &mut fx),
+        Msg::Drafts(drafts) => edit::on_drafts(state, drafts),
+        Msg::Withdrawn { key, payload } => edit::on_withdrawn(state, key, payload, &mut fx),
+        Msg::ReplayDue => {
+            state.retry_scheduled = false;
+            fx.push(Effect::Replay);
+        }
+        Msg::EditorDone(result) => edit::on_editor_done(state, result, &mut fx),
+        Msg::Locations(result) => super::locations::on_list(state, result),
+        Msg::LocationOpened { id, name } => fx.extend(super::locations::on_opened(state, id, name)),
+        Msg::LocationFailed { id, why } => super::locations::on_failed(state, id, why),
+        Msg::Elsewhere {
+            location,
+            waiting,
+            refused,
+        } => super::locations::on_elsewhere(state, location, waiting, refused),
+        Msg::Shutdown => quit(&mut fx),
+    }
+    fx
+}
+
+/// A form given back while something else was open comes up once nothing is.
+fn reopen_parked(state: &mut State) {
+    if matches!(state.modal, Modal::None)
+        && let Some(form) = state.parked.pop()
+    {
+        state.open(super::state::Overlay::Form(form));
+    }
+}
+
+fn into_load<T>(result: Result<T, ApiError>) -> Load<T> {
+    match result {
+        Ok(v) => Load::Ready(v),
+        Err(e) => Load::Failed(e),
+    }
+}
+
+/// Quitting is said once: as the effect the runtime stops on.
+pub(crate) fn quit(fx: &mut Vec<Effect>) {
+    fx.push(Effect::Quit);
+}
+
+/// The user asks to quit. With changes still waiting, the app asks first (they are not lost:
+/// they go out at the next start, but the user should know); right after a save it waits for
+/// the change to go out. A second request, SIGHUP or SIGTERM quits at once.
+pub(crate) fn ask_quit(state: &mut State, fx: &mut Vec<Effect>) {
+    let here = state.pending.len();
+    let there: usize = state.elsewhere.values().map(|e| e.waiting).sum();
+    let asking = matches!(state.overlay(), Some(super::state::Overlay::Ask { yes, .. }) if yes.contains(&Effect::Quit));
+    // Asked twice: the answer is now.
+    if here + there == 0 || asking || state.quit_when_sent {
+        return quit(fx);
+    }
+    // Changes on their first way out (a note saved a moment ago): wait for them, then quit.
+    if there == 0
+        && state
+            .pending
+            .iter()
+            .all(|p| p.attempts == 0 && p.error.is_none())
+    {
+        state.quit_when_sent = true;
+        state.say_about(
+            Topic::Outbox,
+            format!(
+                "Sending {here} change{} before quitting… (q quits now; they go out at the next start)",
+                plural(here)
+            ),
+            false,
+        );
+        return;
+    }
+    ask_to_quit(state, here, there);
+}
+
+/// "N changes not yet sent: quit anyway?"
+pub(crate) fn ask_to_quit(state: &mut State, here: usize, there: usize) {
+    state.quit_when_sent = false;
+    let what = match (here, there) {
+        (0, t) => format!("{t} change{} in other locations not yet sent", plural(t)),
+        (h, 0) => format!("{h} change{} not yet sent", plural(h)),
+        (h, t) => format!(
+            "{h} change{} here and {t} in other locations not yet sent",
+            plural(h)
+        ),
+    };
+    state.open(super::state::Overlay::Ask {
+        prompt: format!("{what}: quit anyway? they go out at the next start"),
+        yes: vec![Effect::Quit],
+    });
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn next_generation(state: &mut State) -> u64 {
+    state.generations += 1;
+    state.generations
+}
+
+fn first_request(state: &State, query: Option<String>) -> SearchRequest {
+    SearchRequest {
+        location_id: state.location_id.clone(),
+        page_limit: state.page_limit,
+        page: Some(1),
+        query,
+        search_after: None,
+    }
+}
