@@ -53,8 +53,11 @@ fn loaded() -> State {
     s
 }
 
-/// Every state keys can be pressed in, by name, each made fresh.
-fn places() -> Vec<(&'static str, Scope, Box<dyn Fn() -> State>)> {
+/// A state keys can be pressed in: its name, its scope, and how to make it afresh.
+type Place = (&'static str, Scope, Box<dyn Fn() -> State>);
+
+/// Every state keys can be pressed in.
+fn places() -> Vec<Place> {
     let now = common::fixed_now();
     let with = move |o: fn(chrono::NaiveDateTime) -> Overlay| {
         move || {
