@@ -88,6 +88,23 @@ pub fn default_config_path() -> Option<PathBuf> {
     dirs().map(|d| d.config_dir().join("config.toml"))
 }
 
+/// The user's keymap: `keymap.toml` beside the config file.
+pub fn keymap_path(config: Option<&Path>) -> Option<PathBuf> {
+    Some(config?.parent()?.join("keymap.toml"))
+}
+
+/// The keys: the defaults, with the user's `keymap.toml` over them when there is one. A file
+/// that cannot be read or has a mistake is one line naming it (and the line).
+pub fn load_keymap(path: Option<&Path>) -> Result<crate::app::keymap::Keymap, String> {
+    let Some(path) = path.filter(|p| p.exists()) else {
+        return Ok(crate::app::keymap::Keymap::default());
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("can't read {}: {e}", path.display()))?;
+    crate::app::keymap::Keymap::with_user(&text, &path.display().to_string())
+        .map_err(|e| e.to_string())
+}
+
 /// Where the log file goes: the state directory where the platform has one, else the cache.
 pub fn log_dir() -> PathBuf {
     match dirs() {

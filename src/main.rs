@@ -605,6 +605,14 @@ async fn run_tui(
     // Read for the demo too: the user's own settings (date order, and more) apply there.
     let cfg = Config::load(|k| std::env::var(k).ok(), config_path.as_deref())
         .map_err(anyhow::Error::msg)?;
+    // Checked before anything connects: a mistake in it is one line, and nothing starts.
+    let keymap = match config::load_keymap(config::keymap_path(config_path.as_deref()).as_deref()) {
+        Ok(map) => map,
+        Err(e) => {
+            eprintln!("ghl-tui: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
     let mut _sandbox = None;
     let (session, label, location) = if demo {
         let seed = Seed::demo_today().map_err(anyhow::Error::msg)?;
@@ -630,6 +638,7 @@ async fn run_tui(
     state.zone = chrono::Local::now().offset().fix();
     state.look = ghl_tui::look::Look::from_env(|k| std::env::var(k).ok());
     state.date_order = cfg.date_order;
+    state.keymap = Arc::new(keymap);
     let tokens = session.tokens.clone();
     let termination = ghl_tui::runtime::termination();
     let mut guard = ghl_tui::terminal::Guard::enter()?;
