@@ -276,3 +276,18 @@ fn a_users_keymap_moves_the_list_and_shows_in_the_help() {
         .collect();
     assert!(screen.contains("Down, my way"), "{screen}");
 }
+
+/// The README's example keymap is one the app accepts.
+#[test]
+fn the_readme_example_keymap_parses() {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("```toml\n[browse]")
+        .expect("the README has an example keymap")
+        + "```toml\n".len();
+    let len = readme[start..].find("```").expect("the block ends");
+    let map = Keymap::with_user(&readme[start..start + len], "README.md").expect("it parses");
+    let ctrl_j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL);
+    assert_eq!(map.lookup(Scope::Browse, &ctrl_j), Some(Action::Down));
+    assert_eq!(map.lookup(Scope::List, &ctrl_j), Some(Action::Down));
+}
