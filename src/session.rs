@@ -1,14 +1,15 @@
 //! What the event loop works with: one location's client and outbox, and for an agency
 //! sign-in, a way to open another location.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::api::token_source::BoxFuture;
 use crate::api::{ApiError, Client, InstalledLocation};
 use crate::auth::agency::Agency;
-use crate::store::Store;
+use crate::store::{Store, StoreHandle};
 
-pub type SharedStore = Arc<Mutex<Store>>;
+/// The store as the event loop holds it: a handle to the thread that owns it.
+pub type SharedStore = StoreHandle;
 
 /// A location's outbox and drafts as opened: the store, or why there is none, and what the
 /// user must be told about it once (a damaged file moved aside).
@@ -28,7 +29,7 @@ impl LocalStore {
     pub fn open(path: std::path::PathBuf) -> LocalStore {
         match crate::store::open_or_recover(&path) {
             Ok(opened) => LocalStore {
-                store: Some(Arc::new(Mutex::new(opened.store))),
+                store: Some(StoreHandle::spawn(opened.store)),
                 path: Some(path),
                 notice: opened.notice,
                 problem: None,
@@ -48,7 +49,7 @@ impl LocalStore {
     /// An in-memory store (tests, and callers that keep nothing).
     pub fn memory(store: Store) -> LocalStore {
         LocalStore {
-            store: Some(Arc::new(Mutex::new(store))),
+            store: Some(StoreHandle::spawn(store)),
             path: None,
             notice: None,
             problem: None,

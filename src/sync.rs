@@ -2,11 +2,9 @@
 //! confirms it. A write that fails for a passing reason (network, 5xx, 429, expired or
 //! read-only token) stays, and so does everything after it, so writes are never reordered.
 
-use std::sync::Mutex;
-
 use crate::api::ops::{maybe_delivered, worth_retrying};
 use crate::api::{ApiError, Applied, Client, WriteOp};
-use crate::store::{Pending, Store, StoreError};
+use crate::store::{Pending, Store, StoreError, StoreGone, StoreHandle};
 
 /// What happened to one pending write.
 #[derive(Debug, PartialEq)]
@@ -35,9 +33,17 @@ pub enum Sent {
 pub enum SyncError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Gone(#[from] StoreGone),
 }
 
-use crate::private::lock;
+/// `f` on the store's owner, waited for here (in a task, never on the event loop).
+async fn on<R: Send + 'static>(
+    store: &StoreHandle,
+    f: impl FnOnce(&Store) -> Result<R, StoreError> + Send + 'static,
+) -> Result<R, SyncError> {
+    Ok(store.call(f).await??)
+}
 
 /// Whether a failure should keep the write queued rather than hand it back.
 fn hold(e: &ApiError) -> bool {
@@ -56,20 +62,19 @@ async fn exclusive(path: Option<std::path::PathBuf>) -> Result<Option<std::fs::F
 }
 
 /// Sends every pending write in order, stopping at the first one that has to wait.
-pub async fn replay(client: &Client, store: &Mutex<Store>) -> Result<Vec<Sent>, SyncError> {
-    let lock_path = lock(store)
-        .send_lock_path()
-        .map(std::path::Path::to_path_buf);
+pub async fn replay(client: &Client, store: &StoreHandle) -> Result<Vec<Sent>, SyncError> {
+    let lock_path = store.send_lock_path().map(std::path::Path::to_path_buf);
     // Released when dropped, at the end of this replay.
     let _sending = exclusive(lock_path).await?;
-    let outbox = lock(store).outbox()?;
+    let outbox = on(store, |s| s.outbox()).await?;
     let mut out = Vec::new();
     let blocked = outbox.blocked();
     for a in &outbox.aside {
         if a.fresh {
             // Kept aside from now on, and said once; if even that cannot be written (a full
             // disk), it is said again next time, and the other rows still go.
-            if let Err(e) = lock(store).set_aside(a.id, &a.why) {
+            let (id, why) = (a.id, a.why.clone());
+            if let Err(e) = on(store, move |s| s.set_aside(id, &why)).await {
                 tracing::error!(id = a.id, error = %e, "could not mark an outbox row set aside");
             }
             out.push(Sent::SetAside {
@@ -93,7 +98,8 @@ pub async fn replay(client: &Client, store: &Mutex<Store>) -> Result<Vec<Sent>, 
     Ok(out)
 }
 
-async fn send_one(client: &Client, store: &Mutex<Store>, p: &Pending) -> Result<Sent, SyncError> {
+async fn send_one(client: &Client, store: &StoreHandle, p: &Pending) -> Result<Sent, SyncError> {
+    let id = p.id;
     if p.ambiguous && p.op.is_create() {
         match client.find_created(&p.op, p.created_ms).await {
             Ok(Some(applied)) => {
@@ -101,7 +107,7 @@ async fn send_one(client: &Client, store: &Mutex<Store>, p: &Pending) -> Result<
                     id = p.id,
                     "an earlier attempt had landed; not sending again"
                 );
-                lock(store).confirm(p.id)?;
+                on(store, move |s| s.confirm(id)).await?;
                 return Ok(Sent::Confirmed {
                     id: p.id,
                     op: p.op.clone(),
@@ -110,15 +116,17 @@ async fn send_one(client: &Client, store: &Mutex<Store>, p: &Pending) -> Result<
             }
             Ok(None) => {}
             Err(error) => {
-                lock(store).failed(p.id, true, &error.one_line())?;
+                let line = error.one_line();
+                on(store, move |s| s.failed(id, true, &line)).await?;
                 return Ok(Sent::Held { id: p.id, error });
             }
         }
     }
-    lock(store).sending(p)?;
+    let sending = p.clone();
+    on(store, move |s| s.sending(&sending)).await?;
     match client.apply(&p.op).await {
         Ok(applied) => {
-            lock(store).confirm(p.id)?;
+            on(store, move |s| s.confirm(id)).await?;
             Ok(Sent::Confirmed {
                 id: p.id,
                 op: p.op.clone(),
@@ -132,7 +140,7 @@ async fn send_one(client: &Client, store: &Mutex<Store>, p: &Pending) -> Result<
         }) if p.ambiguous && matches!(p.op, WriteOp::CreateContact { .. }) => {
             match client.contact(&existing).await {
                 Ok(contact) => {
-                    lock(store).confirm(p.id)?;
+                    on(store, move |s| s.confirm(id)).await?;
                     Ok(Sent::Confirmed {
                         id: p.id,
                         op: p.op.clone(),
@@ -140,14 +148,16 @@ async fn send_one(client: &Client, store: &Mutex<Store>, p: &Pending) -> Result<
                     })
                 }
                 Err(error) => {
-                    lock(store).failed(p.id, true, &error.one_line())?;
+                    let line = error.one_line();
+                    on(store, move |s| s.failed(id, true, &line)).await?;
                     Ok(Sent::Held { id: p.id, error })
                 }
             }
         }
         Err(error) if hold(&error) => {
             let ambiguous = p.op.is_create() && maybe_delivered(&error);
-            lock(store).failed(p.id, ambiguous, &error.one_line())?;
+            let line = error.one_line();
+            on(store, move |s| s.failed(id, ambiguous, &line)).await?;
             Ok(Sent::Held { id: p.id, error })
         }
         // Deleting what is already gone (an earlier attempt whose answer was lost) is done.
@@ -159,7 +169,7 @@ async fn send_one(client: &Client, store: &Mutex<Store>, p: &Pending) -> Result<
                     | WriteOp::DeleteNote { .. }
             ) =>
         {
-            lock(store).confirm(p.id)?;
+            on(store, move |s| s.confirm(id)).await?;
             Ok(Sent::Confirmed {
                 id: p.id,
                 op: p.op.clone(),
@@ -168,7 +178,10 @@ async fn send_one(client: &Client, store: &Mutex<Store>, p: &Pending) -> Result<
         }
         Err(error) => {
             let payload = serde_json::json!({ "rejected": p.op, "error": error.one_line() });
-            lock(store).reject(p.id, &crate::store::rejected_key(p.id), &payload)?;
+            on(store, move |s| {
+                s.reject(id, &crate::store::rejected_key(id), &payload)
+            })
+            .await?;
             Ok(Sent::Rejected {
                 id: p.id,
                 op: p.op.clone(),

@@ -437,6 +437,16 @@ fn a_draft_survives_kill_9() {
     tui.wait("the typed text", |sc| {
         sc.contents().contains("Maple Ave offer")
     });
+    // Typed and left alone: nothing but the pause after the last key writes the draft (the
+    // store holds drafts while keys come), and it is on disk well within a second of it.
+    let data = tui.home.path().join("data");
+    eventually("the draft on disk after the keys pause", || {
+        Some(
+            drafts_on_disk(&data)
+                .iter()
+                .any(|d| d.contains("Maple Ave offer")),
+        )
+    });
     let pid = tui.pid().to_string();
     let killed = std::process::Command::new("kill")
         .args(["-KILL", &pid])
@@ -466,6 +476,31 @@ fn a_draft_survives_kill_9() {
     again.send("q");
     assert!(again.wait_exit(DEADLINE).success());
     again.assert_terminal_restored();
+}
+
+/// Every draft in the stores under `dir`, as JSON text, read through a connection of its own.
+fn drafts_on_disk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "sqlite3")
+                && let Ok(store) = ghl_tui::store::Store::open(&path)
+            {
+                out.extend(
+                    store
+                        .drafts()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|d| d.payload.to_string()),
+                );
+            }
+        }
+    }
+    out
 }
 
 /// Ctrl-E hands the terminal to `$VISUAL` and takes it back: the text written there lands in

@@ -3,13 +3,21 @@
 
 mod common;
 
-use std::sync::Mutex;
+/// Runs `body` on the store's owner thread with `s` as the store, and waits for its answer.
+macro_rules! on {
+    ($store:expr, |$s:ident| $body:expr) => {
+        $store
+            .call_blocking(move |$s| $body)
+            .expect("the store's thread")
+    };
+}
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::hostile::{Answer, Hostile};
 use ghl_tui::api::{ApiError, Client, ClientConfig, NoteInput, Secret, WriteOp};
-use ghl_tui::store::Store;
+use ghl_tui::store::{Store, StoreHandle};
 use ghl_tui::sync::{Sent, replay};
 
 const TOKEN: &str = "pit-hostile-0123456789abcdef";
@@ -165,14 +173,11 @@ async fn a_write_redirected_elsewhere_is_not_followed_and_stays_waiting() {
         matches!(&err, ApiError::Redirected { status: 307, to } if to.starts_with("http://127.0.0.1:")),
         "{err:?}"
     );
-    let store = Mutex::new(Store::open_in_memory().expect("store"));
-    store.lock().expect("lock").record(&note()).expect("record");
+    let store = StoreHandle::spawn(Store::open_in_memory().expect("store"));
+    on!(store, |s| s.record(&note())).expect("record");
     let sent = replay(&client, &store).await.expect("replay");
     assert!(matches!(sent.as_slice(), [Sent::Held { .. }]), "{sent:?}");
-    assert_eq!(
-        store.lock().expect("lock").pending_count().expect("count"),
-        1
-    );
+    assert_eq!(on!(store, |s| s.pending_count()).expect("count"), 1);
     assert!(
         elsewhere.requests().is_empty(),
         "the body never went elsewhere: {:?}",

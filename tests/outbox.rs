@@ -3,11 +3,21 @@
 
 mod common;
 
-use std::sync::Mutex;
+/// Runs `body` on the store's owner thread with `s` as the store, and waits for its answer.
+macro_rules! on {
+    ($store:expr, |$s:ident| $body:expr) => {
+        $store.call_blocking(move |$s| $body).expect("the store's thread")
+    };
+    // The listed values go to the thread as copies, and stay usable here.
+    ($store:expr, [$($v:ident),*], |$s:ident| $body:expr) => {{
+        $(let $v = $v.clone();)*
+        $store.call_blocking(move |$s| $body).expect("the store's thread")
+    }};
+}
 
 use ghl_tui::api::{ApiError, Applied, Client, NoteInput, TaskInput, WriteOp};
 use ghl_tui::sandbox::{Fault, READONLY_TOKEN, Sandbox, Seed};
-use ghl_tui::store::Store;
+use ghl_tui::store::{Store, StoreHandle};
 use ghl_tui::sync::{Sent, replay};
 
 fn contact(seed: &Seed) -> String {
@@ -34,8 +44,8 @@ async fn notes_with(client: &Client, contact_id: &str, body: &str) -> usize {
         .count()
 }
 
-fn open(dir: &tempfile::TempDir) -> Mutex<Store> {
-    Mutex::new(Store::open(&dir.path().join("store.sqlite3")).expect("store"))
+fn open(dir: &tempfile::TempDir) -> StoreHandle {
+    StoreHandle::spawn(Store::open(&dir.path().join("store.sqlite3")).expect("store"))
 }
 
 fn writes(sb: &Sandbox) -> Vec<(String, String)> {
@@ -51,7 +61,7 @@ async fn a_write_that_failed_is_kept_and_sent_on_the_next_replay() {
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
     let client = common::client(&sb);
-    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let store = StoreHandle::spawn(Store::open_in_memory().expect("store"));
     let id = contact(&seed);
     let op = WriteOp::UpdateContact {
         id: id.clone(),
@@ -60,12 +70,12 @@ async fn a_write_that_failed_is_kept_and_sent_on_the_next_replay() {
             ..Default::default()
         },
     };
-    store.lock().expect("lock").record(&op).expect("record");
+    on!(store, |s| s.record(&op)).expect("record");
     // More 5xx than the client retries: the write has to wait.
     sb.push_faults(std::iter::repeat_n(Fault::Status(503), 4));
     let sent = replay(&client, &store).await.expect("replay");
     assert!(matches!(sent.as_slice(), [Sent::Held { .. }]), "{sent:?}");
-    let pending = store.lock().expect("lock").pending().expect("pending");
+    let pending = on!(store, |s| s.pending()).expect("pending");
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].attempts, 1);
     assert!(
@@ -80,10 +90,7 @@ async fn a_write_that_failed_is_kept_and_sent_on_the_next_replay() {
         matches!(sent.as_slice(), [Sent::Confirmed { .. }]),
         "{sent:?}"
     );
-    assert_eq!(
-        store.lock().expect("lock").pending_count().expect("count"),
-        0
-    );
+    assert_eq!(on!(store, |s| s.pending_count()).expect("count"), 0);
     assert_eq!(
         client.contact(&id).await.expect("contact").city.as_deref(),
         Some("Lisbon")
@@ -95,10 +102,11 @@ async fn writes_go_out_in_order_and_nothing_overtakes_a_held_one() {
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
     let client = common::client(&sb);
-    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let store = StoreHandle::spawn(Store::open_in_memory().expect("store"));
     let id = contact(&seed);
-    {
-        let s = store.lock().expect("lock");
+    let tags = id.clone();
+    on!(store, |s| {
+        let id = tags;
         s.record(&WriteOp::AddTags {
             id: id.clone(),
             tags: vec!["first".into()],
@@ -114,14 +122,11 @@ async fn writes_go_out_in_order_and_nothing_overtakes_a_held_one() {
             tags: vec!["third".into()],
         })
         .expect("record");
-    }
+    });
     sb.push_faults(std::iter::repeat_n(Fault::Status(500), 4));
     let sent = replay(&client, &store).await.expect("replay");
     assert_eq!(sent.len(), 1, "stopped at the first write: {sent:?}");
-    assert_eq!(
-        store.lock().expect("lock").pending_count().expect("count"),
-        3
-    );
+    assert_eq!(on!(store, |s| s.pending_count()).expect("count"), 3);
     let before = writes(&sb).len();
     let sent = replay(&client, &store).await.expect("replay");
     assert_eq!(sent.len(), 3);
@@ -142,19 +147,15 @@ async fn a_create_whose_answer_was_lost_is_not_created_twice() {
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
     let client = common::client(&sb);
-    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let store = StoreHandle::spawn(Store::open_in_memory().expect("store"));
     let id = contact(&seed);
     let body = "Called: wants a second viewing on Saturday.";
-    store
-        .lock()
-        .expect("lock")
-        .record(&note(&id, body))
-        .expect("record");
+    on!(store, [id], |s| s.record(&note(&id, body))).expect("record");
     // The server stores the note, then the connection dies before the answer.
     sb.push_faults([Fault::DropAfter]);
     let sent = replay(&client, &store).await.expect("replay");
     assert!(matches!(sent.as_slice(), [Sent::Held { .. }]), "{sent:?}");
-    assert!(store.lock().expect("lock").pending().expect("pending")[0].ambiguous);
+    assert!(on!(store, |s| s.pending()).expect("pending")[0].ambiguous);
     assert_eq!(
         notes_with(&client, &id, body).await,
         1,
@@ -177,10 +178,7 @@ async fn a_create_whose_answer_was_lost_is_not_created_twice() {
         1,
         "one note typed is one note on the server"
     );
-    assert_eq!(
-        store.lock().expect("lock").pending_count().expect("count"),
-        0
-    );
+    assert_eq!(on!(store, |s| s.pending_count()).expect("count"), 0);
 }
 
 #[tokio::test]
@@ -188,17 +186,13 @@ async fn a_lost_contact_create_is_recognised_as_a_duplicate_of_itself() {
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
     let client = common::client(&sb);
-    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let store = StoreHandle::spawn(Store::open_in_memory().expect("store"));
     let input = ghl_tui::api::ContactInput {
         first_name: Some("Noor".into()),
         email: Some("noor.lost@example.com".into()),
         ..Default::default()
     };
-    store
-        .lock()
-        .expect("lock")
-        .record(&WriteOp::CreateContact { input })
-        .expect("record");
+    on!(store, |s| s.record(&WriteOp::CreateContact { input })).expect("record");
     sb.push_faults([Fault::DropAfter]);
     replay(&client, &store).await.expect("replay");
     let sent = replay(&client, &store).await.expect("replay");
@@ -233,11 +227,7 @@ async fn a_write_recorded_before_a_kill_is_sent_after_the_restart() {
     {
         // Recorded, then the process dies before sending: the store is simply dropped.
         let store = open(&dir);
-        store
-            .lock()
-            .expect("lock")
-            .record(&note(&id, body))
-            .expect("record");
+        on!(store, [id], |s| s.record(&note(&id, body))).expect("record");
     }
     let store = open(&dir);
     let sent = replay(&client, &store).await.expect("replay");
@@ -270,12 +260,12 @@ async fn a_write_sent_just_before_a_kill_is_not_sent_twice_after_the_restart() {
     {
         // Marked as sending and delivered, then killed before the confirmation was stored.
         let store = open(&dir);
-        {
-            let s = store.lock().expect("lock");
-            s.record(&op).expect("record");
+        let recorded = op.clone();
+        on!(store, |s| {
+            s.record(&recorded).expect("record");
             let p = s.pending().expect("pending").remove(0);
             s.sending(&p).expect("sending");
-        }
+        });
         client.apply(&op).await.expect("delivered");
     }
     let store = open(&dir);
@@ -305,9 +295,9 @@ async fn a_refused_write_leaves_the_outbox_and_comes_back_with_the_reason() {
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
     let client = common::client(&sb);
-    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let store = StoreHandle::spawn(Store::open_in_memory().expect("store"));
     let op = note(&contact(&seed), "   ");
-    store.lock().expect("lock").record(&op).expect("record");
+    on!(store, [op], |s| s.record(&op)).expect("record");
     let sent = replay(&client, &store).await.expect("replay");
     let [
         Sent::Rejected {
@@ -319,10 +309,7 @@ async fn a_refused_write_leaves_the_outbox_and_comes_back_with_the_reason() {
     };
     assert_eq!(back, &op, "the user's text comes back");
     assert!(error.one_line().contains("body should not be empty"));
-    assert_eq!(
-        store.lock().expect("lock").pending_count().expect("count"),
-        0
-    );
+    assert_eq!(on!(store, |s| s.pending_count()).expect("count"), 0);
 }
 
 #[tokio::test]
@@ -330,9 +317,9 @@ async fn a_read_only_token_keeps_the_write_waiting_with_a_clear_reason() {
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
     let ro = Client::new(common::config(&sb, READONLY_TOKEN, sb.location_id())).expect("client");
-    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let store = StoreHandle::spawn(Store::open_in_memory().expect("store"));
     let op = note(&contact(&seed), "Keep me");
-    store.lock().expect("lock").record(&op).expect("record");
+    on!(store, [op], |s| s.record(&op)).expect("record");
     let sent = replay(&ro, &store).await.expect("replay");
     assert!(
         matches!(
@@ -344,7 +331,7 @@ async fn a_read_only_token_keeps_the_write_waiting_with_a_clear_reason() {
         ),
         "{sent:?}"
     );
-    let pending = store.lock().expect("lock").pending().expect("pending");
+    let pending = on!(store, |s| s.pending()).expect("pending");
     assert_eq!(pending[0].op, op, "the text is kept");
     // With a token that may write, it goes out.
     let sent = replay(&common::client(&sb), &store).await.expect("replay");
@@ -359,14 +346,12 @@ async fn a_refused_write_becomes_a_draft_in_the_same_step() {
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
     let client = common::client(&sb);
-    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let store = StoreHandle::spawn(Store::open_in_memory().expect("store"));
     let op = note(&contact(&seed), " ");
-    let id = store.lock().expect("lock").record(&op).expect("record");
+    let id = on!(store, [op], |s| s.record(&op)).expect("record");
     replay(&client, &store).await.expect("replay");
-    let s = store.lock().expect("lock");
-    assert_eq!(s.pending_count().expect("count"), 0);
-    let draft = s
-        .draft(&ghl_tui::store::rejected_key(id))
+    assert_eq!(on!(store, |s| s.pending_count()).expect("count"), 0);
+    let draft = on!(store, |s| s.draft(&ghl_tui::store::rejected_key(id)))
         .expect("read")
         .expect("a draft");
     let back: WriteOp = serde_json::from_value(draft.payload["rejected"].clone()).expect("the op");
@@ -383,7 +368,7 @@ async fn deleting_what_is_already_gone_counts_as_done() {
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
     let client = common::client(&sb);
-    let store = Mutex::new(Store::open_in_memory().expect("store"));
+    let store = StoreHandle::spawn(Store::open_in_memory().expect("store"));
     let id = contact(&seed);
     let note = client
         .create_note(
@@ -400,14 +385,11 @@ async fn deleting_what_is_already_gone_counts_as_done() {
         .delete_note(&id, &note_id)
         .await
         .expect("deleted once, answer lost");
-    store
-        .lock()
-        .expect("lock")
-        .record(&WriteOp::DeleteNote {
-            contact_id: id,
-            note_id,
-        })
-        .expect("record");
+    on!(store, |s| s.record(&WriteOp::DeleteNote {
+        contact_id: id,
+        note_id,
+    }))
+    .expect("record");
     let sent = replay(&client, &store).await.expect("replay");
     assert!(
         matches!(
@@ -430,10 +412,7 @@ async fn two_copies_of_the_app_on_one_account_send_a_write_once() {
     let (a, b) = (open(&dir), open(&dir));
     let id = contact(&seed);
     let body = "Typed in one window while another was open.";
-    a.lock()
-        .expect("lock")
-        .record(&note(&id, body))
-        .expect("record");
+    on!(a, [id], |s| s.record(&note(&id, body))).expect("record");
     // The first send is slow, so both copies are replaying at the same moment.
     sb.push_faults([Fault::Delay(std::time::Duration::from_millis(300))]);
     let (ra, rb) = tokio::join!(replay(&client, &a), replay(&client, &b));
@@ -450,13 +429,12 @@ async fn a_store_that_fails_mid_session_gives_the_text_back_and_sends_nothing() 
     use ghl_tui::app::State;
     use ghl_tui::app::state::Overlay;
     use ghl_tui::session::{LocalStore, Session};
-    use std::sync::Arc;
 
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("store.sqlite3");
-    let store = Arc::new(Mutex::new(Store::open(&path).expect("store")));
+    let store = StoreHandle::spawn(Store::open(&path).expect("store"));
     let local = LocalStore {
         store: Some(store.clone()),
         path: Some(path),
@@ -475,11 +453,7 @@ async fn a_store_that_fails_mid_session_gives_the_text_back_and_sends_nothing() 
     })
     .await;
 
-    store
-        .lock()
-        .expect("lock")
-        .limit_pages(1)
-        .expect("a full disk");
+    on!(store, |s| s.limit_pages(1)).expect("a full disk");
     d.key('n');
     let body = format!("A long call summary.{}", " Details.".repeat(2000));
     d.send(ghl_tui::app::Msg::Paste(body.clone()));
@@ -522,11 +496,7 @@ async fn a_store_that_fails_mid_session_gives_the_text_back_and_sends_nothing() 
     assert_eq!(notes_with(&client, &id, &body).await, 0, "nothing sent");
 
     // Room on the disk again: the next save finds the store working and goes out once.
-    store
-        .lock()
-        .expect("lock")
-        .limit_pages(1_000_000)
-        .expect("room");
+    on!(store, |s| s.limit_pages(1_000_000)).expect("room");
     d.ctrl('s');
     d.until("the store working again", |s| s.store_down.is_none())
         .await;
@@ -543,23 +513,18 @@ async fn a_store_that_fails_mid_session_gives_the_text_back_and_sends_nothing() 
 async fn a_second_window_sees_the_first_one_send() {
     use ghl_tui::app::State;
     use ghl_tui::session::{LocalStore, Session};
-    use std::sync::Arc;
 
     let seed = common::demo_seed();
     let sb = common::start(&seed).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let body = "Typed in the first window.";
     let first = open(&dir);
-    first
-        .lock()
-        .expect("lock")
-        .record(&note(&contact(&seed), body))
-        .expect("record");
+    on!(first, |s| s.record(&note(&contact(&seed), body))).expect("record");
     // The second window may only read, so it can never send the note itself.
     let ro = Client::new(common::config(&sb, READONLY_TOKEN, sb.location_id())).expect("client");
     let path = dir.path().join("store.sqlite3");
     let local = LocalStore {
-        store: Some(Arc::new(open(&dir))),
+        store: Some(open(&dir)),
         path: Some(path),
         notice: None,
         problem: None,

@@ -5,6 +5,7 @@
 
 mod drafts;
 mod outbox;
+mod owner;
 mod recover;
 mod schema;
 
@@ -15,6 +16,7 @@ use rusqlite::Connection;
 
 pub use drafts::Draft;
 pub use outbox::{Aside, Outbox, Pending, refs_of, rejected_key};
+pub use owner::{DRAFT_PAUSE, StoreGone, StoreHandle};
 pub use recover::{Opened, Unavailable, open_or_recover};
 
 #[derive(Debug, thiserror::Error)]

@@ -104,26 +104,53 @@ fn measure(state: &State, size: ratatui::layout::Rect, areas: &layout::Areas) ->
     }
 }
 
-/// A one-line input as drawn: its text, and where it has the keys, the cursor as a reversed
-/// cell (a space at the end of the line).
-pub fn input_spans(input: &crate::app::input::LineInput, active: bool) -> Vec<Span<'static>> {
-    let text = input.text();
-    if !active {
-        return vec![Span::raw(crate::sanitize::line(text).into_owned())];
+/// A one-line input as drawn in `width` cells: its text, and where it has the keys, the cursor
+/// as a reversed cell (a space at the end of the line). A text too long for the room scrolls
+/// sideways to keep the cursor in view, with `…` where it is cut, as a shell's line does.
+pub fn input_spans(
+    input: &crate::app::input::LineInput,
+    active: bool,
+    width: usize,
+) -> Vec<Span<'static>> {
+    use unicode_truncate::UnicodeTruncateStr;
+    let clean = crate::sanitize::line(input.text()).into_owned();
+    // The cursor counts characters of the raw text; the cleaned one has as many (control
+    // characters become one visible character each), so it is counted the same way.
+    let chars: Vec<char> = clean.chars().collect();
+    let cursor = input.cursor().min(chars.len());
+    let before: String = chars[..cursor].iter().collect();
+    let after: String = chars[cursor..].iter().collect();
+    // The cursor moves by character (as the input does), so it covers one.
+    let mut rest = after.chars();
+    let under = if active {
+        rest.next().map_or(" ".to_string(), String::from)
+    } else {
+        String::new()
+    };
+    let after: String = rest.collect();
+    let width = width.max(2);
+    let (w_before, w_under) = (text::width(&before), text::width(&under));
+    // Room before the cursor: everything if it fits, else its end behind an ellipsis.
+    let room = width.saturating_sub(w_under);
+    let shown_before = if w_before <= room {
+        before
+    } else {
+        let (tail, _) = before.unicode_truncate_start(room.saturating_sub(1));
+        format!("…{tail}")
+    };
+    let left = width.saturating_sub(text::width(&shown_before) + w_under);
+    let shown_after = if text::width(&after) <= left {
+        after
+    } else {
+        text::fit(&after, left)
+    };
+    let mut spans = vec![Span::raw(shown_before)];
+    if active {
+        let cursor = ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::REVERSED);
+        spans.push(Span::styled(under, cursor));
     }
-    let at = text
-        .char_indices()
-        .nth(input.cursor())
-        .map_or(text.len(), |(i, _)| i);
-    let (before, rest) = text.split_at(at);
-    let mut chars = rest.chars();
-    let under = chars.next().map_or(" ".to_string(), String::from);
-    let cursor = ratatui::style::Style::new().add_modifier(ratatui::style::Modifier::REVERSED);
-    vec![
-        Span::raw(crate::sanitize::line(before).into_owned()),
-        Span::styled(crate::sanitize::line(&under).into_owned(), cursor),
-        Span::raw(crate::sanitize::line(chars.as_str()).into_owned()),
-    ]
+    spans.push(Span::raw(shown_after));
+    spans
 }
 
 /// A cluster such as Devanagari "रा" is one two-cell grapheme to ratatui but two one-cell

@@ -239,7 +239,11 @@ fn draw_locations(frame: &mut Frame, state: &State, picker: &crate::app::locatio
     }
     let width = usize::from(inner.width);
     let mut search = vec![Span::styled("Search: ", theme::dim())];
-    search.extend(super::input_spans(&picker.query, picker.opening.is_none()));
+    search.extend(super::input_spans(
+        &picker.query,
+        picker.opening.is_none(),
+        width.saturating_sub(9),
+    ));
     let mut lines = vec![Line::from(search)];
     let rows = usize::from(inner.height).saturating_sub(2);
     let footer = if let Some(name) = &picker.opening {

@@ -98,7 +98,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         ..inner
     };
     if search_area.y < inner.y + inner.height {
-        frame.render_widget(Paragraph::new(search_line(state, spinner)), search_area);
+        frame.render_widget(
+            Paragraph::new(search_line(state, spinner, usize::from(search_area.width))),
+            search_area,
+        );
     }
 }
 
@@ -132,7 +135,7 @@ fn columns(width: u16) -> (Vec<Constraint>, Vec<&'static str>) {
     }
 }
 
-fn search_line(state: &State, spinner: &str) -> Line<'static> {
+fn search_line(state: &State, spinner: &str, width: usize) -> Line<'static> {
     let typing = state.searching();
     if typing || !state.filter.is_empty() {
         let matches = format!(
@@ -141,7 +144,9 @@ fn search_line(state: &State, spinner: &str) -> Line<'static> {
             text::count(state.set().rows.len() as u64)
         );
         let mut spans = vec![Span::styled("/", theme::key())];
-        spans.extend(crate::ui::input_spans(&state.filter, typing));
+        // The count stays in view however long the text.
+        let room = width.saturating_sub(1 + text::width(&matches));
+        spans.extend(crate::ui::input_spans(&state.filter, typing, room));
         spans.push(Span::styled(matches, theme::dim()));
         return Line::from(spans);
     }
