@@ -478,6 +478,47 @@ fn a_draft_survives_kill_9() {
     again.assert_terminal_restored();
 }
 
+/// A dropped SSH link (SIGHUP) right after typing: the draft the store was holding for a pause
+/// in the keys is written on the way out, and offered back at the next start.
+#[test]
+fn a_draft_typed_just_before_a_hangup_is_kept() {
+    let mut tui = Tui::demo(100, 30);
+    tui.wait("the contact list", |sc| split_matches(sc, list_ready));
+    tui.send("4");
+    tui.wait("the notes pane", |sc| {
+        split_matches(sc, |s| tab_ready(s, '4'))
+    });
+    tui.send("n");
+    tui.wait("the note editor", |sc| sc.contents().contains("New note"));
+    tui.send("Call back about the Elm St listing");
+    tui.wait("the typed text", |sc| {
+        sc.contents().contains("Elm St listing")
+    });
+    let pid = tui.pid().to_string();
+    let hup = std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .expect("run kill");
+    assert!(hup.success());
+    assert!(tui.wait_exit(DEADLINE).success(), "SIGHUP exits cleanly");
+    let data = tui.home.path().join("data");
+    assert!(
+        drafts_on_disk(&data)
+            .iter()
+            .any(|d| d.contains("Elm St listing")),
+        "the draft is on disk when the process has gone"
+    );
+    let home = std::mem::replace(&mut tui.home, tempfile::tempdir().expect("tempdir"));
+    drop(tui);
+    let mut again = Tui::spawn_in(home, &["--demo"], 100, 30, &[]);
+    again.wait("the draft offered back", |sc| {
+        sc.contents().contains("Unsaved text from last time")
+    });
+    again.send("q");
+    again.send("q");
+    assert!(again.wait_exit(DEADLINE).success());
+}
+
 /// Every draft in the stores under `dir`, as JSON text, read through a connection of its own.
 fn drafts_on_disk(dir: &std::path::Path) -> Vec<String> {
     let mut out = Vec::new();

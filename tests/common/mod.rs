@@ -160,6 +160,7 @@ pub async fn oauth_sign_in(sb: &Sandbox, user_type: &str, scope: &str) -> ghl_tu
     set
 }
 pub mod drive;
+pub mod headless;
 pub mod hostile;
 pub mod pty;
 
