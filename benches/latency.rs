@@ -37,7 +37,7 @@ fn start() -> Running {
             .await
             .expect("sandbox");
         let config = ghl_tui::api::ClientConfig::new(
-            &sb.base_url(),
+            sb.base_url(),
             ghl_tui::api::Secret::new(DEMO_TOKEN),
             sb.location_id(),
         );
