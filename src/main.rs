@@ -252,9 +252,14 @@ async fn login_oauth(
         );
         return Ok(ExitCode::from(2));
     };
-    let mut scopes = vec!["contacts.readonly".to_string()];
+    // Contacts, and the reads that put names to ids, dates to zones and a day to work: with
+    // any of them refused the app still works, with less.
+    let mut scopes: Vec<String> = ghl_tui::api::rules::READ_SCOPES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     if how.write {
-        scopes.push("contacts.write".into());
+        scopes.push(ghl_tui::api::rules::SCOPE_CONTACTS_WRITE.into());
     }
     if how.agency {
         // Listing the agency's locations and getting a token for one.

@@ -155,8 +155,8 @@ async fn over_ssh_the_address_is_pasted_back_and_a_wrong_one_refused() {
     assert!(mode.contains("pasting") && mode.contains("SSH"), "{mode}");
     let url = wait_for(&rx, &mut seen, "http");
     assert!(
-        url.contains("scope=contacts.readonly+contacts.write"),
-        "{url}"
+        url.contains(&scope_param(true)),
+        "every read scope, and write: {url}"
     );
     let landed = approve(&url).await;
     assert!(
@@ -182,17 +182,14 @@ async fn over_ssh_the_address_is_pasted_back_and_a_wrong_one_refused() {
             .as_str()
             .is_some_and(|r| !r.is_empty())
     );
-    assert_eq!(stored["scope"], "contacts.readonly contacts.write");
+    assert_eq!(stored["scope"], scopes(true), "granted as asked");
     common::assert_private(&home.token_file());
     // The tokens never reach the terminal.
     let access = stored["access_token"].as_str().expect("access");
     assert!(!all.contains(access), "{all}");
     let status = home.run(&["auth", "status"]);
     let status = String::from_utf8_lossy(&status.stdout).to_string();
-    assert!(
-        status.contains("contacts.readonly contacts.write"),
-        "{status}"
-    );
+    assert!(status.contains(&scopes(true)), "{status}");
     assert!(status.contains("Location"), "{status}");
     assert!(!status.contains(access), "{status}");
 
@@ -255,7 +252,7 @@ async fn on_a_desktop_the_browser_opens_and_the_redirect_is_caught_on_loopback()
         }
     };
     assert!(
-        url.ends_with("scope=contacts.readonly"),
+        url.ends_with(&scope_param(false)),
         "read-only by default: {url}"
     );
     assert!(
@@ -276,7 +273,7 @@ async fn on_a_desktop_the_browser_opens_and_the_redirect_is_caught_on_loopback()
         "{all}"
     );
     let stored = home.stored();
-    assert_eq!(stored["scope"], "contacts.readonly");
+    assert_eq!(stored["scope"], scopes(false), "granted as asked");
     assert_eq!(stored["location_id"], sb.location_id());
 }
 
@@ -354,4 +351,22 @@ async fn without_an_app_login_says_what_to_set() {
         err.contains("GHL_CLIENT_ID") && err.contains("login --token"),
         "{err}"
     );
+}
+
+/// The scopes the app asks for, space-separated: every scope it reads with, and
+/// `contacts.write` when `write`.
+fn scopes(write: bool) -> String {
+    let mut scopes: Vec<&str> = ghl_tui::api::rules::READ_SCOPES.to_vec();
+    if write {
+        scopes.push(ghl_tui::api::rules::SCOPE_CONTACTS_WRITE);
+    }
+    scopes.join(" ")
+}
+
+/// The same as the authorize URL's `scope` query, form-encoded.
+fn scope_param(write: bool) -> String {
+    format!(
+        "scope={}",
+        scopes(write).replace(' ', "+").replace('/', "%2F")
+    )
 }

@@ -1950,11 +1950,12 @@ async fn location_users_tasks_and_events_errors_match_common_error_dtos() {
     checker.finish("location, users, tasks and events errors");
 }
 
-/// The sandbox's own rules (`ghl_tui::sandbox::rules`) are the documented ones: the `Version`
-/// and scope each served path takes, and the paging defaults the spec states. What only
-/// FACTS.md states (the search's limits) is pinned to its numbers.
+/// Client, sandbox and spec agree: the sandbox's own rules (`ghl_tui::sandbox::rules`) are the
+/// documented ones (the `Version` and scope each served path takes, the paging defaults the
+/// spec states; what only FACTS.md states, the search's limits, is pinned to its numbers), and
+/// the client's own copies (`ghl_tui::api::rules`, the envelopes' limits) are the sandbox's.
 #[test]
-fn sandbox_rules_are_the_documented_ones() {
+fn client_sandbox_and_spec_agree() {
     use ghl_tui::sandbox::rules;
     let contacts = Spec::current();
     let history = Spec::history();
@@ -2042,6 +2043,48 @@ fn sandbox_rules_are_the_documented_ones() {
     }
     assert_eq!(rules::CONTACTS_VERSION, API_VERSION);
     assert_eq!(rules::CALENDARS_VERSION, CALENDARS_VERSION);
+    // The client keeps its own copy of each rule: it must say the same as the sandbox, which
+    // says what the spec says (just above).
+    use ghl_tui::api::envelopes as client_limits;
+    use ghl_tui::api::rules as client;
+    for (_, path, _, _) in served {
+        assert_eq!(
+            client::version_for(path),
+            rules::version_for(path),
+            "{path}: the Version the client sends"
+        );
+    }
+    let scopes = [
+        (client::SCOPE_CONTACTS_READ, rules::SCOPE_READ),
+        (client::SCOPE_CONTACTS_WRITE, rules::SCOPE_WRITE),
+        (client::SCOPE_FIELDS_READ, rules::SCOPE_FIELDS_READ),
+        (client::SCOPE_TAGS_READ, rules::SCOPE_TAGS_READ),
+        (client::SCOPE_LOCATIONS_READ, rules::SCOPE_LOCATIONS_READ),
+        (client::SCOPE_USERS_READ, rules::SCOPE_USERS_READ),
+        (client::SCOPE_TASKS_READ, rules::SCOPE_TASKS_READ),
+        (client::SCOPE_EVENTS_READ, rules::SCOPE_EVENTS_READ),
+    ];
+    for (asked, checked) in scopes {
+        assert_eq!(
+            asked, checked,
+            "the scope the client asks for is the one checked"
+        );
+    }
+    assert_eq!(
+        (
+            client_limits::MAX_PAGE_LIMIT,
+            client_limits::PAGE_WINDOW,
+            client_limits::MAX_LIST_LIMIT,
+            client_limits::MAX_QUERY_CHARS,
+        ),
+        (
+            rules::MAX_PAGE_LIMIT,
+            rules::PAGE_WINDOW,
+            rules::MAX_LIST_LIMIT,
+            rules::MAX_QUERY_CHARS,
+        ),
+        "the client's limits are the server's"
+    );
 
     let param = |spec: &Spec, path: &str, name: &str| -> Value {
         spec.doc

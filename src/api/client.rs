@@ -27,8 +27,8 @@ pub(super) enum Body<'a> {
 }
 
 pub const DEFAULT_BASE_URL: &str = "https://services.leadconnectorhq.com";
-/// The only `Version` the Contacts API accepts.
-pub const API_VERSION: &str = "2021-07-28";
+/// The `Version` of the Contacts API (each family has its own: `rules::version_for`).
+pub const API_VERSION: &str = super::rules::CONTACTS_VERSION;
 
 #[derive(Clone, Debug)]
 pub struct RetryPolicy {
@@ -173,8 +173,8 @@ impl Client {
             Url::parse(cfg.base_url.trim_end_matches('/')).map_err(|e| ApiError::Network {
                 message: format!("bad API base URL: {e}"),
             })?;
+        // `Version` is per request: each API family takes its own.
         let mut headers = header::HeaderMap::new();
-        headers.insert("Version", header::HeaderValue::from_static(API_VERSION));
         headers.insert(
             header::ACCEPT,
             header::HeaderValue::from_static("application/json"),
@@ -243,6 +243,12 @@ impl Client {
         url
     }
 
+    /// `url`'s path below the base (a base may sit under a path of its own, as a proxy's does).
+    fn api_path<'u>(&self, url: &'u Url) -> &'u str {
+        let base = self.base.path().trim_end_matches('/');
+        url.path().strip_prefix(base).unwrap_or(url.path())
+    }
+
     pub(super) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -274,6 +280,7 @@ impl Client {
         } else {
             self.cfg.max_body
         };
+        let version = super::rules::version_for(self.api_path(&url));
         let call = self.calls.start();
         let mut retries = 0;
         let mut rate_retries = 0;
@@ -297,7 +304,8 @@ impl Client {
             auth.set_sensitive(true);
             let mut req = http
                 .request(method.clone(), url.clone())
-                .header(header::AUTHORIZATION, auth);
+                .header(header::AUTHORIZATION, auth)
+                .header("Version", version);
             match body {
                 Some(Body::Json(b)) => req = req.json(b),
                 Some(Body::Form(f)) => req = req.form(f),

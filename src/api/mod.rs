@@ -13,6 +13,7 @@ pub mod location;
 pub mod ops;
 pub mod pacer;
 pub mod paging;
+pub mod rules;
 pub mod secret;
 pub mod time;
 pub mod token_source;
