@@ -68,6 +68,13 @@ fn draw(s: &State) -> Terminal<TestBackend> {
     t
 }
 
+/// The moves paused: the right side catches up with the selection, as the settle timer makes
+/// it in the app.
+fn settle(s: &mut State) {
+    let generation = s.selection_gen;
+    update(s, Msg::Settled(generation));
+}
+
 /// The selected contact's parts, loaded.
 fn with_parts(s: &mut State, tasks: Vec<Task>, notes: Vec<Note>, events: Vec<Appointment>) {
     let id = s.selected_id().expect("selection").to_string();
@@ -178,6 +185,7 @@ fn main_screen_80x24() {
 fn wide_screen_shows_more_columns() {
     let mut s = screen(common::demo_contacts(60), 200, 40);
     update(&mut s, key('j'));
+    settle(&mut s);
     with_parts(&mut s, sample_tasks(), sample_notes(), sample_events());
     insta::assert_snapshot!(draw(&s).backend());
 }
@@ -313,6 +321,7 @@ fn hostile_names_are_defused() {
     let mut s = screen(contacts, 80, 12);
     update(&mut s, key('j'));
     update(&mut s, key('j'));
+    settle(&mut s);
     let t = draw(&s);
     for cell in t.backend().buffer().content() {
         let sym = cell.symbol();

@@ -1183,3 +1183,67 @@ fn news_from_elsewhere_does_not_cover_an_error() {
         "1 change in Far not saved; open it (L) to see them"
     );
 }
+
+/// While the selection moves faster than a person reads, the right side stays on the contact
+/// it showed; when the moves pause (the settle timer), or the user looks at it, it catches up.
+#[test]
+fn held_moves_keep_the_right_side_until_they_pause() {
+    let (mut s, _) = loaded(common::people(0..50), 50);
+    assert_eq!(s.shown_id(), Some("c0"), "the first contact shows at once");
+    let mut last = None;
+    for _ in 0..3 {
+        last = settle(&update(&mut s, key('j')));
+    }
+    assert!(s.moving);
+    assert_eq!((s.selected_id(), s.shown_id()), (Some("c3"), Some("c0")));
+    // An older timer is stale: the moves had not paused then.
+    let stale = s.selection_gen - 1;
+    update(&mut s, Msg::Settled(stale));
+    assert_eq!(s.shown_id(), Some("c0"));
+    let fx = update(&mut s, Msg::Settled(last.expect("a settle timer")));
+    assert_eq!(s.shown_id(), Some("c3"), "caught up");
+    assert!(
+        load(&fx).is_some_and(|(id, _)| id == "c3"),
+        "and its parts load"
+    );
+    // Looking at the right side is a pause too.
+    update(&mut s, key('j'));
+    assert_eq!(s.shown_id(), Some("c3"));
+    update(&mut s, code(KeyCode::Tab));
+    assert_eq!(s.shown_id(), Some("c4"));
+}
+
+/// At the edge of the list the window jumps (the selection lands two rows from the top), so a
+/// held key does not rewrite every row for every row passed; up is the mirror.
+#[test]
+fn the_list_jumps_at_its_edge() {
+    let (mut s, _) = loaded(common::people(0..200), 200);
+    let height = s.geometry.list_height;
+    assert!(height > 10, "measured: {height}");
+    for _ in 0..height - 1 {
+        update(&mut s, key('j'));
+    }
+    assert_eq!(
+        s.list.offset, 0,
+        "the last row of the window, no scroll yet"
+    );
+    update(&mut s, key('j'));
+    assert_eq!(s.list.selected - s.list.offset, 2, "{:?}", s.list);
+    let offset = s.list.offset;
+    for _ in 0..5 {
+        update(&mut s, key('j'));
+    }
+    assert_eq!(
+        s.list.offset, offset,
+        "moves inside the window scroll nothing"
+    );
+    for _ in 0..8 {
+        update(&mut s, key('k'));
+    }
+    assert_eq!(
+        s.list.offset + height - 1 - s.list.selected,
+        2,
+        "up past the top lands two rows from the bottom: {:?}",
+        s.list
+    );
+}

@@ -3,7 +3,7 @@
 //! many lines the details and notes take at their width, how far the help scrolls. Mouse hits,
 //! page sizes and scroll limits read this, so the state machine never needs the widgets.
 
-use super::state::Pane;
+use super::pane::Pane;
 
 /// A rectangle of cells.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

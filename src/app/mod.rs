@@ -11,6 +11,7 @@ pub mod keys;
 pub mod locations;
 pub mod msg;
 pub mod order;
+pub mod pane;
 pub mod places;
 pub mod rows;
 pub mod say;

@@ -7,48 +7,7 @@ use chrono::NaiveDateTime;
 use super::rows::{ContactRow, Haystack};
 use crate::api::{ApiError, Appointment, Contact, Note, RateBudget, SearchRequest, Task};
 
-/// The five panes, numbered as the `1`-`5` keys select them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Pane {
-    Contacts,
-    Details,
-    Tasks,
-    Notes,
-    Appointments,
-}
-
-impl Pane {
-    pub const ALL: [Pane; 5] = [
-        Pane::Contacts,
-        Pane::Details,
-        Pane::Tasks,
-        Pane::Notes,
-        Pane::Appointments,
-    ];
-    /// The panes on the right, shown one at a time as tabs.
-    pub const TABS: [Pane; 4] = [Pane::Details, Pane::Tasks, Pane::Notes, Pane::Appointments];
-
-    pub fn number(self) -> u8 {
-        Pane::ALL
-            .iter()
-            .position(|p| *p == self)
-            .map_or(1, |i| i as u8 + 1)
-    }
-
-    pub fn from_number(n: u8) -> Option<Pane> {
-        Pane::ALL.get(usize::from(n).checked_sub(1)?).copied()
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Contacts => "Contacts",
-            Pane::Details => "Details",
-            Pane::Tasks => "Tasks",
-            Pane::Notes => "Notes",
-            Pane::Appointments => "Appointments",
-        }
-    }
-}
+pub use super::pane::Pane;
 
 /// Data that is fetched on demand.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -176,6 +135,29 @@ impl Cursor {
         self.follow(len, height);
     }
 
+    /// As `step`, but when the selection leaves the window the window jumps, as `less` and
+    /// vim's `scrolloff` do: the selection lands `keep` rows from the edge it came in by, so
+    /// the next moves stay inside and a terminal is not rewritten for every row passed.
+    pub fn step_jumping(&mut self, delta: isize, len: usize, height: usize, keep: usize) {
+        if len == 0 {
+            *self = Cursor::default();
+            return;
+        }
+        self.select_jumping(Cursor::moved(self.selected, delta, len), len, height, keep);
+    }
+
+    pub fn select_jumping(&mut self, index: usize, len: usize, height: usize, keep: usize) {
+        let height = height.max(1);
+        let keep = keep.min(height.saturating_sub(1) / 2);
+        self.selected = index.min(len.saturating_sub(1));
+        if self.selected >= self.offset + height {
+            self.offset = self.selected.saturating_sub(keep);
+        } else if self.selected < self.offset {
+            self.offset = (self.selected + keep + 1).saturating_sub(height);
+        }
+        self.offset = self.offset.min(len.saturating_sub(height));
+    }
+
     /// Keeps the selection visible after the window or the list changed size.
     pub fn follow(&mut self, len: usize, height: usize) {
         let height = height.max(1);
@@ -217,6 +199,11 @@ pub struct State {
     pub extras_order: VecDeque<String>,
     /// Bumped on every selection change; a settle timer for an older value is stale.
     pub selection_gen: u64,
+    /// The selection moves faster than a person reads (a held key, a paste of moves): the
+    /// right side stays on the contact it showed (`preview`) until the moves pause.
+    pub moving: bool,
+    /// The contact the right side last showed, as the list has it.
+    pub preview: Option<Box<Contact>>,
     /// Source of set generations.
     pub generations: u64,
     /// The contact whose parts are being fetched (only one load runs at a time).
@@ -397,6 +384,8 @@ impl State {
             extras: HashMap::new(),
             extras_order: VecDeque::new(),
             selection_gen: 0,
+            moving: false,
+            preview: None,
             generations: 0,
             loading_for: None,
             field_names: HashMap::new(),
@@ -540,6 +529,37 @@ impl State {
         self.selected_extras()
             .and_then(|e| e.detail.ready())
             .or_else(|| self.selected_contact())
+    }
+
+    /// The contact the right side shows: the selected one, except while the selection is
+    /// moving, when it stays on the one it showed.
+    pub fn shown_id(&self) -> Option<&str> {
+        match (&self.preview, self.moving) {
+            (Some(p), true) => Some(p.id()),
+            _ => self.selected_id(),
+        }
+    }
+
+    pub fn shown_extras(&self) -> Option<&Extras> {
+        self.shown_id().and_then(|id| self.extras.get(id))
+    }
+
+    /// The best record of the contact shown: the full one when loaded, else the list's.
+    pub fn shown_detail(&self) -> Option<&Contact> {
+        match (&self.preview, self.moving) {
+            (Some(p), true) => self
+                .extras
+                .get(p.id())
+                .and_then(|e| e.detail.ready())
+                .or(Some(p)),
+            _ => self.selected_detail(),
+        }
+    }
+
+    /// The right side catches up with the selection.
+    pub fn show_selected(&mut self) {
+        self.moving = false;
+        self.preview = self.selected_contact().cloned().map(Box::new);
     }
 
     /// A user's name where the location's users are known, else the id as it came.

@@ -9,49 +9,16 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 use super::Tx;
+use super::pending::pending_views;
 use super::replay::Replayer;
 use crate::api::{Client, WriteOp};
 use crate::app::Msg;
-use crate::app::state::PendingView;
 use crate::private::lock;
 use crate::session::LocalStore;
 use crate::store::{Store, StoreError, StoreHandle};
 
 /// How often the store is checked for commits by another copy of the app.
 const STORE_WATCH: Duration = Duration::from_secs(2);
-
-/// The outbox as the pending list shows it.
-pub fn pending_views(store: &Store) -> Result<Vec<PendingView>, StoreError> {
-    let outbox = store.outbox()?;
-    let blocked = outbox.blocked();
-    let mut views: Vec<PendingView> = outbox
-        .ready
-        .into_iter()
-        .map(|p| PendingView {
-            id: p.id,
-            contact_id: p.op.contact_id().map(String::from),
-            what: p.op.describe(),
-            attempts: p.attempts,
-            // Written by any version, or salvaged: redacted before anything shows it.
-            error: p.last_error.map(|e| crate::redact::text(&e).into_owned()),
-            waits_for: blocked.get(&p.id).copied(),
-            aside: None,
-            op: Some(p.op),
-        })
-        .collect();
-    views.extend(outbox.aside.into_iter().map(|a| PendingView {
-        id: a.id,
-        contact_id: None,
-        what: format!("A change this version cannot read (#{})", a.id),
-        attempts: 0,
-        error: None,
-        waits_for: None,
-        aside: Some(a.why),
-        op: None,
-    }));
-    views.sort_by_key(|v| v.id);
-    Ok(views)
-}
 
 /// What a newly opened store has to say: that there is none, or that it was rebuilt.
 fn first_word(local: &LocalStore) -> Option<Msg> {

@@ -5,6 +5,7 @@
 
 mod executor;
 mod local;
+mod pending;
 mod replay;
 
 pub use executor::Executor;
@@ -23,6 +24,11 @@ use tokio::sync::mpsc;
 use crate::app::geometry::Geometry;
 use crate::app::{self, Effect, Msg, State};
 use crate::session::Session;
+
+/// While the selection moves faster than a person reads (`State::moving`), frames come at most
+/// this often: the keys still move the cursor at once, and the screen catches up ten times a
+/// second instead of once a key, which a slow link has to carry.
+const BURST_FRAME: Duration = Duration::from_millis(100);
 
 /// How long the way out waits for the store to finish writing (a stuck disk must not keep a
 /// closed SSH session's process alive for ever).
@@ -154,8 +160,17 @@ where
     let mut last_clock = std::time::Instant::now();
     tokio::pin!(termination);
     let mut dirty = true;
+    let mut drawn_at: Option<tokio::time::Instant> = None;
+    // A frame held back during a burst of moves, and when it is due.
+    let mut due: Option<tokio::time::Instant> = None;
     loop {
-        if dirty {
+        let instant = tokio::time::Instant::now();
+        let early = drawn_at.is_some_and(|at| state.moving && instant < at + BURST_FRAME);
+        if dirty && early {
+            due = drawn_at.map(|at| at + BURST_FRAME);
+        } else if dirty {
+            due = None;
+            drawn_at = Some(instant);
             let geometry = draw(terminal, state)?;
             dirty = false;
             if geometry != state.geometry {
@@ -191,6 +206,11 @@ where
                 }
             }
             _ = &mut termination => Some((exec.epoch(), Msg::Shutdown)),
+            // The frame held back is due: the loop draws it.
+            () = async { match due {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            } } => None,
         };
         let mut batch: Vec<(u64, Msg)> = first.into_iter().collect();
         // Keys that came together (a paste of moves, a burst over a slow link) make one frame.

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::Tx;
-use super::local::pending_views;
+use super::pending::pending_views;
 use crate::api::Client;
 use crate::app::Msg;
 use crate::store::StoreHandle;

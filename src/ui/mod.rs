@@ -82,10 +82,10 @@ fn measure(state: &State, size: ratatui::layout::Rect, areas: &layout::Areas) ->
         }
     }
     let details_lines = state
-        .selected_detail()
+        .shown_detail()
         .map_or(0, |c| panes::details::lines(c, state, right_width).len());
     let note_spans = state
-        .selected_extras()
+        .shown_extras()
         .and_then(|e| e.notes.ready())
         .map(|n| panes::notes::spans(n, right_width))
         .unwrap_or_default();
@@ -97,7 +97,7 @@ fn measure(state: &State, size: ratatui::layout::Rect, areas: &layout::Areas) ->
         right_height,
         right_width,
         tabs,
-        measured_for: state.selected_id().map(String::from),
+        measured_for: state.shown_id().map(String::from),
         details_lines,
         note_spans,
         ..Geometry::default()
@@ -228,11 +228,9 @@ pub fn clear_straddlers(buf: &mut ratatui::buffer::Buffer, area: ratatui::layout
 fn draw_right(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinner: &str) {
     let focused = state.focus != Pane::Contacts;
     let name = state
-        .selected_detail()
+        .shown_detail()
         .map(|c| crate::sanitize::line(&c.display_name()).into_owned());
-    let saving = state
-        .selected_id()
-        .is_some_and(|id| state.marks.contains(id));
+    let saving = state.shown_id().is_some_and(|id| state.marks.contains(id));
     let title = match name {
         Some(n) if saving => format!(
             " {} ⇡ saving ",

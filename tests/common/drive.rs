@@ -29,6 +29,10 @@ impl Driver {
 
     /// One message through `update`, its effects run (an external editor is never opened).
     pub fn send(&mut self, msg: Msg) {
+        // Keys become actions first, as in the runtime.
+        let Some(msg) = app::keys::resolve(&self.state, msg) else {
+            return;
+        };
         for effect in app::update(&mut self.state, msg) {
             if !matches!(effect, Effect::OpenEditor { .. }) {
                 self.exec.run(effect);

@@ -171,6 +171,10 @@ pub fn update(
     state: &mut ghl_tui::app::State,
     msg: ghl_tui::app::Msg,
 ) -> Vec<ghl_tui::app::Effect> {
+    // Keys become actions first, as in the runtime.
+    let Some(msg) = ghl_tui::app::keys::resolve(state, msg) else {
+        return Vec::new();
+    };
     let mut fx = ghl_tui::app::update(state, msg);
     fx.extend(drawn(state));
     fx

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Action, Binding, Keymap, Scope, normal};
-use crate::app::state::Pane;
+use crate::app::pane::Pane;
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}: {what}")]

@@ -76,6 +76,7 @@ fn browse(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Bottom => move_focused(state, isize::MAX / 2, fx),
         Open => {
             if state.focus == Pane::Contacts && state.selected_id().is_some() {
+                state.show_selected();
                 state.focus = state.tab;
                 super::parts::load_selected(state, false, fx);
             }
@@ -178,6 +179,8 @@ fn help(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
 pub(super) fn focus(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
     state.focus = pane;
     if pane != Pane::Contacts {
+        // Looking at the right side: it shows the selected contact now.
+        state.show_selected();
         state.tab = pane;
         // Looking at a pane is asking for its data: no need to wait for the debounce.
         super::parts::load_selected(state, false, fx);

@@ -11,6 +11,9 @@ use crate::app::state::{ContactSet, Cursor, Pane, State, Topic};
 const LIST_FAILED: &str = "Couldn't load contacts";
 const REFRESHING: &str = "Refreshing…";
 
+/// Rows kept in view above (or below) the selection when the list jumps at its edge.
+const KEEP: usize = 2;
+
 /// Rows the list shows, as the view last measured them.
 pub(super) fn list_height(state: &State) -> usize {
     state.geometry.list_height.max(1)
@@ -26,7 +29,7 @@ pub(super) fn follow(state: &mut State) {
 pub(super) fn move_list(state: &mut State, delta: isize, fx: &mut Vec<Effect>) {
     let before = state.selected_id().map(String::from);
     let (len, height) = (state.visible_len(), list_height(state));
-    state.list.step(delta, len, height);
+    state.list.step_jumping(delta, len, height, KEEP);
     selection_moved(state, before, fx);
     page_on_if_near_end(state, fx);
 }
@@ -49,6 +52,14 @@ pub(super) fn selection_moved(state: &mut State, before: Option<String>, fx: &mu
     state.settle(Topic::Contact);
     for pane in Pane::TABS {
         state.pane_cursor.remove(&pane);
+    }
+    // The right side waits for the moves to pause (`Msg::Settled`) before it draws the next
+    // contact: over a slow link a held key must not pay for every contact passed. The first
+    // contact, or none, shows at once.
+    if state.preview.is_none() || state.selected_id().is_none() {
+        state.show_selected();
+    } else {
+        state.moving = true;
     }
     if state.selected_id().is_some() {
         fx.push(Effect::Settle {

@@ -40,13 +40,9 @@ pub fn init(state: &mut State) -> Vec<Effect> {
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
-        // The runtime resolves keys before they come here; a caller that did not gets the same
-        // resolution, so there is one way a key becomes an action.
-        Msg::Key(_) => {
-            if let Some(resolved) = super::keys::resolve(state, msg) {
-                return update(state, resolved);
-            }
-        }
+        // Keys never come here as keys: the runtime (and every test helper) resolves them
+        // first with `keys::resolve`, into `Act` or `Type`, for the scope the state is in.
+        Msg::Key(_) => {}
         Msg::Act(action) => {
             state.key_pressed();
             browse::act_on(state, action, &mut fx);
@@ -129,6 +125,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Settled(generation) => {
             if generation == state.selection_gen {
+                state.show_selected();
                 parts::load_selected(state, false, &mut fx);
             }
         }

@@ -40,7 +40,7 @@ fn status_style(status: &str) -> ratatui::style::Style {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
-    let load = state.selected_extras().map(|e| &e.appointments);
+    let load = state.shown_extras().map(|e| &e.appointments);
     if let Some(lines) = placeholder(load, "Appointments", spinner) {
         frame.render_widget(Paragraph::new(lines), area);
         return;

@@ -263,7 +263,7 @@ fn typed_value(raw: &str, kind: Option<&str>) -> String {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
-    let Some(contact) = state.selected_detail() else {
+    let Some(contact) = state.shown_detail() else {
         frame.render_widget(
             Paragraph::new(Line::styled("No contact selected", theme::dim())),
             area,
@@ -272,11 +272,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     };
     let mut all = lines(contact, state, usize::from(area.width));
     // The list's record is shown at once; the full one replaces it when it arrives.
-    match state.selected_extras().map(|e| &e.detail) {
-        Some(Load::Loading) => all.insert(
-            1,
-            Line::styled(format!("{spinner} loading full record…"), theme::dim()),
-        ),
+    match state.shown_extras().map(|e| &e.detail) {
+        // Said at the end of the name's line, so nothing moves when the record arrives (over
+        // a slow link, every line that moves is written again).
+        Some(Load::Loading) => {
+            let note = format!("  {spinner} loading full record…");
+            if let Some(first) = all.first_mut()
+                && first.width() + text::width(&note) <= usize::from(area.width)
+            {
+                first.push_span(Span::styled(note, theme::dim()));
+            }
+        }
         Some(Load::Failed(e)) => all.insert(
             1,
             Line::styled(

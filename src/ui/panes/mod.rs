@@ -18,7 +18,7 @@ use crate::app::state::{Load, Pane, State};
 
 /// The right side's tab labels with counts where known, as long as fits in `width` cells.
 pub fn tab_labels(state: &State, width: u16) -> Vec<(Pane, String)> {
-    let extras = state.selected_extras();
+    let extras = state.shown_extras();
     let counts: Vec<(Pane, Option<usize>)> = Pane::TABS
         .iter()
         .map(|&p| {
@@ -89,7 +89,7 @@ pub fn placeholder<T>(
 /// not there (loading, or failed): what the user just did never disappears behind an error.
 pub fn waiting_lines(state: &State, pane: Pane) -> Vec<Line<'static>> {
     use crate::api::WriteOp;
-    let Some(id) = state.selected_id() else {
+    let Some(id) = state.shown_id() else {
         return Vec::new();
     };
     let about = |op: &WriteOp| match op {

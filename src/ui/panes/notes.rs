@@ -13,7 +13,7 @@ use crate::ui::{text, theme};
 use super::placeholder;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
-    let load = state.selected_extras().map(|e| &e.notes);
+    let load = state.shown_extras().map(|e| &e.notes);
     if let Some(lines) = placeholder(load, "Notes", spinner) {
         let mut shown = super::waiting_lines(state, Pane::Notes);
         shown.extend(lines);

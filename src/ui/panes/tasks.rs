@@ -12,7 +12,7 @@ use crate::ui::{text, theme};
 use super::placeholder;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
-    let load = state.selected_extras().map(|e| &e.tasks);
+    let load = state.shown_extras().map(|e| &e.tasks);
     if let Some(lines) = placeholder(load, "Tasks", spinner) {
         let mut shown = super::waiting_lines(state, Pane::Tasks);
         shown.extend(lines);

@@ -1,0 +1,44 @@
+//! The panes: the contact list and the four on the right.
+
+/// The five panes, numbered as the `1`-`5` keys select them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Contacts,
+    Details,
+    Tasks,
+    Notes,
+    Appointments,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [
+        Pane::Contacts,
+        Pane::Details,
+        Pane::Tasks,
+        Pane::Notes,
+        Pane::Appointments,
+    ];
+    /// The panes on the right, shown one at a time as tabs.
+    pub const TABS: [Pane; 4] = [Pane::Details, Pane::Tasks, Pane::Notes, Pane::Appointments];
+
+    pub fn number(self) -> u8 {
+        Pane::ALL
+            .iter()
+            .position(|p| *p == self)
+            .map_or(1, |i| i as u8 + 1)
+    }
+
+    pub fn from_number(n: u8) -> Option<Pane> {
+        Pane::ALL.get(usize::from(n).checked_sub(1)?).copied()
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Contacts => "Contacts",
+            Pane::Details => "Details",
+            Pane::Tasks => "Tasks",
+            Pane::Notes => "Notes",
+            Pane::Appointments => "Appointments",
+        }
+    }
+}
