@@ -195,12 +195,12 @@ impl TokenManager {
 
     /// After the sign-in ended: the tokens a new `ghl-tui login` stored meanwhile, if any.
     async fn revived(&self, set: &mut TokenSet) -> Result<(), ApiError> {
-        let ended = self.ended.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let ended = crate::private::lock(&self.ended).clone();
         let Some(why) = ended else {
             return Ok(());
         };
         if self.adopt_stored(set).await {
-            *self.ended.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            *crate::private::lock(&self.ended) = None;
             Ok(())
         } else {
             Err(why)
@@ -336,7 +336,7 @@ impl TokenManager {
             why: crate::sanitize::line(why).into_owned(),
         };
         tracing::warn!(error = %err, "the sign-in ended");
-        *self.ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(err.clone());
+        *crate::private::lock(&self.ended) = Some(err.clone());
         err
     }
 

@@ -110,7 +110,7 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
     let mut req = Request::from_parts(parts, Body::from(bytes));
 
     let (fault, latency) = {
-        let mut faults = shared.faults.lock().unwrap_or_else(|p| p.into_inner());
+        let mut faults = lock(&shared.faults);
         (
             faults.take_next(method.as_str(), &path),
             faults.rates.latency,
@@ -158,11 +158,7 @@ pub async fn gate(State(shared): State<Arc<Shared>>, req: Request, next: Next) -
     }
 
     let rate = shared.config.rate;
-    let verdict = shared
-        .limiter
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .check(&rate, &grant.location_id);
+    let verdict = lock(&shared.limiter).check(&rate, &grant.location_id);
     let mut response = if !verdict.allowed {
         shared.count_rate_limited();
         reply::too_many_requests()

@@ -136,9 +136,7 @@ pub struct Shared {
     released: tokio::sync::watch::Sender<bool>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+use crate::private::lock;
 
 impl Shared {
     fn db(&self) -> MutexGuard<'_, store::Db> {

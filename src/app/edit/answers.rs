@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
+use super::is_local;
 use super::local::{apply_local, notes_mut, tasks_mut, with_contact};
-use super::{is_local, say};
 use crate::api::{ApiError, Applied, Contact, Note, Task, WriteOp};
 use crate::app::form::Form;
 use crate::app::msg::Effect;
@@ -110,7 +110,7 @@ pub fn on_synced(
                     return;
                 }
                 if state.retry_secs > 0 {
-                    say(state, "All changes saved", false);
+                    state.say("All changes saved", false);
                 }
             }
             state.retry_secs = 0;
@@ -285,8 +285,7 @@ fn rejected(
     fx: &mut Vec<Effect>,
 ) {
     // The reason first: it is what the user needs, and the line may be cut.
-    say(
-        state,
+    state.say(
         format!("Not saved ({}): {}", error.one_line(), op.describe()),
         true,
     );
@@ -423,11 +422,7 @@ pub fn store_down(state: &mut State, why: String) {
 
 pub fn store_up(state: &mut State) {
     if state.store_down.take().is_some() {
-        say(
-            state,
-            "The local store works again: changes are saved",
-            false,
-        );
+        state.say("The local store works again: changes are saved", false);
     }
 }
 

@@ -3,7 +3,7 @@
 use crossterm::event::KeyEvent;
 use ratatui_textarea::Input;
 
-use super::{say, send};
+use super::send;
 use crate::api::WriteOp;
 use crate::app::form::Form;
 use crate::app::keymap::Action;
@@ -155,12 +155,12 @@ fn list_act(
                     // Read again: a newer version may have been installed since.
                     Some(p) if p.aside.is_some() => {
                         fx.push(Effect::RetryAside { id: p.id });
-                        say(state, "Reading the change set aside again…", false);
+                        state.say("Reading the change set aside again…", false);
                     }
                     // Enter on the list: try sending now.
                     _ => {
                         fx.push(Effect::Replay);
-                        say(state, "Sending waiting changes…", false);
+                        state.say("Sending waiting changes…", false);
                     }
                 }
                 None
@@ -222,7 +222,7 @@ fn save_form(state: &mut State, mut form: Box<Form>, fx: &mut Vec<Effect>) -> Op
             fx.push(Effect::DiscardDraft {
                 key: form.draft_key(),
             });
-            say(state, "Nothing changed", false);
+            state.say("Nothing changed", false);
             None
         }
         Some(ops) => {
@@ -238,7 +238,7 @@ fn save_form(state: &mut State, mut form: Box<Form>, fx: &mut Vec<Effect>) -> Op
             }
         }
         None => {
-            say(state, "Fix the marked fields, then save again", true);
+            state.say("Fix the marked fields, then save again", true);
             Some(Overlay::Form(form))
         }
     }
@@ -426,7 +426,7 @@ pub fn on_editor_done(state: &mut State, result: Result<String, String>, fx: &mu
             let form = form.clone();
             save_draft(&form, fx);
         }
-        (_, Err(e)) => say(state, format!("Couldn't run the editor: {e}"), true),
+        (_, Err(e)) => state.say(format!("Couldn't run the editor: {e}"), true),
         _ => {}
     }
 }

@@ -23,10 +23,6 @@ use crate::api::{Contact, Note, Task, WriteOp};
 
 const LOCAL: &str = "local-";
 
-fn say(state: &mut State, text: impl Into<String>, error: bool) {
-    state.say(text, error);
-}
-
 /// The task under the cursor of the Tasks pane, in the order the pane shows them.
 pub fn selected_task(state: &State) -> Option<(String, Task)> {
     let id = state.selected_id()?.to_string();
@@ -54,8 +50,7 @@ fn is_local(id: &str) -> bool {
 }
 
 fn not_yet_saved(state: &mut State) {
-    say(
-        state,
+    state.say(
         "That is still on its way to the server; try again once it is saved",
         true,
     );
@@ -70,7 +65,7 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     match action {
         Action::New => match state.focus {
             Pane::Tasks | Pane::Notes if contact.is_none() => {
-                say(state, "Select a contact first", true)
+                state.say("Select a contact first", true)
             }
             // Its tasks and notes would name an id the server has not given yet.
             Pane::Tasks | Pane::Notes if contact.as_ref().is_some_and(|c| is_local(c.id())) => {
@@ -96,8 +91,7 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                     now,
                 ),
             ),
-            Pane::Appointments => say(
-                state,
+            Pane::Appointments => state.say(
                 "Appointments are booked in the calendar; this view only reads them",
                 true,
             ),
@@ -111,15 +105,14 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             Pane::Tasks => match selected_task(state) {
                 Some((_, t)) if t.id.as_deref().is_some_and(is_local) => not_yet_saved(state),
                 Some((cid, t)) => open(state, Form::edit_task(&cid, &t, now, state.zone)),
-                None => say(state, "No task selected", true),
+                None => state.say("No task selected", true),
             },
             Pane::Notes => match selected_note(state) {
                 Some((_, n)) if n.id.as_deref().is_some_and(is_local) => not_yet_saved(state),
                 Some((cid, n)) => open(state, Form::edit_note(&cid, &n, now)),
-                None => say(state, "No note selected", true),
+                None => state.say("No note selected", true),
             },
-            Pane::Appointments => say(
-                state,
+            Pane::Appointments => state.say(
                 "Appointments are booked in the calendar; this view only reads them",
                 true,
             ),
@@ -129,7 +122,7 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                     let defs = field_defs(state);
                     open(state, Form::edit_contact(&c, now, &defs))
                 }
-                None => say(state, "No contact selected", true),
+                None => state.say("No contact selected", true),
             },
         },
         Action::Delete => delete(state, contact),
@@ -140,17 +133,17 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
                 open(state, Form::add_tag(c.id(), seen, now));
             }
             Some(_) => not_yet_saved(state),
-            None => say(state, "No contact selected", true),
+            None => state.say("No contact selected", true),
         },
         Action::RemoveTag => match contact {
-            Some(c) if c.tags.is_empty() => say(state, "This contact has no tags", true),
+            Some(c) if c.tags.is_empty() => state.say("This contact has no tags", true),
             Some(c) if !is_local(c.id()) => state.open(Overlay::RemoveTag {
                 contact_id: c.id().to_string(),
                 tags: c.tags.clone(),
                 cursor: 0,
             }),
             Some(_) => not_yet_saved(state),
-            None => say(state, "No contact selected", true),
+            None => state.say("No contact selected", true),
         },
         Action::ShowPending => state.open(Overlay::Pending { cursor: 0 }),
         _ => {}
@@ -207,7 +200,7 @@ fn delete(state: &mut State, contact: Option<Contact>) {
                     task_id: t.id.unwrap_or_default(),
                 },
             ),
-            None => return say(state, "No task selected", true),
+            None => return state.say("No task selected", true),
         },
         Pane::Notes => match selected_note(state) {
             Some((_, n)) if n.id.as_deref().is_some_and(is_local) => return not_yet_saved(state),
@@ -218,11 +211,10 @@ fn delete(state: &mut State, contact: Option<Contact>) {
                     note_id: n.id.unwrap_or_default(),
                 },
             ),
-            None => return say(state, "No note selected", true),
+            None => return state.say("No note selected", true),
         },
         Pane::Appointments => {
-            return say(
-                state,
+            return state.say(
                 "Appointments are booked in the calendar; this view only reads them",
                 true,
             );
@@ -238,7 +230,7 @@ fn delete(state: &mut State, contact: Option<Contact>) {
                     id: c.id().to_string(),
                 },
             ),
-            None => return say(state, "No contact selected", true),
+            None => return state.say("No contact selected", true),
         },
     };
     state.open(Overlay::Confirm {
@@ -250,11 +242,7 @@ fn delete(state: &mut State, contact: Option<Contact>) {
 /// `x`: completes or reopens the task at once; the server is told in the background.
 fn toggle_task(state: &mut State, fx: &mut Vec<Effect>) {
     if state.focus != Pane::Tasks {
-        return say(
-            state,
-            "x completes a task: open the Tasks pane (3) first",
-            true,
-        );
+        return state.say("x completes a task: open the Tasks pane (3) first", true);
     }
     match selected_task(state) {
         Some((_, t)) if t.id.as_deref().is_some_and(is_local) => not_yet_saved(state),
@@ -267,7 +255,7 @@ fn toggle_task(state: &mut State, fx: &mut Vec<Effect>) {
             };
             let _ = send(state, vec![op], None, None, fx);
         }
-        None => say(state, "No task selected", true),
+        None => state.say("No task selected", true),
     }
 }
 
@@ -283,7 +271,7 @@ fn send(
 ) -> Result<(), String> {
     if let Some(why) = &state.store_down {
         let text = format!("Not saved: the local store is unavailable: {why}");
-        say(state, text.clone(), true);
+        state.say(text.clone(), true);
         // The disk may have room again: the next try finds out.
         fx.push(Effect::ReopenStore);
         return Err(text);
