@@ -195,12 +195,7 @@ fn quitting_with_a_change_waiting_asks_and_says_what_waits() {
                 );
             }
             Some(sig) => {
-                let pid = tui.pid().to_string();
-                let sent = std::process::Command::new("kill")
-                    .args([sig, &pid])
-                    .status()
-                    .expect("kill");
-                assert!(sent.success());
+                tui.signal(sig.trim_start_matches('-'));
                 assert!(tui.wait_exit(DEADLINE).success(), "a signal quits at once");
             }
         }

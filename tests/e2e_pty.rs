@@ -194,12 +194,7 @@ fn a_tiny_terminal_then_a_resize() {
 fn sigterm_leaves_the_terminal_clean() {
     let mut tui = Tui::demo(100, 30);
     tui.wait("the contact list", |sc| split_matches(sc, list_ready));
-    let pid = tui.pid().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .expect("run kill");
-    assert!(killed.success(), "kill -TERM {pid} failed: {killed:?}");
+    tui.signal("TERM");
     let status = tui.wait_exit(DEADLINE);
     assert!(
         status.success(),
@@ -421,9 +416,8 @@ fn complete_a_task_and_add_a_note_in_the_demo() {
     tui.assert_terminal_restored();
 }
 
-/// What was typed survives `kill -9`: the next start offers the draft back.
-#[test]
-fn a_draft_survives_kill_9() {
+/// The demo at 100x30 with a new note's editor open on the first contact.
+fn note_editor_in_demo() -> Tui {
     let mut tui = Tui::demo(100, 30);
     tui.wait("the contact list", |sc| split_matches(sc, list_ready));
     tui.send("4");
@@ -432,6 +426,13 @@ fn a_draft_survives_kill_9() {
     });
     tui.send("n");
     tui.wait("the note editor", |sc| sc.contents().contains("New note"));
+    tui
+}
+
+/// What was typed survives `kill -9`: the next start offers the draft back.
+#[test]
+fn a_draft_survives_kill_9() {
+    let mut tui = note_editor_in_demo();
     let text = "Half-written note about the Maple Ave offer";
     tui.send(text);
     tui.wait("the typed text", |sc| {
@@ -447,12 +448,7 @@ fn a_draft_survives_kill_9() {
                 .any(|d| d.contains("Maple Ave offer")),
         )
     });
-    let pid = tui.pid().to_string();
-    let killed = std::process::Command::new("kill")
-        .args(["-KILL", &pid])
-        .status()
-        .expect("run kill");
-    assert!(killed.success());
+    tui.signal("KILL");
     tui.wait_exit(DEADLINE);
 
     let home = std::mem::replace(&mut tui.home, tempfile::tempdir().expect("tempdir"));
@@ -482,24 +478,12 @@ fn a_draft_survives_kill_9() {
 /// in the keys is written on the way out, and offered back at the next start.
 #[test]
 fn a_draft_typed_just_before_a_hangup_is_kept() {
-    let mut tui = Tui::demo(100, 30);
-    tui.wait("the contact list", |sc| split_matches(sc, list_ready));
-    tui.send("4");
-    tui.wait("the notes pane", |sc| {
-        split_matches(sc, |s| tab_ready(s, '4'))
-    });
-    tui.send("n");
-    tui.wait("the note editor", |sc| sc.contents().contains("New note"));
+    let mut tui = note_editor_in_demo();
     tui.send("Call back about the Elm St listing");
     tui.wait("the typed text", |sc| {
         sc.contents().contains("Elm St listing")
     });
-    let pid = tui.pid().to_string();
-    let hup = std::process::Command::new("kill")
-        .args(["-HUP", &pid])
-        .status()
-        .expect("run kill");
-    assert!(hup.success());
+    tui.signal("HUP");
     assert!(tui.wait_exit(DEADLINE).success(), "SIGHUP exits cleanly");
     let data = tui.home.path().join("data");
     assert!(
@@ -606,12 +590,7 @@ fn a_refused_contact_survives_a_hangup() {
     tui.wait("the refusal, with the form back", |sc| {
         sc.contents().contains("not saved") && sc.contents().contains("Dana")
     });
-    let pid = tui.pid().to_string();
-    let hup = std::process::Command::new("kill")
-        .args(["-HUP", &pid])
-        .status()
-        .expect("run kill");
-    assert!(hup.success());
+    tui.signal("HUP");
     assert!(tui.wait_exit(DEADLINE).success(), "SIGHUP exits cleanly");
     tui.assert_terminal_restored();
 

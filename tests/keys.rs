@@ -5,51 +5,20 @@ mod common;
 
 use common::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ghl_tui::api::{ContactPage, InstalledLocation};
+use ghl_tui::api::InstalledLocation;
 use ghl_tui::app::form::Form;
 use ghl_tui::app::keymap::{Action, Keymap, Scope};
 use ghl_tui::app::locations::Picker;
-use ghl_tui::app::state::{Modal, Overlay, PendingView};
-use ghl_tui::app::{Effect, Msg, State, init};
+use ghl_tui::app::state::{Modal, Overlay};
+use ghl_tui::app::{Effect, Msg, State};
 
 /// Five contacts loaded at 120x40, drawn once (so the view's measurements are in).
 fn loaded() -> State {
     let mut s = State::new("test", "Loc1", common::fixed_now());
     s.size = (120, 40);
     s.switchable = true;
-    let fx = init(&mut s);
-    let (generation, request) = fx
-        .iter()
-        .find_map(|e| match e {
-            Effect::FetchPage {
-                generation,
-                request,
-            } => Some((*generation, request.clone())),
-            _ => None,
-        })
-        .expect("first page");
-    update(
-        &mut s,
-        Msg::Page {
-            generation,
-            request,
-            result: Ok(ContactPage {
-                contacts: common::people(0..5),
-                total: Some(5),
-                meta: None,
-            }),
-        },
-    );
-    s.pending = vec![PendingView {
-        id: 1,
-        contact_id: Some("c0".into()),
-        what: "New note".into(),
-        attempts: 1,
-        error: Some("Server error 503".into()),
-        waits_for: None,
-        aside: None,
-        op: None,
-    }];
+    common::first_page(&mut s, common::people(0..5), 5);
+    s.pending = vec![common::waiting(1, "New note", None)];
     s
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use common::update;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ghl_tui::api::{ApiError, Appointment, Contact, ContactPage, Note, RateBudget, Task};
+use ghl_tui::api::{ApiError, Appointment, Contact, Note, RateBudget, Task};
 use ghl_tui::app::{Effect, Msg, State, init};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -23,25 +23,7 @@ fn screen(contacts: Vec<Contact>, w: u16, h: u16) -> State {
     );
     update(&mut s, Msg::Resize(w, h));
     let total = contacts.len() as u64;
-    let Some(Effect::FetchPage {
-        generation,
-        request,
-    }) = init(&mut s).into_iter().next()
-    else {
-        panic!("no fetch")
-    };
-    update(
-        &mut s,
-        Msg::Page {
-            generation,
-            request,
-            result: Ok(ContactPage {
-                contacts,
-                total: Some(total),
-                meta: None,
-            }),
-        },
-    );
+    common::first_page(&mut s, contacts, total);
     let defs = common::demo_seed()
         .custom_fields
         .into_iter()

@@ -64,16 +64,7 @@ fn page(contacts: Vec<Contact>, total: u64) -> Result<ContactPage, ApiError> {
 fn loaded(contacts: Vec<Contact>, total: u64) -> (State, Vec<Effect>) {
     let mut s = state();
     s.page_limit = 100;
-    let fx = init(&mut s);
-    let (generation, request) = fetch(&fx).expect("first page requested");
-    let fx = update(
-        &mut s,
-        Msg::Page {
-            generation,
-            request,
-            result: page(contacts, total),
-        },
-    );
+    let fx = common::first_page(&mut s, contacts, total);
     (s, fx)
 }
 

@@ -193,3 +193,53 @@ pub fn drawn(state: &mut ghl_tui::app::State) -> Vec<ghl_tui::app::Effect> {
     }
     ghl_tui::app::update(state, ghl_tui::app::Msg::Drawn(geometry))
 }
+
+/// Starts `state` as the app does (`init`) and answers its first page with `contacts` (of
+/// `total`), drawn once; gives the effects of that answer.
+pub fn first_page(
+    state: &mut ghl_tui::app::State,
+    contacts: Vec<ghl_tui::api::Contact>,
+    total: u64,
+) -> Vec<ghl_tui::app::Effect> {
+    use ghl_tui::app::{Effect, Msg};
+    let (generation, request) = ghl_tui::app::init(state)
+        .into_iter()
+        .find_map(|e| match e {
+            Effect::FetchPage {
+                generation,
+                request,
+            } => Some((generation, request)),
+            _ => None,
+        })
+        .expect("the first page is asked for");
+    update(
+        state,
+        Msg::Page {
+            generation,
+            request,
+            result: Ok(ghl_tui::api::ContactPage {
+                contacts,
+                total: Some(total),
+                meta: None,
+            }),
+        },
+    )
+}
+
+/// A change waiting in the outbox, as the pending list shows it.
+pub fn waiting(
+    id: i64,
+    what: &str,
+    op: Option<ghl_tui::api::WriteOp>,
+) -> ghl_tui::app::state::PendingView {
+    ghl_tui::app::state::PendingView {
+        id,
+        contact_id: Some("c0".into()),
+        what: what.into(),
+        attempts: 1,
+        error: Some("Server error 503".into()),
+        waits_for: None,
+        aside: None,
+        op,
+    }
+}

@@ -299,6 +299,15 @@ impl Tui {
             .expect("resize pty");
     }
 
+    /// Sends the binary a signal (`KILL`, `HUP`, `TERM`), as `kill -NAME` does.
+    pub fn signal(&self, name: &str) {
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{name}"), self.pid().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -{name}");
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.process_id().expect("child pid")
     }
