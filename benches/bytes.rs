@@ -95,6 +95,12 @@ fn main() {
         held as f64 / 1000.0 / 3.0
     );
     println!("  landed on {landed:?}");
+    // The goal: a 56 kbit/s link (7 KB/s) keeps up with the held key.
+    assert!(
+        held <= 21_000,
+        "held j wrote {} (goal: at most 21 KB)",
+        kb(held)
+    );
     tui.send("q");
     let _ = tui.wait_exit(pty::DEADLINE);
 }

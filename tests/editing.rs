@@ -456,6 +456,31 @@ fn esc_asks_before_throwing_away_typed_text() {
     assert!(fx.iter().any(|e| matches!(e, Effect::DiscardDraft { .. })));
 }
 
+/// Ctrl-C while "Discard your changes?" is asked, with a change waiting: the quit question
+/// comes, and answering no brings the text back on screen (not only as a draft).
+#[test]
+fn ctrl_c_at_the_discard_question_keeps_the_form() {
+    let mut s = ready();
+    s.pending = vec![common::waiting(9, "New note", None)];
+    update(&mut s, key('4'));
+    update(&mut s, key('n'));
+    typed(&mut s, "half a thought");
+    update(&mut s, code(KeyCode::Esc));
+    assert!(matches!(s.overlay(), Some(Overlay::Discard(_))));
+    let fx = update(&mut s, ctrl('c'));
+    assert!(!fx.contains(&Effect::Quit));
+    assert!(
+        matches!(s.overlay(), Some(Overlay::Ask { .. })),
+        "{:?}",
+        s.modal
+    );
+    update(&mut s, key('n'));
+    let Some(Overlay::Form(form)) = s.overlay() else {
+        panic!("the form is back: {:?}", s.modal)
+    };
+    assert!(form.draft().to_string().contains("half a thought"));
+}
+
 #[test]
 fn typing_saves_a_draft_that_comes_back_after_a_restart() {
     let mut s = ready();
@@ -562,11 +587,10 @@ fn a_note_is_written_in_the_external_editor() {
     update(&mut s, key('n'));
     typed(&mut s, "draft");
     let fx = update(&mut s, ctrl('e'));
-    assert_eq!(
-        fx.first(),
-        Some(&Effect::OpenEditor {
-            text: "draft".into()
-        })
+    // The draft is kept at once, before the terminal is handed over.
+    assert!(
+        matches!(&fx[..], [Effect::SaveDraft { now: true, .. }, Effect::OpenEditor { text }] if text == "draft"),
+        "{fx:?}"
     );
     update(
         &mut s,
@@ -1468,4 +1492,29 @@ fn zones_countries_and_phones_are_checked_and_normalised() {
         panic!("{ops:?}")
     };
     assert_eq!(input.phone.as_deref(), Some("555-0199-12"), "kept as typed");
+}
+
+/// `q` right after Ctrl-S, before the store has answered: the save is on its first way out,
+/// so the app waits for it instead of quitting past it.
+#[test]
+fn quitting_before_the_store_answers_a_save_waits_for_it() {
+    let mut s = ready();
+    update(&mut s, key('4'));
+    update(&mut s, key('n'));
+    typed(&mut s, "Said yes to Thursday");
+    let fx = update(&mut s, ctrl('s'));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Write { .. })));
+    assert!(
+        !s.saving.is_empty() && s.pending.is_empty(),
+        "not recorded yet"
+    );
+    let fx = update(&mut s, key('q'));
+    assert!(!fx.contains(&Effect::Quit), "{fx:?}");
+    assert!(
+        s.status
+            .as_ref()
+            .is_some_and(|m| m.text.starts_with("Sending 1 change before quitting")),
+        "{:?}",
+        s.status
+    );
 }

@@ -216,10 +216,15 @@ fn a_users_keymap_moves_the_list_and_shows_in_the_help() {
     let mut s = loaded();
     s.keymap = std::sync::Arc::new(
         Keymap::with_user(
-            "[browse]\nprepend_keymap = [\n  { on = \"ctrl-j\", run = \"down\", desc = \"Down, my way\" },\n]\n",
+            "[browse]\nprepend_keymap = [\n  { on = \"ctrl-j\", run = \"down\", desc = \"Down, my way\", hint = \"mine\" },\n]\n",
             "keymap.toml",
         )
         .expect("parses"),
+    );
+    let hints = s.keymap.hints(s.scope(), s.focus);
+    assert!(
+        hints.contains(&("^J".to_string(), "mine".to_string())),
+        "the user's hint is on the line: {hints:?}"
     );
     update(
         &mut s,

@@ -425,15 +425,17 @@ fn custom_field_names_replace_ids_and_a_refusal_changes_nothing_else() {
 }
 
 #[test]
-fn only_key_presses_count() {
+fn a_release_is_no_key_and_a_repeat_is_one() {
     let (mut s, _) = loaded(common::people(0..5), 5);
     let mut release = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE);
     release.kind = KeyEventKind::Release;
     update(&mut s, Msg::Key(release));
+    assert_eq!(s.selected_id(), Some("c0"), "a release does nothing");
+    // Where the terminal reports them, a held key repeats: each repeat moves.
     let mut repeat = release;
     repeat.kind = KeyEventKind::Repeat;
     update(&mut s, Msg::Key(repeat));
-    assert_eq!(s.selected_id(), Some("c0"));
+    assert_eq!(s.selected_id(), Some("c1"));
 }
 
 #[test]
@@ -925,6 +927,13 @@ fn enter_on_the_current_location_just_closes() {
 fn an_opened_location_starts_over_and_old_pages_cannot_land_in_it() {
     let mut s = state();
     s.zone = chrono::FixedOffset::east_opt(3600).expect("zone");
+    s.keymap = std::sync::Arc::new(
+        ghl_tui::app::keymap::Keymap::with_user(
+            "[browse]\nprepend_keymap = [ { on = \"ctrl-j\", run = \"down\" } ]\n",
+            "keymap.toml",
+        )
+        .expect("parses"),
+    );
     let first = init(&mut s);
     let (old_gen, old_req) = fetch(&first).expect("first page");
     switcher_on(&mut s, two_places());
@@ -941,6 +950,13 @@ fn an_opened_location_starts_over_and_old_pages_cannot_land_in_it() {
     assert!(s.overlay().is_none());
     assert!(s.switchable, "still an agency");
     assert_eq!(s.zone.local_minus_utc(), 3600, "the user's zone stays");
+    let ctrl_j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL);
+    assert_eq!(
+        s.keymap
+            .lookup(ghl_tui::app::keymap::Scope::Browse, &ctrl_j),
+        Some(ghl_tui::app::keymap::Action::Down),
+        "and so do the user's keys"
+    );
     // A page of the old location that was still on its way is not shown here.
     update(
         &mut s,

@@ -1,14 +1,18 @@
 //! A one-line input with a cursor, shared by the `/` search line and the location switcher:
 //! typing and pasting at the cursor, Left/Right, Home/End (Ctrl-A/Ctrl-E), a word at a time
 //! (Alt-B/Alt-F), deleting a character either side, the word before (Ctrl-W), or everything
-//! before the cursor (Ctrl-U), as in a shell.
+//! before the cursor (Ctrl-U), as in a shell. The cursor moves by what a reader sees as one
+//! character (a grapheme cluster: `é` typed as e and a combining accent, a flag, a family
+//! emoji), never into the middle of one.
+
+use unicode_segmentation::UnicodeSegmentation;
 
 use super::keymap::Action;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LineInput {
     text: String,
-    /// In characters, 0..=len.
+    /// In grapheme clusters, 0..=len.
     cursor: usize,
 }
 
@@ -17,7 +21,7 @@ impl LineInput {
         &self.text
     }
 
-    /// The cursor, in characters from the start.
+    /// The cursor, in grapheme clusters from the start.
     pub fn cursor(&self) -> usize {
         self.cursor
     }
@@ -38,31 +42,42 @@ impl LineInput {
     }
 
     fn len(&self) -> usize {
-        self.text.chars().count()
+        self.text.graphemes(true).count()
     }
 
-    fn byte(&self, chars: usize) -> usize {
+    /// Where cluster number `n` starts, in bytes.
+    fn byte(&self, n: usize) -> usize {
         self.text
-            .char_indices()
-            .nth(chars)
+            .grapheme_indices(true)
+            .nth(n)
             .map_or(self.text.len(), |(i, _)| i)
     }
 
-    /// Puts `s` at the cursor (typing, or a paste already cleaned to one line).
+    /// The text before the cursor, as a reader sees it split (for drawing the cursor).
+    pub fn split(&self) -> (&str, &str) {
+        self.text.split_at(self.byte(self.cursor))
+    }
+
+    /// Puts `s` at the cursor (typing, or a paste already cleaned to one line). A combining
+    /// mark typed after a letter joins it: the cursor stays after the one cluster they make.
     pub fn insert(&mut self, s: &str) {
         let at = self.byte(self.cursor);
         self.text.insert_str(at, s);
-        self.cursor += s.chars().count();
+        self.cursor = self.text[..at + s.len()].graphemes(true).count();
+    }
+
+    fn blank(g: &str) -> bool {
+        g.chars().all(char::is_whitespace)
     }
 
     /// The start of the word before the cursor (skipping spaces first, as a shell does).
     fn word_start(&self) -> usize {
-        let chars: Vec<char> = self.text.chars().collect();
-        let mut i = self.cursor;
-        while i > 0 && chars[i - 1].is_whitespace() {
+        let gs: Vec<&str> = self.text.graphemes(true).collect();
+        let mut i = self.cursor.min(gs.len());
+        while i > 0 && Self::blank(gs[i - 1]) {
             i -= 1;
         }
-        while i > 0 && !chars[i - 1].is_whitespace() {
+        while i > 0 && !Self::blank(gs[i - 1]) {
             i -= 1;
         }
         i
@@ -70,12 +85,12 @@ impl LineInput {
 
     /// The end of the word after the cursor.
     fn word_end(&self) -> usize {
-        let chars: Vec<char> = self.text.chars().collect();
-        let mut i = self.cursor;
-        while i < chars.len() && chars[i].is_whitespace() {
+        let gs: Vec<&str> = self.text.graphemes(true).collect();
+        let mut i = self.cursor.min(gs.len());
+        while i < gs.len() && Self::blank(gs[i]) {
             i += 1;
         }
-        while i < chars.len() && !chars[i].is_whitespace() {
+        while i < gs.len() && !Self::blank(gs[i]) {
             i += 1;
         }
         i
@@ -163,6 +178,21 @@ mod tests {
             "Ctrl-U: what is before the cursor"
         );
         assert!(!l.apply(Action::Save), "not an editing action");
+    }
+
+    #[test]
+    fn a_cluster_is_one_step() {
+        // A family emoji (five code points), a flag (two) and e + combining acute.
+        let mut l = line("a👨‍👩‍👧🇵🇹e\u{301}", 4);
+        l.apply(Action::DeleteChar);
+        assert_eq!(l.text(), "a👨‍👩‍👧🇵🇹", "the accented e goes whole");
+        l.apply(Action::CursorLeft);
+        l.apply(Action::DeleteChar);
+        assert_eq!(l.text(), "a🇵🇹", "the family goes whole");
+        let mut l = LineInput::default();
+        l.insert("e");
+        l.insert("\u{301}");
+        assert_eq!(l.cursor(), 1, "the mark joined the letter");
     }
 
     #[test]

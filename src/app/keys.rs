@@ -13,8 +13,8 @@ pub fn resolve(state: &State, msg: Msg) -> Option<Msg> {
     let Msg::Key(ev) = msg else {
         return Some(msg);
     };
-    // Terminals that report releases and repeats would otherwise act twice per press.
-    if ev.kind != KeyEventKind::Press {
+    // A release is not a key; a repeat (a key held, where the terminal reports it) is.
+    if ev.kind == KeyEventKind::Release {
         return None;
     }
     let scope = state.scope();

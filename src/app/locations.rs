@@ -3,7 +3,7 @@
 //! runtime gets its token and outbox ready, then the state starts over in it.
 
 use super::input::LineInput;
-use super::keymap::{Action, Scope};
+use super::keymap::Action;
 use super::msg::Effect;
 use super::state::{Cursor, Elsewhere, Modal, Overlay, State};
 use crate::api::InstalledLocation;
@@ -83,8 +83,14 @@ pub fn on_list(state: &mut State, result: Result<Vec<InstalledLocation>, String>
 
 /// An action while the switcher is open; `true` when it means something there.
 pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
-    if !Scope::Locations.allows(action) {
-        return false;
+    use Action::*;
+    match action {
+        Up | Down | Pick | Back | Quit | CursorLeft | CursorRight | LineStart | LineEnd
+        | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {}
+        Top | Bottom | PageUp | PageDown | Open | NextPane | PrevPane | Focus(_) | Search
+        | Refresh | Help | New | Edit | Delete | Toggle | AddTag | RemoveTag | ShowPending
+        | Messages | SwitchLocation | Save | Cancel | NextField | PrevField | ExternalEditor
+        | Yes | No | Discard | RunSearch | AcceptFilter | ClearSearch => return false,
     }
     let Some(Overlay::Locations(mut picker)) = state.take_overlay() else {
         return false;
@@ -124,13 +130,19 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             }
         }
         // Editing the search line: the list is searched again from its top.
-        other => {
+        CursorLeft | CursorRight | LineStart | LineEnd | WordLeft | WordRight | DeleteChar
+        | DeleteForward | DeleteWord | ClearInput => {
             let before = picker.query.text().to_string();
-            picker.query.apply(other);
+            picker.query.apply(action);
             if picker.query.text() != before {
                 picker.cursor = 0;
             }
         }
+        // Quit was taken above; the others were turned away at the top.
+        Quit | Top | Bottom | PageUp | PageDown | Open | NextPane | PrevPane | Focus(_)
+        | Search | Refresh | Help | New | Edit | Delete | Toggle | AddTag | RemoveTag
+        | ShowPending | Messages | SwitchLocation | Save | Cancel | NextField | PrevField
+        | ExternalEditor | Yes | No | Discard | RunSearch | AcceptFilter | ClearSearch => {}
     }
     state.open(Overlay::Locations(picker));
     true
@@ -168,6 +180,8 @@ pub fn on_opened(state: &mut State, id: String, name: String) -> Vec<Effect> {
     fresh.look = state.look;
     fresh.date_order = state.date_order;
     fresh.switchable = state.switchable;
+    // The user's keys are the user's, wherever they are.
+    fresh.keymap = state.keymap.clone();
     fresh.generations = state.generations;
     fresh.selection_gen = state.selection_gen;
     // What was said stays readable with `!` across the switch.
@@ -219,7 +233,10 @@ pub fn on_elsewhere(state: &mut State, location: String, waiting: usize, refused
     place.refused = refused;
     let name = crate::sanitize::line(&place.name).into_owned();
     let news = if refused > was_refused {
-        Some((not_saved(refused, &name), true))
+        Some((
+            not_saved(refused, &name, &state.key(Action::SwitchLocation)),
+            true,
+        ))
     } else if waiting == 0 && was_waiting > 0 && refused == 0 {
         Some((format!("Changes in {name} saved"), false))
     } else {
@@ -237,9 +254,9 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// "2 changes in Main not saved", and what to do.
-fn not_saved(n: usize, place: &str) -> String {
+fn not_saved(n: usize, place: &str, switch: &str) -> String {
     format!(
-        "{n} change{} in {place} not saved; open it (L) to see them",
+        "{n} change{} in {place} not saved; open it ({switch}) to see them",
         plural(n)
     )
 }
@@ -247,6 +264,7 @@ fn not_saved(n: usize, place: &str) -> String {
 /// At exit: what is still waiting, or was refused, in locations the user left, one line each.
 pub fn left_behind(state: &State) -> Vec<String> {
     let mut lines = Vec::new();
+    let switch = state.key(Action::SwitchLocation);
     if !state.pending.is_empty() {
         let n = state.pending.len();
         lines.push(format!(
@@ -267,13 +285,13 @@ pub fn left_behind(state: &State) -> Vec<String> {
         let name = crate::sanitize::line(&place.name);
         if place.waiting > 0 {
             lines.push(format!(
-                "{} change{} in {name} still waiting; they are sent when you next open it (L)",
+                "{} change{} in {name} still waiting; they are sent when you next open it ({switch})",
                 place.waiting,
                 plural(place.waiting)
             ));
         }
         if place.refused > 0 {
-            lines.push(not_saved(place.refused, &name));
+            lines.push(not_saved(place.refused, &name, &switch));
         }
     }
     lines

@@ -562,6 +562,18 @@ impl State {
         self.preview = self.selected_contact().cloned().map(Box::new);
     }
 
+    /// The key for `action` in the panes, as messages name it (`r`, or the user's own); the
+    /// action's name where no key is bound.
+    pub fn key(&self, action: super::keymap::Action) -> String {
+        self.key_in(super::keymap::Scope::Browse, action)
+    }
+
+    pub fn key_in(&self, scope: super::keymap::Scope, action: super::keymap::Action) -> String {
+        self.keymap
+            .key_for(scope, action)
+            .unwrap_or_else(|| format!("{action:?}"))
+    }
+
     /// A user's name where the location's users are known, else the id as it came.
     pub fn user_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.users.get(id).map_or(id, String::as_str)

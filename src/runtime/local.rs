@@ -173,6 +173,8 @@ impl Local {
             self.path.clone(),
         );
         tokio::spawn(async move {
+            // A store whose owner is gone is opened afresh from its file.
+            let store = store.filter(StoreHandle::alive);
             let answer = match (store, path) {
                 (Some(store), _) => store.try_call(Store::probe).await,
                 (None, Some(path)) => {
@@ -210,15 +212,15 @@ impl Local {
             return;
         };
         let tx = self.tx.clone();
+        // Sent to the store now, in order with everything else the loop sends it (a draft of
+        // the same form after this must not be recorded before it).
+        let recording = ops.clone();
+        let recorded = store.try_call(move |s| {
+            s.record_all(&recording, draft.as_deref())?;
+            pending_views(s)
+        });
         tokio::spawn(async move {
-            let recording = ops.clone();
-            let recorded = store
-                .try_call(move |s| {
-                    s.record_all(&recording, draft.as_deref())?;
-                    pending_views(s)
-                })
-                .await;
-            match recorded {
+            match recorded.await {
                 Ok(pending) => {
                     let _ = tx.send(Msg::Recorded { token });
                     let _ = tx.send(Msg::OutboxChanged(pending));

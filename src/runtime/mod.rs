@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use crossterm::event::Event;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-use futures::{Stream, StreamExt};
+use futures::{FutureExt, Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use std::task::Poll;
@@ -119,19 +119,22 @@ where
     state.switchable = session.switcher.is_some();
     let mut exec = Executor::new(session, tx);
     exec.announce_store();
-    let outcome = drive(
+    let driven = drive(
         terminal,
         &mut state,
         &mut exec,
         rx,
         make_events,
         termination,
-    )
-    .await;
-    // Whatever the way out (q, a hangup, SIGTERM, a terminal gone mid-frame): what was typed
-    // and what was saved reach the disk before the process ends.
+    );
+    let outcome = std::panic::AssertUnwindSafe(driven).catch_unwind().await;
+    // Whatever the way out (q, a hangup, SIGTERM, a terminal gone mid-frame, a bug): what was
+    // typed and what was saved reach the disk before the process ends.
     exec.flush_store(FLUSH_AT_EXIT);
-    outcome.map(|()| state)
+    match outcome {
+        Ok(outcome) => outcome.map(|()| state),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }
 
 async fn drive<B, E, S, F>(
@@ -165,7 +168,9 @@ where
     let mut due: Option<tokio::time::Instant> = None;
     loop {
         let instant = tokio::time::Instant::now();
-        let early = drawn_at.is_some_and(|at| state.moving && instant < at + BURST_FRAME);
+        // Only moves in the panes are paced: what is typed (the search line) echoes at once.
+        let pacing = state.moving && state.scope() == app::keymap::Scope::Browse;
+        let early = drawn_at.is_some_and(|at| pacing && instant < at + BURST_FRAME);
         if dirty && early {
             due = drawn_at.map(|at| at + BURST_FRAME);
         } else if dirty {
@@ -261,6 +266,9 @@ where
                     // drop wakes that poll and the thread lets go; the new stream is made once
                     // the editor has exited, so nothing reads the editor's keystrokes.
                     drop(events);
+                    // The app is suspended: what was typed is written before the editor runs
+                    // (a terminal closed while the editor is open must not take it along).
+                    exec.flush_store(FLUSH_AT_EXIT);
                     crate::terminal::settle_input();
                     let result = suspended(terminal, || edit_externally(&text));
                     events = make_events();

@@ -107,16 +107,18 @@ impl StoreHandle {
         }
     }
 
-    /// Runs `f` on the owner, after everything sent before it; the answer comes back here.
-    pub async fn call<R: Send + 'static>(
+    /// Runs `f` on the owner, after everything sent before it; the answer comes back on the
+    /// future. The work is sent now, not when the future is first polled, so it keeps its
+    /// place in the order even when awaited from a task that starts later.
+    pub fn call<R: Send + 'static>(
         &self,
         f: impl FnOnce(&Store) -> R + Send + 'static,
-    ) -> Result<R, StoreGone> {
+    ) -> impl std::future::Future<Output = Result<R, StoreGone>> + Send + 'static {
         let (done, answer) = tokio::sync::oneshot::channel();
         self.run(move |s| {
             let _ = done.send(f(s));
         });
-        answer.await.map_err(|_| StoreGone)
+        async move { answer.await.map_err(|_| StoreGone) }
     }
 
     /// As `call`, blocking this thread until the answer comes: for tools and tests, never the
@@ -133,14 +135,18 @@ impl StoreHandle {
     }
 
     /// As `call`, flattening the store's own error into the same one line.
-    pub async fn try_call<R: Send + 'static>(
+    pub fn try_call<R: Send + 'static>(
         &self,
         f: impl FnOnce(&Store) -> Result<R, StoreError> + Send + 'static,
-    ) -> Result<R, String> {
-        match self.call(f).await {
-            Ok(Ok(r)) => Ok(r),
-            Ok(Err(e)) => Err(self.why(e)),
-            Err(gone) => Err(self.why(gone)),
+    ) -> impl std::future::Future<Output = Result<R, String>> + Send + 'static {
+        let answer = self.call(f);
+        let me = self.clone();
+        async move {
+            match answer.await {
+                Ok(Ok(r)) => Ok(r),
+                Ok(Err(e)) => Err(me.why(e)),
+                Err(gone) => Err(me.why(gone)),
+            }
         }
     }
 
@@ -148,6 +154,11 @@ impl StoreHandle {
     /// false when the owner is gone (and `f` never runs).
     pub fn run(&self, f: impl FnOnce(&Store) + Send + 'static) -> bool {
         self.tx.send(Job::Run(Box::new(f))).is_ok()
+    }
+
+    /// Whether the owner still takes work.
+    pub fn alive(&self) -> bool {
+        self.run(|_| {})
     }
 
     /// Keeps a draft of what is being typed: written once the keys pause, replaced by a newer
@@ -206,6 +217,14 @@ fn write_held(store: &Store, held: &mut HashMap<String, Held>, only_due: bool) {
     }
 }
 
+/// Runs `f`; a panic in it is logged and stops only this piece of work (its caller hears
+/// `StoreGone`), not the owner: every later piece still runs, in order.
+fn guarded(what: &str, f: impl FnOnce()) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err() {
+        tracing::error!("the store's {what} failed on a bug; the store carries on");
+    }
+}
+
 /// The owner's loop: one job at a time, in the order sent.
 fn own(store: Store, rx: mpsc::Receiver<Job>, hook: Hook) {
     let mut held: HashMap<String, Held> = HashMap::new();
@@ -230,23 +249,23 @@ fn own(store: Store, rx: mpsc::Receiver<Job>, hook: Hook) {
                 );
             }
             Ok(Job::Run(work)) => {
-                hook();
-                write_held(&store, &mut held, false);
-                work(&store);
+                guarded("wait", &hook);
+                guarded("drafts", || write_held(&store, &mut held, false));
+                guarded("work", || work(&store));
             }
             Ok(Job::Flush(done)) => {
                 if !held.is_empty() {
-                    hook();
+                    guarded("wait", &hook);
                 }
-                write_held(&store, &mut held, false);
+                guarded("drafts", || write_held(&store, &mut held, false));
                 let _ = done.send(());
             }
             Err(RecvTimeoutError::Timeout) => {
-                hook();
-                write_held(&store, &mut held, true);
+                guarded("wait", &hook);
+                guarded("drafts", || write_held(&store, &mut held, true));
             }
             Err(RecvTimeoutError::Disconnected) => {
-                write_held(&store, &mut held, false);
+                guarded("drafts", || write_held(&store, &mut held, false));
                 return;
             }
         }
@@ -330,7 +349,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn calls_answer_in_order_and_a_gone_owner_says_so() {
+    async fn a_call_keeps_its_place_before_it_is_awaited() {
+        let h = store();
+        // Sent before the discard, awaited after it: it must still run first.
+        let saved = h.call(|s| s.save_draft("k", &json!(1)));
+        h.run(|s| s.discard_draft("k").expect("discard"));
+        saved.await.expect("answer").expect("saved");
+        assert_eq!(draft(&h, "k"), None, "the discard came after the save");
+    }
+
+    #[tokio::test]
+    async fn calls_answer_in_order_and_a_bug_stops_only_its_own_work() {
         let h = store();
         let id = h
             .try_call(|s| {
@@ -340,12 +369,16 @@ mod tests {
             .await
             .expect("answer");
         assert!(id.is_some());
-        // A store whose thread died: every call says so instead of hanging.
-        let dead = StoreHandle::with_hook(
+        // A piece of work that panics: its caller hears so, and the owner carries on.
+        assert_eq!(h.call(|_| -> i32 { panic!("a bug") }).await, Err(StoreGone));
+        assert_eq!(h.call(|_| 2).await, Ok(2));
+        assert!(h.alive());
+        // A store whose every wait panics still answers (the wait is skipped, not the work).
+        let shaky = StoreHandle::with_hook(
             Store::open_in_memory().expect("store"),
             Box::new(|| panic!("the disk caught fire")),
         );
-        assert_eq!(dead.call(|_| 1).await, Err(StoreGone));
-        assert!(!dead.flush_blocking(Duration::from_secs(30)));
+        assert_eq!(shaky.call(|_| 1).await, Ok(1));
+        assert!(shaky.flush_blocking(Duration::from_secs(30)));
     }
 }

@@ -112,18 +112,16 @@ pub fn input_spans(
     active: bool,
     width: usize,
 ) -> Vec<Span<'static>> {
+    use unicode_segmentation::UnicodeSegmentation;
     use unicode_truncate::UnicodeTruncateStr;
-    let clean = crate::sanitize::line(input.text()).into_owned();
-    // The cursor counts characters of the raw text; the cleaned one has as many (control
-    // characters become one visible character each), so it is counted the same way.
-    let chars: Vec<char> = clean.chars().collect();
-    let cursor = input.cursor().min(chars.len());
-    let before: String = chars[..cursor].iter().collect();
-    let after: String = chars[cursor..].iter().collect();
-    // The cursor moves by character (as the input does), so it covers one.
-    let mut rest = after.chars();
+    let (before, after) = input.split();
+    // Cleaned per side: the cursor sits between clusters of the text as typed.
+    let before = crate::sanitize::line(before).into_owned();
+    let after = crate::sanitize::line(after).into_owned();
+    // The cursor covers one cluster (the input moves by them).
+    let mut rest = after.graphemes(true);
     let under = if active {
-        rest.next().map_or(" ".to_string(), String::from)
+        rest.next().unwrap_or(" ").to_string()
     } else {
         String::new()
     };

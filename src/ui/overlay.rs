@@ -255,7 +255,12 @@ fn draw_locations(frame: &mut Frame, state: &State, picker: &crate::app::locatio
     } else {
         let shown = picker.matches().len();
         let total = picker.all.as_ref().map_or(0, Vec::len);
-        format!("{shown} of {total} · type to search · Enter opens · Esc closes")
+        let keys = keys_line(
+            state,
+            Scope::Locations,
+            &[(Action::Pick, "opens"), (Action::Back, "closes")],
+        );
+        format!("{shown} of {total} · type to search · {keys}")
     };
     let matches = picker.matches();
     if picker.all.is_some() && matches.is_empty() {

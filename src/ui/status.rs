@@ -36,8 +36,9 @@ pub fn net_words(state: &State) -> Option<String> {
     match net.held {
         Some((Hold::RateLimited, until)) if until - now > SAY_AFTER => {
             return Some(format!(
-                "rate limited by the API · retrying {} · r now",
-                when(state, until)
+                "rate limited by the API · retrying {} · {} now",
+                when(state, until),
+                state.key(crate::app::keymap::Action::Refresh)
             ));
         }
         Some((Hold::Burst, until)) if until - now > SAY_AFTER => {
@@ -52,8 +53,9 @@ pub fn net_words(state: &State) -> Option<String> {
         && now - since > SAY_AFTER
     {
         return Some(format!(
-            "the API is slow to answer ({} s) · r retries",
-            (now - since).num_seconds()
+            "the API is slow to answer ({} s) · {} retries",
+            (now - since).num_seconds(),
+            state.key(crate::app::keymap::Action::Refresh)
         ));
     }
     if let Some(at) = net.retry_at

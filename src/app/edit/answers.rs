@@ -413,7 +413,10 @@ pub fn store_down(state: &mut State, why: String) {
     if state.store_down.as_deref() != Some(why.as_str()) {
         state.say_about(
             Topic::Store,
-            format!("Changes can't be saved (o tells why): the local store is unavailable: {why}"),
+            format!(
+                "Changes can't be saved ({} tells why): the local store is unavailable: {why}",
+                state.key(crate::app::keymap::Action::ShowPending)
+            ),
             true,
         );
     }

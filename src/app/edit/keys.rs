@@ -12,22 +12,57 @@ use crate::app::state::{Cursor, Overlay, State};
 
 // --- Overlay actions ------------------------------------------------------------------------
 
-/// How far a list overlay moves for `action` (`None`: not a move).
-fn list_delta(state: &State, action: Action) -> Option<isize> {
-    let page = state.geometry.overlay_rows.saturating_sub(1).max(1) as isize;
-    match action {
-        Action::Down => Some(1),
-        Action::Up => Some(-1),
-        Action::PageDown => Some(page),
-        Action::PageUp => Some(-page),
-        Action::Top => Some(isize::MIN / 2),
-        Action::Bottom => Some(isize::MAX / 2),
-        _ => None,
-    }
+/// Every action but a question's answers: nothing a y/N question takes.
+macro_rules! not_an_answer {
+    () => {
+        Action::Up
+            | Action::Down
+            | Action::Top
+            | Action::Bottom
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Open
+            | Action::NextPane
+            | Action::PrevPane
+            | Action::Focus(_)
+            | Action::Search
+            | Action::Refresh
+            | Action::Help
+            | Action::Back
+            | Action::New
+            | Action::Edit
+            | Action::Delete
+            | Action::Toggle
+            | Action::AddTag
+            | Action::RemoveTag
+            | Action::ShowPending
+            | Action::Messages
+            | Action::SwitchLocation
+            | Action::Save
+            | Action::Cancel
+            | Action::NextField
+            | Action::PrevField
+            | Action::ExternalEditor
+            | Action::Pick
+            | Action::Discard
+            | Action::RunSearch
+            | Action::AcceptFilter
+            | Action::ClearSearch
+            | Action::CursorLeft
+            | Action::CursorRight
+            | Action::LineStart
+            | Action::LineEnd
+            | Action::WordLeft
+            | Action::WordRight
+            | Action::DeleteChar
+            | Action::DeleteForward
+            | Action::DeleteWord
+            | Action::ClearInput
+    };
 }
 
 /// An action while a form, a question or a list is open; `true` when it means something in
-/// that scope (see `Scope::allows`).
+/// that scope (see `Scope::allows`; every handler names every action).
 pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
     let Some(overlay) = state.take_overlay() else {
         return false;
@@ -35,8 +70,10 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
     let (taken, back) = match overlay {
         Overlay::Form(form) => form_act(state, form, action, fx),
         Overlay::Discard(form) => match action {
-            // The text is kept as a draft, offered back at the next start.
+            // The form comes back if the app does not quit after all (the quit question
+            // answered no, or changes still going out); its text is a draft either way.
             Action::Quit => {
+                state.parked.push(form);
                 crate::app::update::ask_quit(state, fx);
                 (true, None)
             }
@@ -47,7 +84,7 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
                 (true, None)
             }
             Action::No => (true, Some(Overlay::Form(form))),
-            _ => (false, Some(Overlay::Discard(form))),
+            not_an_answer!() => (false, Some(Overlay::Discard(form))),
         },
         Overlay::Ask { prompt, yes } => match action {
             // Asked twice (a second Ctrl-C): the answer is yes.
@@ -64,7 +101,7 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
                 crate::app::update::ask_quit(state, fx);
                 (true, None)
             }
-            _ => (false, Some(Overlay::Ask { prompt, yes })),
+            not_an_answer!() => (false, Some(Overlay::Ask { prompt, yes })),
         },
         Overlay::Confirm { prompt, ops } => match action {
             Action::Quit => {
@@ -76,7 +113,7 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
                 (true, None)
             }
             Action::No => (true, None),
-            _ => (false, Some(Overlay::Confirm { prompt, ops })),
+            not_an_answer!() => (false, Some(Overlay::Confirm { prompt, ops })),
         },
         list @ (Overlay::RemoveTag { .. }
         | Overlay::Pending { .. }
@@ -95,6 +132,13 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
     taken
 }
 
+/// What a list overlay does with `action`, before the list's own kind says more.
+enum ListStep {
+    Move(isize),
+    Pick,
+    Discard,
+}
+
 /// The list overlays: the same moves in each, and what Enter, `D` and Esc mean there.
 fn list_act(
     state: &mut State,
@@ -102,30 +146,43 @@ fn list_act(
     action: Action,
     fx: &mut Vec<Effect>,
 ) -> (bool, Option<Overlay>) {
-    if !crate::app::keymap::Scope::List.allows(action) {
-        return (false, Some(overlay));
-    }
-    if action == Action::Quit {
-        crate::app::update::ask_quit(state, fx);
-        return (true, Some(overlay));
-    }
-    if action == Action::Back {
+    use Action::*;
+    let page = state.geometry.overlay_rows.saturating_sub(1).max(1) as isize;
+    let step = match action {
+        Down => ListStep::Move(1),
+        Up => ListStep::Move(-1),
+        PageDown => ListStep::Move(page),
+        PageUp => ListStep::Move(-page),
+        Top => ListStep::Move(isize::MIN / 2),
+        Bottom => ListStep::Move(isize::MAX / 2),
+        Pick => ListStep::Pick,
+        Discard => ListStep::Discard,
+        Quit => {
+            crate::app::update::ask_quit(state, fx);
+            return (true, Some(overlay));
+        }
         // Closing the drafts keeps them for next time.
-        return (true, None);
-    }
-    let delta = list_delta(state, action);
+        Back => return (true, None),
+        Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | New | Edit | Delete
+        | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Save | Cancel
+        | NextField | PrevField | ExternalEditor | Yes | No | RunSearch | AcceptFilter
+        | ClearSearch | CursorLeft | CursorRight | LineStart | LineEnd | WordLeft | WordRight
+        | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
+            return (false, Some(overlay));
+        }
+    };
     let back = match overlay {
         Overlay::RemoveTag {
             contact_id,
             tags,
             cursor,
-        } => match (delta, action) {
-            (Some(d), _) => Some(Overlay::RemoveTag {
+        } => match step {
+            ListStep::Move(d) => Some(Overlay::RemoveTag {
                 cursor: Cursor::moved(cursor, d, tags.len()),
                 contact_id,
                 tags,
             }),
-            (None, Action::Pick) => {
+            ListStep::Pick => {
                 if let Some(tag) = tags.get(cursor) {
                     let _ = send(
                         state,
@@ -140,17 +197,22 @@ fn list_act(
                 }
                 None
             }
-            _ => Some(Overlay::RemoveTag {
-                contact_id,
-                tags,
-                cursor,
-            }),
+            // A tag is removed with Enter; there is nothing else to throw away here.
+            ListStep::Discard => {
+                let pick = state.key_in(crate::app::keymap::Scope::List, Pick);
+                state.say(format!("{pick} removes the tag"), false);
+                Some(Overlay::RemoveTag {
+                    contact_id,
+                    tags,
+                    cursor,
+                })
+            }
         },
-        Overlay::Pending { cursor } => match (delta, action) {
-            (Some(d), _) => Some(Overlay::Pending {
+        Overlay::Pending { cursor } => match step {
+            ListStep::Move(d) => Some(Overlay::Pending {
                 cursor: Cursor::moved(cursor, d, state.pending.len()),
             }),
-            (None, Action::Pick) => {
+            ListStep::Pick => {
                 match state.pending.get(cursor) {
                     // Read again: a newer version may have been installed since.
                     Some(p) if p.aside.is_some() => {
@@ -165,7 +227,7 @@ fn list_act(
                 }
                 None
             }
-            (None, Action::Discard) => match state.pending.get(cursor) {
+            ListStep::Discard => match state.pending.get(cursor) {
                 // It cannot be read, so it cannot become a draft: deleted after a question.
                 Some(p) if p.aside.is_some() => Some(Overlay::Ask {
                     prompt: format!(
@@ -181,25 +243,26 @@ fn list_act(
                 }
                 None => None,
             },
-            _ => Some(Overlay::Pending { cursor }),
         },
-        Overlay::Messages { scroll } => match (delta, action) {
-            (Some(d), _) => Some(Overlay::Messages {
+        Overlay::Messages { scroll } => match step {
+            ListStep::Move(d) => Some(Overlay::Messages {
                 scroll: Cursor::moved(scroll, d, state.geometry.messages_scroll_max + 1),
             }),
-            (None, Action::Pick) => None,
-            _ => Some(Overlay::Messages { scroll }),
+            // Read: Enter closes as Esc does.
+            ListStep::Pick => None,
+            // Messages are a record; nothing to throw away.
+            ListStep::Discard => Some(Overlay::Messages { scroll }),
         },
-        Overlay::Drafts { mut drafts, cursor } => match (delta, action) {
-            (Some(d), _) => Some(Overlay::Drafts {
+        Overlay::Drafts { mut drafts, cursor } => match step {
+            ListStep::Move(d) => Some(Overlay::Drafts {
                 cursor: Cursor::moved(cursor, d, drafts.len()),
                 drafts,
             }),
-            (None, Action::Pick) => drafts
+            ListStep::Pick => drafts
                 .get(cursor)
                 .and_then(|(k, v)| Form::from_draft(k, v, state.local_now(), state.zone))
                 .map(|f| Overlay::Form(Box::new(super::dress(state, f)))),
-            (None, Action::Discard) if cursor < drafts.len() => {
+            ListStep::Discard if cursor < drafts.len() => {
                 let (key, _) = drafts.remove(cursor);
                 fx.push(Effect::DiscardDraft { key });
                 (!drafts.is_empty()).then(|| Overlay::Drafts {
@@ -207,7 +270,7 @@ fn list_act(
                     drafts,
                 })
             }
-            _ => Some(Overlay::Drafts { drafts, cursor }),
+            ListStep::Discard => Some(Overlay::Drafts { drafts, cursor }),
         },
         other => Some(other),
     };
@@ -281,11 +344,12 @@ fn form_act(
             Some(Overlay::Form(form))
         }
         Action::ExternalEditor => {
+            // What is typed so far is kept before the terminal is handed over (the runtime
+            // waits for the store before it runs the editor).
+            save_draft(&form, fx);
             fx.push(Effect::OpenEditor {
                 text: form.focused().text(),
             });
-            // What is typed so far is safe before the terminal is handed over.
-            save_draft(&form, fx);
             Some(Overlay::Form(form))
         }
         Action::ClearInput => {
@@ -298,7 +362,46 @@ fn form_act(
             }
             Some(Overlay::Form(form))
         }
-        _ => return (false, Some(Overlay::Form(form))),
+        Action::Up
+        | Action::Down
+        | Action::Top
+        | Action::Bottom
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Open
+        | Action::NextPane
+        | Action::PrevPane
+        | Action::Focus(_)
+        | Action::Search
+        | Action::Refresh
+        | Action::Help
+        | Action::Back
+        | Action::Quit
+        | Action::New
+        | Action::Edit
+        | Action::Delete
+        | Action::Toggle
+        | Action::AddTag
+        | Action::RemoveTag
+        | Action::ShowPending
+        | Action::Messages
+        | Action::SwitchLocation
+        | Action::Yes
+        | Action::No
+        | Action::Pick
+        | Action::Discard
+        | Action::RunSearch
+        | Action::AcceptFilter
+        | Action::ClearSearch
+        | Action::CursorLeft
+        | Action::CursorRight
+        | Action::LineStart
+        | Action::LineEnd
+        | Action::WordLeft
+        | Action::WordRight
+        | Action::DeleteChar
+        | Action::DeleteForward
+        | Action::DeleteWord => return (false, Some(Overlay::Form(form))),
     };
     (true, back)
 }

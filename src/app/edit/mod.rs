@@ -242,7 +242,14 @@ fn delete(state: &mut State, contact: Option<Contact>) {
 /// `x`: completes or reopens the task at once; the server is told in the background.
 fn toggle_task(state: &mut State, fx: &mut Vec<Effect>) {
     if state.focus != Pane::Tasks {
-        return state.say("x completes a task: open the Tasks pane (3) first", true);
+        let (x, tasks) = (
+            state.key(Action::Toggle),
+            state.key(Action::Focus(Pane::Tasks.number())),
+        );
+        return state.say(
+            format!("{x} completes a task: open the Tasks pane ({tasks}) first"),
+            true,
+        );
     }
     match selected_task(state) {
         Some((_, t)) if t.id.as_deref().is_some_and(is_local) => not_yet_saved(state),

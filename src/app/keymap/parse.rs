@@ -11,6 +11,7 @@ use toml::Spanned;
 
 use super::{Action, Binding, Keymap, Scope, normal};
 use crate::app::pane::Pane;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}: {what}")]
@@ -20,11 +21,36 @@ pub struct KeymapError {
     pub what: String,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// `on = "j"` or `on = ["j", "down"]`.
 enum OneOrMany {
     One(String),
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Keys;
+        impl<'de> serde::de::Visitor<'de> for Keys {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key (\"j\") or a list of keys ([\"j\", \"down\"])")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<OneOrMany, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(k) = seq.next_element::<String>()? {
+                    keys.push(k);
+                }
+                Ok(OneOrMany::Many(keys))
+            }
+        }
+        d.deserialize_any(Keys)
+    }
 }
 
 #[derive(Deserialize)]
@@ -86,10 +112,20 @@ fn key(raw: &str) -> Option<KeyCombination> {
     let lower = raw.to_ascii_lowercase();
     let spelled = match raw.chars().collect::<Vec<_>>().as_slice() {
         [c] if c.is_ascii_uppercase() => format!("shift-{}", c.to_ascii_lowercase()),
+        // Any other single character is itself (`é`, `ß`, `ü`), as a keyboard types it.
+        [c] if !c.is_ascii() => {
+            return Some(KeyCombination::from(KeyEvent::new(
+                KeyCode::Char(*c),
+                KeyModifiers::NONE,
+            )));
+        }
         _ if lower == "shift-tab" || lower == "s-tab" => "backtab".into(),
         _ => raw.to_string(),
     };
-    crokey::parse(&spelled).ok()
+    let combo = crokey::parse(&spelled).ok()?;
+    // crokey reads `j-k` as two keys pressed together; a terminal sends one key at a time, so
+    // such a binding could never be pressed.
+    (combo.codes.len() == 1).then_some(combo)
 }
 
 fn pane(name: &str) -> Option<Pane> {
@@ -137,7 +173,14 @@ fn bindings(
         }
         let mut parsed = Vec::new();
         for text in keys {
-            let span = on_span.clone();
+            // The line of this key: its quoted text inside `on`, else `on` itself.
+            let span = src
+                .text
+                .get(on_span.clone())
+                .and_then(|on| on.find(&format!("\"{text}\"")))
+                .map_or(on_span.clone(), |at| {
+                    on_span.start + at..on_span.start + at + text.len()
+                });
             let combo = key(&text).ok_or_else(|| {
                 src.err(
                     span.clone(),
@@ -181,7 +224,7 @@ fn bindings(
     Ok(out)
 }
 
-fn tables(src: &Source<'_>) -> Result<Vec<(Scope, Table)>, KeymapError> {
+fn tables(src: &Source<'_>) -> Result<Vec<(Scope, Range<usize>, Table)>, KeymapError> {
     let raw: BTreeMap<String, Spanned<Table>> = toml::from_str(src.text).map_err(|e| {
         let line = e.span().map_or(1, |s| src.line(s));
         KeymapError {
@@ -196,11 +239,11 @@ fn tables(src: &Source<'_>) -> Result<Vec<(Scope, Table)>, KeymapError> {
         let scope = Scope::from_name(&name).ok_or_else(|| {
             let known: Vec<&str> = Scope::ALL.iter().map(|s| s.name()).collect();
             src.err(
-                span,
+                span.clone(),
                 format!("[{name}] is not a scope ({})", known.join(", ")),
             )
         })?;
-        out.push((scope, table.into_inner()));
+        out.push((scope, span, table.into_inner()));
     }
     Ok(out)
 }
@@ -216,7 +259,7 @@ pub fn parse(
         name: default_name,
     };
     let mut scopes: HashMap<Scope, Vec<Binding>> = HashMap::new();
-    for (scope, table) in tables(&base)? {
+    for (scope, _, table) in tables(&base)? {
         let entries = table.keymap.unwrap_or_default();
         scopes.insert(scope, bindings(&base, scope, entries)?);
     }
@@ -224,7 +267,7 @@ pub fn parse(
         return Ok(Keymap { scopes });
     };
     let src = Source { text, name };
-    for (scope, table) in tables(&src)? {
+    for (scope, span, table) in tables(&src)? {
         let current = scopes.entry(scope).or_default();
         if let Some(whole) = table.keymap {
             *current = bindings(&src, scope, whole)?;
@@ -249,8 +292,37 @@ pub fn parse(
         merged.append(current);
         merged.extend(appended);
         *current = merged;
+        for need in ways_out(scope) {
+            if !current.iter().any(|b| b.action == *need) {
+                let name = super::NAMES
+                    .iter()
+                    .find(|(_, a)| a == need)
+                    .map_or("?", |(n, _)| n);
+                return Err(src.err(
+                    span.clone(),
+                    format!(
+                        "[{}] keeps no key for `{name}`: every scope keeps its way out",
+                        scope.name()
+                    ),
+                ));
+            }
+        }
     }
     Ok(Keymap { scopes })
+}
+
+/// What a scope must keep a key for, so no keymap can lock a user in: out of the app and to
+/// the help from the panes, and out of every dialog.
+fn ways_out(scope: Scope) -> &'static [Action] {
+    match scope {
+        Scope::Browse => &[Action::Quit, Action::Help],
+        Scope::Search => &[Action::ClearSearch],
+        Scope::Form => &[Action::Save, Action::Cancel],
+        Scope::Question => &[Action::Yes, Action::No],
+        Scope::List => &[Action::Back],
+        Scope::Locations => &[Action::Back],
+        Scope::Help => &[Action::Help],
+    }
 }
 
 #[cfg(test)]
@@ -321,6 +393,33 @@ prepend_keymap = [
             e.to_string(),
             "keymap.toml:2: `save` does nothing in [browse]"
         );
+        let e = user("[browse]\nkeymap = [\n  { on = \"j\", run = \"down\" },\n]\n")
+            .expect_err("no way out");
+        assert_eq!(
+            e.to_string(),
+            "keymap.toml:1: [browse] keeps no key for `quit`: every scope keeps its way out"
+        );
+        let e = user(
+            "[browse]\nprepend_keymap = [\n  { on = [\"q\", \"ctrl-c\"], run = \"refresh\" },\n]\n",
+        )
+        .expect_err("quit taken away");
+        assert!(e.to_string().contains("keeps no key for `quit`"), "{e}");
+        let e = user("[browse]\nprepend_keymap = [\n  { on = [\n    \"z\",\n    \"ctrl-\",\n  ], run = \"up\" },\n]\n")
+            .expect_err("bad key on its own line");
+        assert!(
+            e.to_string()
+                .starts_with("keymap.toml:5: `ctrl-` is not a key"),
+            "{e}"
+        );
+        let e = user("[browse]\nprepend_keymap = [ { on = 5, run = \"up\" } ]\n")
+            .expect_err("a number");
+        assert!(
+            e.to_string().contains("expected a key") && !e.to_string().contains("OneOrMany"),
+            "{e}"
+        );
+        let e = user("[browse]\nprepend_keymap = [ { on = \"j-k\", run = \"up\" } ]\n")
+            .expect_err("two keys at once");
+        assert!(e.to_string().contains("`j-k` is not a key"), "{e}");
         let e = user("[nowhere]\nkeymap = []\n").expect_err("scope");
         assert!(
             e.to_string()
@@ -344,5 +443,10 @@ prepend_keymap = [
             Some(KeyCode::BackTab)
         ));
         assert!(key("").is_none() && key("hyperdrive").is_none());
+        assert_eq!(
+            key("é").map(|k| *k.codes.first()),
+            Some(KeyCode::Char('é')),
+            "a letter of any alphabet"
+        );
     }
 }

@@ -153,7 +153,14 @@ fn help(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
     let Modal::Help { scroll } = state.modal else {
         return false;
     };
-    let max = state.geometry.help_scroll_max;
+    // Before the help is first drawn its height is unknown: keys scroll freely and the
+    // next measurement holds the scroll to the end (`Msg::Drawn`).
+    let measured = state.geometry.help_rows > 0;
+    let max = if measured {
+        state.geometry.help_scroll_max
+    } else {
+        u16::MAX
+    };
     let page = state.geometry.help_rows.saturating_sub(1).max(1) as u16;
     let to = |s: u16| Modal::Help { scroll: s.min(max) };
     match action {

@@ -56,6 +56,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Drawn(geometry) => {
             state.geometry = geometry;
             list::follow(state);
+            if let Modal::Help { scroll } = &mut state.modal
+                && state.geometry.help_rows > 0
+            {
+                *scroll = (*scroll).min(state.geometry.help_scroll_max);
+            }
         }
         Msg::Mouse(m) => mouse::on_mouse(state, m, &mut fx),
         Msg::Paste(text) => {
@@ -168,7 +173,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::StoreUp => edit::store_up(state),
         Msg::StoreNotice(text) => {
             state.say(
-                format!("The local store was damaged and a new one made (o tells more): {text}"),
+                format!(
+                    "The local store was damaged and a new one made ({} tells more): {text}",
+                    state.key(super::keymap::Action::ShowPending)
+                ),
                 true,
             );
             state.store_notice = Some(text);
@@ -223,7 +231,8 @@ pub(crate) fn quit(fx: &mut Vec<Effect>) {
 /// they go out at the next start, but the user should know); right after a save it waits for
 /// the change to go out. A second request, SIGHUP or SIGTERM quits at once.
 pub(crate) fn ask_quit(state: &mut State, fx: &mut Vec<Effect>) {
-    let here = state.pending.len();
+    // Saves the store has not yet answered count too: they are on their first way out.
+    let here = state.pending.len() + state.saving.len();
     let there: usize = state.elsewhere.values().map(|e| e.waiting).sum();
     let asking = matches!(state.overlay(), Some(super::state::Overlay::Ask { yes, .. }) if yes.contains(&Effect::Quit));
     // Asked twice: the answer is now.
@@ -241,8 +250,9 @@ pub(crate) fn ask_quit(state: &mut State, fx: &mut Vec<Effect>) {
         state.say_about(
             Topic::Outbox,
             format!(
-                "Sending {here} change{} before quitting… (q quits now; they go out at the next start)",
-                plural(here)
+                "Sending {here} change{} before quitting… ({} quits now; they go out at the next start)",
+                plural(here),
+                state.key_in(state.scope(), super::keymap::Action::Quit)
             ),
             false,
         );

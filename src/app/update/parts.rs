@@ -36,7 +36,11 @@ pub(super) fn failed<T>(state: &mut State, id: &str, what: &str, result: &Result
     {
         state.say_about(
             Topic::Contact,
-            format!("Couldn't load {what}: {} (r retries)", e.one_line()),
+            format!(
+                "Couldn't load {what}: {} ({} retries)",
+                e.one_line(),
+                state.key(crate::app::keymap::Action::Refresh)
+            ),
             true,
         );
     }

@@ -12,7 +12,9 @@ use crate::ui::{text, theme};
 
 use super::placeholder;
 
-/// Upcoming soonest first, then past latest first.
+/// Upcoming soonest first, then past latest first. Sorted as drawn, unlike tasks and notes:
+/// which appointments are past moves with the clock, a contact has few, and nothing acts on
+/// an appointment by its place in the list.
 pub fn ordered(events: &[Appointment], now: chrono::NaiveDateTime) -> Vec<&Appointment> {
     let mut v: Vec<&Appointment> = events.iter().collect();
     v.sort_by_key(|a| {
@@ -41,7 +43,7 @@ fn status_style(status: &str) -> ratatui::style::Style {
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let load = state.shown_extras().map(|e| &e.appointments);
-    if let Some(lines) = placeholder(load, "Appointments", spinner) {
+    if let Some(lines) = placeholder(state, load, "Appointments", spinner) {
         frame.render_widget(Paragraph::new(lines), area);
         return;
     }

@@ -73,7 +73,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         let msg = if set.is_loading() {
             format!("{spinner} Loading contacts…")
         } else if let Some(e) = &set.error {
-            format!("Couldn't load contacts: {} (r to retry)", e.one_line())
+            format!(
+                "Couldn't load contacts: {} ({} to retry)",
+                e.one_line(),
+                state.key(crate::app::keymap::Action::Refresh)
+            )
         } else if state.visible.is_some() {
             "No loaded contact matches; Enter searches the server".to_string()
         } else {

@@ -286,7 +286,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         Some(Load::Failed(e)) => all.insert(
             1,
             Line::styled(
-                format!("Full record failed: {} (r)", e.one_line()),
+                format!(
+                    "Full record failed: {} ({})",
+                    e.one_line(),
+                    state.key(crate::app::keymap::Action::Refresh)
+                ),
                 theme::error(),
             ),
         ),

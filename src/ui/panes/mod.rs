@@ -67,6 +67,7 @@ pub fn draw_tab_bar(frame: &mut Frame, area: Rect, state: &State) {
 /// What a pane shows while its data is not there: a spinner, an error with the retry key, or
 /// a note that nothing is selected.
 pub fn placeholder<T>(
+    state: &State,
     load: Option<&Load<T>>,
     what: &str,
     spinner: &str,
@@ -80,7 +81,7 @@ pub fn placeholder<T>(
             format!("{spinner} Loading {}…", what.to_lowercase()),
             theme::dim(),
         )]),
-        Some(Load::Failed(e)) => Some(error_lines(what, e)),
+        Some(Load::Failed(e)) => Some(error_lines(state, what, e)),
         Some(Load::Ready(_)) => None,
     }
 }
@@ -120,7 +121,7 @@ pub fn waiting_lines(state: &State, pane: Pane) -> Vec<Line<'static>> {
     lines
 }
 
-pub fn error_lines(what: &str, e: &ApiError) -> Vec<Line<'static>> {
+pub fn error_lines(state: &State, what: &str, e: &ApiError) -> Vec<Line<'static>> {
     vec![
         Line::styled(
             format!("Couldn't load {}", what.to_lowercase()),
@@ -129,7 +130,10 @@ pub fn error_lines(what: &str, e: &ApiError) -> Vec<Line<'static>> {
         Line::raw(e.one_line()),
         Line::from(vec![
             Span::raw("Press "),
-            Span::styled("r", theme::key()),
+            Span::styled(
+                super::text::safe(&state.key(crate::app::keymap::Action::Refresh)),
+                theme::key(),
+            ),
             Span::raw(" to retry."),
         ]),
     ]

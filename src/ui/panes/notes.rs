@@ -14,7 +14,7 @@ use super::placeholder;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let load = state.shown_extras().map(|e| &e.notes);
-    if let Some(lines) = placeholder(load, "Notes", spinner) {
+    if let Some(lines) = placeholder(state, load, "Notes", spinner) {
         let mut shown = super::waiting_lines(state, Pane::Notes);
         shown.extend(lines);
         frame.render_widget(Paragraph::new(shown), area);

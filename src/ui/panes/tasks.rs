@@ -13,7 +13,7 @@ use super::placeholder;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let load = state.shown_extras().map(|e| &e.tasks);
-    if let Some(lines) = placeholder(load, "Tasks", spinner) {
+    if let Some(lines) = placeholder(state, load, "Tasks", spinner) {
         let mut shown = super::waiting_lines(state, Pane::Tasks);
         shown.extend(lines);
         frame.render_widget(Paragraph::new(shown), area);
