@@ -43,6 +43,8 @@ pub struct Config {
     pub date_order: crate::app::dates::DateOrder,
     /// Where `token` came from, for `auth status`: the environment or the file.
     pub token_from: Option<String>,
+    /// What is kept of the account on this machine, and how often it is brought up to date.
+    pub sync: crate::session::SyncSettings,
 }
 
 /// The keys of `config.toml`: the environment's names, or their lowercase short forms.
@@ -68,6 +70,15 @@ struct FileConfig {
     app_id: Option<String>,
     #[serde(alias = "GHL_DATE_ORDER")]
     date_order: Option<String>,
+    /// `full` (default), `viewed` or `off`.
+    #[serde(alias = "GHL_CACHE")]
+    cache: Option<String>,
+    /// Seconds between background syncs (default 60).
+    #[serde(alias = "GHL_SYNC_INTERVAL")]
+    sync_interval: Option<u64>,
+    /// Hours between reconciliations of ids (which find deleted contacts; default 24).
+    #[serde(alias = "GHL_RECONCILE_HOURS")]
+    reconcile_hours: Option<u64>,
 }
 
 /// A marketplace app's id from its client id (`<appId>-<suffix>`).
@@ -201,7 +212,34 @@ impl Config {
         } else {
             None
         };
+        let in_file = |e: String| match file {
+            Some(path) => format!("{}: {e}", path.display()),
+            None => e,
+        };
+        let mut sync = crate::session::SyncSettings::default();
+        if let Some(v) = pick("GHL_CACHE", from_file.cache) {
+            sync.cache = v.parse().map_err(in_file)?;
+        }
+        let number = |key: &str, file: Option<u64>| -> Result<Option<u64>, String> {
+            match env(key).filter(|v| !v.trim().is_empty()) {
+                Some(v) => v
+                    .trim()
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| format!("{key} must be a whole number, not {v:?}")),
+                None => Ok(file),
+            }
+        };
+        if let Some(secs) = number("GHL_SYNC_INTERVAL", from_file.sync_interval)? {
+            // Faster than every 10 s would spend the rate limit on nothing.
+            sync.interval = std::time::Duration::from_secs(secs.max(10));
+        }
+        if let Some(hours) = number("GHL_RECONCILE_HOURS", from_file.reconcile_hours)? {
+            sync.reconcile_every =
+                (hours > 0).then(|| std::time::Duration::from_secs(hours * 3600));
+        }
         Ok(Config {
+            sync,
             token_from,
             token: pick(ENV_TOKEN, from_file.token).map(Secret::new),
             location_id: pick(ENV_LOCATION, from_file.location_id),

@@ -638,6 +638,9 @@ async fn run_tui(
             }
         }
     };
+    let mut session = session;
+    session.sync = cfg.sync.clone();
+    session.replica = ghl_tui::session::open_replica(session.store.path.as_deref(), cfg.sync.cache);
     let mut state = State::new(label, location, chrono::Utc::now().naive_utc());
     // The only place the machine's zone is read: everything after works from the state.
     state.zone = chrono::Local::now().offset().fix();

@@ -8,6 +8,91 @@ use crate::api::{ApiError, Client, InstalledLocation};
 use crate::auth::agency::Agency;
 use crate::store::{Store, StoreHandle};
 
+/// What is kept of the account on this machine (config `cache`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CacheMode {
+    /// The whole location, synced in the background.
+    #[default]
+    Full,
+    /// Only the contacts opened here (no background sync).
+    Viewed,
+    /// Nothing: no replica at all.
+    Off,
+}
+
+impl std::str::FromStr for CacheMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "full" => Ok(CacheMode::Full),
+            "viewed" => Ok(CacheMode::Viewed),
+            "off" | "none" => Ok(CacheMode::Off),
+            other => Err(format!(
+                "cache must be \"full\", \"viewed\" or \"off\", not {other:?}"
+            )),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncSettings {
+    pub cache: CacheMode,
+    /// How often an incremental sync runs while the app runs.
+    pub interval: std::time::Duration,
+    /// How often a full pass finds deleted contacts; `None`: only on demand.
+    pub reconcile_every: Option<std::time::Duration>,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        SyncSettings {
+            cache: CacheMode::Full,
+            interval: std::time::Duration::from_secs(60),
+            reconcile_every: Some(std::time::Duration::from_secs(24 * 3600)),
+        }
+    }
+}
+
+/// A location's replica as opened: the handle, or nothing (cache off, no file, or it could not
+/// be made), and what to say once.
+#[derive(Clone, Default)]
+pub struct OpenedReplica {
+    pub replica: Option<crate::store::ReplicaHandle>,
+    pub notice: Option<String>,
+}
+
+/// Opens the replica beside the outbox at `store` (unless the cache is off). A damaged one is
+/// set aside and a new one made; one that cannot be made at all leaves the app working
+/// without it (the outbox is not affected either way).
+pub fn open_replica(store: Option<&std::path::Path>, cache: CacheMode) -> OpenedReplica {
+    let Some(store) = store.filter(|_| cache != CacheMode::Off) else {
+        return OpenedReplica::default();
+    };
+    let path = crate::store::replica_path(store);
+    match crate::store::Replica::open(&path) {
+        Ok((replica, aside)) => OpenedReplica {
+            replica: Some(crate::store::Worker::spawn("ghl-tui-replica", replica)),
+            notice: aside.map(|a| {
+                format!(
+                    "The local copy of the account could not be read ({}); it was moved to {} and is being fetched again",
+                    a.why,
+                    a.to.display()
+                )
+            }),
+        },
+        Err(e) => {
+            tracing::error!(path = %path.display(), error = %e, "no replica");
+            OpenedReplica {
+                replica: None,
+                notice: Some(format!(
+                    "No local copy of the account ({}: {e}); working online only",
+                    path.display()
+                )),
+            }
+        }
+    }
+}
+
 /// The store as the event loop holds it: a handle to the thread that owns it.
 pub type SharedStore = StoreHandle;
 
@@ -75,6 +160,9 @@ pub struct Session {
     /// OAuth tokens that refresh themselves: a refresh under way at exit is let finish, or
     /// the spent refresh token's successor could be lost.
     pub tokens: Option<Arc<crate::auth::TokenManager>>,
+    /// The location's replica (see `open_replica`).
+    pub replica: OpenedReplica,
+    pub sync: SyncSettings,
 }
 
 impl Session {
@@ -84,6 +172,8 @@ impl Session {
             store,
             switcher: None,
             tokens: None,
+            replica: OpenedReplica::default(),
+            sync: SyncSettings::default(),
         }
     }
 }

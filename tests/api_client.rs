@@ -124,6 +124,7 @@ async fn search_all(
         page: Some(1),
         query: query.map(String::from),
         search_after: None,
+        ..Default::default()
     });
     let (mut all, mut requests) = (Vec::new(), 0);
     while let Some(r) = req {

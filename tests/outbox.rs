@@ -212,6 +212,7 @@ async fn a_lost_contact_create_is_recognised_as_a_duplicate_of_itself() {
         page: Some(1),
         query: Some("noor.lost@example.com".into()),
         search_after: None,
+        ..Default::default()
     };
     assert_eq!(client.search(&req).await.expect("search").contacts.len(), 1);
 }

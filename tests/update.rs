@@ -84,7 +84,8 @@ fn start_up_asks_for_the_first_search_page() {
             page_limit: 500,
             page: Some(1),
             query: None,
-            search_after: None
+            search_after: None,
+            ..Default::default()
         }
     );
     assert!(s.is_busy());

@@ -146,6 +146,7 @@ pub struct Client {
     cfg: Arc<ClientConfig>,
     pacer: Arc<Pacer>,
     calls: Arc<Calls>,
+    lane: super::pacer::Lane,
 }
 
 fn same_origin(a: &Url, b: &Url) -> bool {
@@ -208,11 +209,21 @@ impl Client {
             cfg: Arc::new(cfg),
             pacer: Arc::new(Pacer::ghl_default()),
             calls: Arc::default(),
+            lane: super::pacer::Lane::Interactive,
         })
     }
 
     pub fn location_id(&self) -> &str {
         &self.cfg.location_id
+    }
+
+    /// This client for background work (sync): the same pacer, in the lane that yields to the
+    /// user's requests.
+    pub fn background(&self) -> Client {
+        Client {
+            lane: super::pacer::Lane::Background,
+            ..self.clone()
+        }
     }
 
     pub fn base_url(&self) -> &Url {
@@ -291,7 +302,7 @@ impl Client {
         let mut renewed = false;
         loop {
             call.queued();
-            if let Err(spent) = self.pacer.acquire().await {
+            if let Err(spent) = self.pacer.acquire_in(self.lane).await {
                 return Err(ApiError::DailyLimit {
                     resets_at: spent.resets_at,
                 });
@@ -498,6 +509,27 @@ impl Client {
             total: env.total.map(|t| t as u64),
             meta: None,
         })
+    }
+
+    /// `POST /contacts/search`, the contacts as sent (every field kept) and the total.
+    pub async fn search_raw(
+        &self,
+        req: &SearchRequest,
+    ) -> Result<(Vec<Value>, Option<u64>), ApiError> {
+        let body = serde_json::to_value(req).map_err(|e| ApiError::Decode {
+            status: 0,
+            what: e.to_string(),
+        })?;
+        let env: super::envelopes::RawSearchEnvelope = self
+            .call(
+                Method::POST,
+                self.url(&["contacts", "search"]),
+                Some(&body),
+                true,
+            )
+            .await?;
+        let contacts = env.contacts.into_iter().filter(Value::is_object).collect();
+        Ok((contacts, env.total.map(|t| t as u64)))
     }
 
     /// `GET /contacts/` (deprecated by GHL in favour of search, still widely used).

@@ -109,6 +109,21 @@ pub struct SearchRequest {
     pub query: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub search_after: Option<Vec<Value>>,
+    /// `[{field, operator, value}]`, e.g. `dateUpdated` `range` `{gt: ISO}` (FACTS).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<Value>,
+    /// `[{field, direction}]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sort: Vec<Value>,
+}
+
+/// The search's answer as sent: contacts as raw JSON (for the replica, which keeps them whole).
+#[derive(Debug, Deserialize)]
+pub struct RawSearchEnvelope {
+    #[serde(default, deserialize_with = "lenient::lenient_list")]
+    pub contacts: Vec<Value>,
+    #[serde(default, deserialize_with = "lenient::opt_f64")]
+    pub total: Option<f64>,
 }
 
 /// The most records `page` x `pageLimit` can reach.

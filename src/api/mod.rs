@@ -32,7 +32,7 @@ pub use error::ApiError;
 pub use inputs::{ContactInput, CustomFieldInput, NoteInput, TaskInput};
 pub use location::LocationInfo;
 pub use ops::{Applied, WriteOp};
-pub use pacer::RateBudget;
+pub use pacer::{Lane, RateBudget};
 pub use secret::Secret;
 pub use token_source::TokenSource;
 pub use users::User;

@@ -311,6 +311,7 @@ impl Client {
                             .collect(),
                     ),
                     search_after: None,
+                    ..Default::default()
                 };
                 let page = self.search(&req).await?;
                 let same = |c: &Contact| {

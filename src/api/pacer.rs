@@ -31,6 +31,19 @@ pub enum Hold {
     Daily,
 }
 
+/// Who a request is for. The user's requests (opening a contact, a write, a server search)
+/// go first; sync's pages take only what the user leaves, and leave a few slots of every
+/// window free so the next thing the user does goes at once. One window counts both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lane {
+    #[default]
+    Interactive,
+    Background,
+}
+
+/// How often a background request waiting behind the user's looks again.
+const YIELD_POLL: Duration = Duration::from_millis(20);
+
 /// GHL's documented burst limit.
 pub const DEFAULT_MAX: u32 = 100;
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
@@ -54,6 +67,8 @@ struct State {
     budget: RateBudget,
     /// Requests waiting in `acquire` now.
     waiting: usize,
+    /// Of those, the user's.
+    interactive_waiting: usize,
 }
 
 #[derive(Debug)]
@@ -84,13 +99,21 @@ fn next_reset(now: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Ut
 }
 
 /// Decrements the waiting count when a wait ends, however it ends (a cancelled request too).
-struct Waiting<'a>(&'a Pacer);
+struct Waiting<'a>(&'a Pacer, Lane);
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
         let mut s = self.0.lock();
         s.waiting = s.waiting.saturating_sub(1);
+        if self.1 == Lane::Interactive {
+            s.interactive_waiting = s.interactive_waiting.saturating_sub(1);
+        }
     }
+}
+
+/// The slots of each window that background work leaves to the user: a twentieth, at least one.
+fn reserve(max: u32) -> u32 {
+    (max / 20).max(1).min(max.saturating_sub(1))
 }
 
 impl Pacer {
@@ -108,6 +131,7 @@ impl Pacer {
                     daily_remaining: None,
                 },
                 waiting: 0,
+                interactive_waiting: 0,
             }),
             woken: Notify::new(),
         }
@@ -124,6 +148,12 @@ impl Pacer {
     /// Waits for a slot in the window, then takes it. Fails at once while the day's allowance
     /// is spent: a wait of hours belongs to the caller (the outbox keeps writes), not here.
     pub async fn acquire(&self) -> Result<(), DailySpent> {
+        self.acquire_in(Lane::Interactive).await
+    }
+
+    /// As `acquire`, in `lane`: a background request waits while any of the user's waits,
+    /// and while the window has no more than the user's reserve left.
+    pub async fn acquire_in(&self, lane: Lane) -> Result<(), DailySpent> {
         let mut counted = None;
         loop {
             // Made ready before the state is read, so a wake in between is not missed.
@@ -147,11 +177,16 @@ impl Pacer {
                 {
                     s.sent.pop_front();
                 }
+                let keep = match lane {
+                    Lane::Interactive => 0,
+                    Lane::Background => reserve(s.max),
+                };
                 match s.blocked_until {
                     Some((until, _)) if until > now => until,
+                    _ if lane == Lane::Background && s.interactive_waiting > 0 => now + YIELD_POLL,
                     _ => {
                         s.blocked_until = None;
-                        if (s.sent.len() as u32) < s.max {
+                        if (s.sent.len() as u32) + keep < s.max {
                             s.sent.push_back(now);
                             return Ok(());
                         }
@@ -161,8 +196,12 @@ impl Pacer {
                 }
             };
             if counted.is_none() {
-                self.lock().waiting += 1;
-                counted = Some(Waiting(self));
+                let mut s = self.lock();
+                s.waiting += 1;
+                if lane == Lane::Interactive {
+                    s.interactive_waiting += 1;
+                }
+                counted = Some(Waiting(self, lane));
             }
             tokio::select! {
                 () = tokio::time::sleep_until(wait_until) => {}

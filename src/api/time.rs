@@ -53,6 +53,13 @@ pub fn epoch_ms(raw: &str) -> Option<i64> {
     parse(raw).map(|t| t.and_utc().timestamp_millis())
 }
 
+/// An epoch-ms time as the API writes it (`2021-07-16T11:00:00.000Z`).
+pub fn iso_ms(ms: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -180,6 +180,8 @@ pub fn on_opened(state: &mut State, id: String, name: String) -> Vec<Effect> {
     fresh.look = state.look;
     fresh.date_order = state.date_order;
     fresh.switchable = state.switchable;
+    // The same settings hold there; its replica is read when the switch is made.
+    fresh.sync.syncing_enabled = state.sync.syncing_enabled;
     // The user's keys are the user's, wherever they are.
     fresh.keymap = state.keymap.clone();
     fresh.generations = state.generations;

@@ -16,6 +16,7 @@ pub mod places;
 pub mod rows;
 pub mod say;
 pub mod state;
+pub mod sync_view;
 pub mod update;
 
 pub use msg::{Effect, Msg, Parts};

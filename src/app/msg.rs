@@ -121,8 +121,36 @@ pub enum Msg {
         id: String,
         why: String,
     },
+    /// The replica as read from disk (at start, or after the first sync finished): the list
+    /// newest first, and what sync has reached.
+    ReplicaLoaded {
+        entries: Vec<crate::store::ListEntry>,
+        mark: crate::store::SyncMark,
+        /// Contacts seen to change since the previous session.
+        changed_since: usize,
+    },
+    /// Said once: the replica was set aside and is being rebuilt, or cannot be kept.
+    ReplicaNotice(String),
+    /// A sync pass began.
+    SyncStarted(crate::sync::pull::Phase),
+    /// A page of a sync pass is stored.
+    SyncPage(crate::sync::pull::PageDone),
+    /// A sync pass ended: how, or why not (and whether the server could not be reached).
+    SyncDone(Result<crate::sync::pull::Pulled, SyncFailed>),
+    /// The server says this contact is gone; it has left the replica.
+    ContactGone {
+        id: String,
+    },
     /// SIGTERM, SIGHUP or similar: leave cleanly.
     Shutdown,
+}
+
+/// Why a sync pass stopped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncFailed {
+    pub why: String,
+    /// The network or the API is down (not a refusal): the app works from the replica.
+    pub offline: bool,
 }
 
 /// Which parts of a contact to fetch.
@@ -142,6 +170,12 @@ impl Parts {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
+    /// Run a sync pass now (`r`), and a reconciliation of ids when `full`.
+    SyncNow {
+        full: bool,
+    },
+    /// Read the replica's list again (`Msg::ReplicaLoaded`).
+    LoadReplica,
     /// Fetch a page of contacts for a set generation.
     FetchPage {
         generation: u64,

@@ -269,6 +269,8 @@ pub struct State {
     pub parked: Vec<Box<super::form::Form>>,
     /// Source of write tokens.
     pub write_seq: u64,
+    /// The replica and its sync.
+    pub sync: super::sync_view::SyncView,
 }
 
 /// What the client is waiting for, on the UTC clock: said in the status bar whenever a
@@ -419,6 +421,7 @@ impl State {
             saving: HashMap::new(),
             parked: Vec::new(),
             write_seq: 0,
+            sync: Default::default(),
         }
     }
 

@@ -15,7 +15,7 @@ use crate::private::lock;
 use crate::session::{LocalStore, Session, Switcher};
 
 /// A location opened in the background, waiting for the state to switch to it.
-type Prepared = (String, Client, LocalStore);
+type Prepared = (String, Client, LocalStore, crate::session::OpenedReplica);
 
 /// Runs effects against the API and the store, and reports each result as a message.
 pub struct Executor {
@@ -42,6 +42,9 @@ pub struct Executor {
     /// Locations left with changes still to send, each sent by a task of its own; told to
     /// stop when the user comes back (the state's replays take over).
     draining: std::collections::HashMap<String, tokio::sync::watch::Sender<bool>>,
+    /// The replica of the location in use, and its background sync.
+    syncer: super::syncer::Syncer,
+    sync_settings: crate::session::SyncSettings,
 }
 
 /// The client's waits on the UTC wall clock, for the state.
@@ -68,6 +71,8 @@ impl Executor {
             client,
             store,
             switcher,
+            replica,
+            sync,
             ..
         } = session;
         let tx = Tx { epoch: 0, tx };
@@ -85,7 +90,25 @@ impl Executor {
             jobs_for: None,
             page_jobs: Vec::new(),
             extras_job: None,
+            syncer: super::syncer::Syncer::new(replica, sync.clone()),
+            sync_settings: sync,
         }
+    }
+
+    /// The replica's list and sync mark, read before the first frame (so it can show them).
+    pub async fn read_replica(&self) -> Option<Msg> {
+        super::syncer::read(self.syncer.replica()?, true).await
+    }
+
+    /// Whether a background sync runs for this location.
+    pub fn syncing(&self) -> bool {
+        self.syncer.syncing()
+    }
+
+    /// Starts the background sync of the location in use.
+    pub fn start_sync(&mut self) {
+        let tx = self.tx.clone();
+        self.syncer.start(&self.client, tx);
     }
 
     /// What the state must know of the store before anything else: that it was rebuilt, or
@@ -103,6 +126,8 @@ impl Executor {
     pub fn run(&mut self, effect: Effect) {
         self.local.adopt_reopened();
         match effect {
+            Effect::SyncNow { full } => self.syncer.now(full),
+            Effect::LoadReplica => self.syncer.reload(self.tx.clone()),
             Effect::Write { ops, draft, token } => self.local.write(ops, draft, token),
             Effect::ReopenStore => self.local.reopen(),
             Effect::RetryAside { id } => self.local.aside(id, true),
@@ -224,12 +249,21 @@ impl Executor {
                     return;
                 }
                 let opening = self.opening.clone();
+                let cache = self.sync_settings.cache;
                 tokio::spawn(async move {
                     let opened = switcher.open(id.clone()).await;
                     lock(&opening).remove(&id);
                     match opened {
                         Ok((client, store)) => {
-                            lock(&prepared).push((id.clone(), client, store));
+                            // An agency's other locations get their own replica, opened
+                            // (off the event loop) when the user goes there.
+                            let path = store.path.clone();
+                            let replica = tokio::task::spawn_blocking(move || {
+                                crate::session::open_replica(path.as_deref(), cache)
+                            })
+                            .await
+                            .unwrap_or_default();
+                            lock(&prepared).push((id.clone(), client, store, replica));
                             let _ = tx.send(Msg::LocationOpened { id, name });
                         }
                         Err(e) => {
@@ -249,11 +283,11 @@ impl Executor {
     /// from the old location is dropped; its outbox keeps sending on its own until done.
     fn use_location(&mut self, id: &str) {
         let mut prepared = lock(&self.prepared);
-        let Some(i) = prepared.iter().position(|(p, _, _)| p == id) else {
+        let Some(i) = prepared.iter().position(|(p, _, _, _)| p == id) else {
             tracing::error!(location = id, "switch to a location that was not opened");
             return;
         };
-        let (_, client, local) = prepared.remove(i);
+        let (_, client, local, replica) = prepared.remove(i);
         prepared.clear();
         drop(prepared);
         tracing::info!(location = id, "switched location");
@@ -290,6 +324,19 @@ impl Executor {
             tokio::spawn(drain(left, old_client, old_store, tx, stopped));
         }
         self.announce_store();
+        if let Some(notice) = replica.notice.clone() {
+            let _ = self.tx.send(Msg::ReplicaNotice(notice));
+        }
+        self.syncer = super::syncer::Syncer::new(replica, self.sync_settings.clone());
+        if let Some(handle) = self.syncer.replica().cloned() {
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                if let Some(msg) = super::syncer::read(&handle, true).await {
+                    let _ = tx.send(msg);
+                }
+            });
+        }
+        self.start_sync();
     }
 
     /// Which location's answers count now.
@@ -335,11 +382,14 @@ impl Executor {
                     }
                     self.contact_jobs.retain(|(p, _)| *p != $n);
                     let (client, tx, id) = (self.client.clone(), self.tx.clone(), id.clone());
+                    let replica = self.syncer.replica().cloned();
                     self.contact_jobs.push((
                         $n,
                         tokio::spawn(async move {
                             let result = client.$call(&id).await;
                             let _ = tx.send(Msg::Budget(client.budget()));
+                            let result =
+                                cached(replica.as_ref(), &id, stringify!($call), result, &tx).await;
                             let _ = tx.send(Msg::$msg { id, result });
                         }),
                     ));
@@ -350,5 +400,67 @@ impl Executor {
         part!(parts.tasks, 1, tasks, Tasks);
         part!(parts.notes, 2, notes, Notes);
         part!(parts.appointments, 3, appointments, Appointments);
+    }
+}
+
+/// A contact's part through the replica: what arrived is kept there; when the server cannot
+/// be reached, the copy kept last time is shown instead; a contact the server no longer has
+/// leaves it (and the list).
+async fn cached<T>(
+    replica: Option<&crate::store::ReplicaHandle>,
+    id: &str,
+    kind: &'static str,
+    result: Result<T, crate::api::ApiError>,
+    tx: &super::Tx,
+) -> Result<T, crate::api::ApiError>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+{
+    use crate::api::ApiError;
+    let Some(replica) = replica else {
+        return result;
+    };
+    let now = chrono::Utc::now().timestamp_millis();
+    let owned = id.to_string();
+    match result {
+        Ok(v) => {
+            if let Ok(json) = serde_json::to_value(&v) {
+                // Kept in the background: the answer is not held up by the disk.
+                replica.run(move |r| {
+                    let stored = if kind == "contact" {
+                        r.put_contact(&json, now).map(|_| ())
+                    } else {
+                        r.put_part(&owned, kind, &json, now)
+                    };
+                    if let Err(e) = stored {
+                        tracing::warn!(error = %e, kind, "could not keep it in the replica");
+                    }
+                });
+            }
+            Ok(v)
+        }
+        Err(ApiError::NotFound { message }) if kind == "contact" => {
+            let removed = replica.call(move |r| r.remove(&owned)).await;
+            if matches!(removed, Ok(Ok(true))) {
+                let _ = tx.send(Msg::ContactGone { id: id.to_string() });
+            }
+            Err(ApiError::NotFound { message })
+        }
+        Err(e) if e.is_transient() => {
+            let copy = replica
+                .call(move |r| {
+                    if kind == "contact" {
+                        r.contact(&owned)
+                    } else {
+                        r.part(&owned, kind)
+                    }
+                })
+                .await;
+            match copy {
+                Ok(Ok(Some((json, _at)))) => serde_json::from_value(json).or(Err(e)),
+                _ => Err(e),
+            }
+        }
+        Err(e) => Err(e),
     }
 }

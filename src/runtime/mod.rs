@@ -7,6 +7,7 @@ mod executor;
 mod local;
 mod pending;
 mod replay;
+mod syncer;
 
 pub use executor::Executor;
 
@@ -117,8 +118,21 @@ where
 {
     let (tx, rx) = mpsc::unbounded_channel();
     state.switchable = session.switcher.is_some();
+    let replica_notice = session.replica.notice.clone();
     let mut exec = Executor::new(session, tx);
     exec.announce_store();
+    if let Some(notice) = replica_notice {
+        for effect in app::update(&mut state, Msg::ReplicaNotice(notice)) {
+            exec.run(effect);
+        }
+    }
+    state.sync.syncing_enabled = exec.syncing();
+    // The replica before the first frame: the list is on screen before any request.
+    if let Some(msg) = exec.read_replica().await {
+        for effect in app::update(&mut state, msg) {
+            exec.run(effect);
+        }
+    }
     let driven = drive(
         terminal,
         &mut state,
@@ -158,6 +172,7 @@ where
     for effect in app::init(state) {
         exec.run(effect);
     }
+    exec.start_sync();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut last_clock = std::time::Instant::now();

@@ -7,7 +7,9 @@ mod drafts;
 mod outbox;
 mod owner;
 mod recover;
+pub mod replica;
 mod schema;
+mod worker;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,6 +20,11 @@ pub use drafts::Draft;
 pub use outbox::{Aside, Outbox, Pending, refs_of, rejected_key};
 pub use owner::{DRAFT_PAUSE, StoreGone, StoreHandle};
 pub use recover::{Opened, Unavailable, open_or_recover};
+pub use replica::{ListEntry, Replica, SetAside, SyncMark, replica_path};
+pub use worker::Worker;
+
+/// The replica on its own thread.
+pub type ReplicaHandle = Worker<Replica>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -152,7 +152,7 @@ fn plural(n: usize, what: &str) -> String {
 
 /// `<name>.damaged-<UTC time>`, with SQLite's `-wal` and `-shm` files moved alongside so the
 /// old file can still be read as it was.
-fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
+pub(super) fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     let mut aside = sibling(path, &format!(".damaged-{stamp}"));
     let mut n = 1;
@@ -170,7 +170,7 @@ fn move_aside(path: &Path) -> std::io::Result<PathBuf> {
     Ok(aside)
 }
 
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
+pub(super) fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(suffix);
     s.into()

@@ -276,6 +276,15 @@ pub(crate) fn refresh(state: &mut State, fx: &mut Vec<Effect>) {
         state.retry_secs = 0;
         fx.push(Effect::Replay);
     }
+    if state.sync.on && state.sync.syncing_enabled {
+        fx.push(Effect::SyncNow { full: false });
+    }
+    if state.sync.complete && state.search.is_none() {
+        // The list is the replica, which the sync just asked for brings up to date.
+        state.say_about(Topic::List, "Syncing…", false);
+        super::parts::load_selected(state, true, fx);
+        return;
+    }
     let generation = next_generation(state);
     let query = state.set().query.clone();
     let request = first_request(state, query);

@@ -6,6 +6,7 @@ mod list;
 mod mouse;
 mod panes;
 mod parts;
+mod replica;
 
 pub use browse::act;
 pub(crate) use list::refresh;
@@ -19,6 +20,13 @@ use crate::api::{ApiError, SearchRequest};
 /// Start-up: ask for the first page of contacts.
 pub fn init(state: &mut State) -> Vec<Effect> {
     let mut fx = Vec::new();
+    if state.sync.complete && !state.browse.rows.is_empty() {
+        // The list came from the replica: no page to ask for.
+        fx.push(Effect::FetchFields);
+        fx.push(Effect::Replay);
+        fx.push(Effect::LoadDrafts);
+        return fx;
+    }
     let generation = next_generation(state);
     let request = first_request(state, None);
     state.browse = ContactSet {
@@ -201,6 +209,16 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             waiting,
             refused,
         } => super::locations::on_elsewhere(state, location, waiting, refused),
+        Msg::ReplicaLoaded {
+            entries,
+            mark,
+            changed_since,
+        } => replica::loaded(state, entries, mark, changed_since, &mut fx),
+        Msg::ReplicaNotice(text) => state.say_about(Topic::Store, text, true),
+        Msg::SyncStarted(phase) => replica::started(state, phase),
+        Msg::SyncPage(page) => replica::page(state, page, &mut fx),
+        Msg::SyncDone(result) => replica::done(state, result, &mut fx),
+        Msg::ContactGone { id } => replica::gone(state, &id, &mut fx),
         Msg::Shutdown => quit(&mut fx),
     }
     fx
@@ -294,5 +312,6 @@ fn first_request(state: &State, query: Option<String>) -> SearchRequest {
         page: Some(1),
         query,
         search_after: None,
+        ..Default::default()
     }
 }

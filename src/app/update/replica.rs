@@ -1,0 +1,233 @@
+//! The replica in the state: the list comes from it once the first sync has finished, sync's
+//! pages change the list in place, and the status bar follows what sync does.
+
+use std::collections::HashMap;
+
+use super::list::{list_height, selection_moved};
+use crate::app::msg::{Effect, SyncFailed};
+use crate::app::rows::{self, ContactRow, Haystack};
+use crate::app::say::Topic;
+use crate::app::state::{ContactSet, Load, State};
+use crate::app::sync_view::PassView;
+use crate::store::{ListEntry, SyncMark};
+use crate::sync::pull::{PageDone, Phase, Pulled};
+
+fn at(ms: i64) -> Option<chrono::NaiveDateTime> {
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc())
+}
+
+fn added_ms(c: &crate::api::Contact) -> i64 {
+    c.date_added
+        .as_deref()
+        .and_then(crate::api::time::epoch_ms)
+        .unwrap_or(0)
+}
+
+/// The replica was read. Once the first sync has finished it is the list: the whole account,
+/// with no paging and no request.
+pub(super) fn loaded(
+    state: &mut State,
+    entries: Vec<ListEntry>,
+    mark: SyncMark,
+    changed_since: usize,
+    fx: &mut Vec<Effect>,
+) {
+    state.sync.on = true;
+    state.sync.complete = mark.watermark_ms.is_some();
+    state.sync.last_sync = mark.last_sync_ms.and_then(at);
+    state.sync.previous_session = mark.last_session_ms.and_then(at);
+    if changed_since > 0 && state.sync.changed_since.is_none() {
+        state.sync.changed_since = Some(changed_since);
+        if let Some(since) = state.sync.previous_session {
+            let local = since + chrono::Duration::seconds(i64::from(state.zone.local_minus_utc()));
+            state.say(
+                format!(
+                    "{} changed since {}",
+                    crate::app::sync_view::thousands(changed_since as u64),
+                    local.format("%a %H:%M")
+                ),
+                false,
+            );
+        }
+    }
+    if !state.sync.complete || entries.is_empty() {
+        return;
+    }
+    let before = state.selected_id().map(String::from);
+    let set = &mut state.browse;
+    if set.in_flight.take().is_some() {
+        fx.push(Effect::CancelFetch {
+            generation: set.generation,
+        });
+    }
+    let generation = set.generation;
+    let mut fresh = ContactSet {
+        generation,
+        total: Some(entries.len() as u64),
+        ..Default::default()
+    };
+    fresh.contacts.reserve(entries.len());
+    fresh.rows.reserve(entries.len());
+    for e in entries {
+        let row = ContactRow::from_contact(&e.contact);
+        fresh.hay.push(&e.contact, &row);
+        fresh.seen.insert(row.id.clone());
+        fresh.rows.push(row);
+        fresh.contacts.push(e.contact);
+    }
+    state.browse = fresh;
+    state.settle(Topic::List);
+    crate::app::edit::reapply_pending_creates(state);
+    refilter(state, before.as_deref());
+    selection_moved(state, before, fx);
+}
+
+/// The `/` filter and the cursor again after the list changed under them.
+fn refilter(state: &mut State, keep: Option<&str>) {
+    let words = rows::filter_words(state.filter.text());
+    if state.search.is_none() {
+        state.visible = (!words.is_empty()).then(|| rows::filter(&state.browse.hay, &words, None));
+    }
+    let pos = keep.and_then(|id| {
+        (0..state.visible_len()).find(|&p| {
+            state
+                .row_index(p)
+                .and_then(|i| state.set().rows.get(i))
+                .is_some_and(|r| r.id == id)
+        })
+    });
+    let (len, height) = (state.visible_len(), list_height(state));
+    state
+        .list
+        .select(pos.unwrap_or(state.list.selected), len, height);
+}
+
+pub(super) fn started(state: &mut State, phase: Phase) {
+    state.sync.pass = Some(PassView {
+        phase,
+        done: 0,
+        total: None,
+        started: state.now,
+    });
+}
+
+/// A page is stored: the progress moves, and a complete list takes in what changed.
+pub(super) fn page(state: &mut State, page: PageDone, fx: &mut Vec<Effect>) {
+    let started = state.sync.pass.as_ref().map_or(state.now, |p| p.started);
+    state.sync.pass = Some(PassView {
+        phase: page.phase,
+        done: page.done,
+        total: page.total,
+        started,
+    });
+    if !state.sync.complete || (page.changed.is_empty() && page.removed.is_empty()) {
+        return;
+    }
+    apply(state, page.changed, &page.removed, fx);
+}
+
+fn apply(state: &mut State, changed: Vec<ListEntry>, removed: &[String], fx: &mut Vec<Effect>) {
+    let before = state.selected_id().map(String::from);
+    let shown = state.shown_id().map(String::from);
+    let mut refresh_shown = false;
+    let set = &mut state.browse;
+    let mut at: HashMap<String, usize> = set
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.clone(), i))
+        .collect();
+    let mut inserts = Vec::new();
+    for e in changed {
+        let id = e.contact.id().to_string();
+        // A change of ours still on its way shows as the user made it until the server
+        // confirms it; the server's copy would undo it on screen meanwhile.
+        if state.marks.contains(&id) {
+            continue;
+        }
+        if shown.as_deref() == Some(id.as_str()) {
+            refresh_shown = true;
+        }
+        match at.get(&id) {
+            Some(&i) => {
+                set.rows[i] = ContactRow::from_contact(&e.contact);
+                set.contacts[i] = e.contact;
+            }
+            None => inserts.push(e.contact),
+        }
+    }
+    if !removed.is_empty() {
+        let gone: std::collections::HashSet<&str> = removed.iter().map(String::as_str).collect();
+        let keep: Vec<bool> = set
+            .rows
+            .iter()
+            .map(|r| !gone.contains(r.id.as_str()))
+            .collect();
+        let mut k = keep.iter();
+        set.rows.retain(|_| *k.next().unwrap_or(&true));
+        let mut k = keep.iter();
+        set.contacts.retain(|_| *k.next().unwrap_or(&true));
+        for id in removed {
+            set.seen.remove(id);
+            state.extras.remove(id);
+        }
+        at.clear();
+    }
+    for c in inserts {
+        // Newest first, as the list is kept.
+        let added = added_ms(&c);
+        let i = set.contacts.partition_point(|x| added_ms(x) > added);
+        set.seen.insert(c.id().to_string());
+        set.rows.insert(i, ContactRow::from_contact(&c));
+        set.contacts.insert(i, c);
+    }
+    let mut hay = Haystack::default();
+    for (c, r) in set.contacts.iter().zip(&set.rows) {
+        hay.push(c, r);
+    }
+    set.hay = hay;
+    set.total = Some(set.rows.len() as u64);
+    refilter(state, before.as_deref());
+    if refresh_shown && let Some(id) = &shown {
+        // The contact on screen changed on the server: its full record is read again.
+        if let Some(x) = state.extras.get_mut(id) {
+            x.detail = Load::Idle;
+        }
+        super::parts::load_selected(state, false, fx);
+    }
+    selection_moved(state, before, fx);
+}
+
+pub(super) fn done(state: &mut State, result: Result<Pulled, SyncFailed>, fx: &mut Vec<Effect>) {
+    state.sync.pass = None;
+    match result {
+        Ok(pulled) => {
+            state.sync.last_sync = Some(state.now);
+            state.sync.offline_since = None;
+            if !state.sync.complete {
+                // The whole account is here now: the list is read from the replica.
+                fx.push(Effect::LoadReplica);
+            }
+            tracing::info!(
+                phase = ?pulled.phase,
+                requests = pulled.requests,
+                changed = pulled.changed,
+                removed = pulled.removed,
+                "sync pass done"
+            );
+        }
+        Err(failed) if failed.offline => {
+            state.sync.offline_since.get_or_insert(state.now);
+        }
+        Err(failed) => {
+            state.say(format!("Sync stopped: {}", failed.why), true);
+        }
+    }
+}
+
+/// The server says the contact is gone: it leaves the list too.
+pub(super) fn gone(state: &mut State, id: &str, fx: &mut Vec<Effect>) {
+    if state.browse.rows.iter().any(|r| r.id == id) && !state.marks.contains(id) {
+        apply(state, Vec::new(), &[id.to_string()], fx);
+    }
+}

@@ -1,0 +1,169 @@
+//! The replica of the location in use and the background sync that keeps it fresh: a pass at
+//! start, then one every `sync_interval`, or at once when the user asks (`r`). Sync's requests
+//! go in the pacer's background lane, so the user's never wait behind a page of it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+use super::Tx;
+use crate::api::{ApiError, Client};
+use crate::app::Msg;
+use crate::app::msg::SyncFailed;
+use crate::session::{CacheMode, OpenedReplica, SyncSettings};
+use crate::store::ReplicaHandle;
+use crate::sync::pull::{self, PullError, PullOptions};
+
+pub struct Syncer {
+    replica: Option<ReplicaHandle>,
+    settings: SyncSettings,
+    poke: Arc<Notify>,
+    full: Arc<AtomicBool>,
+    job: Option<JoinHandle<()>>,
+}
+
+impl Drop for Syncer {
+    fn drop(&mut self) {
+        if let Some(job) = self.job.take() {
+            job.abort();
+        }
+    }
+}
+
+/// The server could not be reached (rather than refused): the app works from the replica.
+fn offline(e: &PullError) -> bool {
+    matches!(
+        e,
+        PullError::Api(
+            ApiError::Network { .. }
+                | ApiError::Timeout
+                | ApiError::Server { .. }
+                | ApiError::RateLimited { .. }
+                | ApiError::DailyLimit { .. }
+        )
+    )
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Reads the list and the mark. At the start of a session it also notes the session's start
+/// (for the next one's "changed since") and counts what changed since the previous one.
+pub async fn read(replica: &ReplicaHandle, starting: bool) -> Option<Msg> {
+    let read = replica
+        .call(move |r| -> Result<Msg, crate::store::StoreError> {
+            let mut mark = r.mark()?;
+            let changed_since = match (starting, mark.last_session_ms) {
+                (true, Some(prev)) => r.changes_since(prev)?.len(),
+                _ => 0,
+            };
+            let entries = r.entries(None)?;
+            let shown = mark.clone();
+            if starting {
+                mark.last_session_ms = Some(now_ms());
+                r.set_mark(&mark)?;
+            }
+            Ok(Msg::ReplicaLoaded {
+                entries,
+                mark: shown,
+                changed_since,
+            })
+        })
+        .await;
+    match read {
+        Ok(Ok(msg)) => Some(msg),
+        Ok(Err(e)) => Some(Msg::ReplicaNotice(format!(
+            "The local copy of the account cannot be read: {e}"
+        ))),
+        Err(e) => Some(Msg::ReplicaNotice(format!(
+            "The local copy of the account: {e}"
+        ))),
+    }
+}
+
+impl Syncer {
+    pub fn new(opened: OpenedReplica, settings: SyncSettings) -> Syncer {
+        Syncer {
+            replica: opened.replica,
+            settings,
+            poke: Arc::new(Notify::new()),
+            full: Arc::new(AtomicBool::new(false)),
+            job: None,
+        }
+    }
+
+    pub fn replica(&self) -> Option<&ReplicaHandle> {
+        self.replica.as_ref()
+    }
+
+    /// Whether background sync runs for this location.
+    pub fn syncing(&self) -> bool {
+        self.replica.is_some() && self.settings.cache == CacheMode::Full
+    }
+
+    /// Starts the background passes (the first at once).
+    pub fn start(&mut self, client: &Client, tx: Tx) {
+        let Some(replica) = self.replica.clone().filter(|_| self.syncing()) else {
+            return;
+        };
+        let client = client.background();
+        let (poke, full, settings) = (self.poke.clone(), self.full.clone(), self.settings.clone());
+        self.job = Some(tokio::spawn(async move {
+            loop {
+                let opts = PullOptions {
+                    reconcile_every: settings.reconcile_every,
+                    force_full: full.swap(false, Ordering::SeqCst),
+                    ..Default::default()
+                };
+                if let Ok(Ok(mark)) = replica.call(|r| r.mark()).await {
+                    let _ = tx.send(Msg::SyncStarted(pull::due(&mark, &opts, now_ms())));
+                }
+                let page_tx = tx.clone();
+                let mut on_page = move |p| {
+                    let _ = page_tx.send(Msg::SyncPage(p));
+                };
+                let result = pull::pull(&client, &replica, &opts, &mut on_page).await;
+                if let Err(e) = &result {
+                    tracing::warn!(error = %e, "sync pass stopped");
+                }
+                let _ = tx.send(Msg::Budget(client.budget()));
+                let _ = tx.send(Msg::SyncDone(result.map_err(|e| SyncFailed {
+                    offline: offline(&e),
+                    why: match &e {
+                        PullError::Api(api) => api.one_line(),
+                        other => other.to_string(),
+                    },
+                })));
+                tokio::select! {
+                    () = tokio::time::sleep(settings.interval) => {}
+                    () = poke.notified() => {}
+                }
+            }
+        }));
+    }
+
+    /// `r`: a pass now (a reconciliation of ids when `full`).
+    pub fn now(&self, full: bool) {
+        if full {
+            self.full.store(true, Ordering::SeqCst);
+        }
+        // `notify_one` keeps the wake for a pass still running: it starts the next one at
+        // once when it ends.
+        self.poke.notify_one();
+    }
+
+    /// Reads the list again and sends it.
+    pub fn reload(&self, tx: Tx) {
+        let Some(replica) = self.replica.clone() else {
+            return;
+        };
+        tokio::spawn(async move {
+            if let Some(msg) = read(&replica, false).await {
+                let _ = tx.send(msg);
+            }
+        });
+    }
+}
