@@ -353,6 +353,45 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn background_work_leaves_the_user_a_slot_and_lets_the_user_go_first() {
+        let pacer = std::sync::Arc::new(Pacer::new(10, Duration::from_secs(1)));
+        // Background takes all but the reserve, then waits.
+        for _ in 0..9 {
+            pacer.acquire_in(Lane::Background).await.expect("slot");
+        }
+        let blocked = {
+            let p = pacer.clone();
+            tokio::spawn(async move { p.acquire_in(Lane::Background).await })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(!blocked.is_finished(), "the last slot is the user's");
+        let start = Instant::now();
+        pacer
+            .acquire()
+            .await
+            .expect("the user's request goes at once");
+        assert_eq!(Instant::now(), start);
+        blocked.abort();
+
+        // The window is full and both wait: the user's request, asked after, goes first.
+        let order = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let spawn = |lane: Lane, name: &'static str| {
+            let (p, order) = (pacer.clone(), order.clone());
+            tokio::spawn(async move {
+                p.acquire_in(lane).await.expect("slot");
+                crate::private::lock(&order).push(name);
+            })
+        };
+        let bg = spawn(Lane::Background, "sync");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let fg = spawn(Lane::Interactive, "user");
+        let (a, b) = tokio::join!(bg, fg);
+        a.expect("bg");
+        b.expect("fg");
+        assert_eq!(*crate::private::lock(&order), vec!["user", "sync"]);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn never_more_than_max_in_a_window() {
         let pacer = std::sync::Arc::new(Pacer::new(5, Duration::from_secs(1)));
         let start = Instant::now();

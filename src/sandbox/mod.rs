@@ -12,8 +12,10 @@ pub mod oauth;
 mod reply;
 mod routes;
 pub mod rules;
+mod search_rules;
 pub mod seed;
 mod store;
+mod synthetic;
 mod task_search;
 mod users;
 mod writes;
@@ -261,6 +263,65 @@ impl Sandbox {
     /// How many refresh-token grants `/oauth/token` has answered.
     pub fn refresh_count(&self) -> u64 {
         lock(&self.shared.oauth).refreshes
+    }
+
+    /// Changes a contact as the web app would (its company, and `dateUpdated` to now), for
+    /// tests of incremental sync. Whether it exists.
+    pub fn touch(&self, id: &str) -> bool {
+        let mut db = self.shared.db();
+        let Some(c) = db.contact_mut(id) else {
+            return false;
+        };
+        let company = c
+            .json
+            .get("companyName")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        c.json.insert(
+            "companyName".into(),
+            serde_json::json!(format!("{company} (edited)").trim().to_string()),
+        );
+        c.json
+            .insert("dateUpdated".into(), serde_json::json!(writes::now_iso()));
+        c.refresh();
+        true
+    }
+
+    /// Adds `n` new synthetic contacts to the seed's location, created now; their ids.
+    pub fn add_contacts(&self, n: usize) -> Vec<String> {
+        let location = self.location_id().to_string();
+        let mut db = self.shared.db();
+        let mut rng = fastrand::Rng::with_seed(db.contacts.len() as u64);
+        let now = writes::now_iso();
+        (0..n)
+            .filter_map(|k| {
+                let i = 900_000_000 + db.contacts.len() + k;
+                let mut c = synthetic::contact(&mut rng, i, &location, &[]);
+                c.insert("dateAdded".into(), serde_json::json!(now));
+                c.insert("dateUpdated".into(), serde_json::json!(now));
+                let stored = store::StoredContact::new(c, &location)?;
+                let id = stored.id.clone();
+                db.insert(stored);
+                Some(id)
+            })
+            .collect()
+    }
+
+    /// Deletes a contact as the web app would. Whether it existed.
+    pub fn remove_contact(&self, id: &str) -> bool {
+        self.shared.db().remove(id)
+    }
+
+    /// How many contacts the seed's location has.
+    pub fn contact_count(&self) -> usize {
+        let location = self.location_id().to_string();
+        self.shared
+            .db()
+            .contacts
+            .iter()
+            .filter(|c| c.location_id == location)
+            .count()
     }
 
     /// How many 429s the sandbox has sent.

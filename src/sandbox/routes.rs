@@ -16,6 +16,7 @@ use super::reply;
 use super::rules::{
     DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, MAX_PAGE_LIMIT, MAX_QUERY_CHARS, PAGE_WINDOW,
 };
+use super::search_rules;
 use super::store::{Db, Object, StoredContact};
 use super::{Grant, Shared};
 
@@ -145,7 +146,7 @@ pub async fn appointments(
 
 /// A contact as search results show it (FACTS: `address` for `address1`, `contactName` for
 /// `name`, `dateOfBirth` in epoch ms, no `dndSettings`), with its `searchAfter` cursor.
-fn search_shape(c: &StoredContact) -> Value {
+fn search_shape(c: &StoredContact, by: super::store::SortKey) -> Value {
     let mut o = c.json.clone();
     o.remove("dndSettings");
     if let Some(name) = o.remove("name") {
@@ -158,13 +159,8 @@ fn search_shape(c: &StoredContact) -> Value {
         let ms = crate::api::time::epoch_ms(dob);
         o.insert("dateOfBirth".into(), ms.map_or(Value::Null, |m| json!(m)));
     }
-    o.insert("searchAfter".into(), json!([c.added_ms, c.id]));
+    o.insert("searchAfter".into(), json!([c.key(by), c.id]));
     Value::Object(o)
-}
-
-/// Newest first, as the search endpoint sorts by default.
-fn newest_first(a: &StoredContact, b: &StoredContact) -> std::cmp::Ordering {
-    (b.added_ms, &b.id).cmp(&(a.added_ms, &a.id))
 }
 
 pub async fn search(
@@ -223,6 +219,20 @@ pub async fn search(
             None
         }
     };
+    let order = match search_rules::sort_of(body.get("sort")) {
+        Ok(o) => o,
+        Err(e) => {
+            errors.push(e);
+            search_rules::Order::default()
+        }
+    };
+    let ranges = match search_rules::filters_of(body.get("filters")) {
+        Ok(r) => r,
+        Err(e) => {
+            errors.push(e);
+            Vec::new()
+        }
+    };
     if let (Some(p), Some(l)) = (page, page_limit)
         && cursor.is_none()
         && p.checked_mul(l).is_none_or(|n| n > PAGE_WINDOW)
@@ -239,22 +249,31 @@ pub async fn search(
     }
     let limit = page_limit.unwrap_or(20) as usize;
     let db = s.db();
-    let mut hits: Vec<&StoredContact> = db
-        .contacts
+    let ordered = db.ordered(location, order.by);
+    let matching = |c: &StoredContact| {
+        (query.is_empty() || c.matches(&query)) && ranges.iter().all(|r| r.holds(c))
+    };
+    // Ascending by (key, id) as stored; a descending sort reads it backwards.
+    let mut hits: Vec<&StoredContact> = ordered
         .iter()
-        .filter(|c| c.location_id == location && (query.is_empty() || c.matches(&query)))
+        .map(|&i| &db.contacts[i])
+        .filter(|c| matching(c))
         .collect();
-    hits.sort_by(|a, b| newest_first(a, b));
+    if !order.ascending {
+        hits.reverse();
+    }
     let total = hits.len();
+    let key = |c: &StoredContact| (c.key(order.by), c.id.clone());
     let start = match &cursor {
-        Some((ms, id)) => hits.partition_point(|c| (c.added_ms, &c.id) >= (*ms, id)),
+        Some(after) if order.ascending => hits.partition_point(|c| key(c) <= *after),
+        Some(after) => hits.partition_point(|c| key(c) >= *after),
         None => (page.unwrap_or(1) as usize - 1) * limit,
     };
     let contacts: Vec<Value> = hits
         .iter()
         .skip(start)
         .take(limit)
-        .map(|c| search_shape(c))
+        .map(|c| search_shape(c, order.by))
         .collect();
     reply::ok(json!({ "contacts": contacts, "total": total }))
 }

@@ -157,33 +157,22 @@ impl Seed {
         self
     }
 
-    /// `n` generated contacts, for load tests and benchmarks (not believable, just many).
+    /// `n` generated contacts, for load tests and benchmarks: the demo's location, users and
+    /// fields with a synthetic account of that size (see `synthetic`). The same `n` always
+    /// gives the same account.
     pub fn synthetic(n: usize) -> Seed {
         let mut seed = Seed::demo().unwrap_or_else(|_| Seed::empty());
-        let base = seed.contacts.clone();
-        seed.contacts = (0..n)
-            .map(|i| {
-                let mut c = base.get(i % base.len().max(1)).cloned().unwrap_or_default();
-                let id = format!("syn{i:017}");
-                c.insert("id".into(), json!(id));
-                let first = c
-                    .get("firstName")
-                    .and_then(Value::as_str)
-                    .unwrap_or("Lead")
-                    .to_string();
-                c.insert("firstName".into(), json!(format!("{first}{i}")));
-                c.insert("email".into(), json!(format!("lead{i}@example.com")));
-                let added = DateTime::<Utc>::from_timestamp(1_700_000_000 + i as i64 * 37, 0)
-                    .unwrap_or_default();
-                c.insert(
-                    "dateAdded".into(),
-                    json!(added.to_rfc3339_opts(SecondsFormat::Millis, true)),
-                );
-                c
-            })
+        let field_ids: Vec<String> = seed
+            .custom_fields
+            .iter()
+            .filter_map(|f| f.get("id")?.as_str().map(String::from))
             .collect();
+        let mut rng = fastrand::Rng::with_seed(0x6a1_7u64 ^ n as u64);
+        seed.contacts = (0..n)
+            .map(|i| super::synthetic::contact(&mut rng, i, &seed.location_id, &field_ids))
+            .collect();
+        seed.notes = super::synthetic::notes(&mut rng, &seed.contacts);
         seed.tasks.clear();
-        seed.notes.clear();
         seed.events.clear();
         seed
     }

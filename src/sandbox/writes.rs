@@ -21,6 +21,11 @@ fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// Now as the API writes times.
+pub fn now_iso() -> String {
+    now()
+}
+
 /// A 20-character id like GHL's.
 pub fn new_id() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

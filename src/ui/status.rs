@@ -113,9 +113,12 @@ pub fn draw(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinn
         left.push(Span::styled(format!(" {words}"), theme::warn()));
     }
     let budget = &state.budget;
-    let right = match budget.remaining {
-        Some(r) => format!(" API {r}/{} ", budget.max),
-        None => String::new(),
+    let sync = state.sync.line(state.now);
+    let right = match (budget.remaining, &sync) {
+        (Some(r), Some(s)) => format!(" {s} · API {r}/{} ", budget.max),
+        (Some(r), None) => format!(" API {r}/{} ", budget.max),
+        (None, Some(s)) => format!(" {s} "),
+        (None, None) => String::new(),
     };
     let used: usize =
         left.iter().map(|s| text::width(&s.content)).sum::<usize>() + text::width(&right);
