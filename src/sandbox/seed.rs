@@ -167,7 +167,7 @@ impl Seed {
             .iter()
             .filter_map(|f| f.get("id")?.as_str().map(String::from))
             .collect();
-        let mut rng = fastrand::Rng::with_seed(0x6a1_7u64 ^ n as u64);
+        let mut rng = fastrand::Rng::with_seed(0x6a17_u64 ^ n as u64);
         seed.contacts = (0..n)
             .map(|i| super::synthetic::contact(&mut rng, i, &seed.location_id, &field_ids))
             .collect();
