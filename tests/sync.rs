@@ -132,10 +132,10 @@ async fn a_sync_stopped_mid_way_resumes_where_it_was() {
         let mut pages = 0;
         let mut on_page = move |_: PageDone| {
             pages += 1;
-            if pages == 5 {
-                if let Some(s) = stop.take() {
-                    let _ = s.send(());
-                }
+            if pages == 5
+                && let Some(s) = stop.take()
+            {
+                let _ = s.send(());
             }
         };
         let opts = PullOptions::default();
