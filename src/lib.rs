@@ -12,6 +12,7 @@ pub mod redact;
 pub mod runtime;
 pub mod sandbox;
 pub mod sanitize;
+pub mod search;
 pub mod session;
 pub mod store;
 pub mod sync;

@@ -20,6 +20,9 @@ struct Cli {
     /// Faults for the demo sandbox, e.g. `latency=300ms,429=0.05,5xx=0.05,drop=0.02`.
     #[arg(long, value_name = "SPEC", requires = "demo")]
     faults: Option<FaultRates>,
+    /// Serve the demo a synthetic account of this many contacts instead of the shipped one.
+    #[arg(long, value_name = "N", requires = "demo")]
+    contacts: Option<usize>,
     /// Config file (default: the platform's config directory).
     #[arg(long, value_name = "PATH", global = true)]
     config: Option<PathBuf>,
@@ -40,6 +43,9 @@ enum Command {
         /// Faults to inject, e.g. `latency=300ms,429=0.05,5xx=0.05,drop=0.02`.
         #[arg(long, value_name = "SPEC")]
         faults: Option<FaultRates>,
+        /// Serve a synthetic account of this many contacts instead of the demo's.
+        #[arg(long, value_name = "N")]
+        contacts: Option<usize>,
     },
     /// Sign in: OAuth in the browser (or by pasting over SSH), or a Private Integration token.
     Login {
@@ -93,9 +99,11 @@ fn main() -> ExitCode {
         // Opened only by the commands that use it: the keyring is a D-Bus connection away.
         let tokens = || token_store(&cli.profile);
         match cli.command {
-            Some(Command::Sandbox { port, faults }) => {
-                serve_sandbox(port, faults.unwrap_or_default()).await
-            }
+            Some(Command::Sandbox {
+                port,
+                faults,
+                contacts,
+            }) => serve_sandbox(port, faults.unwrap_or_default(), contacts).await,
             Some(Command::Login {
                 token: true,
                 location,
@@ -120,7 +128,10 @@ fn main() -> ExitCode {
             Some(Command::Auth {
                 what: AuthCommand::Status,
             }) => auth_status(cli.config, &tokens()),
-            None => run_tui(cli.demo, cli.faults.unwrap_or_default(), cli.config, tokens).await,
+            None => {
+                let demo = cli.demo.then_some(cli.contacts);
+                run_tui(demo, cli.faults.unwrap_or_default(), cli.config, tokens).await
+            }
         }
     });
     // Background requests must not outlive the terminal session.
@@ -351,8 +362,32 @@ async fn login(
     )
 }
 
-async fn serve_sandbox(port: u16, faults: FaultRates) -> anyhow::Result<ExitCode> {
-    let seed = Seed::demo_today().map_err(anyhow::Error::msg)?;
+/// The demo's account, or a synthetic one of `contacts` contacts.
+fn seed_for(contacts: Option<usize>) -> anyhow::Result<Seed> {
+    match contacts {
+        Some(n) => {
+            // Its own outbox and replica: the shipped demo's would mix with it.
+            let _ = DEMO_STORE.set(format!("demo{n}"));
+            Ok(Seed::synthetic(n))
+        }
+        None => Seed::demo_today().map_err(anyhow::Error::msg),
+    }
+}
+
+/// The file name the demo keeps its outbox and replica under.
+static DEMO_STORE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+fn demo_name(location: &str) -> String {
+    let prefix = DEMO_STORE.get().map_or("demo", String::as_str);
+    format!("{prefix}-{location}")
+}
+
+async fn serve_sandbox(
+    port: u16,
+    faults: FaultRates,
+    contacts: Option<usize>,
+) -> anyhow::Result<ExitCode> {
+    let seed = seed_for(contacts)?;
     let mut cfg = SandboxConfig::for_seed(&seed);
     cfg.faults = faults;
     let sb = Sandbox::start(
@@ -467,7 +502,7 @@ async fn demo_session(sb: &Sandbox, seed: &Seed) -> Result<(Session, String, Str
     let client = agency
         .client_for(&seed.location_id)
         .map_err(|e| e.one_line())?;
-    let mut session = Session::new(client, open_store(&format!("demo-{}", seed.location_id)));
+    let mut session = Session::new(client, open_store(&demo_name(&seed.location_id)));
     session.switcher = Some(Arc::new(AgencySwitcher {
         agency,
         open_store: demo_store,
@@ -480,7 +515,7 @@ async fn demo_session(sb: &Sandbox, seed: &Seed) -> Result<(Session, String, Str
 }
 
 fn demo_store(location: &str) -> LocalStore {
-    open_store(&format!("demo-{location}"))
+    open_store(&demo_name(location))
 }
 
 /// The command that signs this profile in again the way it was signed in.
@@ -601,7 +636,7 @@ async fn connect(
 }
 
 async fn run_tui(
-    demo: bool,
+    demo: Option<Option<usize>>,
     faults: FaultRates,
     config_path: Option<PathBuf>,
     tokens: impl FnOnce() -> ghl_tui::auth::TokenStore,
@@ -619,8 +654,8 @@ async fn run_tui(
         }
     };
     let mut _sandbox = None;
-    let (session, label, location) = if demo {
-        let seed = Seed::demo_today().map_err(anyhow::Error::msg)?;
+    let (session, label, location) = if let Some(contacts) = demo {
+        let seed = seed_for(contacts)?;
         let sb = Sandbox::demo(&seed, faults).await?;
         let connected = demo_session(&sb, &seed).await.map_err(anyhow::Error::msg)?;
         _sandbox = Some(sb);

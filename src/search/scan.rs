@@ -1,0 +1,289 @@
+//! Running a query over the index: each row is ruled out by its letter mask first, then each
+//! term is matched (fuzzily with nucleo's fzf-like scoring, or as written), and the rows that
+//! match every term come back best first, equal scores in list order. Large indexes are split
+//! over the machine's cores.
+
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+use super::index::{ASCII_BIT, Index, char_bit};
+use super::query::{Field, Kind, Query, Term};
+
+/// Below this many rows one thread is quicker than starting more.
+const PARALLEL_FROM: usize = 20_000;
+
+/// The best this many are ranked exactly (nucleo's optimal alignment); the scan itself scores
+/// greedily, which is linear, and the rest follow in the list's order.
+const RANKED: usize = 1000;
+
+/// The score of a match as written (a phrase, digits): the same for every row, so those rows
+/// keep the list's order.
+fn exact_score(t: &Term) -> u32 {
+    16 * t.text.chars().count() as u32
+}
+
+struct Prepared {
+    term: Term,
+    needle: Vec<char>,
+    ascii: bool,
+    mask: u64,
+}
+
+fn prepare(q: &Query) -> Vec<Prepared> {
+    q.terms
+        .iter()
+        .map(|t| Prepared {
+            needle: t.text.chars().collect(),
+            ascii: t.text.is_ascii(),
+            mask: t
+                .text
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .fold(0, |m, c| m | char_bit(c)),
+            term: t.clone(),
+        })
+        .collect()
+}
+
+fn config() -> Config {
+    let mut c = Config::DEFAULT;
+    // The index is folded already, and so is the query.
+    c.ignore_case = false;
+    c.normalize = false;
+    c.prefer_prefix = true;
+    c
+}
+
+/// Keeps the matchers (and their scratch memory) between queries.
+pub struct Searcher {
+    matchers: Vec<Matcher>,
+}
+
+impl Default for Searcher {
+    fn default() -> Self {
+        let n = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        Searcher {
+            matchers: (0..n).map(|_| Matcher::new(config())).collect(),
+        }
+    }
+}
+
+/// The score of `row` for every term, or `None` if a term does not match.
+fn score_row(
+    ix: &Index,
+    row: usize,
+    terms: &[Prepared],
+    m: &mut Matcher,
+    buf: &mut Vec<char>,
+    exact: bool,
+) -> Option<u32> {
+    let mask = ix.mask(row);
+    let mut total = 0u32;
+    for p in terms {
+        if p.mask & mask != p.mask {
+            return None;
+        }
+        let hay = match p.term.field {
+            Field::Any => ix.row(row),
+            f => ix.field(row, f),
+        };
+        // One letter is in most rows: whether it is there is all worth knowing, and a scan
+        // that scores 100,000 rows to rank them by one letter would cost a frame.
+        let one = p.needle.len() == 1;
+        let score = match p.term.kind {
+            Kind::Fuzzy if one => hay.contains(p.needle[0]).then_some(16),
+            Kind::Phrase | Kind::Digits => hay
+                .contains(p.term.text.as_str())
+                .then(|| exact_score(&p.term)),
+            Kind::Fuzzy => {
+                // A word is spelled loosely in who the contact is; in tags and custom fields
+                // it must be there as typed.
+                let hay = match p.term.field {
+                    Field::Any => ix.identity(row),
+                    _ => hay,
+                };
+                let ascii = mask & ASCII_BIT != 0;
+                let fuzzy = if ascii && p.ascii && !in_order(hay.as_bytes(), p.term.text.as_bytes())
+                {
+                    None
+                } else {
+                    let needle = if p.ascii {
+                        Utf32Str::Ascii(p.term.text.as_bytes())
+                    } else {
+                        Utf32Str::Unicode(&p.needle)
+                    };
+                    let haystack = if ascii {
+                        Utf32Str::Ascii(hay.as_bytes())
+                    } else {
+                        Utf32Str::new(hay, buf)
+                    };
+                    if exact {
+                        m.fuzzy_match(haystack, needle).map(u32::from)
+                    } else {
+                        m.fuzzy_match_greedy(haystack, needle).map(u32::from)
+                    }
+                };
+                fuzzy.or_else(|| {
+                    (p.term.field == Field::Any && ix.labels(row).contains(p.term.text.as_str()))
+                        .then(|| exact_score(&p.term))
+                })
+            }
+        };
+        total += score?;
+    }
+    Some(total)
+}
+
+/// Whether `needle`'s bytes come in `hay` in order: most rows fail here, cheaper than asking
+/// the matcher.
+fn in_order(hay: &[u8], needle: &[u8]) -> bool {
+    let mut rest = hay;
+    for &b in needle {
+        match rest.iter().position(|&h| h == b) {
+            Some(i) => rest = &rest[i + 1..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn scan(
+    ix: &Index,
+    rows: &mut dyn Iterator<Item = usize>,
+    terms: &[Prepared],
+    m: &mut Matcher,
+) -> Vec<(u32, u32)> {
+    let mut buf = Vec::new();
+    rows.filter_map(|r| score_row(ix, r, terms, m, &mut buf, false).map(|s| (s, r as u32)))
+        .collect()
+}
+
+impl Searcher {
+    /// The rows matching `q`, best first. `within`: only these rows can match (the last
+    /// results, when the query narrows them). `extra`: rows matched elsewhere (note text),
+    /// shown after the direct matches.
+    pub fn search(
+        &mut self,
+        ix: &Index,
+        q: &Query,
+        within: Option<&[u32]>,
+        extra: &[u32],
+    ) -> Vec<u32> {
+        if q.is_empty() {
+            return (0..ix.len() as u32).collect();
+        }
+        let terms = prepare(q);
+        let n = within.map_or(ix.len(), <[u32]>::len);
+        let threads = if n >= PARALLEL_FROM {
+            self.matchers.len()
+        } else {
+            1
+        };
+        let chunk = n.div_ceil(threads.max(1)).max(1);
+        let hits: Vec<(u32, u32)> = if threads <= 1 {
+            let m = &mut self.matchers[0];
+            match within {
+                Some(w) => scan(ix, &mut w.iter().map(|&r| r as usize), &terms, m),
+                None => scan(ix, &mut (0..n), &terms, m),
+            }
+        } else {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = self
+                    .matchers
+                    .iter_mut()
+                    .enumerate()
+                    .map(|(i, m)| {
+                        let terms = &terms;
+                        s.spawn(move || {
+                            let (from, to) = ((i * chunk).min(n), ((i + 1) * chunk).min(n));
+                            match within {
+                                Some(w) => {
+                                    scan(ix, &mut w[from..to].iter().map(|&r| r as usize), terms, m)
+                                }
+                                None => scan(ix, &mut (from..to), terms, m),
+                            }
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap_or_default())
+                    .collect()
+            })
+        };
+        let mut out = rank(ix, hits, &terms, &mut self.matchers[0]);
+        if !extra.is_empty() {
+            let seen: std::collections::HashSet<u32> = out.iter().copied().collect();
+            let mut more: Vec<u32> = extra
+                .iter()
+                .copied()
+                .filter(|r| !seen.contains(r))
+                .collect();
+            more.sort_unstable();
+            more.dedup();
+            out.extend(more);
+        }
+        out
+    }
+}
+
+/// Best first; equal scores keep the list's order. Only the best `RANKED` are sorted (and
+/// scored exactly); the rest follow in the list's order, found but not worth sorting.
+fn rank(ix: &Index, mut hits: Vec<(u32, u32)>, terms: &[Prepared], m: &mut Matcher) -> Vec<u32> {
+    let by_score = |a: &(u32, u32), b: &(u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+    let mut rest = Vec::new();
+    if hits.len() > RANKED {
+        hits.select_nth_unstable_by(RANKED, by_score);
+        rest = hits.split_off(RANKED);
+        rest.sort_unstable_by_key(|h| h.1);
+    }
+    let fuzzy = terms.iter().any(|t| t.term.kind == Kind::Fuzzy);
+    if fuzzy {
+        let mut buf = Vec::new();
+        for h in hits.iter_mut() {
+            h.0 = score_row(ix, h.1 as usize, terms, m, &mut buf, true).unwrap_or(h.0);
+        }
+    }
+    hits.sort_unstable_by(by_score);
+    hits.into_iter().chain(rest).map(|(_, r)| r).collect()
+}
+
+/// Where the query's letters fall in `name` (char indices), for highlighting: each term's
+/// first contiguous occurrence, else its letters in order.
+pub fn highlight(name: &str, q: &Query) -> Vec<usize> {
+    let folded: Vec<char> = name.chars().map(super::fold::fold_char).collect();
+    let mut marks = Vec::new();
+    for t in &q.terms {
+        if !matches!(t.field, Field::Any | Field::Name) || t.kind == Kind::Digits {
+            continue;
+        }
+        let needle: Vec<char> = t.text.chars().collect();
+        if needle.is_empty() || needle.len() > folded.len() {
+            continue;
+        }
+        if let Some(at) = folded
+            .windows(needle.len())
+            .position(|w| w == needle.as_slice())
+        {
+            marks.extend(at..at + needle.len());
+            continue;
+        }
+        if t.kind == Kind::Fuzzy {
+            let mut found = Vec::new();
+            let mut k = 0;
+            for (i, c) in folded.iter().enumerate() {
+                if k < needle.len() && *c == needle[k] {
+                    found.push(i);
+                    k += 1;
+                }
+            }
+            if k == needle.len() {
+                marks.extend(found);
+            }
+        }
+    }
+    marks.sort_unstable();
+    marks.dedup();
+    marks
+}
