@@ -1,5 +1,5 @@
-//! Benchmarks on 100,000 synthetic contacts: the as-you-type filter (target <= 10 ms per
-//! keystroke) and drawing one full 200x50 frame (target <= 2 ms).
+//! Drawing one full 200x50 frame over 100,000 synthetic contacts (target <= 2 ms). The `/`
+//! search has its own bench (`benches/search.rs`).
 //!
 //! `cargo bench --bench contacts -- --warm-up-time 1 --measurement-time 3`
 
@@ -7,7 +7,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ghl_tui::api::{Contact, Task};
-use ghl_tui::app::rows::{self, ContactRow, Haystack};
+use ghl_tui::app::rows::ContactRow;
 use ghl_tui::app::state::{Extras, Load};
 use ghl_tui::app::{Pane, State};
 use ghl_tui::sandbox::Seed;
@@ -29,39 +29,6 @@ fn contacts() -> Vec<Contact> {
         .collect()
 }
 
-fn bench_filter(c: &mut Criterion) {
-    let contacts = contacts();
-    let mut rows = Haystack::default();
-    for contact in &contacts {
-        rows.push(contact, &ContactRow::from_contact(contact));
-    }
-    let one_word = rows::filter_words("ann");
-    let two_words = rows::filter_words("ann buyer");
-    let typed_before = rows::filter(&rows, &rows::filter_words("an"), None);
-    // Sanity: the queries match something, so the benches measure real work.
-    assert!(!rows::filter(&rows, &one_word, None).is_empty());
-    assert!(!rows::filter(&rows, &two_words, None).is_empty());
-
-    let mut group = c.benchmark_group("filter_100k");
-    group.bench_function("typed_query", |b| {
-        b.iter(|| rows::filter(black_box(&rows), black_box(&one_word), None))
-    });
-    group.bench_function("two_words", |b| {
-        b.iter(|| rows::filter(black_box(&rows), black_box(&two_words), None))
-    });
-    // `an` -> `ann`: the next keystroke only narrows what already matched.
-    group.bench_function("narrowing", |b| {
-        b.iter(|| {
-            rows::filter(
-                black_box(&rows),
-                black_box(&one_word),
-                Some(black_box(typed_before.as_slice())),
-            )
-        })
-    });
-    group.finish();
-}
-
 /// The app with every contact loaded and the cursor half way down.
 fn loaded_state() -> State {
     let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 22)
@@ -70,10 +37,10 @@ fn loaded_state() -> State {
     let mut state = State::new("demo · bench", "BenchLoc", now);
     let contacts = contacts();
     for contact in &contacts {
-        let row = ContactRow::from_contact(contact);
-        state.browse.hay.push(contact, &row);
-        state.browse.rows.push(row);
+        state.browse.rows.push(ContactRow::from_contact(contact));
     }
+    state.browse.index =
+        std::sync::Arc::new(ghl_tui::app::rows::index_of(&contacts, &state.browse.rows));
     state.browse.total = Some(contacts.len() as u64);
     state.browse.contacts = contacts;
     state.size = (WIDTH, HEIGHT);
@@ -138,5 +105,5 @@ fn bench_frame(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_filter, bench_frame);
+criterion_group!(benches, bench_frame);
 criterion_main!(benches);

@@ -317,18 +317,21 @@ fn slash_filters_loaded_contacts_as_you_type() {
     for c in "ann".chars() {
         update(&mut s, key(c));
     }
-    assert_eq!(s.visible_len(), 1, "company matches, case-insensitively");
-    assert_eq!(s.selected_id(), Some("c31"));
+    // Accents and case do not matter; the name that starts with it comes first, then the
+    // company.
+    assert_eq!(s.visible_len(), 2, "Ånnika and Annapurna Homes");
+    assert_eq!(s.selected_id(), Some("c30"));
+    assert_eq!(s.visible.as_deref(), Some(&[30, 31][..]));
     update(&mut s, code(KeyCode::Backspace));
     update(&mut s, code(KeyCode::Backspace));
     update(&mut s, code(KeyCode::Backspace));
-    for c in "ånn".chars() {
+    for c in "ÅNN".chars() {
         update(&mut s, key(c));
     }
-    assert_eq!(s.selected_id(), Some("c30"));
+    assert_eq!(s.visible.as_deref(), Some(&[30, 31][..]));
     // `j` is text while typing, not a movement.
     update(&mut s, key('j'));
-    assert_eq!(s.filter.text(), "ånnj");
+    assert_eq!(s.filter.text(), "ÅNNj");
     assert_eq!(s.visible_len(), 0);
     update(&mut s, code(KeyCode::Esc));
     assert_eq!((s.idle(), s.visible_len(), s.filter.text()), (true, 50, ""));
@@ -1254,4 +1257,74 @@ fn the_list_jumps_at_its_edge() {
         "up past the top lands two rows from the bottom: {:?}",
         s.list
     );
+}
+
+#[test]
+fn a_large_list_is_searched_off_the_loop_and_only_the_newest_answer_counts() {
+    let (mut s, _) = loaded(common::people(0..25_000), 25_000);
+    update(&mut s, key('/'));
+    let mut finds = Vec::new();
+    for c in "person 2499".chars() {
+        for fx in update(&mut s, key(c)) {
+            if let Effect::Find {
+                generation,
+                index,
+                query,
+                within,
+            } = fx
+            {
+                finds.push((generation, index, query, within));
+            }
+        }
+    }
+    assert_eq!(
+        finds.len(),
+        "person 2499".len(),
+        "every keystroke asks the worker"
+    );
+    assert!(
+        s.visible.is_none(),
+        "nothing shown is decided on the event loop"
+    );
+    // What the worker runs, for the last text and for an older one that answers late.
+    let run = |(g, ix, q, within): &(
+        u64,
+        std::sync::Arc<ghl_tui::search::Index>,
+        ghl_tui::search::Query,
+        Option<std::sync::Arc<Vec<u32>>>,
+    )| {
+        let rows = ghl_tui::search::Searcher::default().search(
+            ix,
+            q,
+            within.as_deref().map(Vec::as_slice),
+            &[],
+        );
+        Msg::Found {
+            generation: *g,
+            rows,
+        }
+    };
+    let newest = run(finds.last().expect("a find"));
+    update(&mut s, newest);
+    // 2499, 12499, 22499 and 24990..24999, in the list's order (digits match as written).
+    assert_eq!(s.visible_len(), 13);
+    assert_eq!(s.selected_id(), Some("c2499"));
+    update(&mut s, run(&finds[3]));
+    assert_eq!(
+        s.visible_len(),
+        13,
+        "a late answer to an older text is dropped"
+    );
+    // Contacts matched by their notes follow the direct matches, once.
+    let generation = s.filter_gen;
+    update(
+        &mut s,
+        Msg::NoteHits {
+            generation,
+            ids: vec!["c7".into(), "c2499".into()],
+        },
+    );
+    let visible = s.visible.clone().unwrap_or_default();
+    assert_eq!(visible.len(), 14);
+    assert_eq!((visible[0], visible[13]), (2499, 7));
 }

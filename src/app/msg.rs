@@ -137,6 +137,16 @@ pub enum Msg {
     SyncPage(crate::sync::pull::PageDone),
     /// A sync pass ended: how, or why not (and whether the server could not be reached).
     SyncDone(Result<crate::sync::pull::Pulled, SyncFailed>),
+    /// The search worker's answer for the `/` text of `generation`: rows, best first.
+    Found {
+        generation: u64,
+        rows: Vec<u32>,
+    },
+    /// Contacts whose cached notes match the `/` text of `generation`.
+    NoteHits {
+        generation: u64,
+        ids: Vec<String>,
+    },
     /// The server says this contact is gone; it has left the replica.
     ContactGone {
         id: String,
@@ -176,6 +186,18 @@ pub enum Effect {
     },
     /// Read the replica's list again (`Msg::ReplicaLoaded`).
     LoadReplica,
+    /// Search a large list off the event loop (`Msg::Found`); the newest search wins.
+    Find {
+        generation: u64,
+        index: std::sync::Arc<crate::search::Index>,
+        query: crate::search::Query,
+        within: Option<std::sync::Arc<Vec<u32>>>,
+    },
+    /// Look for the `/` text in the replica's note text (`Msg::NoteHits`).
+    FindNotes {
+        generation: u64,
+        text: String,
+    },
     /// Fetch a page of contacts for a set generation.
     FetchPage {
         generation: u64,

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::NaiveDateTime;
 
-use super::rows::{ContactRow, Haystack};
+use super::rows::ContactRow;
 use crate::api::{ApiError, Appointment, Contact, Note, RateBudget, SearchRequest, Task};
 
 pub use super::pane::Pane;
@@ -62,8 +62,8 @@ pub struct ContactSet {
     pub query: Option<String>,
     pub contacts: Vec<Contact>,
     pub rows: Vec<ContactRow>,
-    /// What the `/` filter searches, one entry per row.
-    pub hay: Haystack,
+    /// What the `/` filter searches, one entry per row (shared with the search worker).
+    pub index: std::sync::Arc<crate::search::Index>,
     pub total: Option<u64>,
     /// The request for the next page; `None` when everything is loaded.
     pub next: Option<SearchRequest>,
@@ -188,8 +188,14 @@ pub struct State {
     pub keymap: std::sync::Arc<super::keymap::Keymap>,
     /// What the view measured when it last drew.
     pub geometry: super::geometry::Geometry,
-    /// Indices into the active set's rows that match `input`; `None` shows all.
+    /// Indices into the active set's rows that match `input`, best first; `None` shows all.
     pub visible: Option<Vec<u32>>,
+    /// Bumped on every change of the `/` text: results for an older one are stale.
+    pub filter_gen: u64,
+    /// A search of a large list is running off the event loop (`Effect::Find`).
+    pub finding: bool,
+    /// Rows whose cached notes match the `/` text, for `filter_gen`.
+    pub note_hits: Vec<u32>,
     pub list: Cursor,
     pub focus: Pane,
     /// The right-hand pane on show (the last one focused).
@@ -379,6 +385,9 @@ impl State {
             keymap: Default::default(),
             geometry: Default::default(),
             visible: None,
+            filter_gen: 0,
+            finding: false,
+            note_hits: Vec::new(),
             list: Cursor::default(),
             focus: Pane::Contacts,
             tab: Pane::Details,

@@ -45,6 +45,7 @@ pub struct Executor {
     /// The replica of the location in use, and its background sync.
     syncer: super::syncer::Syncer,
     sync_settings: crate::session::SyncSettings,
+    finder: super::finder::Finder,
 }
 
 /// The client's waits on the UTC wall clock, for the state.
@@ -92,6 +93,7 @@ impl Executor {
             extras_job: None,
             syncer: super::syncer::Syncer::new(replica, sync.clone()),
             sync_settings: sync,
+            finder: super::finder::Finder::start(),
         }
     }
 
@@ -128,6 +130,25 @@ impl Executor {
         match effect {
             Effect::SyncNow { full } => self.syncer.now(full),
             Effect::LoadReplica => self.syncer.reload(self.tx.clone()),
+            Effect::Find {
+                generation,
+                index,
+                query,
+                within,
+            } => self
+                .finder
+                .find(generation, index, query, within, self.tx.clone()),
+            Effect::FindNotes { generation, text } => {
+                let Some(replica) = self.syncer.replica().cloned() else {
+                    return;
+                };
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    if let Ok(Ok(ids)) = replica.call(move |r| r.notes_matching(&text, 200)).await {
+                        let _ = tx.send(Msg::NoteHits { generation, ids });
+                    }
+                });
+            }
             Effect::Write { ops, draft, token } => self.local.write(ops, draft, token),
             Effect::ReopenStore => self.local.reopen(),
             Effect::RetryAside { id } => self.local.aside(id, true),

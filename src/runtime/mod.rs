@@ -4,6 +4,7 @@
 //! owner of the state, one draw per batch of messages.
 
 mod executor;
+mod finder;
 mod local;
 mod pending;
 mod replay;

@@ -31,7 +31,7 @@ pub const FIELDS: [Field; 6] = [
 /// Fields are separated by a character no query contains, so a phrase never runs across two.
 pub const SEP: char = '\u{1}';
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Index {
     text: String,
     /// Where each row's fields start, and where the row ends: `[name, email, phone (as
@@ -141,6 +141,11 @@ impl Index {
             self.ids_sorted = false;
         }
         self.by_id.push((h, row));
+    }
+
+    /// Whether `seal` has nothing to do.
+    pub fn is_sealed(&self) -> bool {
+        self.ids_sorted
     }
 
     /// Ready to find rows by id (after the last `push`).

@@ -132,3 +132,11 @@ pub fn status_bar() -> Style {
         m(Modifier::REVERSED),
     )
 }
+
+/// The letters of a name that the `/` text matched.
+pub fn matched() -> Style {
+    pick(
+        Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        m(Modifier::UNDERLINED),
+    )
+}

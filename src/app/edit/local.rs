@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::LOCAL;
 use crate::api::{Contact, Note, Task, WriteOp};
-use crate::app::rows::{ContactRow, Haystack};
+use crate::app::rows::ContactRow;
 use crate::app::state::{ContactSet, Load, Pane, State};
 
 // --- Optimistic changes ----------------------------------------------------------------------
@@ -53,11 +53,7 @@ pub(crate) fn with_contact(state: &mut State, id: &str, f: impl Fn(&mut Contact)
 }
 
 fn rebuild_hay(set: &mut ContactSet) {
-    let mut hay = Haystack::default();
-    for (c, r) in set.contacts.iter().zip(&set.rows) {
-        hay.push(c, r);
-    }
-    set.hay = hay;
+    set.index = std::sync::Arc::new(crate::app::rows::index_of(&set.contacts, &set.rows));
 }
 
 fn apply_input(c: &mut Contact, input: &crate::api::ContactInput) {

@@ -37,7 +37,7 @@ pub(super) fn typed(state: &mut State, ev: KeyEvent, fx: &mut Vec<Effect>) {
             if let Some(c) = printable(&ev) {
                 let before = state.filter.text().to_string();
                 state.filter.insert(c.encode_utf8(&mut [0; 4]));
-                list::apply_filter(state, &before, fx);
+                super::find::apply_filter(state, &before, fx);
             }
         }
         Scope::Form => edit::on_type(state, ev, fx),
@@ -137,7 +137,7 @@ fn search(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             let before = state.filter.text().to_string();
             state.filter.apply(action);
             if state.filter.text() != before {
-                list::apply_filter(state, &before, fx);
+                super::find::apply_filter(state, &before, fx);
             }
         }
         Top | Bottom | Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | Back

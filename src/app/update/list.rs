@@ -124,7 +124,7 @@ pub(super) fn on_page(
     if replacing {
         set.contacts.clear();
         set.rows.clear();
-        set.hay.clear();
+        set.index = Default::default();
         set.seen.clear();
     }
     let first_new = set.rows.len();
@@ -136,7 +136,7 @@ pub(super) fn on_page(
             continue;
         }
         let row = ContactRow::from_contact(contact);
-        set.hay.push(contact, &row);
+        rows::push(&mut set.index, contact, &row);
         set.rows.push(row);
         set.contacts.push(contact.clone());
     }
@@ -159,14 +159,21 @@ pub(super) fn on_page(
         // A fresh list: contacts created here and still waiting go back on top.
         edit::reapply_pending_creates(state);
     }
-    let words = rows::filter_words(state.filter.text());
+    if !state.set().index.is_sealed() {
+        std::sync::Arc::make_mut(&mut state.set_mut().index).seal();
+    }
     if replacing {
         // Keep the cursor on the same contact across a refresh when it is still there.
-        state.visible = (!words.is_empty()).then(|| rows::filter(&state.set().hay, &words, None));
+        super::find::refilter(state, fx);
         reselect(state, before.as_deref());
-    } else if let Some(visible) = state.visible.as_mut() {
-        let hay = &state.search.as_ref().unwrap_or(&state.browse).hay;
-        visible.extend(hay.matches_from(first_new, &words));
+    } else if state.visible.is_some() && !state.finding {
+        // The new page's matches follow the ones already shown.
+        let q = crate::search::Query::parse(state.filter.text());
+        let fresh: Vec<u32> = (first_new as u32..state.set().rows.len() as u32).collect();
+        let more = super::find::search_now(&state.set().index, &q, Some(&fresh));
+        if let Some(visible) = state.visible.as_mut() {
+            visible.extend(more);
+        }
     }
     let (len, height) = (state.visible_len(), list_height(state));
     state.list.follow(len, height);
@@ -175,7 +182,7 @@ pub(super) fn on_page(
 }
 
 /// Puts the cursor back on `id` if it is visible, else keeps the position within bounds.
-fn reselect(state: &mut State, id: Option<&str>) {
+pub(super) fn reselect(state: &mut State, id: Option<&str>) {
     let pos = id.and_then(|id| {
         (0..state.visible_len()).find(|&p| {
             state
@@ -191,35 +198,10 @@ fn reselect(state: &mut State, id: Option<&str>) {
     }
 }
 
-/// The `/` line changed from `previous`: the list narrows (from the last result when the text
-/// only grew) or widens again.
-pub(super) fn apply_filter(state: &mut State, previous: &str, fx: &mut Vec<Effect>) {
-    let before = state.selected_id().map(String::from);
-    let words = rows::filter_words(state.filter.text());
-    if words.is_empty() {
-        state.visible = None;
-    } else {
-        let narrowing = state.filter.extends(previous) && !rows::filter_words(previous).is_empty();
-        let prev = if narrowing {
-            state.visible.take()
-        } else {
-            None
-        };
-        state.visible = Some(rows::filter(&state.set().hay, &words, prev.as_deref()));
-    }
-    reselect(state, before.as_deref());
-    if state.selected_id() != before.as_deref() && before.is_some() && state.visible.is_some() {
-        // The old selection was filtered away: start from the best match.
-        let (len, height) = (state.visible_len(), list_height(state));
-        state.list.select(0, len, height);
-    }
-    selection_moved(state, before, fx);
-}
-
 /// Empties the `/` line, and the list shows everything loaded again.
 pub(super) fn clear_filter(state: &mut State, fx: &mut Vec<Effect>) {
     let before = state.filter.take();
-    apply_filter(state, &before, fx);
+    super::find::apply_filter(state, &before, fx);
 }
 
 pub(super) fn run_server_search(state: &mut State, fx: &mut Vec<Effect>) {

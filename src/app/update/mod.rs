@@ -2,6 +2,7 @@
 //! no widgets: what the view measured comes back as `Msg::Drawn`.
 
 mod browse;
+mod find;
 mod list;
 mod mouse;
 mod panes;
@@ -80,7 +81,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if !edit::on_paste(state, &text, &mut fx) && state.searching() {
                 let before = state.filter.text().to_string();
                 state.filter.insert(crate::sanitize::line(&text).trim());
-                list::apply_filter(state, &before, &mut fx);
+                find::apply_filter(state, &before, &mut fx);
             }
         }
         Msg::Resize(w, h) => {
@@ -218,6 +219,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::SyncStarted(phase) => replica::started(state, phase),
         Msg::SyncPage(page) => replica::page(state, page, &mut fx),
         Msg::SyncDone(result) => replica::done(state, result, &mut fx),
+        Msg::Found { generation, rows } => find::found(state, generation, rows, &mut fx),
+        Msg::NoteHits { generation, ids } => find::note_hits(state, generation, ids, &mut fx),
         Msg::ContactGone { id } => replica::gone(state, &id, &mut fx),
         Msg::Shutdown => quit(&mut fx),
     }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::list::{list_height, selection_moved};
 use crate::app::msg::{Effect, SyncFailed};
-use crate::app::rows::{self, ContactRow, Haystack};
+use crate::app::rows::{self, ContactRow};
 use crate::app::say::Topic;
 use crate::app::state::{ContactSet, Load, State};
 use crate::app::sync_view::PassView;
@@ -68,25 +68,28 @@ pub(super) fn loaded(
     };
     fresh.contacts.reserve(entries.len());
     fresh.rows.reserve(entries.len());
+    let mut index = crate::search::Index::with_capacity(entries.len());
     for e in entries {
         let row = ContactRow::from_contact(&e.contact);
-        fresh.hay.push(&e.contact, &row);
+        // The replica's custom field values as text, which the list's contact lacks.
+        index.push(&rows::doc(&e.contact, &row, &e.fields));
         fresh.seen.insert(row.id.clone());
         fresh.rows.push(row);
         fresh.contacts.push(e.contact);
     }
+    index.seal();
+    fresh.index = std::sync::Arc::new(index);
     state.browse = fresh;
     state.settle(Topic::List);
     crate::app::edit::reapply_pending_creates(state);
-    refilter(state, before.as_deref());
+    refilter(state, before.as_deref(), fx);
     selection_moved(state, before, fx);
 }
 
 /// The `/` filter and the cursor again after the list changed under them.
-fn refilter(state: &mut State, keep: Option<&str>) {
-    let words = rows::filter_words(state.filter.text());
+fn refilter(state: &mut State, keep: Option<&str>, fx: &mut Vec<Effect>) {
     if state.search.is_none() {
-        state.visible = (!words.is_empty()).then(|| rows::filter(&state.browse.hay, &words, None));
+        super::find::refilter(state, fx);
     }
     let pos = keep.and_then(|id| {
         (0..state.visible_len()).find(|&p| {
@@ -181,13 +184,9 @@ fn apply(state: &mut State, changed: Vec<ListEntry>, removed: &[String], fx: &mu
         set.rows.insert(i, ContactRow::from_contact(&c));
         set.contacts.insert(i, c);
     }
-    let mut hay = Haystack::default();
-    for (c, r) in set.contacts.iter().zip(&set.rows) {
-        hay.push(c, r);
-    }
-    set.hay = hay;
+    set.index = std::sync::Arc::new(rows::index_of(&set.contacts, &set.rows));
     set.total = Some(set.rows.len() as u64);
-    refilter(state, before.as_deref());
+    refilter(state, before.as_deref(), fx);
     if refresh_shown && let Some(id) = &shown {
         // The contact on screen changed on the server: its full record is read again.
         if let Some(x) = state.extras.get_mut(id) {

@@ -52,17 +52,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let start = state.list.offset.min(state.visible_len());
     let end = (start + height).min(state.visible_len());
     let mut rows = Vec::with_capacity(end - start);
+    // Parsed once a frame, for the rows on screen only.
+    let query = (state.visible.is_some() && !state.filter.text().trim().is_empty())
+        .then(|| crate::search::Query::parse(state.filter.text()));
     for pos in start..end {
         let Some(row) = state.row_index(pos).and_then(|i| set.rows.get(i)) else {
             continue;
         };
         let selected = pos == state.list.selected;
-        let name = format!("{}{}", theme::marker(selected), row.name);
-        let cells: Vec<String> = [&name, &row.reach, &row.company, &row.tags]
-            .into_iter()
-            .take(widths.len())
-            .map(|s| s.to_string())
-            .collect();
+        let name = name_cell(&row.name, theme::marker(selected), query.as_ref());
+        let cells = std::iter::once(ratatui::widgets::Cell::from(name)).chain(
+            [&row.reach, &row.company, &row.tags]
+                .into_iter()
+                .take(widths.len().saturating_sub(1))
+                .map(|s| ratatui::widgets::Cell::from(s.to_string())),
+        );
         let mut r = Row::new(cells);
         if selected {
             r = r.style(theme::selected(focused));
@@ -107,6 +111,48 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             search_area,
         );
     }
+}
+
+/// The name, with the letters the `/` text matched marked.
+fn name_cell<'a>(
+    name: &'a str,
+    marker: &'static str,
+    query: Option<&crate::search::Query>,
+) -> Line<'a> {
+    let marks = query
+        .map(|q| crate::search::highlight(name, q))
+        .unwrap_or_default();
+    if marks.is_empty() {
+        return Line::from(format!("{marker}{name}"));
+    }
+    let mut spans = vec![Span::raw(marker)];
+    let mut run = String::new();
+    let mut run_marked = false;
+    let mut next = marks.iter().peekable();
+    for (i, c) in name.chars().enumerate() {
+        let marked = next.peek().is_some_and(|&&m| m == i);
+        if marked {
+            next.next();
+        }
+        if marked != run_marked && !run.is_empty() {
+            let text = std::mem::take(&mut run);
+            spans.push(if run_marked {
+                Span::styled(text, theme::matched())
+            } else {
+                Span::raw(text)
+            });
+        }
+        run_marked = marked;
+        run.push(c);
+    }
+    if !run.is_empty() {
+        spans.push(if run_marked {
+            Span::styled(run, theme::matched())
+        } else {
+            Span::raw(run)
+        });
+    }
+    Line::from(spans)
 }
 
 fn columns(width: u16) -> (Vec<Constraint>, Vec<&'static str>) {
