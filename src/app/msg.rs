@@ -124,10 +124,13 @@ pub enum Msg {
     /// The replica as read from disk (at start, or after the first sync finished): the list
     /// newest first, and what sync has reached.
     ReplicaLoaded {
-        entries: Vec<crate::store::ListEntry>,
+        /// Made ready where it was read (`rows::set_from_entries`), off the event loop.
+        list: Box<super::state::ContactSet>,
         mark: crate::store::SyncMark,
         /// Contacts seen to change since the previous session.
         changed_since: usize,
+        /// How many contacts the replica holds; more than `entries` for the first screen.
+        total: usize,
     },
     /// Said once: the replica was set aside and is being rebuilt, or cannot be kept.
     ReplicaNotice(String),

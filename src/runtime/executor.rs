@@ -355,6 +355,9 @@ impl Executor {
                 if let Some(msg) = super::syncer::read(&handle, true).await {
                     let _ = tx.send(msg);
                 }
+                if let Some(msg) = super::syncer::read(&handle, false).await {
+                    let _ = tx.send(msg);
+                }
             });
         }
         self.start_sync();

@@ -11,6 +11,7 @@ mod replay;
 mod syncer;
 
 pub use executor::Executor;
+pub use syncer::FIRST_SCREEN;
 
 use std::io::Write;
 use std::time::Duration;
@@ -130,8 +131,14 @@ where
     state.sync.syncing_enabled = exec.syncing();
     // The replica before the first frame: the list is on screen before any request.
     if let Some(msg) = exec.read_replica().await {
+        let partial =
+            matches!(&msg, Msg::ReplicaLoaded { list, total, .. } if list.rows.len() < *total);
         for effect in app::update(&mut state, msg) {
             exec.run(effect);
+        }
+        if partial {
+            // The rest of the list, read while the first frame is drawn.
+            exec.run(Effect::LoadReplica);
         }
     }
     let driven = drive(

@@ -50,8 +50,13 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-/// Reads the list and the mark. At the start of a session it also notes the session's start
-/// (for the next one's "changed since") and counts what changed since the previous one.
+/// The rows the first frame needs (a screen, with room to move): read before it, the rest
+/// right after.
+pub const FIRST_SCREEN: usize = 300;
+
+/// Reads the list and the mark. At the start of a session it reads only the first screen
+/// (the rest follows with `reload`), notes the session's start (for the next one's "changed
+/// since") and counts what changed since the previous one.
 pub async fn read(replica: &ReplicaHandle, starting: bool) -> Option<Msg> {
     let read = replica
         .call(move |r| -> Result<Msg, crate::store::StoreError> {
@@ -60,16 +65,29 @@ pub async fn read(replica: &ReplicaHandle, starting: bool) -> Option<Msg> {
                 (true, Some(prev)) => r.changes_since(prev)?.len(),
                 _ => 0,
             };
-            let entries = r.entries(None)?;
+            let total = r.count()? as usize;
+            let limit = starting.then_some(FIRST_SCREEN);
+            let entries = match r.entries(limit) {
+                Err(e) if e.is_damage() => {
+                    let why = e.to_string();
+                    let aside = r.rebuild(&why)?;
+                    return Ok(Msg::ReplicaNotice(format!(
+                        "The local copy of the account was damaged ({why}); it was moved to {} and is being fetched again",
+                        aside.to.display()
+                    )));
+                }
+                other => other?,
+            };
             let shown = mark.clone();
             if starting {
                 mark.last_session_ms = Some(now_ms());
                 r.set_mark(&mark)?;
             }
             Ok(Msg::ReplicaLoaded {
-                entries,
+                list: Box::new(crate::app::rows::set_from_entries(entries, total)),
                 mark: shown,
                 changed_since,
+                total,
             })
         })
         .await;

@@ -211,10 +211,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             refused,
         } => super::locations::on_elsewhere(state, location, waiting, refused),
         Msg::ReplicaLoaded {
-            entries,
+            list,
             mark,
             changed_since,
-        } => replica::loaded(state, entries, mark, changed_since, &mut fx),
+            total: _,
+        } => replica::loaded(state, list, mark, changed_since, &mut fx),
         Msg::ReplicaNotice(text) => state.say_about(Topic::Store, text, true),
         Msg::SyncStarted(phase) => replica::started(state, phase),
         Msg::SyncPage(page) => replica::page(state, page, &mut fx),

@@ -27,7 +27,7 @@ fn added_ms(c: &crate::api::Contact) -> i64 {
 /// with no paging and no request.
 pub(super) fn loaded(
     state: &mut State,
-    entries: Vec<ListEntry>,
+    list: Box<ContactSet>,
     mark: SyncMark,
     changed_since: usize,
     fx: &mut Vec<Effect>,
@@ -50,7 +50,7 @@ pub(super) fn loaded(
             );
         }
     }
-    if !state.sync.complete || entries.is_empty() {
+    if !state.sync.complete || list.rows.is_empty() {
         return;
     }
     let before = state.selected_id().map(String::from);
@@ -60,25 +60,8 @@ pub(super) fn loaded(
             generation: set.generation,
         });
     }
-    let generation = set.generation;
-    let mut fresh = ContactSet {
-        generation,
-        total: Some(entries.len() as u64),
-        ..Default::default()
-    };
-    fresh.contacts.reserve(entries.len());
-    fresh.rows.reserve(entries.len());
-    let mut index = crate::search::Index::with_capacity(entries.len());
-    for e in entries {
-        let row = ContactRow::from_contact(&e.contact);
-        // The replica's custom field values as text, which the list's contact lacks.
-        index.push(&rows::doc(&e.contact, &row, &e.fields));
-        fresh.seen.insert(row.id.clone());
-        fresh.rows.push(row);
-        fresh.contacts.push(e.contact);
-    }
-    index.seal();
-    fresh.index = std::sync::Arc::new(index);
+    let mut fresh = *list;
+    fresh.generation = set.generation;
     state.browse = fresh;
     state.settle(Topic::List);
     crate::app::edit::reapply_pending_creates(state);
