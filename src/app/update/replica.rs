@@ -185,7 +185,11 @@ pub(super) fn done(state: &mut State, result: Result<Pulled, SyncFailed>, fx: &m
     match result {
         Ok(pulled) => {
             state.sync.last_sync = Some(state.now);
-            state.sync.offline_since = None;
+            // The server answers again: what waited goes now, not at the next backoff.
+            if state.sync.offline_since.take().is_some() && !state.pending.is_empty() {
+                state.retry_secs = 0;
+                fx.push(Effect::Replay);
+            }
             if !state.sync.complete {
                 // The whole account is here now: the list is read from the replica.
                 fx.push(Effect::LoadReplica);
