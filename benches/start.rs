@@ -59,7 +59,7 @@ fn first_frame(path: &std::path::Path) -> State {
         Msg::ReplicaLoaded {
             list: Box::new(ghl_tui::app::rows::set_from_entries(entries, total)),
             mark,
-            changed_since: 0,
+            changes: Vec::new(),
             total,
         },
     );
@@ -89,7 +89,7 @@ fn whole_list(path: &std::path::Path, state: &mut State) -> Duration {
         Msg::ReplicaLoaded {
             list,
             mark,
-            changed_since: 0,
+            changes: Vec::new(),
             total,
         },
     );

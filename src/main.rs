@@ -66,7 +66,12 @@ enum Command {
         location: Option<String>,
     },
     /// Forget the stored sign-in of the profile.
-    Logout,
+    Logout {
+        /// Also delete the local copies of the accounts (the replicas). Changes still waiting
+        /// to be sent are kept: they live in another file, which this never touches.
+        #[arg(long)]
+        purge: bool,
+    },
     /// Sign-in information.
     Auth {
         #[command(subcommand)]
@@ -124,7 +129,28 @@ fn main() -> ExitCode {
                 };
                 login_oauth(how, cli.config, &tokens()).await
             }
-            Some(Command::Logout) => report(ghl_tui::auth::commands::logout(&tokens())),
+            Some(Command::Logout { purge }) => {
+                let signed_out = report(ghl_tui::auth::commands::logout(&tokens()));
+                if purge {
+                    let dir = config::store_path("x")
+                        .parent()
+                        .map(std::path::Path::to_path_buf)
+                        .unwrap_or_default();
+                    match ghl_tui::store::replica::purge(&dir) {
+                        Ok(0) => println!("No local copy of any account to delete."),
+                        Ok(n) => println!(
+                            "Deleted the local copy of {n} account{} in {}; changes waiting to be sent were kept.",
+                            if n == 1 { "" } else { "s" },
+                            dir.display()
+                        ),
+                        Err(e) => {
+                            eprintln!("ghl-tui: could not delete the local copies in {}: {e}", dir.display());
+                            return Ok(ExitCode::FAILURE);
+                        }
+                    }
+                }
+                signed_out
+            }
             Some(Command::Auth {
                 what: AuthCommand::Status,
             }) => auth_status(cli.config, &tokens()),

@@ -210,3 +210,35 @@ async fn auth_status_says_where_the_token_comes_from() {
     assert_eq!(from_file.status.code(), Some(0), "{said}");
     assert!(said.contains("the config file ("), "{said}");
 }
+
+#[test]
+fn logout_purge_deletes_the_local_copies_and_keeps_the_outbox() {
+    let home = Home {
+        dir: tempfile::tempdir().expect("tempdir"),
+        base: "http://127.0.0.1:9".into(),
+        location: "Loc".into(),
+    };
+    let data = home.dir.path().join("data").join("ghl-tui");
+    std::fs::create_dir_all(&data).expect("data dir");
+    let outbox = data.join("LocA.sqlite3");
+    let store = ghl_tui::store::Store::open(&outbox).expect("outbox");
+    drop(store);
+    for loc in ["LocA", "LocB"] {
+        let path = ghl_tui::store::replica_path(&data.join(format!("{loc}.sqlite3")));
+        let (r, _) = ghl_tui::store::Replica::open(&path).expect("replica");
+        drop(r);
+    }
+    let out = home.run(&["logout", "--purge"], "");
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("Deleted the local copy of 2 accounts"),
+        "{}",
+        text(&out)
+    );
+    let left: Vec<String> = std::fs::read_dir(&data)
+        .expect("read")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    assert!(left.iter().all(|f| !f.contains(".replica.")), "{left:?}");
+    assert!(outbox.exists(), "the outbox stays: {left:?}");
+}

@@ -1328,3 +1328,75 @@ fn a_large_list_is_searched_off_the_loop_and_only_the_newest_answer_counts() {
     assert_eq!(visible.len(), 14);
     assert_eq!((visible[0], visible[13]), (2499, 7));
 }
+
+/// The list as a finished first sync leaves the replica, read at start.
+fn from_replica(s: &mut State, n: usize, changes: Vec<(String, i64, String)>) -> Vec<Effect> {
+    let entries: Vec<ghl_tui::store::ListEntry> = common::people(0..n)
+        .into_iter()
+        .map(|contact| ghl_tui::store::ListEntry {
+            contact,
+            ..Default::default()
+        })
+        .collect();
+    let mark = ghl_tui::store::SyncMark {
+        watermark_ms: Some(1),
+        last_sync_ms: Some(1),
+        last_session_ms: Some(1_764_583_200_000),
+        ..Default::default()
+    };
+    let mut fx = update(
+        s,
+        Msg::ReplicaLoaded {
+            list: Box::new(ghl_tui::app::rows::set_from_entries(entries, n)),
+            mark,
+            changes,
+            total: n,
+        },
+    );
+    fx.extend(init(s));
+    fx
+}
+
+#[test]
+fn a_complete_replica_is_the_list_and_no_page_is_asked_for() {
+    let mut s = state();
+    let fx = from_replica(&mut s, 40, Vec::new());
+    assert_eq!(s.set().rows.len(), 40);
+    assert!(fetch(&fx).is_none(), "no request for the list: {fx:?}");
+    assert!(s.sync.complete);
+    // `r` syncs rather than reloading the list page by page.
+    s.sync.syncing_enabled = true;
+    let fx = update(&mut s, key('r'));
+    assert!(fx.contains(&Effect::SyncNow { full: false }), "{fx:?}");
+    assert!(fetch(&fx).is_none());
+}
+
+#[test]
+fn what_changed_since_last_time_is_said_and_listed() {
+    let mut s = state();
+    let changes = vec![
+        ("c7".to_string(), 3, "companyName, tags".to_string()),
+        ("c2".to_string(), 2, "new".to_string()),
+    ];
+    from_replica(&mut s, 20, changes);
+    let said = s
+        .status
+        .as_ref()
+        .map(|st| st.text.clone())
+        .unwrap_or_default();
+    assert!(said.starts_with("2 changed since "), "{said}");
+    assert!(said.ends_with("C lists them"), "{said}");
+    update(&mut s, key('C'));
+    assert_eq!(s.filter.text(), "changed:");
+    assert_eq!(
+        s.visible.as_deref(),
+        Some(&[7, 2][..]),
+        "newest change first"
+    );
+    assert_eq!(s.selected_id(), Some("c7"));
+    // More words search within them.
+    for c in " person 2".chars() {
+        update(&mut s, key(c));
+    }
+    assert_eq!(s.visible.as_deref(), Some(&[2][..]));
+}

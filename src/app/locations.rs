@@ -89,8 +89,10 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {}
         Top | Bottom | PageUp | PageDown | Open | NextPane | PrevPane | Focus(_) | Search
         | Refresh | Help | New | Edit | Delete | Toggle | AddTag | RemoveTag | ShowPending
-        | Messages | SwitchLocation | Save | Cancel | NextField | PrevField | ExternalEditor
-        | Yes | No | Discard | RunSearch | AcceptFilter | ClearSearch => return false,
+        | Messages | SwitchLocation | Changed | Save | Cancel | NextField | PrevField
+        | ExternalEditor | Yes | No | Discard | RunSearch | AcceptFilter | ClearSearch => {
+            return false;
+        }
     }
     let Some(Overlay::Locations(mut picker)) = state.take_overlay() else {
         return false;
@@ -141,8 +143,9 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         // Quit was taken above; the others were turned away at the top.
         Quit | Top | Bottom | PageUp | PageDown | Open | NextPane | PrevPane | Focus(_)
         | Search | Refresh | Help | New | Edit | Delete | Toggle | AddTag | RemoveTag
-        | ShowPending | Messages | SwitchLocation | Save | Cancel | NextField | PrevField
-        | ExternalEditor | Yes | No | Discard | RunSearch | AcceptFilter | ClearSearch => {}
+        | ShowPending | Messages | SwitchLocation | Changed | Save | Cancel | NextField
+        | PrevField | ExternalEditor | Yes | No | Discard | RunSearch | AcceptFilter
+        | ClearSearch => {}
     }
     state.open(Overlay::Locations(picker));
     true

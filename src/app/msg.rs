@@ -127,8 +127,9 @@ pub enum Msg {
         /// Made ready where it was read (`rows::set_from_entries`), off the event loop.
         list: Box<super::state::ContactSet>,
         mark: crate::store::SyncMark,
-        /// Contacts seen to change since the previous session.
-        changed_since: usize,
+        /// Contacts seen to change since the previous session, newest first: id, when (ms),
+        /// what changed.
+        changes: Vec<(String, i64, String)>,
         /// How many contacts the replica holds; more than `entries` for the first screen.
         total: usize,
     },
@@ -189,6 +190,10 @@ pub enum Effect {
     },
     /// Read the replica's list again (`Msg::ReplicaLoaded`).
     LoadReplica,
+    /// The server confirmed this contact's deletion: it leaves the replica.
+    ForgetContact {
+        id: String,
+    },
     /// Search a large list off the event loop (`Msg::Found`); the newest search wins.
     Find {
         generation: u64,

@@ -21,8 +21,9 @@ pub struct SyncView {
     pub offline_since: Option<NaiveDateTime>,
     /// When the user's previous session here started, for "changed since".
     pub previous_session: Option<NaiveDateTime>,
-    /// Contacts the replica saw change since the previous session (at start).
-    pub changed_since: Option<usize>,
+    /// Contacts the replica saw change since the previous session (read at start), newest
+    /// first: id, and what changed.
+    pub changes: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -130,6 +130,15 @@ impl Executor {
         match effect {
             Effect::SyncNow { full } => self.syncer.now(full),
             Effect::LoadReplica => self.syncer.reload(self.tx.clone()),
+            Effect::ForgetContact { id } => {
+                if let Some(replica) = self.syncer.replica() {
+                    replica.run(move |r| {
+                        if let Err(e) = r.remove(&id) {
+                            tracing::warn!(error = %e, "could not drop a deleted contact from the replica");
+                        }
+                    });
+                }
+            }
             Effect::Find {
                 generation,
                 index,

@@ -61,9 +61,9 @@ pub async fn read(replica: &ReplicaHandle, starting: bool) -> Option<Msg> {
     let read = replica
         .call(move |r| -> Result<Msg, crate::store::StoreError> {
             let mut mark = r.mark()?;
-            let changed_since = match (starting, mark.last_session_ms) {
-                (true, Some(prev)) => r.changes_since(prev)?.len(),
-                _ => 0,
+            let changes = match (starting, mark.last_session_ms) {
+                (true, Some(prev)) => r.changes_since(prev)?,
+                _ => Vec::new(),
             };
             let total = r.count()? as usize;
             let limit = starting.then_some(FIRST_SCREEN);
@@ -86,7 +86,7 @@ pub async fn read(replica: &ReplicaHandle, starting: bool) -> Option<Msg> {
             Ok(Msg::ReplicaLoaded {
                 list: Box::new(crate::app::rows::set_from_entries(entries, total)),
                 mark: shown,
-                changed_since,
+                changes,
                 total,
             })
         })

@@ -125,6 +125,29 @@ pub struct SetAside {
     pub why: String,
 }
 
+/// Deletes every replica in `dir` (with its WAL, and any set aside as damaged); how many.
+/// Outboxes are other files and stay.
+pub fn purge(dir: &Path) -> std::io::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut n = 0;
+    for entry in entries {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let Some((_, tail)) = name.split_once(".replica.sqlite3") else {
+            continue;
+        };
+        std::fs::remove_file(&path)?;
+        if tail.is_empty() {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// The replica's path for the outbox at `store`.
 pub fn replica_path(store: &Path) -> PathBuf {
     let mut s = store.as_os_str().to_owned();

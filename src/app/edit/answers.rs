@@ -21,9 +21,18 @@ pub fn on_synced(
 ) {
     let mut held = None;
     let mut aside = Vec::new();
+    let mut confirmed_any = false;
     for s in sent {
         match s {
             Sent::Confirmed { op, applied, .. } => {
+                confirmed_any = true;
+                // A contact the server deleted leaves the replica now: no sync would say so
+                // before the next reconciliation.
+                if let crate::api::WriteOp::DeleteContact { id } = &op
+                    && state.sync.on
+                {
+                    fx.push(Effect::ForgetContact { id: id.clone() });
+                }
                 confirmed(state, &op, applied);
                 if let Some(id) = op.contact_id() {
                     crate::app::order::keep(state, id);
@@ -52,6 +61,11 @@ pub fn on_synced(
             ),
             true,
         );
+    }
+    if confirmed_any && state.sync.syncing_enabled {
+        // The server's copy of what was just written comes back with the next pass (one
+        // request), so the replica holds what the server holds.
+        fx.push(Effect::SyncNow { full: false });
     }
     state.pending = pending;
     // After a restart the list may have loaded before the outbox was read.

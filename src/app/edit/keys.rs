@@ -38,6 +38,7 @@ macro_rules! not_an_answer {
             | Action::ShowPending
             | Action::Messages
             | Action::SwitchLocation
+            | Action::Changed
             | Action::Save
             | Action::Cancel
             | Action::NextField
@@ -164,10 +165,10 @@ fn list_act(
         // Closing the drafts keeps them for next time.
         Back => return (true, None),
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | New | Edit | Delete
-        | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Save | Cancel
-        | NextField | PrevField | ExternalEditor | Yes | No | RunSearch | AcceptFilter
-        | ClearSearch | CursorLeft | CursorRight | LineStart | LineEnd | WordLeft | WordRight
-        | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
+        | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
+        | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No | RunSearch
+        | AcceptFilter | ClearSearch | CursorLeft | CursorRight | LineStart | LineEnd
+        | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
             return (false, Some(overlay));
         }
     };
@@ -386,6 +387,7 @@ fn form_act(
         | Action::ShowPending
         | Action::Messages
         | Action::SwitchLocation
+        | Action::Changed
         | Action::Yes
         | Action::No
         | Action::Pick

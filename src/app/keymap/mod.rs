@@ -44,6 +44,8 @@ pub enum Action {
     /// The last messages, whole.
     Messages,
     SwitchLocation,
+    /// The contacts changed since the previous session (`changed:`).
+    Changed,
     // In an editor overlay.
     Save,
     Cancel,
@@ -85,6 +87,7 @@ const NAMES: &[(&str, Action)] = &[
     ("prev_pane", Action::PrevPane),
     ("search", Action::Search),
     ("refresh", Action::Refresh),
+    ("changed", Action::Changed),
     ("help", Action::Help),
     ("back", Action::Back),
     ("quit", Action::Quit),
@@ -252,6 +255,7 @@ impl Scope {
                     | ShowPending
                     | Messages
                     | SwitchLocation
+                    | Changed
             ),
             Scope::Search => {
                 matches!(

@@ -108,6 +108,13 @@ fn browse(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             edit::on_action(state, action, fx)
         }
         SwitchLocation => crate::app::locations::open(state, fx),
+        Changed => {
+            let before = state.filter.take();
+            state.filter.insert(super::find::CHANGED);
+            state.modal = Modal::Search;
+            state.focus = Pane::Contacts;
+            super::find::apply_filter(state, &before, fx);
+        }
         Messages => state.open(Overlay::Messages { scroll: 0 }),
         Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard
         | RunSearch | AcceptFilter | ClearSearch | CursorLeft | CursorRight | LineStart
@@ -142,8 +149,8 @@ fn search(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         }
         Top | Bottom | Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | Back
         | New | Edit | Delete | Toggle | AddTag | RemoveTag | ShowPending | Messages
-        | SwitchLocation | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No
-        | Pick | Discard => return false,
+        | SwitchLocation | Changed | Save | Cancel | NextField | PrevField | ExternalEditor
+        | Yes | No | Pick | Discard => return false,
     }
     true
 }
@@ -173,10 +180,10 @@ fn help(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Help => state.modal = Modal::None,
         Quit => super::ask_quit(state, fx),
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Back | New | Edit | Delete
-        | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Save | Cancel
-        | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard | RunSearch
-        | AcceptFilter | ClearSearch | CursorLeft | CursorRight | LineStart | LineEnd
-        | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
+        | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
+        | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard
+        | RunSearch | AcceptFilter | ClearSearch | CursorLeft | CursorRight | LineStart
+        | LineEnd | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
             return false;
         }
     }

@@ -11,6 +11,24 @@ use crate::app::msg::Effect;
 use crate::app::state::State;
 use crate::search::{Query, Searcher};
 
+/// The `/` prefix of the contacts changed since the previous session.
+pub const CHANGED: &str = "changed:";
+
+/// The rows of the contacts changed since the previous session, newest change first.
+fn changed_rows(state: &State) -> Vec<u32> {
+    let set = state.set();
+    state
+        .sync
+        .changes
+        .iter()
+        .filter_map(|(id, _)| {
+            set.index.rows_of(id, |r| {
+                set.rows.get(r as usize).is_some_and(|row| row.id == *id)
+            })
+        })
+        .collect()
+}
+
 /// The most rows searched inside update.
 pub const INLINE_ROWS: usize = 20_000;
 
@@ -27,9 +45,23 @@ pub fn search_now(ix: &crate::search::Index, q: &Query, within: Option<&[u32]>) 
 /// The `/` line changed from `previous`.
 pub(super) fn apply_filter(state: &mut State, previous: &str, fx: &mut Vec<Effect>) {
     let before = state.selected_id().map(String::from);
-    let q = Query::parse(state.filter.text());
     state.filter_gen += 1;
     state.note_hits.clear();
+    let typed = state.filter.text().to_string();
+    if let Some(rest) = typed.trim_start().strip_prefix(CHANGED) {
+        // What changed since last time, newest first; more words search within it.
+        let rows = changed_rows(state);
+        let q = Query::parse(rest);
+        state.visible = Some(if q.is_empty() {
+            rows
+        } else {
+            search_now(&state.set().index, &q, Some(&rows))
+        });
+        state.finding = false;
+        settle(state, before, fx);
+        return;
+    }
+    let q = Query::parse(&typed);
     if q.is_empty() {
         state.visible = None;
         state.finding = false;

@@ -213,9 +213,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::ReplicaLoaded {
             list,
             mark,
-            changed_since,
+            changes,
             total: _,
-        } => replica::loaded(state, list, mark, changed_since, &mut fx),
+        } => replica::loaded(state, list, mark, changes, &mut fx),
         Msg::ReplicaNotice(text) => state.say_about(Topic::Store, text, true),
         Msg::SyncStarted(phase) => replica::started(state, phase),
         Msg::SyncPage(page) => replica::page(state, page, &mut fx),

@@ -29,22 +29,27 @@ pub(super) fn loaded(
     state: &mut State,
     list: Box<ContactSet>,
     mark: SyncMark,
-    changed_since: usize,
+    changes: Vec<(String, i64, String)>,
     fx: &mut Vec<Effect>,
 ) {
     state.sync.on = true;
     state.sync.complete = mark.watermark_ms.is_some();
     state.sync.last_sync = mark.last_sync_ms.and_then(at);
     state.sync.previous_session = mark.last_session_ms.and_then(at);
-    if changed_since > 0 && state.sync.changed_since.is_none() {
-        state.sync.changed_since = Some(changed_since);
+    let changed_since = changes.len();
+    if changed_since > 0 && state.sync.changes.is_empty() {
+        state.sync.changes = changes
+            .into_iter()
+            .map(|(id, _, what)| (id, what))
+            .collect();
         if let Some(since) = state.sync.previous_session {
             let local = since + chrono::Duration::seconds(i64::from(state.zone.local_minus_utc()));
             state.say(
                 format!(
-                    "{} changed since {}",
+                    "{} changed since {} · {} lists them",
                     crate::app::sync_view::thousands(changed_since as u64),
-                    local.format("%a %H:%M")
+                    local.format("%a %H:%M"),
+                    state.key(crate::app::keymap::Action::Changed)
                 ),
                 false,
             );

@@ -55,14 +55,27 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     // Parsed once a frame, for the rows on screen only.
     let query = (state.visible.is_some() && !state.filter.text().trim().is_empty())
         .then(|| crate::search::Query::parse(state.filter.text()));
+    // In the view of what changed since last time, the last column says what.
+    let changes = state
+        .filter
+        .text()
+        .trim_start()
+        .starts_with("changed:")
+        .then_some(&state.sync.changes);
     for pos in start..end {
         let Some(row) = state.row_index(pos).and_then(|i| set.rows.get(i)) else {
             continue;
         };
         let selected = pos == state.list.selected;
         let name = name_cell(&row.name, theme::marker(selected), query.as_ref());
+        let what = changes.and_then(|c| {
+            c.iter()
+                .find(|(id, _)| *id == row.id)
+                .map(|(_, what)| crate::sanitize::line(&format!("changed: {what}")).into_owned())
+        });
+        let last = what.as_ref().unwrap_or(&row.tags);
         let cells = std::iter::once(ratatui::widgets::Cell::from(name)).chain(
-            [&row.reach, &row.company, &row.tags]
+            [&row.reach, &row.company, last]
                 .into_iter()
                 .take(widths.len().saturating_sub(1))
                 .map(|s| ratatui::widgets::Cell::from(s.to_string())),
