@@ -109,7 +109,10 @@ fn main() {
         .build()
         .expect("runtime");
     let seed = Seed::synthetic(CONTACTS);
-    let which: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let which: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let both = which.is_empty();
     if both || which.iter().any(|a| a == "ours") {
         say("ours (paced, background lane)", rt.block_on(ours(&seed)));

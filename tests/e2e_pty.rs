@@ -729,17 +729,20 @@ fn an_agency_switches_location_and_the_log_keeps_no_token() {
     // The first contact's record and its three parts, and the background sync's pass (a
     // second search): requests for the first location that come late (behind the sync and
     // the token refreshes it costs) must not be taken for the switch's.
-    eventually("the first contact's parts and the first sync asked for", || {
-        let log = sb.requests();
-        let first = |r: &&ghl_tui::sandbox::Recorded| {
-            r.method == "GET"
-                && r.path.starts_with("/contacts/")
-                && r.token_location.as_deref() == Some(sb.location_id())
-        };
-        let parts = log.iter().filter(first).count();
-        let searches = log.iter().filter(|r| r.path == "/contacts/search").count();
-        Some(parts >= 4 && searches >= 2)
-    });
+    eventually(
+        "the first contact's parts and the first sync asked for",
+        || {
+            let log = sb.requests();
+            let first = |r: &&ghl_tui::sandbox::Recorded| {
+                r.method == "GET"
+                    && r.path.starts_with("/contacts/")
+                    && r.token_location.as_deref() == Some(sb.location_id())
+            };
+            let parts = log.iter().filter(first).count();
+            let searches = log.iter().filter(|r| r.path == "/contacts/search").count();
+            Some(parts >= 4 && searches >= 2)
+        },
+    );
     tui.send("L");
     tui.wait("the switcher with both locations", |sc| {
         let all = sc.contents();

@@ -70,31 +70,53 @@ pub fn index_of(contacts: &[Contact], rows: &[ContactRow]) -> crate::search::Ind
     ix
 }
 
-/// A list as the replica has it, ready to show: rows drawn, search index built. Pure, and
-/// heavy for a large list (half a second for 100,000), so it is made where the replica is
-/// read, not in update.
+/// Builds a list as the replica has it, ready to show: rows drawn, search index built. Pure,
+/// and heavy for a large list (half a second for 100,000), so it is made where the replica is
+/// read, not in update, one contact at a time as they are read.
+#[derive(Default)]
+pub struct SetBuilder {
+    set: crate::app::state::ContactSet,
+    index: crate::search::Index,
+}
+
+impl SetBuilder {
+    pub fn with_capacity(n: usize) -> SetBuilder {
+        let mut b = SetBuilder {
+            index: crate::search::Index::with_capacity(n),
+            ..Default::default()
+        };
+        b.set.contacts.reserve_exact(n);
+        b.set.rows.reserve_exact(n);
+        b
+    }
+
+    pub fn push(&mut self, e: crate::store::ListEntry) {
+        let row = ContactRow::from_contact(&e.contact);
+        // The replica's custom field values as text, which the list's contact lacks.
+        self.index.push(&doc(&e.contact, &row, &e.fields));
+        self.set.seen.insert(row.id.clone());
+        self.set.rows.push(row);
+        self.set.contacts.push(e.contact);
+    }
+
+    pub fn finish(mut self, total: usize) -> crate::app::state::ContactSet {
+        self.index.seal();
+        self.set.total = Some(total.max(self.set.rows.len()) as u64);
+        self.set.index = std::sync::Arc::new(self.index);
+        self.set
+    }
+}
+
+/// `SetBuilder` over entries already read.
 pub fn set_from_entries(
     entries: Vec<crate::store::ListEntry>,
     total: usize,
 ) -> crate::app::state::ContactSet {
-    let mut set = crate::app::state::ContactSet {
-        total: Some(total.max(entries.len()) as u64),
-        ..Default::default()
-    };
-    set.contacts.reserve(entries.len());
-    set.rows.reserve(entries.len());
-    let mut index = crate::search::Index::with_capacity(entries.len());
+    let mut b = SetBuilder::with_capacity(entries.len());
     for e in entries {
-        let row = ContactRow::from_contact(&e.contact);
-        // The replica's custom field values as text, which the list's contact lacks.
-        index.push(&doc(&e.contact, &row, &e.fields));
-        set.seen.insert(row.id.clone());
-        set.rows.push(row);
-        set.contacts.push(e.contact);
+        b.push(e);
     }
-    index.seal();
-    set.index = std::sync::Arc::new(index);
-    set
+    b.finish(total)
 }
 
 /// Adds one contact at the end of an index.

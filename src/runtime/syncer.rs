@@ -67,7 +67,8 @@ pub async fn read(replica: &ReplicaHandle, starting: bool) -> Option<Msg> {
             };
             let total = r.count()? as usize;
             let limit = starting.then_some(FIRST_SCREEN);
-            let entries = match r.entries(limit) {
+            let mut list = crate::app::rows::SetBuilder::with_capacity(limit.unwrap_or(total).min(total));
+            match r.each_entry(limit, |e| list.push(e)) {
                 Err(e) if e.is_damage() => {
                     let why = e.to_string();
                     let aside = r.rebuild(&why)?;
@@ -84,7 +85,7 @@ pub async fn read(replica: &ReplicaHandle, starting: bool) -> Option<Msg> {
                 r.set_mark(&mark)?;
             }
             Ok(Msg::ReplicaLoaded {
-                list: Box::new(crate::app::rows::set_from_entries(entries, total)),
+                list: Box::new(list.finish(total)),
                 mark: shown,
                 changes,
                 total,

@@ -161,14 +161,19 @@ impl Seed {
     /// fields with a synthetic account of that size (see `synthetic`). The same `n` always
     /// gives the same account.
     pub fn synthetic(n: usize) -> Seed {
+        Seed::synthetic_slice(0, n)
+    }
+
+    /// Contacts `from..from + n` of a synthetic account (for building a large one in slices).
+    pub fn synthetic_slice(from: usize, n: usize) -> Seed {
         let mut seed = Seed::demo().unwrap_or_else(|_| Seed::empty());
         let field_ids: Vec<String> = seed
             .custom_fields
             .iter()
             .filter_map(|f| f.get("id")?.as_str().map(String::from))
             .collect();
-        let mut rng = fastrand::Rng::with_seed(0x6a17_u64 ^ n as u64);
-        seed.contacts = (0..n)
+        let mut rng = fastrand::Rng::with_seed(0x6a17_u64 ^ (from + n) as u64);
+        seed.contacts = (from..from + n)
             .map(|i| super::synthetic::contact(&mut rng, i, &seed.location_id, &field_ids))
             .collect();
         seed.notes = super::synthetic::notes(&mut rng, &seed.contacts);

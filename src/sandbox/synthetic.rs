@@ -374,7 +374,15 @@ pub fn contact(rng: &mut fastrand::Rng, i: usize, location: &str, field_ids: &[S
     let spot = if i % 50 == 1 { i - 1 } else { i };
     let mut times = fastrand::Rng::with_seed(spot as u64 ^ 0x5eed);
     let added = base + times.i64(0..TWO_YEARS_MS);
-    let updated = added + times.i64(0..=(anchor_ms() - added).max(0));
+    let mut updated = added + times.i64(0..=(anchor_ms() - added).max(0));
+    // One in twenty was last changed by one of a few bulk edits (an import, a workflow): runs
+    // of exactly equal `dateUpdated`, which page ends fall inside.
+    if i % 20 == 7 {
+        let step = TWO_YEARS_MS / 25;
+        // The first bulk edit after the contact was added.
+        let k = ((added - base) / step + 1).clamp(1, 24);
+        updated = (base + step * k).max(added);
+    }
     c.insert("dateAdded".into(), json!(iso(added)));
     c.insert("dateUpdated".into(), json!(iso(updated)));
     c

@@ -463,13 +463,25 @@ impl Replica {
 
     /// The list, newest first (the order the search endpoint uses), at most `limit` rows.
     pub fn entries(&self, limit: Option<usize>) -> Result<Vec<ListEntry>, StoreError> {
+        let mut out = Vec::new();
+        self.each_entry(limit, |e| out.push(e))?;
+        Ok(out)
+    }
+
+    /// As `entries`, one at a time: a list of a million is never held twice.
+    pub fn each_entry(
+        &self,
+        limit: Option<usize>,
+        mut f: impl FnMut(ListEntry),
+    ) -> Result<(), StoreError> {
         let limit = limit.map_or(-1, |l| l as i64);
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, first_name, last_name, name, email, phone, company, tags, fields,
                     added_ms, updated_ms
              FROM contacts ORDER BY added_ms DESC, id LIMIT ?1",
         )?;
-        let rows = stmt.query_map([limit], |r| {
+        let mut rows = stmt.query([limit])?;
+        while let Some(r) = rows.next()? {
             let tags: String = r.get(7)?;
             let fields: String = r.get(8)?;
             let added: i64 = r.get(9)?;
@@ -482,7 +494,7 @@ impl Replica {
                     s.split(FIELD_SEP).map(String::from).collect()
                 }
             };
-            Ok(ListEntry {
+            f(ListEntry {
                 contact: Contact {
                     id: Some(r.get(0)?),
                     first_name: opt(r.get(1)?),
@@ -498,9 +510,9 @@ impl Replica {
                 },
                 fields: split(&fields),
                 updated_ms: updated,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            });
+        }
+        Ok(())
     }
 
     /// A contact as last stored, whole, and when.
