@@ -5,6 +5,9 @@
 //!
 //! `cargo bench --bench search` (GHL_BENCH_MILLION=0 skips the million).
 
+#[path = "support/rss.rs"]
+mod rss;
+use rss::rss_mb;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -103,17 +106,6 @@ fn build(people: &[Owned]) -> Index {
         tags: &p.tags,
         fields: &p.fields,
     }))
-}
-
-fn rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -5,6 +5,9 @@
 //!
 //! `cargo bench --bench start`
 
+#[path = "support/rss.rs"]
+mod rss;
+use rss::rss_mb;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -14,17 +17,6 @@ use ghl_tui::store::{Replica, SyncMark, replica_path};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::Value;
-
-fn rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
-}
 
 /// A replica file holding `n` synthetic contacts, as a finished first sync leaves it.
 fn filled(dir: &std::path::Path, n: usize) -> std::path::PathBuf {

@@ -63,11 +63,13 @@ pub struct CustomFieldsEnvelope {
     pub custom_fields: Vec<CustomFieldDef>,
 }
 
-/// `POST /contacts/search` answer: `{contacts, total}`.
+/// `POST /contacts/search` answer: `{contacts, total}`; the contacts as models, or as sent
+/// (`Value`, for the replica, which keeps them whole).
 #[derive(Debug, Deserialize)]
-pub struct SearchEnvelope {
+#[serde(bound(deserialize = "T: serde::de::DeserializeOwned"))]
+pub struct SearchEnvelope<T = Contact> {
     #[serde(default, deserialize_with = "lenient::lenient_list")]
-    pub contacts: Vec<Contact>,
+    pub contacts: Vec<T>,
     #[serde(default, deserialize_with = "lenient::opt_f64")]
     pub total: Option<f64>,
 }
@@ -115,15 +117,6 @@ pub struct SearchRequest {
     /// `[{field, direction}]`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sort: Vec<Value>,
-}
-
-/// The search's answer as sent: contacts as raw JSON (for the replica, which keeps them whole).
-#[derive(Debug, Deserialize)]
-pub struct RawSearchEnvelope {
-    #[serde(default, deserialize_with = "lenient::lenient_list")]
-    pub contacts: Vec<Value>,
-    #[serde(default, deserialize_with = "lenient::opt_f64")]
-    pub total: Option<f64>,
 }
 
 /// The most records `page` x `pageLimit` can reach.

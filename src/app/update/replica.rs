@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::list::{list_height, selection_moved};
+use super::list::selection_moved;
 use crate::app::msg::{Effect, SyncFailed};
 use crate::app::rows::{self, ContactRow};
 use crate::app::say::Topic;
@@ -79,18 +79,7 @@ fn refilter(state: &mut State, keep: Option<&str>, fx: &mut Vec<Effect>) {
     if state.search.is_none() {
         super::find::refilter(state, fx);
     }
-    let pos = keep.and_then(|id| {
-        (0..state.visible_len()).find(|&p| {
-            state
-                .row_index(p)
-                .and_then(|i| state.set().rows.get(i))
-                .is_some_and(|r| r.id == id)
-        })
-    });
-    let (len, height) = (state.visible_len(), list_height(state));
-    state
-        .list
-        .select(pos.unwrap_or(state.list.selected), len, height);
+    super::list::reselect(state, keep);
 }
 
 pub(super) fn started(state: &mut State, phase: Phase) {
