@@ -1400,3 +1400,56 @@ fn what_changed_since_last_time_is_said_and_listed() {
     }
     assert_eq!(s.visible.as_deref(), Some(&[2][..]));
 }
+
+#[test]
+fn sync_pages_change_the_list_in_place_and_search_keeps_up() {
+    use ghl_tui::store::ListEntry;
+    use ghl_tui::sync::pull::{PageDone, Phase};
+    let mut s = state();
+    from_replica(&mut s, 20, Vec::new());
+    let mut changed = common::people(5..6).remove(0);
+    changed.company_name = Some("Zyxel Corp".into());
+    let page = |changed: Vec<ListEntry>| {
+        Msg::SyncPage(PageDone {
+            phase: Phase::Incremental,
+            done: 1,
+            total: Some(1),
+            changed,
+            removed: Vec::new(),
+        })
+    };
+    update(
+        &mut s,
+        page(vec![ListEntry {
+            contact: changed,
+            fields: vec!["Platinum plan".into()],
+            updated_ms: 2,
+        }]),
+    );
+    let find = |s: &mut State, q: &str| {
+        update(s, code(KeyCode::Esc));
+        update(s, key('/'));
+        for c in q.chars() {
+            update(s, key(c));
+        }
+        s.visible.clone().unwrap_or_default()
+    };
+    assert_eq!(s.set().rows.len(), 20);
+    assert_eq!(find(&mut s, "zyxel"), vec![5], "the row changed in place");
+    assert_eq!(find(&mut s, "platinum"), vec![5], "with its custom fields");
+    // A new contact comes in at the top; the others keep what search knew of them.
+    let mut new = common::people(999..1000).remove(0);
+    new.date_added = Some("2030-01-01T00:00:00.000Z".into());
+    update(
+        &mut s,
+        page(vec![ListEntry {
+            contact: new,
+            fields: vec!["Obsidian".into()],
+            updated_ms: 3,
+        }]),
+    );
+    assert_eq!(s.set().rows.len(), 21);
+    assert_eq!(s.set().rows[0].id, "c999", "newest first");
+    assert_eq!(find(&mut s, "obsidian"), vec![0]);
+    assert_eq!(find(&mut s, "platinum"), vec![6]);
+}

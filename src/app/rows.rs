@@ -119,6 +119,41 @@ pub fn set_from_entries(
     b.finish(total)
 }
 
+/// The custom field values search knows for row `r` of `c`: the contact's own when it has
+/// them, else what the old index had (a list made from the replica carries them only there).
+fn fields_for(c: &Contact, old: &crate::search::Index, r: Option<usize>) -> Vec<String> {
+    let own = field_values(c);
+    if !own.is_empty() {
+        return own;
+    }
+    let at = r.or_else(|| old.rows_of(c.id(), |_| true).map(|x| x as usize));
+    at.map(|r| old.custom_text(r))
+        .filter(|t| !t.is_empty())
+        .map(|t| vec![t.to_string()])
+        .unwrap_or_default()
+}
+
+/// The index again after rows moved (a contact added or removed), keeping what it knew.
+pub fn reindex(set: &mut crate::app::state::ContactSet) {
+    let old = set.index.clone();
+    let mut ix = crate::search::Index::with_capacity(set.rows.len());
+    for (c, r) in set.contacts.iter().zip(&set.rows) {
+        ix.push(&doc(c, r, &fields_for(c, &old, None)));
+    }
+    ix.seal();
+    set.index = std::sync::Arc::new(ix);
+}
+
+/// Row `i` changed in place: only it is written again.
+pub fn reindex_row(set: &mut crate::app::state::ContactSet, i: usize) {
+    let (Some(c), Some(r)) = (set.contacts.get(i), set.rows.get(i)) else {
+        return;
+    };
+    let fields = fields_for(c, &set.index, Some(i));
+    let d = doc(c, r, &fields);
+    std::sync::Arc::make_mut(&mut set.index).replace(i, &d);
+}
+
 /// Adds one contact at the end of an index.
 pub fn push(ix: &mut std::sync::Arc<crate::search::Index>, c: &Contact, row: &ContactRow) {
     std::sync::Arc::make_mut(ix).push(&doc(c, row, &field_values(c)));

@@ -94,6 +94,35 @@ impl Index {
     /// Adds a row at the end.
     pub fn push(&mut self, d: &Doc) {
         let row = self.starts.len() as u32;
+        let (starts, mask) = self.append(d);
+        self.starts.push(starts);
+        self.masks.push(mask);
+        let h = hash_id(d.id);
+        if self.by_id.last().is_some_and(|&(last, _)| last > h) {
+            self.ids_sorted = false;
+        }
+        self.by_id.push((h, row));
+    }
+
+    /// Puts a new version of the contact at `row` (the same id) in place. Its old text stays
+    /// in the buffer until the next rebuild: a sync that changes a few contacts must not
+    /// rebuild the index of 100,000.
+    pub fn replace(&mut self, row: usize, d: &Doc) {
+        if row >= self.starts.len() {
+            return;
+        }
+        let (starts, mask) = self.append(d);
+        self.starts[row] = starts;
+        self.masks[row] = mask;
+    }
+
+    /// Custom field values of a row, as folded here (folding them again changes nothing).
+    pub fn custom_text(&self, row: usize) -> &str {
+        self.field(row, Field::Custom)
+    }
+
+    /// Writes a row's fields at the end of the buffer: where they start, and the row's mask.
+    fn append(&mut self, d: &Doc) -> ([u32; 7], u64) {
         let mut starts = [0u32; 7];
         let begin = self.text.len();
         let mut field = |i: usize, text: &mut String, f: &dyn Fn(&mut String)| {
@@ -134,13 +163,7 @@ impl Index {
         if row_text.is_ascii() {
             mask |= ASCII_BIT;
         }
-        self.starts.push(starts);
-        self.masks.push(mask);
-        let h = hash_id(d.id);
-        if self.by_id.last().is_some_and(|&(last, _)| last > h) {
-            self.ids_sorted = false;
-        }
-        self.by_id.push((h, row));
+        (starts, mask)
     }
 
     /// Whether `seal` has nothing to do.

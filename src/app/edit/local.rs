@@ -44,7 +44,7 @@ pub(crate) fn with_contact(state: &mut State, id: &str, f: impl Fn(&mut Contact)
         if let Some(i) = set.contacts.iter().position(|c| c.id() == id) {
             f(&mut set.contacts[i]);
             set.rows[i] = ContactRow::from_contact(&set.contacts[i]);
-            rebuild_hay(set);
+            crate::app::rows::reindex_row(set, i);
         }
     }
     if let Some(Load::Ready(c)) = state.extras.get_mut(id).map(|e| &mut e.detail) {
@@ -53,7 +53,7 @@ pub(crate) fn with_contact(state: &mut State, id: &str, f: impl Fn(&mut Contact)
 }
 
 fn rebuild_hay(set: &mut ContactSet) {
-    set.index = std::sync::Arc::new(crate::app::rows::index_of(&set.contacts, &set.rows));
+    crate::app::rows::reindex(set);
 }
 
 fn apply_input(c: &mut Contact, input: &crate::api::ContactInput) {

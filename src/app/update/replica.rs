@@ -1,8 +1,6 @@
 //! The replica in the state: the list comes from it once the first sync has finished, sync's
 //! pages change the list in place, and the status bar follows what sync does.
 
-use std::collections::HashMap;
-
 use super::list::selection_moved;
 use crate::app::msg::{Effect, SyncFailed};
 use crate::app::rows::{self, ContactRow};
@@ -111,12 +109,6 @@ fn apply(state: &mut State, changed: Vec<ListEntry>, removed: &[String], fx: &mu
     let shown = state.shown_id().map(String::from);
     let mut refresh_shown = false;
     let set = &mut state.browse;
-    let mut at: HashMap<String, usize> = set
-        .rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (r.id.clone(), i))
-        .collect();
     let mut inserts = Vec::new();
     for e in changed {
         let id = e.contact.id().to_string();
@@ -128,40 +120,62 @@ fn apply(state: &mut State, changed: Vec<ListEntry>, removed: &[String], fx: &mu
         if shown.as_deref() == Some(id.as_str()) {
             refresh_shown = true;
         }
-        match at.get(&id) {
-            Some(&i) => {
-                set.rows[i] = ContactRow::from_contact(&e.contact);
+        let at = set.index.rows_of(&id, |r| {
+            set.rows.get(r as usize).is_some_and(|row| row.id == id)
+        });
+        match at {
+            Some(i) => {
+                let i = i as usize;
+                let row = ContactRow::from_contact(&e.contact);
+                std::sync::Arc::make_mut(&mut set.index)
+                    .replace(i, &rows::doc(&e.contact, &row, &e.fields));
+                set.rows[i] = row;
                 set.contacts[i] = e.contact;
             }
-            None => inserts.push(e.contact),
+            None => inserts.push(e),
         }
     }
-    if !removed.is_empty() {
-        let gone: std::collections::HashSet<&str> = removed.iter().map(String::as_str).collect();
-        let keep: Vec<bool> = set
-            .rows
-            .iter()
-            .map(|r| !gone.contains(r.id.as_str()))
-            .collect();
-        let mut k = keep.iter();
-        set.rows.retain(|_| *k.next().unwrap_or(&true));
-        let mut k = keep.iter();
-        set.contacts.retain(|_| *k.next().unwrap_or(&true));
-        for id in removed {
-            set.seen.remove(id);
-            state.extras.remove(id);
+    if !removed.is_empty() || !inserts.is_empty() {
+        // Rows move: the index is built again, in the new order, keeping what it knew.
+        if !removed.is_empty() {
+            let gone: std::collections::HashSet<&str> =
+                removed.iter().map(String::as_str).collect();
+            let keep: Vec<bool> = set
+                .rows
+                .iter()
+                .map(|r| !gone.contains(r.id.as_str()))
+                .collect();
+            let mut k = keep.iter();
+            set.rows.retain(|_| *k.next().unwrap_or(&true));
+            let mut k = keep.iter();
+            set.contacts.retain(|_| *k.next().unwrap_or(&true));
+            for id in removed {
+                set.seen.remove(id);
+                state.extras.remove(id);
+            }
         }
-        at.clear();
+        let mut new_fields = Vec::new();
+        for e in inserts {
+            // Newest first, as the list is kept.
+            let added = added_ms(&e.contact);
+            let i = set.contacts.partition_point(|x| added_ms(x) > added);
+            set.seen.insert(e.contact.id().to_string());
+            set.rows.insert(i, ContactRow::from_contact(&e.contact));
+            new_fields.push((e.contact.id().to_string(), e.fields));
+            set.contacts.insert(i, e.contact);
+        }
+        rows::reindex(set);
+        // The new contacts' custom fields, which the old index did not have.
+        for (id, fields) in new_fields {
+            let at = set.index.rows_of(&id, |r| {
+                set.rows.get(r as usize).is_some_and(|row| row.id == id)
+            });
+            if let Some(i) = at.map(|i| i as usize) {
+                let d = rows::doc(&set.contacts[i], &set.rows[i], &fields);
+                std::sync::Arc::make_mut(&mut set.index).replace(i, &d);
+            }
+        }
     }
-    for c in inserts {
-        // Newest first, as the list is kept.
-        let added = added_ms(&c);
-        let i = set.contacts.partition_point(|x| added_ms(x) > added);
-        set.seen.insert(c.id().to_string());
-        set.rows.insert(i, ContactRow::from_contact(&c));
-        set.contacts.insert(i, c);
-    }
-    set.index = std::sync::Arc::new(rows::index_of(&set.contacts, &set.rows));
     set.total = Some(set.rows.len() as u64);
     refilter(state, before.as_deref(), fx);
     if refresh_shown && let Some(id) = &shown {
