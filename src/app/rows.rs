@@ -94,7 +94,8 @@ impl SetBuilder {
         let row = ContactRow::from_contact(&e.contact);
         // The replica's custom field values as text, which the list's contact lacks.
         self.index.push(&doc(&e.contact, &row, &e.fields));
-        self.set.seen.insert(row.id.clone());
+        // No `seen` set: a list from the replica is never paged, and a set of 100,000 ids
+        // would cost 7 MB for nothing.
         self.set.rows.push(row);
         self.set.contacts.push(e.contact);
     }

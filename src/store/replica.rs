@@ -494,12 +494,21 @@ impl Replica {
                     s.split(FIELD_SEP).map(String::from).collect()
                 }
             };
+            let (first, last, name): (String, String, String) = (r.get(1)?, r.get(2)?, r.get(3)?);
+            // The search's `contactName` mostly repeats first and last: not kept twice in a
+            // list of a hundred thousand.
+            let joined = [first.trim(), last.trim()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let name = (name.trim() != joined).then_some(name);
             f(ListEntry {
                 contact: Contact {
                     id: Some(r.get(0)?),
-                    first_name: opt(r.get(1)?),
-                    last_name: opt(r.get(2)?),
-                    contact_name: opt(r.get(3)?),
+                    first_name: opt(first),
+                    last_name: opt(last),
+                    contact_name: name.and_then(opt),
                     email: opt(r.get(4)?),
                     phone: opt(r.get(5)?),
                     company_name: opt(r.get(6)?),
