@@ -113,10 +113,9 @@ pub(super) fn found(state: &mut State, generation: u64, mut rows: Vec<u32>, fx: 
     }
     let before = state.selected_id().map(String::from);
     state.finding = false;
-    for r in &state.note_hits {
-        if !rows.contains(r) {
-            rows.push(*r);
-        }
+    if !state.note_hits.is_empty() {
+        let have: std::collections::HashSet<u32> = rows.iter().copied().collect();
+        rows.extend(state.note_hits.iter().filter(|r| !have.contains(r)));
     }
     state.visible = Some(rows);
     settle(state, before, fx);
