@@ -333,6 +333,15 @@ impl Replica {
     }
 
     fn migrate(&self) -> rusqlite::Result<()> {
+        // A file already at this version is not written to: a second copy of the app (or a
+        // reader) opening it while the first writes a page must not wait on, or fail at, a
+        // write lock it does not need.
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if version == REPLICA_VERSION {
+            return Ok(());
+        }
         let tx = self.conn.unchecked_transaction()?;
         tx.execute_batch(TABLES)?;
         tx.pragma_update(None, "user_version", REPLICA_VERSION)?;
