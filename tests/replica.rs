@@ -71,6 +71,9 @@ fn pages_are_kept_whole_with_their_cursor_and_what_changed() {
         changes[0].2.contains("companyName") && changes[0].2.contains("firstName"),
         "{changes:?}"
     );
+    // What came before the previous session is forgotten.
+    assert_eq!(r.forget_changes_before(4001).expect("forget"), 1);
+    assert!(r.changes_since(0).expect("changes").is_empty());
 }
 
 #[test]

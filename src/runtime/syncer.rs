@@ -62,7 +62,10 @@ pub async fn read(replica: &ReplicaHandle, starting: bool) -> Option<Msg> {
         .call(move |r| -> Result<Msg, crate::store::StoreError> {
             let mut mark = r.mark()?;
             let changes = match (starting, mark.last_session_ms) {
-                (true, Some(prev)) => r.changes_since(prev)?,
+                (true, Some(prev)) => {
+                    r.forget_changes_before(prev)?;
+                    r.changes_since(prev)?
+                }
                 _ => Vec::new(),
             };
             let total = r.count()? as usize;

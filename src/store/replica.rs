@@ -610,6 +610,14 @@ impl Replica {
         Ok(ids)
     }
 
+    /// Forgets changes seen before `ms`: once a session has begun, those before the previous
+    /// one are never asked for again, and the log must not grow for ever.
+    pub fn forget_changes_before(&self, ms: i64) -> Result<usize, StoreError> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM changes WHERE at_ms < ?1", [ms])?)
+    }
+
     /// Changes seen by sync since `since_ms`, newest first: (contact id, when, what).
     pub fn changes_since(&self, since_ms: i64) -> Result<Vec<(String, i64, String)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
