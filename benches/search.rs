@@ -165,18 +165,24 @@ fn figures(label: &str, ix: &Index, min_chars: usize) {
     );
 }
 
-fn bench_search(c: &mut Criterion) {
-    let people = owned(100_000);
+/// An index of `n` synthetic contacts, with how long it took and what it holds.
+fn indexed(n: usize, label: &str) -> Index {
+    let people = owned(n);
     let t = Instant::now();
     let ix = build(&people);
     let built = t.elapsed();
     drop(people);
     println!(
-        "index 100k: built in {:.0} ms, {:.1} MB on the heap, process RSS {:.0} MB",
+        "index {label}: built in {:.0} ms, {:.1} MB on the heap, process RSS {:.0} MB",
         built.as_secs_f64() * 1000.0,
         ix.heap_bytes() as f64 / 1e6,
         rss_mb()
     );
+    ix
+}
+
+fn bench_search(c: &mut Criterion) {
+    let ix = indexed(100_000, "100k");
     figures("100k, all queries", &ix, 1);
     let mut s = Searcher::default();
     for q in ["a", "jhn smt", "tag:vip", "6175550"] {
@@ -187,17 +193,7 @@ fn bench_search(c: &mut Criterion) {
     }
     drop(ix);
     if std::env::var("GHL_BENCH_MILLION").as_deref() != Ok("0") {
-        let people = owned(1_000_000);
-        let t = Instant::now();
-        let ix = build(&people);
-        let built = t.elapsed();
-        drop(people);
-        println!(
-            "index 1M: built in {:.0} ms, {:.1} MB on the heap, process RSS {:.0} MB",
-            built.as_secs_f64() * 1000.0,
-            ix.heap_bytes() as f64 / 1e6,
-            rss_mb()
-        );
+        let ix = indexed(1_000_000, "1M");
         figures("1M, queries of 3+ characters", &ix, 3);
     }
 }

@@ -11,7 +11,7 @@ use rss::rss_mb;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ghl_tui::app::{Msg, State};
+use ghl_tui::app::State;
 use ghl_tui::sandbox::Seed;
 use ghl_tui::store::{Replica, SyncMark, replica_path};
 use ratatui::Terminal;
@@ -36,25 +36,13 @@ fn filled(dir: &std::path::Path, n: usize) -> std::path::PathBuf {
 }
 
 /// What the runtime does before the first frame (the first screen of the list, the count and
-/// the mark, into the state), and the frame.
+/// the mark, made ready on the replica's thread, taken in by update), and the frame.
 fn first_frame(path: &std::path::Path) -> State {
-    let (replica, _) = Replica::open(path).expect("open");
-    let mark = replica.mark().expect("mark");
-    let total = replica.count().expect("count") as usize;
-    let entries = replica
-        .entries(Some(ghl_tui::runtime::FIRST_SCREEN))
-        .expect("entries");
+    let (mut replica, _) = Replica::open(path).expect("open");
+    let msg = ghl_tui::runtime::load_replica(&mut replica, true).expect("read");
     let mut state = State::new("bench", "BenchLoc", chrono::Utc::now().naive_utc());
     state.size = (120, 40);
-    ghl_tui::app::update(
-        &mut state,
-        Msg::ReplicaLoaded {
-            list: Box::new(ghl_tui::app::rows::set_from_entries(entries, total)),
-            mark,
-            changes: Vec::new(),
-            total,
-        },
-    );
+    ghl_tui::app::update(&mut state, msg);
     draw(&state);
     state
 }
@@ -70,21 +58,10 @@ fn draw(state: &State) {
 /// The rest of the list after the first frame: read and made ready (on the replica's thread
 /// in the app), then taken in by update (on the event loop). How long the second part took.
 fn whole_list(path: &std::path::Path, state: &mut State) -> Duration {
-    let (replica, _) = Replica::open(path).expect("open");
-    let mark = replica.mark().expect("mark");
-    let total = replica.count().expect("count") as usize;
-    let entries = replica.entries(None).expect("entries");
-    let list = Box::new(ghl_tui::app::rows::set_from_entries(entries, total));
+    let (mut replica, _) = Replica::open(path).expect("open");
+    let msg = ghl_tui::runtime::load_replica(&mut replica, false).expect("read");
     let t = Instant::now();
-    ghl_tui::app::update(
-        state,
-        Msg::ReplicaLoaded {
-            list,
-            mark,
-            changes: Vec::new(),
-            total,
-        },
-    );
+    ghl_tui::app::update(state, msg);
     t.elapsed()
 }
 

@@ -218,6 +218,12 @@ fn token_store(profile: &str) -> ghl_tui::auth::TokenStore {
     TokenStore::new(profile, file, keyring)
 }
 
+/// The config file given, or the platform's, under the environment.
+fn load_config(config_path: Option<PathBuf>) -> anyhow::Result<Config> {
+    let path = config_path.or_else(config::default_config_path);
+    Config::load(|k| std::env::var(k).ok(), path.as_deref()).map_err(anyhow::Error::msg)
+}
+
 /// "Not signed in", for every command that needs a sign-in and has none.
 const NOT_SIGNED_IN: u8 = 3;
 
@@ -227,9 +233,7 @@ fn auth_status(
     tokens: &ghl_tui::auth::TokenStore,
 ) -> anyhow::Result<ExitCode> {
     use ghl_tui::auth::commands::{Status, status};
-    let path = config_path.or_else(config::default_config_path);
-    let cfg =
-        Config::load(|k| std::env::var(k).ok(), path.as_deref()).map_err(anyhow::Error::msg)?;
+    let cfg = load_config(config_path)?;
     match status(&cfg, tokens) {
         Ok(Status::SignedIn(text)) => {
             println!("{text}");
@@ -274,8 +278,7 @@ async fn login_oauth(
 ) -> anyhow::Result<ExitCode> {
     use ghl_tui::auth::{commands, login, oauth};
     let path = config_path.or_else(config::default_config_path);
-    let cfg =
-        Config::load(|k| std::env::var(k).ok(), path.as_deref()).map_err(anyhow::Error::msg)?;
+    let cfg = load_config(path.clone())?;
     let (Some(client_id), Some(client_secret)) = (cfg.client_id.clone(), cfg.client_secret.clone())
     else {
         eprintln!(
@@ -335,11 +338,7 @@ async fn login(
     tokens: &ghl_tui::auth::TokenStore,
 ) -> anyhow::Result<ExitCode> {
     use std::io::{BufRead, IsTerminal};
-    let cfg = Config::load(
-        |k| std::env::var(k).ok(),
-        config_path.or_else(config::default_config_path).as_deref(),
-    )
-    .map_err(anyhow::Error::msg)?;
+    let cfg = load_config(config_path)?;
     let location = location.or(cfg.location_id).unwrap_or_default();
     let stdin = std::io::stdin();
     let token = if stdin.is_terminal() {
@@ -669,8 +668,7 @@ async fn run_tui(
 ) -> anyhow::Result<ExitCode> {
     let config_path = config_path.or_else(config::default_config_path);
     // Read for the demo too: the user's own settings (date order, and more) apply there.
-    let cfg = Config::load(|k| std::env::var(k).ok(), config_path.as_deref())
-        .map_err(anyhow::Error::msg)?;
+    let cfg = load_config(config_path.clone())?;
     // Checked before anything connects: a mistake in it is one line, and nothing starts.
     let keymap = match config::load_keymap(config::keymap_path(config_path.as_deref()).as_deref()) {
         Ok(map) => map,

@@ -13,6 +13,17 @@ use super::lenient;
 /// The DND channels in the order GHL shows them.
 pub const DND_CHANNELS: [&str; 6] = ["Call", "Email", "SMS", "WhatsApp", "GMB", "FB"];
 
+/// First and last name joined as a person's whole name, either one missing or blank.
+pub fn full_name(first: Option<&str>, last: Option<&str>) -> String {
+    [first, last]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
@@ -265,13 +276,7 @@ impl Contact {
 
     /// The best name to show: the API's full name, else first + last, else email or phone.
     pub fn display_name(&self) -> String {
-        let joined = [self.first_name.as_deref(), self.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let joined = full_name(self.first_name.as_deref(), self.last_name.as_deref());
         for candidate in [
             self.name.as_deref(),
             self.contact_name.as_deref(),

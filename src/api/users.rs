@@ -29,13 +29,8 @@ pub struct User {
 impl User {
     /// The name to show: as given, else first and last, else the email, else the id.
     pub fn display_name(&self) -> String {
-        let joined = [self.first_name.as_deref(), self.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let joined =
+            super::contact::full_name(self.first_name.as_deref(), self.last_name.as_deref());
         [
             self.name.as_deref(),
             Some(joined.as_str()),

@@ -124,7 +124,7 @@ pub enum Msg {
     /// The replica as read from disk (at start, or after the first sync finished): the list
     /// newest first, and what sync has reached.
     ReplicaLoaded {
-        /// Made ready where it was read (`rows::set_from_entries`), off the event loop.
+        /// Made ready where it was read (`rows::SetBuilder`), off the event loop.
         list: Box<super::state::ContactSet>,
         mark: crate::store::SyncMark,
         /// Contacts seen to change since the previous session, newest first: id, when (ms),

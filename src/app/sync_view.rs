@@ -5,6 +5,9 @@ use chrono::NaiveDateTime;
 
 use crate::sync::pull::Phase;
 
+/// The `/` prefix of the contacts changed since the previous session.
+pub const CHANGED: &str = "changed:";
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncView {
     /// A replica is kept for this location.
@@ -22,8 +25,10 @@ pub struct SyncView {
     /// When the user's previous session here started, for "changed since".
     pub previous_session: Option<NaiveDateTime>,
     /// Contacts the replica saw change since the previous session (read at start), newest
-    /// first: id, and what changed.
-    pub changes: Vec<(String, String)>,
+    /// first.
+    pub changes: Vec<String>,
+    /// What changed of each, as the list shows it (sanitised once, when read).
+    pub what_changed: std::collections::HashMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -11,7 +11,7 @@ mod replay;
 mod syncer;
 
 pub use executor::Executor;
-pub use syncer::FIRST_SCREEN;
+pub use syncer::{FIRST_SCREEN, load as load_replica};
 
 use std::io::Write;
 use std::time::Duration;

@@ -13,7 +13,7 @@ use crate::api::{ApiError, Client};
 use crate::app::Msg;
 use crate::app::msg::SyncFailed;
 use crate::session::{CacheMode, OpenedReplica, SyncSettings};
-use crate::store::ReplicaHandle;
+use crate::store::{Replica, ReplicaHandle, StoreError};
 use crate::sync::pull::{self, PullError, PullOptions};
 
 pub struct Syncer {
@@ -54,47 +54,50 @@ fn now_ms() -> i64 {
 /// right after.
 pub const FIRST_SCREEN: usize = 300;
 
-/// Reads the list and the mark. At the start of a session it reads only the first screen
-/// (the rest follows with `reload`), notes the session's start (for the next one's "changed
-/// since") and counts what changed since the previous one.
+/// Reads the list and the mark, on the replica's thread. At the start of a session it reads
+/// only the first screen (the rest follows with `reload`), notes the session's start (for the
+/// next one's "changed since") and reads what changed since the previous one. The list comes
+/// ready to show (rows drawn, search index built), so update only swaps it in.
+pub fn load(r: &mut Replica, starting: bool) -> Result<Msg, StoreError> {
+    let mut mark = r.mark()?;
+    let changes = match (starting, mark.last_session_ms) {
+        (true, Some(prev)) => {
+            r.forget_changes_before(prev)?;
+            r.changes_since(prev)?
+        }
+        _ => Vec::new(),
+    };
+    let total = r.count()? as usize;
+    let limit = starting.then_some(FIRST_SCREEN);
+    let mut list = crate::app::rows::SetBuilder::with_capacity(limit.unwrap_or(total).min(total));
+    match r.each_entry(limit, |e| list.push(e)) {
+        Err(e) if e.is_damage() => {
+            let why = e.to_string();
+            let aside = r.rebuild(&why)?;
+            return Ok(Msg::ReplicaNotice(format!(
+                "The local copy of the account was damaged ({why}); it was moved to {} and is \
+                 being fetched again",
+                aside.to.display()
+            )));
+        }
+        other => other?,
+    };
+    let shown = mark.clone();
+    if starting {
+        mark.last_session_ms = Some(now_ms());
+        r.set_mark(&mark)?;
+    }
+    Ok(Msg::ReplicaLoaded {
+        list: Box::new(list.finish(total)),
+        mark: shown,
+        changes,
+        total,
+    })
+}
+
+/// `load` on the replica's thread; a replica that cannot be read is said, not fatal.
 pub async fn read(replica: &ReplicaHandle, starting: bool) -> Option<Msg> {
-    let read = replica
-        .call(move |r| -> Result<Msg, crate::store::StoreError> {
-            let mut mark = r.mark()?;
-            let changes = match (starting, mark.last_session_ms) {
-                (true, Some(prev)) => {
-                    r.forget_changes_before(prev)?;
-                    r.changes_since(prev)?
-                }
-                _ => Vec::new(),
-            };
-            let total = r.count()? as usize;
-            let limit = starting.then_some(FIRST_SCREEN);
-            let mut list = crate::app::rows::SetBuilder::with_capacity(limit.unwrap_or(total).min(total));
-            match r.each_entry(limit, |e| list.push(e)) {
-                Err(e) if e.is_damage() => {
-                    let why = e.to_string();
-                    let aside = r.rebuild(&why)?;
-                    return Ok(Msg::ReplicaNotice(format!(
-                        "The local copy of the account was damaged ({why}); it was moved to {} and is being fetched again",
-                        aside.to.display()
-                    )));
-                }
-                other => other?,
-            };
-            let shown = mark.clone();
-            if starting {
-                mark.last_session_ms = Some(now_ms());
-                r.set_mark(&mark)?;
-            }
-            Ok(Msg::ReplicaLoaded {
-                list: Box::new(list.finish(total)),
-                mark: shown,
-                changes,
-                total,
-            })
-        })
-        .await;
+    let read = replica.call(move |r| load(r, starting)).await;
     match read {
         Ok(Ok(msg)) => Some(msg),
         Ok(Err(e)) => Some(Msg::ReplicaNotice(format!(

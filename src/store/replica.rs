@@ -506,11 +506,7 @@ impl Replica {
             let (first, last, name): (String, String, String) = (r.get(1)?, r.get(2)?, r.get(3)?);
             // The search's `contactName` mostly repeats first and last: not kept twice in a
             // list of a hundred thousand.
-            let joined = [first.trim(), last.trim()]
-                .into_iter()
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let joined = crate::api::contact::full_name(Some(&first), Some(&last));
             let name = (name.trim() != joined).then_some(name);
             f(ListEntry {
                 contact: Contact {

@@ -11,8 +11,7 @@ use crate::app::msg::Effect;
 use crate::app::state::State;
 use crate::search::{Query, Searcher};
 
-/// The `/` prefix of the contacts changed since the previous session.
-pub const CHANGED: &str = "changed:";
+pub use crate::app::sync_view::CHANGED;
 
 /// The rows of the contacts changed since the previous session, newest change first.
 fn changed_rows(state: &State) -> Vec<u32> {
@@ -21,7 +20,7 @@ fn changed_rows(state: &State) -> Vec<u32> {
         .sync
         .changes
         .iter()
-        .filter_map(|(id, _)| {
+        .filter_map(|id| {
             set.index.rows_of(id, |r| {
                 set.rows.get(r as usize).is_some_and(|row| row.id == *id)
             })

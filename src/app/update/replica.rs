@@ -36,10 +36,11 @@ pub(super) fn loaded(
     state.sync.previous_session = mark.last_session_ms.and_then(at);
     let changed_since = changes.len();
     if changed_since > 0 && state.sync.changes.is_empty() {
-        state.sync.changes = changes
-            .into_iter()
-            .map(|(id, _, what)| (id, what))
-            .collect();
+        for (id, _, what) in changes {
+            let shown = crate::sanitize::line(&format!("changed: {what}")).into_owned();
+            state.sync.what_changed.insert(id.clone(), shown);
+            state.sync.changes.push(id);
+        }
         if let Some(since) = state.sync.previous_session {
             let local = since + chrono::Duration::seconds(i64::from(state.zone.local_minus_utc()));
             state.say(

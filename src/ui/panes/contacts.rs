@@ -60,20 +60,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         .filter
         .text()
         .trim_start()
-        .starts_with("changed:")
-        .then_some(&state.sync.changes);
+        .starts_with(crate::app::sync_view::CHANGED)
+        .then_some(&state.sync.what_changed);
     for pos in start..end {
         let Some(row) = state.row_index(pos).and_then(|i| set.rows.get(i)) else {
             continue;
         };
         let selected = pos == state.list.selected;
         let name = name_cell(&row.name, theme::marker(selected), query.as_ref());
-        let what = changes.and_then(|c| {
-            c.iter()
-                .find(|(id, _)| *id == row.id)
-                .map(|(_, what)| crate::sanitize::line(&format!("changed: {what}")).into_owned())
-        });
-        let last = what.as_ref().unwrap_or(&row.tags);
+        let last = changes.and_then(|c| c.get(&row.id)).unwrap_or(&row.tags);
         let cells = std::iter::once(ratatui::widgets::Cell::from(name)).chain(
             [&row.reach, &row.company, last]
                 .into_iter()
