@@ -153,9 +153,7 @@ pub(super) fn note_hits(
 
 /// The list changed under the filter (a page, a sync): searched again from scratch.
 pub(super) fn refilter(state: &mut State, fx: &mut Vec<Effect>) {
-    let text = state.filter.text().to_string();
-    if text.trim().is_empty() || state.search.is_some() && state.visible.is_none() {
-        return;
+    if !state.filter.text().trim().is_empty() {
+        apply_filter(state, "", fx);
     }
-    apply_filter(state, "", fx);
 }
