@@ -196,6 +196,8 @@ pub struct State {
     pub finding: bool,
     /// Rows whose cached notes match the `/` text, for `filter_gen`.
     pub note_hits: Vec<u32>,
+    /// The `/` text as a query, parsed once when it changed (the view marks its matches).
+    pub query: crate::search::Query,
     pub list: Cursor,
     pub focus: Pane,
     /// The right-hand pane on show (the last one focused).
@@ -388,6 +390,7 @@ impl State {
             filter_gen: 0,
             finding: false,
             note_hits: Vec::new(),
+            query: Default::default(),
             list: Cursor::default(),
             focus: Pane::Contacts,
             tab: Pane::Details,

@@ -51,6 +51,7 @@ pub(super) fn apply_filter(state: &mut State, previous: &str, fx: &mut Vec<Effec
         // What changed since last time, newest first; more words search within it.
         let rows = changed_rows(state);
         let q = Query::parse(rest);
+        state.query = q.clone();
         state.visible = Some(if q.is_empty() {
             rows
         } else {
@@ -61,6 +62,7 @@ pub(super) fn apply_filter(state: &mut State, previous: &str, fx: &mut Vec<Effec
         return;
     }
     let q = Query::parse(&typed);
+    state.query = q.clone();
     if q.is_empty() {
         state.visible = None;
         state.finding = false;

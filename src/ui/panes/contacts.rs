@@ -52,9 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let start = state.list.offset.min(state.visible_len());
     let end = (start + height).min(state.visible_len());
     let mut rows = Vec::with_capacity(end - start);
-    // Parsed once a frame, for the rows on screen only.
-    let query = (state.visible.is_some() && !state.filter.text().trim().is_empty())
-        .then(|| crate::search::Query::parse(state.filter.text()));
+    let query = (state.visible.is_some() && !state.query.is_empty()).then_some(&state.query);
     // In the view of what changed since last time, the last column says what.
     let changes = state
         .filter
@@ -67,7 +65,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             continue;
         };
         let selected = pos == state.list.selected;
-        let name = name_cell(&row.name, theme::marker(selected), query.as_ref());
+        let name = name_cell(&row.name, theme::marker(selected), query);
         let last = changes.and_then(|c| c.get(&row.id)).unwrap_or(&row.tags);
         let cells = std::iter::once(ratatui::widgets::Cell::from(name)).chain(
             [&row.reach, &row.company, last]
