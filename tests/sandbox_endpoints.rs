@@ -582,39 +582,7 @@ async fn a_task_made_through_the_contact_is_found_at_once() {
 
 /// The token answer of the sandbox's code flow, as `login` would get it.
 async fn sign_in(api: &Api, user_type: &str, scope: &str) -> Value {
-    use ghl_tui::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
-    let redirect = "http://127.0.0.1:9/callback";
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("http");
-    let resp = http
-        .get(format!("{}/oauth/chooselocation", api.sb.base_url()))
-        .query(&[
-            ("client_id", DEMO_CLIENT_ID),
-            ("redirect_uri", redirect),
-            ("scope", scope),
-        ])
-        .send()
-        .await
-        .expect("authorize");
-    let landed = resp.headers()["location"].to_str().expect("location");
-    let code = common::code_of(landed);
-    http.post(format!("{}/oauth/token", api.sb.base_url()))
-        .form(&[
-            ("client_id", DEMO_CLIENT_ID),
-            ("client_secret", DEMO_CLIENT_SECRET),
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("user_type", user_type),
-            ("redirect_uri", redirect),
-        ])
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json")
+    common::oauth_answer(&api.sb, user_type, scope).await
 }
 
 /// An agency signs in over OAuth asking for the new scopes, and buys a token for the branch.

@@ -73,8 +73,6 @@ pub fn fixed_now() -> chrono::NaiveDateTime {
         .expect("date")
 }
 
-/// Signs in through the sandbox's code flow as `login` would (`user_type` Location or Company,
-/// with `scope`), and returns the answer as the set `login` stores, the app's credentials with it.
 /// `ghl-tui` with its home, config, state and data in `home`, talking to `base`, keeping
 /// sign-ins in the file (the tests read it), and none of the caller's GHL settings.
 pub fn ghl_tui(home: &std::path::Path, base: &str) -> std::process::Command {
@@ -115,7 +113,9 @@ pub fn code_of(landed: &str) -> String {
         .to_string()
 }
 
-pub async fn oauth_sign_in(sb: &Sandbox, user_type: &str, scope: &str) -> ghl_tui::auth::TokenSet {
+/// The token answer of the sandbox's code flow (approval, then the code traded), as `login`
+/// gets it.
+pub async fn oauth_answer(sb: &Sandbox, user_type: &str, scope: &str) -> serde_json::Value {
     use ghl_tui::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
     let redirect = "http://127.0.0.1:9/callback";
     let http = reqwest::Client::builder()
@@ -137,8 +137,7 @@ pub async fn oauth_sign_in(sb: &Sandbox, user_type: &str, scope: &str) -> ghl_tu
         .expect("location")
         .to_string();
     let code = code_of(&landed);
-    let body: serde_json::Value = http
-        .post(format!("{}/oauth/token", sb.base_url()))
+    http.post(format!("{}/oauth/token", sb.base_url()))
         .form(&[
             ("client_id", DEMO_CLIENT_ID),
             ("client_secret", DEMO_CLIENT_SECRET),
@@ -152,7 +151,14 @@ pub async fn oauth_sign_in(sb: &Sandbox, user_type: &str, scope: &str) -> ghl_tu
         .expect("token")
         .json()
         .await
-        .expect("json");
+        .expect("json")
+}
+
+/// Signs in through the sandbox's code flow as `login` would (`user_type` Location or Company,
+/// with `scope`), and returns the answer as the set `login` stores, the app's credentials with it.
+pub async fn oauth_sign_in(sb: &Sandbox, user_type: &str, scope: &str) -> ghl_tui::auth::TokenSet {
+    use ghl_tui::sandbox::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+    let body = oauth_answer(sb, user_type, scope).await;
     let mut set = ghl_tui::auth::TokenSet::from_answer(&body, chrono::Utc::now().timestamp())
         .expect("a token set");
     set.client_id = Some(DEMO_CLIENT_ID.into());
