@@ -7,7 +7,6 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ghl_tui::api::{Contact, Task};
-use ghl_tui::app::rows::ContactRow;
 use ghl_tui::app::state::{Extras, Load};
 use ghl_tui::app::{Pane, State};
 use ghl_tui::sandbox::Seed;
@@ -37,12 +36,10 @@ fn loaded_state() -> State {
     let mut state = State::new("demo · bench", "BenchLoc", now);
     let contacts = contacts();
     for contact in &contacts {
-        state.browse.rows.push(ContactRow::from_contact(contact));
+        state.browse.push(contact, None);
     }
-    state.browse.index =
-        std::sync::Arc::new(ghl_tui::app::rows::index_of(&contacts, &state.browse.rows));
+    state.browse.seal();
     state.browse.total = Some(contacts.len() as u64);
-    state.browse.contacts = contacts;
     state.size = (WIDTH, HEIGHT);
     let len = state.visible_len();
     let height = usize::from(HEIGHT);

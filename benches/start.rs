@@ -78,7 +78,7 @@ fn bench_start(c: &mut Criterion) {
         first.as_secs_f64() * 1000.0,
         (t.elapsed() - first).as_secs_f64() * 1000.0,
         on_loop.as_secs_f64() * 1000.0,
-        state.browse.rows.len(),
+        state.browse.len(),
         rss_mb(),
         before
     );

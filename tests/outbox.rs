@@ -445,7 +445,7 @@ async fn a_store_that_fails_mid_session_gives_the_text_back_and_sends_nothing() 
     let session = Session::new(common::client(&sb), local);
     let state = State::new("test", sb.location_id(), common::fixed_now());
     let mut d = common::drive::Driver::start(session, state);
-    d.until("the list", |s| !s.browse.rows.is_empty()).await;
+    d.until("the list", |s| !s.browse.is_empty()).await;
     let id = d.state.selected_id().expect("a contact").to_string();
     d.key('4');
     d.until("the notes", |s| {

@@ -148,7 +148,8 @@ fn matches_found_elsewhere_come_after_and_once() {
     assert_eq!(hits.first(), Some(&1));
     assert_eq!(hits.iter().filter(|&&r| r == 6).count(), 1);
     assert_eq!(hits.last(), Some(&6));
-    assert!(ix.rows_of("4", |r| r == 4).is_some());
+    assert_eq!(ix.rows_of("4"), Some(4));
+    assert_eq!(ix.rows_of("no such id"), None);
 }
 
 #[test]

@@ -60,7 +60,7 @@ fn settle(s: &mut State) {
 /// The selected contact's parts, loaded.
 fn with_parts(s: &mut State, tasks: Vec<Task>, notes: Vec<Note>, events: Vec<Appointment>) {
     let id = s.selected_id().expect("selection").to_string();
-    let detail = s.selected_contact().cloned().expect("contact");
+    let detail = s.selected_contact().expect("contact");
     update(
         s,
         Msg::Contact {

@@ -280,8 +280,8 @@ pub fn left_behind(state: &State) -> Vec<String> {
             let who = p
                 .contact_id
                 .as_deref()
-                .and_then(|id| state.browse.contacts.iter().find(|c| c.id() == id))
-                .map(|c| format!(" ({})", c.display_name()))
+                .and_then(|id| state.browse.find(id).and_then(|i| state.browse.row(i)))
+                .map(|c| format!(" ({})", c.name()))
                 .unwrap_or_default();
             lines.push(crate::sanitize::line(&format!("  {}{who}", p.what)).into_owned());
         }

@@ -1,10 +1,11 @@
 //! Everything the app knows, owned by the update loop alone.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use chrono::NaiveDateTime;
 
-use super::rows::ContactRow;
+use super::rows::Row;
 use crate::api::{ApiError, Appointment, Contact, Note, RateBudget, SearchRequest, Task};
 
 pub use super::pane::Pane;
@@ -60,10 +61,14 @@ impl Extras {
 pub struct ContactSet {
     /// The server-side `query`, if this is a search.
     pub query: Option<String>,
-    pub contacts: Vec<Contact>,
-    pub rows: Vec<ContactRow>,
-    /// What the `/` filter searches, one entry per row (shared with the search worker).
+    /// The rows' text, which the `/` filter also searches (shared with the search worker).
     pub index: std::sync::Arc<crate::search::Index>,
+    /// What each row needs beyond its text, one per row of `index` (see `rows`).
+    pub meta: Vec<super::rows::RowMeta>,
+    /// The contacts of the pages the server sent, whole, by id: the right side shows them
+    /// until their full record arrives. Empty for a list read from the replica, where the
+    /// full record is a read away and a copy of every contact would cost a gigabyte.
+    pub pages: HashMap<String, Contact>,
     pub total: Option<u64>,
     /// The request for the next page; `None` when everything is loaded.
     pub next: Option<SearchRequest>,
@@ -79,7 +84,7 @@ pub struct ContactSet {
 
 impl ContactSet {
     pub fn loaded(&self) -> usize {
-        self.rows.len()
+        self.len()
     }
 
     pub fn is_loading(&self) -> bool {
@@ -508,31 +513,30 @@ impl State {
 
     /// How many rows the list shows (after the `/` filter).
     pub fn visible_len(&self) -> usize {
-        self.visible
-            .as_ref()
-            .map_or(self.set().rows.len(), Vec::len)
+        self.visible.as_ref().map_or(self.set().len(), Vec::len)
     }
 
     /// Row index in the active set for a position in the visible list.
     pub fn row_index(&self, visible_pos: usize) -> Option<usize> {
         match &self.visible {
             Some(v) => v.get(visible_pos).map(|&i| i as usize),
-            None => (visible_pos < self.set().rows.len()).then_some(visible_pos),
+            None => (visible_pos < self.set().len()).then_some(visible_pos),
         }
     }
 
-    pub fn selected_row(&self) -> Option<&ContactRow> {
+    pub fn selected_row(&self) -> Option<Row<'_>> {
         self.row_index(self.list.selected)
-            .and_then(|i| self.set().rows.get(i))
+            .and_then(|i| self.set().row(i))
     }
 
-    pub fn selected_contact(&self) -> Option<&Contact> {
+    /// The selected contact as the list knows it.
+    pub fn selected_contact(&self) -> Option<Contact> {
         self.row_index(self.list.selected)
-            .and_then(|i| self.set().contacts.get(i))
+            .and_then(|i| self.set().contact(i))
     }
 
     pub fn selected_id(&self) -> Option<&str> {
-        self.selected_row().map(|r| r.id.as_str())
+        self.selected_row().map(|r| r.id())
     }
 
     pub fn selected_extras(&self) -> Option<&Extras> {
@@ -540,10 +544,11 @@ impl State {
     }
 
     /// The best record of the selected contact: the full one when loaded, else the list's.
-    pub fn selected_detail(&self) -> Option<&Contact> {
-        self.selected_extras()
-            .and_then(|e| e.detail.ready())
-            .or_else(|| self.selected_contact())
+    pub fn selected_detail(&self) -> Option<Cow<'_, Contact>> {
+        match self.selected_extras().and_then(|e| e.detail.ready()) {
+            Some(c) => Some(Cow::Borrowed(c)),
+            None => self.selected_contact().map(Cow::Owned),
+        }
     }
 
     /// The contact the right side shows: the selected one, except while the selection is
@@ -560,13 +565,14 @@ impl State {
     }
 
     /// The best record of the contact shown: the full one when loaded, else the list's.
-    pub fn shown_detail(&self) -> Option<&Contact> {
+    pub fn shown_detail(&self) -> Option<Cow<'_, Contact>> {
         match (&self.preview, self.moving) {
-            (Some(p), true) => self
-                .extras
-                .get(p.id())
-                .and_then(|e| e.detail.ready())
-                .or(Some(p)),
+            (Some(p), true) => Some(Cow::Borrowed(
+                self.extras
+                    .get(p.id())
+                    .and_then(|e| e.detail.ready())
+                    .unwrap_or(p),
+            )),
             _ => self.selected_detail(),
         }
     }
@@ -574,7 +580,7 @@ impl State {
     /// The right side catches up with the selection.
     pub fn show_selected(&mut self) {
         self.moving = false;
-        self.preview = self.selected_contact().cloned().map(Box::new);
+        self.preview = self.selected_contact().map(Box::new);
     }
 
     /// The key for `action` in the panes, as messages name it (`r`, or the user's own); the

@@ -131,8 +131,7 @@ where
     state.sync.syncing_enabled = exec.syncing();
     // The replica before the first frame: the list is on screen before any request.
     if let Some(msg) = exec.read_replica().await {
-        let partial =
-            matches!(&msg, Msg::ReplicaLoaded { list, total, .. } if list.rows.len() < *total);
+        let partial = matches!(&msg, Msg::ReplicaLoaded { list, total, .. } if list.len() < *total);
         for effect in app::update(&mut state, msg) {
             exec.run(effect);
         }

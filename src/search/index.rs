@@ -1,15 +1,21 @@
-//! The compact in-memory index of a list of contacts: every row's searchable fields folded
-//! once, back to back in one buffer (one allocation for 100,000 contacts, not 600,000), with
-//! each field's offsets and a mask of the letters and digits in the row, which rules most rows
-//! out of a query before any matching is done.
+//! The compact in-memory form of a list of contacts, which both the list and search read:
+//! every row's fields back to back in one buffer (one allocation for a million contacts, not
+//! six million), each searchable field folded once, the text as shown kept beside it only
+//! where folding changed it (a lower-case email is kept once), a mask of the letters and digits
+//! in the row that rules most rows out of a query before any matching is done, and the rows of
+//! each id.
+//!
+//! A contact's full record is not here: it is read from the replica (or the server) when the
+//! contact is opened.
 
 use super::fold::{digits, fold_into};
 use super::query::Field;
 
-/// One contact as search sees it.
+/// One contact as the list and search see it, as it came (the index cleans and folds it).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Doc<'a> {
     pub id: &'a str,
+    /// The contact's name; empty when it has none (the list then shows how to reach it).
     pub name: &'a str,
     pub email: &'a str,
     pub phone: &'a str,
@@ -18,32 +24,53 @@ pub struct Doc<'a> {
     pub fields: &'a [String],
 }
 
-/// The fields of a row, in the order they are stored.
-pub const FIELDS: [Field; 6] = [
-    Field::Name,
-    Field::Email,
-    Field::Phone,
-    Field::Company,
-    Field::Tag,
-    Field::Custom,
-];
-
 /// Fields are separated by a character no query contains, so a phrase never runs across two.
 pub const SEP: char = '\u{1}';
+/// Between two tags (which may have spaces in them), for the same reason.
+pub const TAG_SEP: char = '\u{2}';
+
+// The segments of a row, in the order they are stored. The searchable ones (folded, each
+// ending in `SEP`) come first and together, so a row's whole search text is one slice.
+const ID: usize = 0;
+const NAME: usize = 1;
+const EMAIL: usize = 2;
+const PHONE: usize = 3;
+const DIGITS: usize = 4;
+const COMPANY: usize = 5;
+const TAGS: usize = 6;
+const CUSTOM: usize = 7;
+// As shown, where that differs from the folded text (empty: the same).
+const NAME_SHOWN: usize = 8;
+const EMAIL_SHOWN: usize = 9;
+const PHONE_SHOWN: usize = 10;
+const COMPANY_SHOWN: usize = 11;
+const TAGS_SHOWN: usize = 12;
+const SEGMENTS: usize = 13;
+
+/// No segment is longer than this (a custom field can hold a page of text), so every row's
+/// offsets fit in 16 bits.
+const MAX_SEGMENT: usize = 4096;
+
+/// Where a row's text starts, and where each of its segments ends (from that start).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Head {
+    start: u32,
+    ends: [u16; SEGMENTS],
+}
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Index {
     text: String,
-    /// Where each row's fields start, and where the row ends: `[name, email, phone (as
-    /// written, then its digits), company, tags, custom fields, end]`.
-    starts: Vec<[u32; 7]>,
+    heads: Vec<Head>,
     /// Letters a-z (bits 0-25), digits (26-35), anything else (36-62, hashed), ASCII-only row
-    /// (63).
+    /// (63), of the folded fields.
     masks: Vec<u64>,
-    /// Hash of each id with its row, sorted: to find the rows of ids matched elsewhere (note
-    /// text) without a map of strings.
-    by_id: Vec<(u64, u32)>,
+    /// Hash of each id with its row, sorted by hash: the row of an id without a map of
+    /// strings. Collisions cost a comparison with the id kept in the row.
+    by_id: Vec<(u32, u32)>,
     ids_sorted: bool,
+    /// Bytes of `text` no row points at any more (rows replaced or removed).
+    garbage: usize,
 }
 
 pub const ASCII_BIT: u64 = 1 << 63;
@@ -61,11 +88,36 @@ pub fn mask_of(s: &str) -> u64 {
     s.chars().fold(0, |m, c| m | char_bit(c))
 }
 
-fn hash_id(id: &str) -> u64 {
-    // FNV-1a: stable, quick, and collisions only cost a comparison.
-    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+fn hash_id(id: &str) -> u32 {
+    // FNV-1a: stable and quick.
+    id.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     })
+}
+
+/// `s` cut to at most `max` bytes, on a character boundary.
+fn capped(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// What the index keeps of one field: the text as shown (cleaned for the terminal, on one
+/// line) and folded for search.
+fn shown(s: &str) -> String {
+    let clean = crate::sanitize::line(capped(s.trim(), MAX_SEGMENT));
+    clean.trim().to_string()
+}
+
+fn folded(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
 }
 
 impl Index {
@@ -75,27 +127,28 @@ impl Index {
 
     pub fn with_capacity(rows: usize) -> Index {
         Index {
-            text: String::with_capacity(rows * 96),
-            starts: Vec::with_capacity(rows),
+            text: String::with_capacity(rows * 150),
+            heads: Vec::with_capacity(rows),
             masks: Vec::with_capacity(rows),
             by_id: Vec::with_capacity(rows),
             ids_sorted: true,
+            garbage: 0,
         }
     }
 
     pub fn len(&self) -> usize {
-        self.starts.len()
+        self.heads.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.starts.is_empty()
+        self.heads.is_empty()
     }
 
     /// Adds a row at the end.
     pub fn push(&mut self, d: &Doc) {
-        let row = self.starts.len() as u32;
-        let (starts, mask) = self.append(d);
-        self.starts.push(starts);
+        let row = self.heads.len() as u32;
+        let (head, mask) = self.append(d);
+        self.heads.push(head);
         self.masks.push(mask);
         let h = hash_id(d.id);
         if self.by_id.last().is_some_and(|&(last, _)| last > h) {
@@ -105,65 +158,170 @@ impl Index {
     }
 
     /// Puts a new version of the contact at `row` (the same id) in place. Its old text stays
-    /// in the buffer until the next rebuild: a sync that changes a few contacts must not
-    /// rebuild the index of 100,000.
+    /// in the buffer until there is enough of it to be worth a compaction: a sync that changes
+    /// a few contacts must not rewrite the text of a million.
     pub fn replace(&mut self, row: usize, d: &Doc) {
-        if row >= self.starts.len() {
+        if row >= self.heads.len() {
             return;
         }
-        let (starts, mask) = self.append(d);
-        self.starts[row] = starts;
+        self.garbage += self.row_bytes(row);
+        let renamed = self.id(row) != d.id;
+        let (head, mask) = self.append(d);
+        self.heads[row] = head;
         self.masks[row] = mask;
+        if renamed {
+            // A contact made here got the server's id.
+            self.reindex_ids();
+        }
+        self.compact_if_worth_it();
     }
 
-    /// Custom field values of a row, as folded here (folding them again changes nothing).
-    pub fn custom_text(&self, row: usize) -> &str {
-        self.field(row, Field::Custom)
+    /// Adds rows at positions of the list as it will be (`at` ascending, each counted after
+    /// the ones before it are in). Rows move, but no text is copied: only the offsets shift.
+    pub fn insert(&mut self, mut new: Vec<(usize, Doc)>) {
+        if new.is_empty() {
+            return;
+        }
+        new.sort_by_key(|(at, _)| *at);
+        let n = self.heads.len() + new.len();
+        let mut heads = Vec::with_capacity(n);
+        let mut masks = Vec::with_capacity(n);
+        let mut old = 0;
+        for (at, d) in &new {
+            while heads.len() < *at && old < self.heads.len() {
+                heads.push(self.heads[old]);
+                masks.push(self.masks[old]);
+                old += 1;
+            }
+            let (head, mask) = self.append(d);
+            heads.push(head);
+            masks.push(mask);
+        }
+        heads.extend_from_slice(&self.heads[old..]);
+        masks.extend_from_slice(&self.masks[old..]);
+        self.heads = heads;
+        self.masks = masks;
+        self.reindex_ids();
     }
 
-    /// Writes a row's fields at the end of the buffer: where they start, and the row's mask.
-    fn append(&mut self, d: &Doc) -> ([u32; 7], u64) {
-        let mut starts = [0u32; 7];
-        let begin = self.text.len();
-        let mut field = |i: usize, text: &mut String, f: &dyn Fn(&mut String)| {
-            starts[i] = text.len() as u32;
-            f(text);
-            text.push(SEP);
+    /// Keeps the rows for which `keep` says so, in order.
+    pub fn retain(&mut self, mut keep: impl FnMut(usize) -> bool) {
+        let mut heads = Vec::with_capacity(self.heads.len());
+        let mut masks = Vec::with_capacity(self.heads.len());
+        for row in 0..self.heads.len() {
+            if keep(row) {
+                heads.push(self.heads[row]);
+                masks.push(self.masks[row]);
+            } else {
+                self.garbage += self.row_bytes(row);
+            }
+        }
+        let changed = heads.len() != self.heads.len();
+        self.heads = heads;
+        self.masks = masks;
+        if changed {
+            self.reindex_ids();
+            self.compact_if_worth_it();
+        }
+    }
+
+    fn reindex_ids(&mut self) {
+        self.by_id = (0..self.heads.len())
+            .map(|r| (hash_id(self.id(r)), r as u32))
+            .collect();
+        self.by_id.sort_unstable();
+        self.ids_sorted = true;
+    }
+
+    fn row_bytes(&self, row: usize) -> usize {
+        usize::from(self.heads[row].ends[SEGMENTS - 1])
+    }
+
+    /// Writes the text again when more than half of it is rows no longer there.
+    fn compact_if_worth_it(&mut self) {
+        if self.garbage < (1 << 20) || self.garbage < self.text.len() / 2 {
+            return;
+        }
+        let mut text = String::with_capacity(self.text.len() - self.garbage);
+        for h in &mut self.heads {
+            let from = h.start as usize;
+            let to = from + usize::from(h.ends[SEGMENTS - 1]);
+            h.start = text.len() as u32;
+            text.push_str(&self.text[from..to]);
+        }
+        self.text = text;
+        self.garbage = 0;
+    }
+
+    /// Writes a row's segments at the end of the buffer: its head and its mask.
+    fn append(&mut self, d: &Doc) -> (Head, u64) {
+        if self.text.len() > (u32::MAX as usize) - SEGMENTS * MAX_SEGMENT * 2 {
+            // Never in practice (4 GB of text); kept from wrapping the offsets all the same.
+            self.garbage = self.garbage.max(1 << 20).max(self.text.len() / 2);
+            self.compact_if_worth_it();
+        }
+        let start = self.text.len();
+        let mut ends = [0u16; SEGMENTS];
+        let text = &mut self.text;
+        let mut seg = |k: usize, text: &mut String, s: &str, sep: bool| {
+            let from = text.len();
+            text.push_str(capped(s, MAX_SEGMENT));
+            if sep {
+                text.push(SEP);
+            }
+            debug_assert!(text.len() - from <= MAX_SEGMENT + 1);
+            ends[k] = (text.len() - start) as u16;
         };
-        field(0, &mut self.text, &|t| fold_into(d.name, t));
-        field(1, &mut self.text, &|t| fold_into(d.email, t));
-        field(2, &mut self.text, &|t| {
-            fold_into(d.phone, t);
-            let ds = digits(d.phone);
-            if !ds.is_empty() && ds != d.phone {
-                t.push(' ');
-                t.push_str(&ds);
-            }
-        });
-        field(3, &mut self.text, &|t| fold_into(d.company, t));
-        field(4, &mut self.text, &|t| {
-            for (i, tag) in d.tags.iter().enumerate() {
-                if i > 0 {
-                    t.push(' ');
-                }
-                fold_into(tag, t);
-            }
-        });
-        field(5, &mut self.text, &|t| {
-            for (i, v) in d.fields.iter().enumerate() {
-                if i > 0 {
-                    t.push(' ');
-                }
-                fold_into(v, t);
-            }
-        });
-        starts[6] = self.text.len() as u32;
-        let row_text = &self.text[begin..];
-        let mut mask = mask_of(row_text);
-        if row_text.is_ascii() {
+        let name = shown(d.name);
+        let email = shown(d.email);
+        let phone = shown(d.phone);
+        let company = shown(d.company);
+        let tags: Vec<String> = d
+            .tags
+            .iter()
+            .map(|t| shown(t))
+            .filter(|t| !t.is_empty())
+            .collect();
+        let tags = tags.join(&TAG_SEP.to_string());
+        let custom: Vec<String> = d
+            .fields
+            .iter()
+            .map(|v| folded(&shown(v)))
+            .filter(|v| !v.is_empty())
+            .collect();
+        let (name_f, email_f, phone_f, company_f, tags_f) = (
+            folded(&name),
+            folded(&email),
+            folded(&phone),
+            folded(&company),
+            folded(&tags),
+        );
+        let ds = digits(&phone);
+        seg(ID, text, capped(d.id, 255), false);
+        seg(NAME, text, &name_f, true);
+        seg(EMAIL, text, &email_f, true);
+        seg(PHONE, text, &phone_f, true);
+        seg(DIGITS, text, if ds == phone_f { "" } else { &ds }, true);
+        seg(COMPANY, text, &company_f, true);
+        seg(TAGS, text, &tags_f, true);
+        seg(CUSTOM, text, &custom.join(" "), true);
+        let differs = |a: &String, b: &String| if a == b { String::new() } else { a.clone() };
+        seg(NAME_SHOWN, text, &differs(&name, &name_f), false);
+        seg(EMAIL_SHOWN, text, &differs(&email, &email_f), false);
+        seg(PHONE_SHOWN, text, &differs(&phone, &phone_f), false);
+        seg(COMPANY_SHOWN, text, &differs(&company, &company_f), false);
+        seg(TAGS_SHOWN, text, &differs(&tags, &tags_f), false);
+        let head = Head {
+            start: start as u32,
+            ends,
+        };
+        let searchable =
+            &self.text[start + usize::from(ends[ID])..start + usize::from(ends[CUSTOM])];
+        let mut mask = mask_of(searchable);
+        if searchable.is_ascii() {
             mask |= ASCII_BIT;
         }
-        (starts, mask)
+        (head, mask)
     }
 
     /// Whether `seal` has nothing to do.
@@ -178,6 +336,9 @@ impl Index {
             self.ids_sorted = true;
         }
         self.text.shrink_to_fit();
+        self.heads.shrink_to_fit();
+        self.masks.shrink_to_fit();
+        self.by_id.shrink_to_fit();
     }
 
     pub fn build<'a>(docs: impl IntoIterator<Item = Doc<'a>>) -> Index {
@@ -194,49 +355,202 @@ impl Index {
         self.masks[row]
     }
 
-    /// The whole row (every field, separated by `SEP`).
+    /// Segments `from..=to` of a row, as stored.
+    fn span(&self, row: usize, from: usize, to: usize) -> &str {
+        let h = &self.heads[row];
+        let at = |k: usize| {
+            h.start as usize
+                + if k == 0 {
+                    0
+                } else {
+                    usize::from(h.ends[k - 1])
+                }
+        };
+        &self.text[at(from)..h.start as usize + usize::from(h.ends[to])]
+    }
+
+    /// A segment without the separator it ends in.
+    fn folded_seg(&self, row: usize, from: usize, to: usize) -> &str {
+        let s = self.span(row, from, to);
+        s.strip_suffix(SEP).unwrap_or(s)
+    }
+
+    /// The whole row as search reads it (every field, separated by `SEP`).
     pub fn row(&self, row: usize) -> &str {
-        let s = &self.starts[row];
-        &self.text[s[0] as usize..s[6] as usize]
+        self.span(row, NAME, CUSTOM)
     }
 
     /// Who the contact is: name, email, phone and company (not tags or custom fields, which
     /// fuzzy words would only find noise in).
     pub fn identity(&self, row: usize) -> &str {
-        let s = &self.starts[row];
-        &self.text[s[0] as usize..s[4] as usize]
+        self.span(row, NAME, COMPANY)
     }
 
     /// Tags and custom field values.
     pub fn labels(&self, row: usize) -> &str {
-        let s = &self.starts[row];
-        &self.text[s[4] as usize..s[6] as usize]
+        self.span(row, TAGS, CUSTOM)
     }
 
-    /// One field of a row.
+    /// One field of a row, folded. The phone is as written, then its digits.
     pub fn field(&self, row: usize, field: Field) -> &str {
-        let s = &self.starts[row];
-        let i = FIELDS.iter().position(|f| *f == field).unwrap_or(0);
-        // The end excludes the separator.
-        &self.text[s[i] as usize..(s[i + 1] as usize).saturating_sub(1).max(s[i] as usize)]
+        match field {
+            Field::Any => self.row(row),
+            Field::Name => self.folded_seg(row, NAME, NAME),
+            Field::Email => self.folded_seg(row, EMAIL, EMAIL),
+            Field::Phone => self.folded_seg(row, PHONE, DIGITS),
+            Field::Company => self.folded_seg(row, COMPANY, COMPANY),
+            Field::Tag => self.folded_seg(row, TAGS, TAGS),
+            Field::Custom => self.folded_seg(row, CUSTOM, CUSTOM),
+        }
     }
 
-    /// The rows of `id` (normally one).
-    pub fn rows_of<'a>(&'a self, id: &str, is: impl Fn(u32) -> bool + 'a) -> Option<u32> {
+    /// The phone as written, folded (what a loosely spelled word is matched against).
+    pub fn phone_folded(&self, row: usize) -> &str {
+        self.folded_seg(row, PHONE, PHONE)
+    }
+
+    /// Custom field values of a row, as folded here (folding them again changes nothing).
+    pub fn custom_text(&self, row: usize) -> &str {
+        self.field(row, Field::Custom)
+    }
+
+    pub fn id(&self, row: usize) -> &str {
+        self.span(row, ID, ID)
+    }
+
+    /// A field as shown: the text kept for the screen where folding changed it.
+    fn shown_or(&self, row: usize, shown: usize, folded: usize) -> &str {
+        let s = self.span(row, shown, shown);
+        if s.is_empty() {
+            self.folded_seg(row, folded, folded)
+        } else {
+            s
+        }
+    }
+
+    /// The name as the contact has it (cleaned for the terminal); empty when it has none.
+    pub fn name(&self, row: usize) -> &str {
+        self.shown_or(row, NAME_SHOWN, NAME)
+    }
+
+    pub fn email(&self, row: usize) -> &str {
+        self.shown_or(row, EMAIL_SHOWN, EMAIL)
+    }
+
+    pub fn phone(&self, row: usize) -> &str {
+        self.shown_or(row, PHONE_SHOWN, PHONE)
+    }
+
+    pub fn company(&self, row: usize) -> &str {
+        self.shown_or(row, COMPANY_SHOWN, COMPANY)
+    }
+
+    /// The tags as shown, in their order.
+    pub fn tags(&self, row: usize) -> impl Iterator<Item = &str> {
+        let all = self.shown_or(row, TAGS_SHOWN, TAGS);
+        all.split(TAG_SEP).filter(|t| !t.is_empty())
+    }
+
+    /// The row of `id`.
+    pub fn rows_of(&self, id: &str) -> Option<u32> {
+        if !self.ids_sorted {
+            return (0..self.len())
+                .find(|&r| self.id(r) == id)
+                .map(|r| r as u32);
+        }
         let h = hash_id(id);
         let from = self.by_id.partition_point(|&(x, _)| x < h);
         self.by_id[from..]
             .iter()
             .take_while(|&&(x, _)| x == h)
             .map(|&(_, r)| r)
-            .find(|&r| is(r))
+            .find(|&r| self.id(r as usize) == id)
     }
 
     /// Bytes held on the heap, for the memory figures.
     pub fn heap_bytes(&self) -> usize {
         self.text.capacity()
-            + self.starts.capacity() * std::mem::size_of::<[u32; 7]>()
+            + self.heads.capacity() * std::mem::size_of::<Head>()
             + self.masks.capacity() * 8
-            + self.by_id.capacity() * std::mem::size_of::<(u64, u32)>()
+            + self.by_id.capacity() * std::mem::size_of::<(u32, u32)>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc<'a>(id: &'a str, name: &'a str, tags: &'a [String]) -> Doc<'a> {
+        Doc {
+            id,
+            name,
+            email: "Ana@Example.com",
+            phone: "+1 (617) 555-0106",
+            company: "Acme",
+            tags,
+            fields: &[],
+        }
+    }
+
+    #[test]
+    fn a_row_is_shown_as_it_came_and_searched_folded() {
+        let tags = vec!["vip".to_string(), "follow up".to_string()];
+        let ix = Index::build([doc("c1", "Ana Araújo\x1b[31m", &tags)]);
+        assert_eq!(ix.id(0), "c1");
+        assert_eq!(ix.name(0), "Ana Araújo");
+        assert_eq!(ix.field(0, Field::Name), "ana araujo");
+        assert_eq!(ix.email(0), "Ana@Example.com");
+        assert_eq!(ix.field(0, Field::Email), "ana@example.com");
+        assert_eq!(ix.phone(0), "+1 (617) 555-0106");
+        assert!(ix.field(0, Field::Phone).contains("16175550106"));
+        assert_eq!(ix.company(0), "Acme");
+        assert_eq!(ix.tags(0).collect::<Vec<_>>(), ["vip", "follow up"]);
+        assert!(
+            !ix.row(0).contains("vip follow"),
+            "a phrase never runs across two tags"
+        );
+    }
+
+    #[test]
+    fn rows_move_without_losing_their_text() {
+        let none: Vec<String> = Vec::new();
+        let mut ix = Index::build([doc("a", "Ann", &none), doc("b", "Bob", &none)]);
+        ix.insert(vec![
+            (0, doc("n", "New", &none)),
+            (2, doc("m", "Mid", &none)),
+        ]);
+        let ids: Vec<&str> = (0..ix.len()).map(|r| ix.id(r)).collect();
+        assert_eq!(ids, ["n", "a", "m", "b"]);
+        ix.replace(1, &doc("a", "Anna", &none));
+        ix.retain(|r| r != 2);
+        let names: Vec<&str> = (0..ix.len()).map(|r| ix.name(r)).collect();
+        assert_eq!(names, ["New", "Anna", "Bob"]);
+        assert_eq!(ix.rows_of("b"), Some(2));
+        assert_eq!(ix.rows_of("m"), None);
+    }
+
+    #[test]
+    fn replaced_rows_are_compacted_away() {
+        let none: Vec<String> = Vec::new();
+        let long = "x".repeat(3000);
+        let mut ix = Index::build([doc("a", &long, &none)]);
+        for _ in 0..1000 {
+            ix.replace(0, &doc("a", &long, &none));
+        }
+        assert!(ix.heap_bytes() < 4 << 20, "{}", ix.heap_bytes());
+        assert_eq!(ix.name(0), long);
+    }
+
+    #[test]
+    fn a_huge_field_is_cut_not_wrapped() {
+        let none: Vec<String> = Vec::new();
+        let huge = "é".repeat(40_000);
+        let d = Doc {
+            fields: std::slice::from_ref(&huge),
+            ..doc("a", &huge, &none)
+        };
+        let ix = Index::build([d]);
+        assert!(ix.name(0).len() <= MAX_SEGMENT);
+        assert_eq!(ix.company(0), "Acme");
     }
 }

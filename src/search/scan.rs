@@ -8,6 +8,9 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 use super::index::{ASCII_BIT, Index, char_bit};
 use super::query::{Field, Kind, Query, Term};
 
+/// Who the contact is, where a loosely spelled word is looked for.
+const IDENTITY: [Field; 4] = [Field::Name, Field::Email, Field::Phone, Field::Company];
+
 /// Below this many rows one thread is quicker than starting more.
 const PARALLEL_FROM: usize = 20_000;
 
@@ -97,17 +100,27 @@ fn score_row(
                 .contains(p.term.text.as_str())
                 .then(|| exact_score(&p.term)),
             Kind::Fuzzy => {
-                // A word is spelled loosely in who the contact is; in tags and custom fields
-                // it must be there as typed.
-                let hay = match p.term.field {
-                    Field::Any => ix.identity(row),
-                    _ => hay,
-                };
+                // A word is spelled loosely within one field of who the contact is (its
+                // letters never run from the name into the email: that finds noise, and it
+                // is what made a million rows slow); in tags and custom fields it must be
+                // there as typed.
                 let ascii = mask & ASCII_BIT != 0;
-                let fuzzy = if ascii && p.ascii && !in_order(hay.as_bytes(), p.term.text.as_bytes())
-                {
-                    None
+                let one;
+                let fields: &[Field] = if p.term.field == Field::Any {
+                    &IDENTITY
                 } else {
+                    one = [p.term.field];
+                    &one
+                };
+                let mut best: Option<u32> = None;
+                for &f in fields {
+                    let hay = ix.field(row, f);
+                    if hay.len() < p.term.text.len() {
+                        continue;
+                    }
+                    if ascii && p.ascii && !in_order(hay.as_bytes(), p.term.text.as_bytes()) {
+                        continue;
+                    }
                     let needle = if p.ascii {
                         Utf32Str::Ascii(p.term.text.as_bytes())
                     } else {
@@ -118,13 +131,16 @@ fn score_row(
                     } else {
                         Utf32Str::new(hay, buf)
                     };
-                    if exact {
-                        m.fuzzy_match(haystack, needle).map(u32::from)
+                    let s = if exact {
+                        m.fuzzy_match(haystack, needle)
                     } else {
-                        m.fuzzy_match_greedy(haystack, needle).map(u32::from)
+                        m.fuzzy_match_greedy(haystack, needle)
+                    };
+                    if let Some(s) = s {
+                        best = best.max(Some(u32::from(s)));
                     }
-                };
-                fuzzy.or_else(|| {
+                }
+                best.or_else(|| {
                     (p.term.field == Field::Any && ix.labels(row).contains(p.term.text.as_str()))
                         .then(|| exact_score(&p.term))
                 })
@@ -140,7 +156,7 @@ fn score_row(
 fn in_order(hay: &[u8], needle: &[u8]) -> bool {
     let mut rest = hay;
     for &b in needle {
-        match rest.iter().position(|&h| h == b) {
+        match memchr::memchr(b, rest) {
             Some(i) => rest = &rest[i + 1..],
             None => return false,
         }

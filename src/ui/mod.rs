@@ -83,7 +83,7 @@ fn measure(state: &State, size: ratatui::layout::Rect, areas: &layout::Areas) ->
     }
     let details_lines = state
         .shown_detail()
-        .map_or(0, |c| panes::details::lines(c, state, right_width).len());
+        .map_or(0, |c| panes::details::lines(&c, state, right_width).len());
     let note_spans = state
         .shown_extras()
         .and_then(|e| e.notes.ready())

@@ -192,8 +192,8 @@ fn draw_pending(frame: &mut Frame, state: &State, cursor: usize) -> usize {
             let who = p
                 .contact_id
                 .as_deref()
-                .and_then(|id| state.browse.contacts.iter().find(|c| c.id() == id))
-                .map(|c| format!("{}: ", c.display_name()))
+                .and_then(|id| state.browse.find(id).and_then(|i| state.browse.row(i)))
+                .map(|c| format!("{}: ", c.name()))
                 .unwrap_or_default();
             match (&p.error, p.waits_for) {
                 (_, Some(on)) => format!("{who}{} — waits for #{on}, set aside", p.what),

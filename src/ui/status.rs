@@ -73,7 +73,7 @@ pub fn draw(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinn
         theme::status_bar(),
     )];
     let set = state.set();
-    let loaded = set.rows.len() as u64;
+    let loaded = set.len() as u64;
     let count = match set.total {
         Some(t) if t != loaded => format!("{}/{}", text::count(loaded), text::count(t)),
         _ => text::count(loaded),

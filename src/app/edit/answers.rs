@@ -191,22 +191,13 @@ fn confirmed(state: &mut State, op: &WriteOp, applied: Applied) {
             state.marks.remove(id);
         }
         (WriteOp::CreateContact { input }, Applied::Contact(c)) => {
-            let local = state
-                .browse
-                .contacts
-                .iter()
-                .find(|x| {
-                    is_local(x.id()) && x.email == input.email && x.first_name == input.first_name
-                })
-                .map(|x| x.id().to_string());
+            let local = super::local::local_create(&state.browse, input);
             if let Some(local) = local {
                 let server = *c;
+                // The row takes the server's id with the rest of its answer.
                 with_contact(state, &local, |x| *x = server.clone());
                 let id = server.id().to_string();
                 state.browse.seen.insert(id);
-                if let Some(row) = state.browse.rows.iter_mut().find(|r| r.id == local) {
-                    row.id = server.id().to_string();
-                }
                 state.marks.remove(&local);
             }
         }
@@ -343,14 +334,7 @@ fn undo_shown(state: &mut State, op: &WriteOp, fx: &mut Vec<Effect>) {
             }
         }
         WriteOp::CreateContact { input } => {
-            let local = state
-                .browse
-                .contacts
-                .iter()
-                .find(|x| {
-                    is_local(x.id()) && x.email == input.email && x.first_name == input.first_name
-                })
-                .map(|x| x.id().to_string());
+            let local = super::local::local_create(&state.browse, input);
             if let Some(local) = local {
                 state.marks.remove(&local);
                 apply_local(state, &WriteOp::DeleteContact { id: local });

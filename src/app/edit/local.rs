@@ -4,7 +4,6 @@ use serde_json::Value;
 
 use super::LOCAL;
 use crate::api::{Contact, Note, Task, WriteOp};
-use crate::app::rows::ContactRow;
 use crate::app::state::{ContactSet, Load, Pane, State};
 
 // --- Optimistic changes ----------------------------------------------------------------------
@@ -41,10 +40,11 @@ pub(crate) fn with_contact(state: &mut State, id: &str, f: impl Fn(&mut Contact)
         .into_iter()
         .flatten()
     {
-        if let Some(i) = set.contacts.iter().position(|c| c.id() == id) {
-            f(&mut set.contacts[i]);
-            set.rows[i] = ContactRow::from_contact(&set.contacts[i]);
-            crate::app::rows::reindex_row(set, i);
+        if let Some(i) = set.find(id)
+            && let Some(mut c) = set.contact(i)
+        {
+            f(&mut c);
+            set.set(i, &c, None);
         }
     }
     if let Some(Load::Ready(c)) = state.extras.get_mut(id).map(|e| &mut e.detail) {
@@ -52,8 +52,13 @@ pub(crate) fn with_contact(state: &mut State, id: &str, f: impl Fn(&mut Contact)
     }
 }
 
-fn rebuild_hay(set: &mut ContactSet) {
-    crate::app::rows::reindex(set);
+/// The row of a contact created here and not yet saved, found by what it was created with.
+pub(crate) fn local_create(set: &ContactSet, input: &crate::api::ContactInput) -> Option<String> {
+    set.rows()
+        .filter(|r| r.id().starts_with(LOCAL))
+        .map(|r| r.contact())
+        .find(|c| c.email == input.email && c.first_name == input.first_name)
+        .map(|c| c.id().to_string())
 }
 
 fn apply_input(c: &mut Contact, input: &crate::api::ContactInput) {
@@ -114,9 +119,7 @@ pub fn reapply_pending(state: &mut State, contact_id: &str, part: Pane) {
 /// Each waiting create shows once: one already on screen is left alone.
 pub fn reapply_pending_creates(state: &mut State) {
     let shown = |state: &State, input: &crate::api::ContactInput| {
-        state.browse.contacts.iter().any(|c| {
-            c.id().starts_with(LOCAL) && c.email == input.email && c.first_name == input.first_name
-        })
+        local_create(&state.browse, input).is_some()
     };
     let creates: Vec<WriteOp> = state
         .pending
@@ -254,16 +257,13 @@ pub(super) fn apply_local(state: &mut State, op: &WriteOp) {
             let set = &mut state.browse;
             // One more in the account, as the server will count it.
             set.total = set.total.map(|t| t + 1);
-            set.contacts.insert(0, c);
-            set.rows
-                .insert(0, ContactRow::from_contact(&set.contacts[0]));
-            rebuild_hay(set);
+            set.insert_first(&c);
             if state.search.is_none() {
                 state.visible = None;
                 state.filter.take();
                 state
                     .list
-                    .select(0, state.browse.rows.len(), state.geometry.list_height);
+                    .select(0, state.browse.len(), state.geometry.list_height);
             }
             state.marks.insert(id);
         }
@@ -272,12 +272,10 @@ pub(super) fn apply_local(state: &mut State, op: &WriteOp) {
                 .into_iter()
                 .flatten()
             {
-                if let Some(i) = set.contacts.iter().position(|c| c.id() == id) {
-                    set.contacts.remove(i);
-                    set.rows.remove(i);
+                if set.find(id).is_some() {
+                    set.retain_ids(|x| x != id);
                     set.seen.remove(id);
                     set.total = set.total.map(|t| t.saturating_sub(1));
-                    rebuild_hay(set);
                 }
             }
             state.extras.remove(id);

@@ -61,7 +61,7 @@ fn not_yet_saved(state: &mut State) {
 pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     // Forms read and show times on the user's clock.
     let now = state.local_now();
-    let contact = state.selected_detail().cloned();
+    let contact = state.selected_detail().map(|c| c.into_owned());
     match action {
         Action::New => match state.focus {
             Pane::Tasks | Pane::Notes if contact.is_none() => {
@@ -177,13 +177,10 @@ fn open(state: &mut State, form: Form) {
 /// The location's tags (when the token may list them) and those on loaded contacts.
 fn tag_suggestions(state: &State) -> Vec<String> {
     let mut seen: Vec<String> = state.location_tags.clone();
-    seen.extend(
-        state
-            .browse
-            .contacts
-            .iter()
-            .flat_map(|c| c.tags.iter().cloned()),
-    );
+    let ix = &state.browse.index;
+    let on_contacts: std::collections::HashSet<&str> =
+        (0..ix.len()).flat_map(|i| ix.tags(i)).collect();
+    seen.extend(on_contacts.into_iter().map(String::from));
     seen.sort();
     seen.dedup();
     seen

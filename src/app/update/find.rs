@@ -20,11 +20,7 @@ fn changed_rows(state: &State) -> Vec<u32> {
         .sync
         .changes
         .iter()
-        .filter_map(|id| {
-            set.index.rows_of(id, |r| {
-                set.rows.get(r as usize).is_some_and(|row| row.id == *id)
-            })
-        })
+        .filter_map(|id| set.index.rows_of(id))
         .collect()
 }
 
@@ -134,14 +130,7 @@ pub(super) fn note_hits(
     }
     let before = state.selected_id().map(String::from);
     let set = state.set();
-    let rows: Vec<u32> = ids
-        .iter()
-        .filter_map(|id| {
-            set.index.rows_of(id, |r| {
-                set.rows.get(r as usize).is_some_and(|row| row.id == *id)
-            })
-        })
-        .collect();
+    let rows: Vec<u32> = ids.iter().filter_map(|id| set.index.rows_of(id)).collect();
     state.note_hits = rows.clone();
     if state.finding {
         return;

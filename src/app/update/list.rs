@@ -5,7 +5,6 @@ use crate::api::envelopes::MAX_QUERY_CHARS;
 use crate::api::{ApiError, ContactPage, SearchRequest, paging};
 use crate::app::edit;
 use crate::app::msg::{Effect, SETTLE};
-use crate::app::rows::{self, ContactRow};
 use crate::app::state::{ContactSet, Cursor, Pane, State, Topic};
 
 const LIST_FAILED: &str = "Couldn't load contacts";
@@ -78,7 +77,7 @@ fn page_on_if_near_end(state: &mut State, fx: &mut Vec<Effect>) {
     let margin = list_height(state) * 2 + 20;
     let selected = state.list.selected;
     let set = state.set_mut();
-    if set.in_flight.is_some() || set.error.is_some() || selected + margin < set.rows.len() {
+    if set.in_flight.is_some() || set.error.is_some() || selected + margin < set.len() {
         return;
     }
     if let Some(request) = set.next.clone() {
@@ -122,12 +121,10 @@ pub(super) fn on_page(
     set.error = None;
     let replacing = std::mem::take(&mut set.replace_on_next_page);
     if replacing {
-        set.contacts.clear();
-        set.rows.clear();
-        set.index = Default::default();
+        set.clear_rows();
         set.seen.clear();
     }
-    let first_new = set.rows.len();
+    let first_new = set.len();
     let got = page.contacts.len();
     let mut page_contacts = page.contacts;
     for contact in page_contacts.iter_mut() {
@@ -135,15 +132,12 @@ pub(super) fn on_page(
         if contact.id().is_empty() || !set.seen.insert(contact.id().to_string()) {
             continue;
         }
-        let row = ContactRow::from_contact(contact);
-        rows::push(&mut set.index, contact, &row);
-        set.rows.push(row);
-        set.contacts.push(contact.clone());
+        set.push_page(contact);
     }
     set.total = page.total;
-    let loaded = set.rows.len() as u64;
+    let loaded = set.len() as u64;
     // A page that adds nothing new (a server repeating itself) ends paging rather than loop.
-    let added = set.rows.len() - first_new;
+    let added = set.len() - first_new;
     set.next = if got == 0 || (added == 0 && !replacing) {
         None
     } else {
@@ -159,9 +153,7 @@ pub(super) fn on_page(
         // A fresh list: contacts created here and still waiting go back on top.
         edit::reapply_pending_creates(state);
     }
-    if !state.set().index.is_sealed() {
-        std::sync::Arc::make_mut(&mut state.set_mut().index).seal();
-    }
+    state.set_mut().seal();
     if replacing {
         // Keep the cursor on the same contact across a refresh when it is still there.
         super::find::refilter(state, fx);
@@ -169,7 +161,7 @@ pub(super) fn on_page(
     } else if state.visible.is_some() && !state.finding {
         // The new page's matches follow the ones already shown.
         let q = crate::search::Query::parse(state.filter.text());
-        let fresh: Vec<u32> = (first_new as u32..state.set().rows.len() as u32).collect();
+        let fresh: Vec<u32> = (first_new as u32..state.set().len() as u32).collect();
         let more = super::find::search_now(&state.set().index, &q, Some(&fresh));
         if let Some(visible) = state.visible.as_mut() {
             visible.extend(more);
@@ -187,8 +179,8 @@ pub(super) fn reselect(state: &mut State, id: Option<&str>) {
         (0..state.visible_len()).find(|&p| {
             state
                 .row_index(p)
-                .and_then(|i| state.set().rows.get(i))
-                .is_some_and(|r| r.id == id)
+                .and_then(|i| state.set().row(i))
+                .is_some_and(|r| r.id() == id)
         })
     });
     let (len, height) = (state.visible_len(), list_height(state));

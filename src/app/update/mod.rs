@@ -21,7 +21,7 @@ use crate::api::{ApiError, SearchRequest};
 /// Start-up: ask for the first page of contacts.
 pub fn init(state: &mut State) -> Vec<Effect> {
     let mut fx = Vec::new();
-    if state.sync.complete && !state.browse.rows.is_empty() {
+    if state.sync.complete && !state.browse.is_empty() {
         // The list came from the replica: no page to ask for.
         fx.push(Effect::FetchFields);
         fx.push(Effect::Replay);

@@ -3,7 +3,6 @@
 
 use super::list::selection_moved;
 use crate::app::msg::{Effect, SyncFailed};
-use crate::app::rows::{self, ContactRow};
 use crate::app::say::Topic;
 use crate::app::state::{ContactSet, Load, State};
 use crate::app::sync_view::PassView;
@@ -12,13 +11,6 @@ use crate::sync::pull::{PageDone, Phase, Pulled};
 
 fn at(ms: i64) -> Option<chrono::NaiveDateTime> {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.naive_utc())
-}
-
-fn added_ms(c: &crate::api::Contact) -> i64 {
-    c.date_added
-        .as_deref()
-        .and_then(crate::api::time::epoch_ms)
-        .unwrap_or(0)
 }
 
 /// The replica was read. Once the first sync has finished it is the list: the whole account,
@@ -54,7 +46,7 @@ pub(super) fn loaded(
             );
         }
     }
-    if !state.sync.complete || list.rows.is_empty() {
+    if !state.sync.complete || list.is_empty() {
         return;
     }
     let before = state.selected_id().map(String::from);
@@ -121,63 +113,24 @@ fn apply(state: &mut State, changed: Vec<ListEntry>, removed: &[String], fx: &mu
         if shown.as_deref() == Some(id.as_str()) {
             refresh_shown = true;
         }
-        let at = set.index.rows_of(&id, |r| {
-            set.rows.get(r as usize).is_some_and(|row| row.id == id)
-        });
-        match at {
-            Some(i) => {
-                let i = i as usize;
-                let row = ContactRow::from_contact(&e.contact);
-                std::sync::Arc::make_mut(&mut set.index)
-                    .replace(i, &rows::doc(&e.contact, &row, &e.fields));
-                set.rows[i] = row;
-                set.contacts[i] = e.contact;
-            }
-            None => inserts.push(e),
+        match set.find(&id) {
+            Some(i) => set.set(i, &e.contact, Some(&e.fields)),
+            None => inserts.push((e.contact, e.fields)),
         }
     }
-    if !removed.is_empty() || !inserts.is_empty() {
-        // Rows move: the index is built again, in the new order, keeping what it knew.
-        if !removed.is_empty() {
-            let gone: std::collections::HashSet<&str> =
-                removed.iter().map(String::as_str).collect();
-            let keep: Vec<bool> = set
-                .rows
-                .iter()
-                .map(|r| !gone.contains(r.id.as_str()))
-                .collect();
-            let mut k = keep.iter();
-            set.rows.retain(|_| *k.next().unwrap_or(&true));
-            let mut k = keep.iter();
-            set.contacts.retain(|_| *k.next().unwrap_or(&true));
-            for id in removed {
-                set.seen.remove(id);
-                state.extras.remove(id);
-            }
-        }
-        let mut new_fields = Vec::new();
-        for e in inserts {
-            // Newest first, as the list is kept.
-            let added = added_ms(&e.contact);
-            let i = set.contacts.partition_point(|x| added_ms(x) > added);
-            set.seen.insert(e.contact.id().to_string());
-            set.rows.insert(i, ContactRow::from_contact(&e.contact));
-            new_fields.push((e.contact.id().to_string(), e.fields));
-            set.contacts.insert(i, e.contact);
-        }
-        rows::reindex(set);
-        // The new contacts' custom fields, which the old index did not have.
-        for (id, fields) in new_fields {
-            let at = set.index.rows_of(&id, |r| {
-                set.rows.get(r as usize).is_some_and(|row| row.id == id)
-            });
-            if let Some(i) = at.map(|i| i as usize) {
-                let d = rows::doc(&set.contacts[i], &set.rows[i], &fields);
-                std::sync::Arc::make_mut(&mut set.index).replace(i, &d);
-            }
+    if !removed.is_empty() {
+        let gone: std::collections::HashSet<&str> = removed.iter().map(String::as_str).collect();
+        set.retain_ids(|id| !gone.contains(id));
+        for id in removed {
+            set.seen.remove(id);
+            state.extras.remove(id);
         }
     }
-    set.total = Some(set.rows.len() as u64);
+    for (c, _) in &inserts {
+        set.seen.insert(c.id().to_string());
+    }
+    set.insert_by_added(inserts);
+    set.total = Some(set.len() as u64);
     refilter(state, before.as_deref(), fx);
     if refresh_shown && let Some(id) = &shown {
         // The contact on screen changed on the server: its full record is read again.
@@ -222,7 +175,7 @@ pub(super) fn done(state: &mut State, result: Result<Pulled, SyncFailed>, fx: &m
 
 /// The server says the contact is gone: it leaves the list too.
 pub(super) fn gone(state: &mut State, id: &str, fx: &mut Vec<Effect>) {
-    if state.browse.rows.iter().any(|r| r.id == id) && !state.marks.contains(id) {
+    if state.browse.find(id).is_some() && !state.marks.contains(id) {
         apply(state, Vec::new(), &[id.to_string()], fx);
     }
 }

@@ -11,7 +11,7 @@ use crate::ui::{layout, text, theme};
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let focused = state.focus == Pane::Contacts;
     let set = state.set();
-    let loaded = set.rows.len() as u64;
+    let loaded = set.len() as u64;
     let count = match set.total {
         Some(t) if t != loaded => format!("{}/{}", text::count(loaded), text::count(t)),
         _ => text::count(loaded),
@@ -61,14 +61,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         .starts_with(crate::app::sync_view::CHANGED)
         .then_some(&state.sync.what_changed);
     for pos in start..end {
-        let Some(row) = state.row_index(pos).and_then(|i| set.rows.get(i)) else {
+        let Some(row) = state.row_index(pos).and_then(|i| set.row(i)) else {
             continue;
         };
         let selected = pos == state.list.selected;
-        let name = name_cell(&row.name, theme::marker(selected), query);
-        let last = changes.and_then(|c| c.get(&row.id)).unwrap_or(&row.tags);
+        let name = name_cell(row.name(), theme::marker(selected), query);
+        let tags = row.tags();
+        let last = changes.and_then(|c| c.get(row.id())).unwrap_or(&tags);
         let cells = std::iter::once(ratatui::widgets::Cell::from(name)).chain(
-            [&row.reach, &row.company, last]
+            [row.reach(), row.company(), last.as_str()]
                 .into_iter()
                 .take(widths.len().saturating_sub(1))
                 .map(|s| ratatui::widgets::Cell::from(s.to_string())),
@@ -197,7 +198,7 @@ fn search_line(state: &State, spinner: &str, width: usize) -> Line<'static> {
         let matches = format!(
             "  {} of {}",
             text::count(state.visible_len() as u64),
-            text::count(state.set().rows.len() as u64)
+            text::count(state.set().len() as u64)
         );
         let mut spans = vec![Span::styled("/", theme::key())];
         // The count stays in view however long the text.
@@ -207,7 +208,7 @@ fn search_line(state: &State, spinner: &str, width: usize) -> Line<'static> {
         return Line::from(spans);
     }
     let set = state.set();
-    if set.is_loading() && !set.rows.is_empty() {
+    if set.is_loading() && !set.is_empty() {
         return Line::styled(format!("{spinner} loading more…"), theme::dim());
     }
     match &set.query {

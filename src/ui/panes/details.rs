@@ -270,7 +270,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         );
         return;
     };
-    let mut all = lines(contact, state, usize::from(area.width));
+    let mut all = lines(&contact, state, usize::from(area.width));
     // The list's record is shown at once; the full one replaces it when it arrives.
     match state.shown_extras().map(|e| &e.detail) {
         // Said at the end of the name's line, so nothing moves when the record arrives (over
