@@ -161,3 +161,51 @@ fn highlights_fall_on_the_matched_letters_of_the_name() {
     assert_eq!(highlight("John Smith", &Query::parse("jhn")), vec![0, 2, 3]);
     assert!(highlight("John Smith", &Query::parse("tag:vip")).is_empty());
 }
+
+#[test]
+fn a_loose_word_stays_within_one_field() {
+    let mut cs = vec![
+        c("0", "Ann Lee", "", "Ortiz Supply", &[]),
+        c("1", "Anno Domini", "", "", &[]),
+    ];
+    cs[0].email = "lee@norton.com";
+    let ix = index(&cs);
+    // `anno` spelled loosely is in Anno's name; in Ann's only by running into her company.
+    assert_eq!(find(&ix, "anno"), vec![1]);
+    // A domain is matched as typed, not letter by letter: thousands share `gmail.com`.
+    assert_eq!(find(&ix, "norton"), vec![0]);
+    assert_eq!(find(&ix, "@norton"), vec![0]);
+    assert_eq!(find(&ix, "email:norton"), vec![0]);
+    // A whole email, pasted.
+    assert_eq!(find(&ix, "lee@norton.com"), vec![0]);
+    assert_eq!(find(&ix, "email:lee@norton.com"), vec![0]);
+    assert!(find(&ix, "nrtn").is_empty(), "{:?}", find(&ix, "nrtn"));
+}
+
+#[test]
+fn digits_are_found_in_phones_and_as_written_elsewhere() {
+    let mut cs = vec![
+        c("0", "Ann Lee", "+1 (617) 555-0106", "", &[]),
+        c("1", "Bo Chen", "+1 212 555 0199", "", &[]),
+        c("2", "Cy Ortiz", "", "", &[]),
+    ];
+    cs[2].fields = vec!["Unit 4521".into()];
+    let ix = index(&cs);
+    assert_eq!(find(&ix, "6175550106"), vec![0]);
+    assert_eq!(find(&ix, "555-0199"), vec![1]);
+    assert_eq!(find(&ix, "4521"), vec![2]);
+    assert_eq!(find(&ix, "555"), vec![0, 1]);
+    assert!(find(&ix, "5550107").is_empty());
+}
+
+#[test]
+fn tags_with_spaces_are_whole_and_a_phrase_never_spans_two() {
+    let cs = vec![
+        c("0", "Ann Lee", "", "", &["vip", "follow up"]),
+        c("1", "Bo Chen", "", "", &["vip follow"]),
+    ];
+    let ix = index(&cs);
+    assert_eq!(find(&ix, "tag:\"follow up\""), vec![0]);
+    assert_eq!(find(&ix, "\"vip follow\""), vec![1]);
+    assert_eq!(ix.tags(0).collect::<Vec<_>>(), ["vip", "follow up"]);
+}

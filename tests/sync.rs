@@ -162,7 +162,10 @@ async fn a_sync_stopped_mid_way_resumes_where_it_was() {
         resumed.requests, 16,
         "the 15 pages left and the empty end, not all 20 again"
     );
-    assert_eq!(searches(&sb) - before, 16);
+    // The server saw those 16, and perhaps the sixth page of the stopped pass, whose request
+    // may have been on its way when the pass was dropped and have landed after `before`.
+    let seen = searches(&sb) - before;
+    assert!(seen == 16 || seen == 17, "{seen} searches");
     let all = ids(&replica).await;
     assert_eq!(all.len(), 10_000);
     assert_eq!(all.iter().collect::<HashSet<_>>().len(), 10_000);

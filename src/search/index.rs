@@ -51,6 +51,65 @@ const SEGMENTS: usize = 13;
 /// offsets fit in 16 bits.
 const MAX_SEGMENT: usize = 4096;
 
+/// Which characters a row has, to rule it out of a query without reading its text.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct Masks {
+    /// Letters a-z (bits 0-25), digits (26-35), anything else (36-62, hashed), ASCII-only row
+    /// (63), of all the folded fields.
+    row: u64,
+    /// Letters of each field a loose word is matched in (`word_mask`): name, the email before
+    /// its `@`, phone, company. A word must be in one of them whole, and most rows have its
+    /// letters in none. (A domain is shared by thousands of contacts: letters found loosely in
+    /// `gmail.com` are noise, and reading them was most of the time a search of a million
+    /// took.)
+    fields: [u32; 4],
+    /// Pairs of adjacent characters (`pairs_mask`) of what a word must be in as typed: the
+    /// whole email (its domain, or all of it pasted), the tags, the custom fields.
+    labels: u64,
+    /// Pairs of adjacent digits anywhere in the row (`digit_pairs_mask`): most rows have a
+    /// phone number, so which digits they have says little; which follow which says a lot.
+    digits: u64,
+}
+
+/// The letters of a word (a-z, anything else hashed into the six bits above), as
+/// `Masks::fields` holds them.
+pub fn word_mask(s: &str) -> u32 {
+    s.chars().fold(0, |m, c| {
+        m | match c {
+            'a'..='z' => 1 << (c as u32 - 'a' as u32),
+            c if (c as u32) < 0x80 => 0,
+            c => 1 << (26 + (c as u32 % 6)),
+        }
+    })
+}
+
+/// The adjacent pairs of characters of `s`, hashed into 64 bits: a word is in a text only if
+/// all of its pairs are.
+pub fn pairs_mask(s: &str) -> u64 {
+    pairs_where(s, |_, _| true)
+}
+
+/// The pairs of adjacent digits of `s` (`pairs_mask` of its runs of digits).
+pub fn digit_pairs_mask(s: &str) -> u64 {
+    pairs_where(s, |a, b| a.is_ascii_digit() && b.is_ascii_digit())
+}
+
+fn pairs_where(s: &str, keep: impl Fn(char, char) -> bool) -> u64 {
+    let mut m = 0;
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        if let Some(p) = prev.filter(|&p| keep(p, c)) {
+            let h = (p as u32)
+                .wrapping_mul(31)
+                .wrapping_add(c as u32)
+                .wrapping_mul(0x9E37_79B1);
+            m |= 1 << (h >> 26);
+        }
+        prev = Some(c);
+    }
+    m
+}
+
 /// Where a row's text starts, and where each of its segments ends (from that start).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 struct Head {
@@ -62,9 +121,7 @@ struct Head {
 pub struct Index {
     text: String,
     heads: Vec<Head>,
-    /// Letters a-z (bits 0-25), digits (26-35), anything else (36-62, hashed), ASCII-only row
-    /// (63), of the folded fields.
-    masks: Vec<u64>,
+    masks: Vec<Masks>,
     /// Hash of each id with its row, sorted by hash: the row of an id without a map of
     /// strings. Collisions cost a comparison with the id kept in the row.
     by_id: Vec<(u32, u32)>,
@@ -105,6 +162,14 @@ fn capped(s: &str, max: usize) -> &str {
         end -= 1;
     }
     &s[..end]
+}
+
+/// An email before its `@`, and from it on (`@example.com`).
+fn split_email(e: &str) -> (&str, &str) {
+    match memchr::memchr(b'@', e.as_bytes()) {
+        Some(at) => e.split_at(at),
+        None => (e, ""),
+    }
 }
 
 /// What the index keeps of one field: the text as shown (cleaned for the terminal, on one
@@ -254,7 +319,7 @@ impl Index {
     }
 
     /// Writes a row's segments at the end of the buffer: its head and its mask.
-    fn append(&mut self, d: &Doc) -> (Head, u64) {
+    fn append(&mut self, d: &Doc) -> (Head, Masks) {
         if self.text.len() > (u32::MAX as usize) - SEGMENTS * MAX_SEGMENT * 2 {
             // Never in practice (4 GB of text); kept from wrapping the offsets all the same.
             self.garbage = self.garbage.max(1 << 20).max(self.text.len() / 2);
@@ -317,11 +382,30 @@ impl Index {
         };
         let searchable =
             &self.text[start + usize::from(ends[ID])..start + usize::from(ends[CUSTOM])];
-        let mut mask = mask_of(searchable);
+        let mut row = mask_of(searchable);
         if searchable.is_ascii() {
-            mask |= ASCII_BIT;
+            row |= ASCII_BIT;
         }
-        (head, mask)
+        let (local, _) = split_email(&email_f);
+        let labels = pairs_mask(&email_f)
+            | tags_f.split(TAG_SEP).fold(0, |m, t| m | pairs_mask(t))
+            | custom.iter().fold(0, |m, v| m | pairs_mask(v));
+        let fields = [
+            word_mask(&name_f),
+            word_mask(local),
+            word_mask(&phone_f),
+            word_mask(&company_f),
+        ];
+        let digits = digit_pairs_mask(searchable);
+        (
+            head,
+            Masks {
+                row,
+                fields,
+                labels,
+                digits,
+            },
+        )
     }
 
     /// Whether `seal` has nothing to do.
@@ -352,7 +436,35 @@ impl Index {
     }
 
     pub fn mask(&self, row: usize) -> u64 {
-        self.masks[row]
+        self.masks[row].row
+    }
+
+    /// The letters of the name, email (before `@`), phone and company of a row (`word_mask`).
+    pub fn word_masks(&self, row: usize) -> [u32; 4] {
+        self.masks[row].fields
+    }
+
+    /// Asks the CPU to start bringing a row's text into its cache, so that reading it a few
+    /// rows later does not wait for memory.
+    pub fn prefetch(&self, row: usize) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(h) = self.heads.get(row) {
+            let p = self.text.as_ptr().wrapping_add(h.start as usize);
+            // SAFETY: a prefetch is a hint; it never faults, whatever the address.
+            unsafe {
+                core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+            }
+        }
+    }
+
+    /// The pairs of adjacent digits of a row (`digit_pairs_mask`).
+    pub fn digits_mask(&self, row: usize) -> u64 {
+        self.masks[row].digits
+    }
+
+    /// The pairs of characters of a row's email, tags and custom fields (`pairs_mask`).
+    pub fn labels_mask(&self, row: usize) -> u64 {
+        self.masks[row].labels
     }
 
     /// Segments `from..=to` of a row, as stored.
@@ -402,6 +514,11 @@ impl Index {
             Field::Tag => self.folded_seg(row, TAGS, TAGS),
             Field::Custom => self.folded_seg(row, CUSTOM, CUSTOM),
         }
+    }
+
+    /// The folded email before its `@`, and from it on.
+    pub fn email_parts(&self, row: usize) -> (&str, &str) {
+        split_email(self.field(row, Field::Email))
     }
 
     /// The phone as written, folded (what a loosely spelled word is matched against).
@@ -471,7 +588,7 @@ impl Index {
     pub fn heap_bytes(&self) -> usize {
         self.text.capacity()
             + self.heads.capacity() * std::mem::size_of::<Head>()
-            + self.masks.capacity() * 8
+            + self.masks.capacity() * std::mem::size_of::<Masks>()
             + self.by_id.capacity() * std::mem::size_of::<(u32, u32)>()
     }
 }

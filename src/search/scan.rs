@@ -5,7 +5,9 @@
 
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
-use super::index::{ASCII_BIT, Index, char_bit};
+use memchr::memmem::Finder;
+
+use super::index::{ASCII_BIT, Index, char_bit, pairs_mask, word_mask};
 use super::query::{Field, Kind, Query, Term};
 
 /// Who the contact is, where a loosely spelled word is looked for.
@@ -29,6 +31,18 @@ struct Prepared {
     needle: Vec<char>,
     ascii: bool,
     mask: u64,
+    /// The term's letters, as the per-field masks hold them.
+    word: u32,
+    /// Its pairs of characters, as the labels' mask holds them.
+    pairs: u64,
+    /// Searches for the term as written, set up once per query rather than once per row.
+    finder: Finder<'static>,
+}
+
+impl Prepared {
+    fn found_in(&self, hay: &str) -> bool {
+        self.finder.find(hay.as_bytes()).is_some()
+    }
 }
 
 fn prepare(q: &Query) -> Vec<Prepared> {
@@ -42,6 +56,9 @@ fn prepare(q: &Query) -> Vec<Prepared> {
                 .chars()
                 .filter(|c| !c.is_whitespace())
                 .fold(0, |m, c| m | char_bit(c)),
+            word: word_mask(&t.text),
+            pairs: pairs_mask(&t.text),
+            finder: Finder::new(t.text.as_bytes()).into_owned(),
             term: t.clone(),
         })
         .collect()
@@ -87,37 +104,39 @@ fn score_row(
         if p.mask & mask != p.mask {
             return None;
         }
-        let hay = match p.term.field {
-            Field::Any => ix.row(row),
-            f => ix.field(row, f),
-        };
+        // The text is read only where the masks cannot answer: a row's text is a cache miss
+        // away, its masks are not.
+        let hay = || ix.field(row, p.term.field);
         // One letter is in most rows: whether it is there is all worth knowing, and a scan
         // that scores 100,000 rows to rank them by one letter would cost a frame.
         let one = p.needle.len() == 1;
         let score = match p.term.kind {
-            Kind::Fuzzy if one => hay.contains(p.needle[0]).then_some(16),
-            Kind::Phrase | Kind::Digits => hay
-                .contains(p.term.text.as_str())
-                .then(|| exact_score(&p.term)),
+            // The row's mask holds a-z and digits exactly: no need to read the text.
+            Kind::Fuzzy
+                if one && p.term.field == Field::Any && p.needle[0].is_ascii_alphanumeric() =>
+            {
+                Some(16)
+            }
+            Kind::Fuzzy if one => hay().contains(p.needle[0]).then_some(16),
+            Kind::Phrase | Kind::Digits => p.found_in(hay()).then(|| exact_score(&p.term)),
             Kind::Fuzzy => {
                 // A word is spelled loosely within one field of who the contact is (its
                 // letters never run from the name into the email: that finds noise, and it
                 // is what made a million rows slow); in tags and custom fields it must be
                 // there as typed.
                 let ascii = mask & ASCII_BIT != 0;
-                let one;
-                let fields: &[Field] = if p.term.field == Field::Any {
-                    &IDENTITY
-                } else {
-                    one = [p.term.field];
-                    &one
-                };
+                let words = ix.word_masks(row);
                 let mut best: Option<u32> = None;
-                for &f in fields {
-                    let hay = ix.field(row, f);
-                    if hay.len() < p.term.text.len() {
+                for (k, &f) in IDENTITY.iter().enumerate() {
+                    if !(p.term.field == Field::Any || p.term.field == f)
+                        || words[k] & p.word != p.word
+                    {
                         continue;
                     }
+                    let hay = match f {
+                        Field::Email => ix.email_parts(row).0,
+                        f => ix.field(row, f),
+                    };
                     if ascii && p.ascii && !in_order(hay.as_bytes(), p.term.text.as_bytes()) {
                         continue;
                     }
@@ -140,9 +159,16 @@ fn score_row(
                         best = best.max(Some(u32::from(s)));
                     }
                 }
-                best.or_else(|| {
-                    (p.term.field == Field::Any && ix.labels(row).contains(p.term.text.as_str()))
-                        .then(|| exact_score(&p.term))
+                best.or_else(|| match p.term.field {
+                    Field::Any => (ix.labels_mask(row) & p.pairs == p.pairs
+                        && (p.found_in(ix.labels(row)) || p.found_in(ix.field(row, Field::Email))))
+                    .then(|| exact_score(&p.term)),
+                    Field::Email => (ix.labels_mask(row) & p.pairs == p.pairs && p.found_in(hay()))
+                        .then(|| exact_score(&p.term)),
+                    Field::Tag | Field::Custom => (ix.labels_mask(row) & p.pairs == p.pairs
+                        && p.found_in(hay()))
+                    .then(|| exact_score(&p.term)),
+                    _ => None,
                 })
             }
         };
@@ -164,6 +190,34 @@ fn in_order(hay: &[u8], needle: &[u8]) -> bool {
     true
 }
 
+/// Whether the masks leave `row` in for every term: a test that reads no text.
+fn may_match(ix: &Index, row: usize, terms: &[Prepared]) -> bool {
+    let mask = ix.mask(row);
+    terms.iter().all(|p| {
+        if p.mask & mask != p.mask {
+            return false;
+        }
+        match p.term.kind {
+            Kind::Digits => ix.digits_mask(row) & p.pairs == p.pairs,
+            Kind::Phrase => true,
+            Kind::Fuzzy if p.needle.len() == 1 => true,
+            Kind::Fuzzy => {
+                let words = ix.word_masks(row);
+                let loose = IDENTITY.iter().zip(words).any(|(&f, w)| {
+                    (p.term.field == Field::Any || p.term.field == f) && w & p.word == p.word
+                });
+                loose
+                    || match p.term.field {
+                        Field::Any | Field::Email | Field::Tag | Field::Custom => {
+                            ix.labels_mask(row) & p.pairs == p.pairs
+                        }
+                        Field::Name | Field::Phone | Field::Company => false,
+                    }
+            }
+        }
+    })
+}
+
 fn scan(
     ix: &Index,
     rows: &mut dyn Iterator<Item = usize>,
@@ -171,8 +225,17 @@ fn scan(
     m: &mut Matcher,
 ) -> Vec<(u32, u32)> {
     let mut buf = Vec::new();
-    rows.filter_map(|r| score_row(ix, r, terms, m, &mut buf, false).map(|s| (s, r as u32)))
-        .collect()
+    let rows: Vec<usize> = rows.filter(|&r| may_match(ix, r, terms)).collect();
+    let mut out = Vec::new();
+    for (k, &r) in rows.iter().enumerate() {
+        if let Some(&next) = rows.get(k + 8) {
+            ix.prefetch(next);
+        }
+        if let Some(s) = score_row(ix, r, terms, m, &mut buf, false) {
+            out.push((s, r as u32));
+        }
+    }
+    out
 }
 
 impl Searcher {
