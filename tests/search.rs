@@ -193,6 +193,8 @@ fn digits_are_found_in_phones_and_as_written_elsewhere() {
     let ix = index(&cs);
     assert_eq!(find(&ix, "6175550106"), vec![0]);
     assert_eq!(find(&ix, "555-0199"), vec![1]);
+    assert_eq!(find(&ix, "phone:6175550106"), vec![0]);
+    assert_eq!(find(&ix, "phone:(212) 555"), vec![1]);
     assert_eq!(find(&ix, "4521"), vec![2]);
     assert_eq!(find(&ix, "555"), vec![0, 1]);
     assert!(find(&ix, "5550107").is_empty());

@@ -10,11 +10,13 @@ use crate::api::Contact;
 use crate::app::state::ContactSet;
 use crate::search::{Doc, Index};
 
-/// What a row needs beyond its text.
+/// What a row needs beyond its text: twelve bytes, so a million cost 12 MB.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct RowMeta {
-    pub added_ms: i64,
-    pub updated_ms: i64,
+    /// When the contact was added and last updated, in seconds since 1970 (the list orders
+    /// and shows them to the minute).
+    added: u32,
+    updated: u32,
     /// The name is first and last name, the first this many bytes long; `NO_SPLIT` when it is
     /// a name of its own.
     first_len: u16,
@@ -22,8 +24,9 @@ pub struct RowMeta {
 
 const NO_SPLIT: u16 = u16::MAX;
 
-fn ms(raw: Option<&str>) -> i64 {
-    raw.and_then(crate::api::time::epoch_ms).unwrap_or(0)
+fn secs(raw: Option<&str>) -> u32 {
+    raw.and_then(crate::api::time::epoch_ms)
+        .map_or(0, |ms| u32::try_from(ms / 1000).unwrap_or(0))
 }
 
 /// A contact's name as the list shows it, and how it splits into first and last.
@@ -104,10 +107,6 @@ impl<'a> Row<'a> {
         self.ix.tags(self.i).collect::<Vec<_>>().join(", ")
     }
 
-    pub fn added_ms(&self) -> i64 {
-        self.meta.added_ms
-    }
-
     /// The contact as the list knows it: who, how to reach, company, tags, dates. What the
     /// list does not keep (custom fields, DND, the address) comes with the full record.
     pub fn contact(&self) -> Contact {
@@ -122,7 +121,7 @@ impl<'a> Row<'a> {
                 (opt(f.trim()), opt(l.trim()), None)
             }
         };
-        let date = |ms: i64| (ms > 0).then(|| crate::api::time::iso_ms(ms));
+        let date = |s: u32| (s > 0).then(|| crate::api::time::iso_ms(i64::from(s) * 1000));
         Contact {
             id: opt(ix.id(i)),
             first_name: first,
@@ -132,8 +131,8 @@ impl<'a> Row<'a> {
             phone: opt(ix.phone(i)),
             company_name: opt(ix.company(i)),
             tags: ix.tags(i).map(String::from).collect(),
-            date_added: date(self.meta.added_ms),
-            date_updated: date(self.meta.updated_ms),
+            date_added: date(self.meta.added),
+            date_updated: date(self.meta.updated),
             ..Default::default()
         }
     }
@@ -152,8 +151,8 @@ fn with_doc<R>(c: &Contact, fields: &[String], f: impl FnOnce(&Doc) -> R) -> (R,
         fields,
     };
     let meta = RowMeta {
-        added_ms: ms(c.date_added.as_deref()),
-        updated_ms: ms(c.date_updated.as_deref()),
+        added: secs(c.date_added.as_deref()),
+        updated: secs(c.date_updated.as_deref()),
         first_len,
     };
     (f(&d), meta)
@@ -253,7 +252,7 @@ impl ContactSet {
         let metas: Vec<RowMeta> = new.iter().map(|(c, f)| with_doc(c, f, |_| ()).1).collect();
         // Where each goes in the list as it is now; ties after the rows already there.
         for (k, m) in metas.iter().enumerate() {
-            let at = self.meta.partition_point(|x| x.added_ms >= m.added_ms);
+            let at = self.meta.partition_point(|x| x.added >= m.added);
             placed.push((at, k));
         }
         placed.sort_unstable();

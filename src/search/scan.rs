@@ -13,6 +13,11 @@ use super::query::{Field, Kind, Query, Term};
 /// Who the contact is, where a loosely spelled word is looked for.
 const IDENTITY: [Field; 4] = [Field::Name, Field::Email, Field::Phone, Field::Company];
 
+/// Rows matched a batch at a time, and how far ahead of the one matched their text is asked
+/// for.
+const BATCH: usize = 512;
+const AHEAD: usize = 8;
+
 /// Below this many rows one thread is quicker than starting more.
 const PARALLEL_FROM: usize = 20_000;
 
@@ -118,7 +123,11 @@ fn score_row(
                 Some(16)
             }
             Kind::Fuzzy if one => hay().contains(p.needle[0]).then_some(16),
-            Kind::Phrase | Kind::Digits => p.found_in(hay()).then(|| exact_score(&p.term)),
+            Kind::Phrase => p.found_in(hay()).then(|| exact_score(&p.term)),
+            Kind::Digits => (p.found_in(hay())
+                || (matches!(p.term.field, Field::Any | Field::Phone)
+                    && digits_in(ix.field(row, Field::Phone), &p.term.text)))
+            .then(|| exact_score(&p.term)),
             Kind::Fuzzy => {
                 // A word is spelled loosely within one field of who the contact is (its
                 // letters never run from the name into the email: that finds noise, and it
@@ -177,6 +186,14 @@ fn score_row(
     Some(total)
 }
 
+/// Whether `digits` follow one another among the digits of `hay`, whatever is between them
+/// (`6175550106` in `+1 (617) 555-0106`). A phone is short: looked at from each digit.
+fn digits_in(hay: &str, digits: &str) -> bool {
+    let hay: Vec<u8> = hay.bytes().filter(u8::is_ascii_digit).collect();
+    let d = digits.as_bytes();
+    !d.is_empty() && hay.windows(d.len()).any(|w| w == d)
+}
+
 /// Whether `needle`'s bytes come in `hay` in order: most rows fail here, cheaper than asking
 /// the matcher.
 fn in_order(hay: &[u8], needle: &[u8]) -> bool {
@@ -225,14 +242,26 @@ fn scan(
     m: &mut Matcher,
 ) -> Vec<(u32, u32)> {
     let mut buf = Vec::new();
-    let rows: Vec<usize> = rows.filter(|&r| may_match(ix, r, terms)).collect();
     let mut out = Vec::new();
-    for (k, &r) in rows.iter().enumerate() {
-        if let Some(&next) = rows.get(k + 8) {
-            ix.prefetch(next);
-        }
-        if let Some(s) = score_row(ix, r, terms, m, &mut buf, false) {
-            out.push((s, r as u32));
+    // The rows the masks leave in, a batch at a time: each one's text is asked for a few rows
+    // before it is read, so the wait for memory overlaps the matching of the rows before it.
+    let mut batch: Vec<u32> = Vec::with_capacity(BATCH);
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        batch.clear();
+        batch.extend(
+            rows.by_ref()
+                .filter(|&r| may_match(ix, r, terms))
+                .take(BATCH)
+                .map(|r| r as u32),
+        );
+        for (k, &r) in batch.iter().enumerate() {
+            if let Some(&next) = batch.get(k + AHEAD) {
+                ix.prefetch(next as usize);
+            }
+            if let Some(s) = score_row(ix, r as usize, terms, m, &mut buf, false) {
+                out.push((s, r));
+            }
         }
     }
     out
