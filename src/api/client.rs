@@ -323,8 +323,9 @@ impl Client {
                 None => {}
             }
             call.sent();
+            let sent = tokio::time::Instant::now();
             let outcome = match req.send().await {
-                Ok(resp) => self.read(resp, cap).await,
+                Ok(resp) => self.read(resp, cap, sent).await,
                 Err(e) => Err(ApiError::from(e)),
             };
             let err = match outcome {
@@ -346,7 +347,9 @@ impl Client {
                 // again); the status bar says so meanwhile. A write waits only briefly: past
                 // that it waits in the outbox, which says until when.
                 ApiError::RateLimited { retry_after } => {
-                    let wait = self.pacer.pause((*retry_after).min(MAX_READ_WAIT));
+                    let wait = self
+                        .pacer
+                        .pause_from((*retry_after).min(MAX_READ_WAIT), sent);
                     if (!reading && *retry_after > MAX_WRITE_WAIT)
                         || rate_retries >= policy.max_rate_limit_retries
                     {
@@ -376,9 +379,11 @@ impl Client {
         &self,
         mut resp: reqwest::Response,
         cap: usize,
+        sent: tokio::time::Instant,
     ) -> Result<T, ApiError> {
         let status = resp.status();
-        self.pacer.observe(resp.headers(), status.is_success());
+        self.pacer
+            .observe_from(resp.headers(), status.is_success(), sent);
         let retry_after = retry_after(resp.headers());
         let header = |name: header::HeaderName| {
             resp.headers()

@@ -69,6 +69,9 @@ struct State {
     waiting: usize,
     /// Of those, the user's.
     interactive_waiting: usize,
+    /// When `r` last forgot the holds: an answer to a request sent before then sets none
+    /// (a 429 that was on its way must not undo the user's `r`).
+    woken_at: Option<Instant>,
 }
 
 #[derive(Debug)]
@@ -132,6 +135,7 @@ impl Pacer {
                 },
                 waiting: 0,
                 interactive_waiting: 0,
+                woken_at: None,
             }),
             woken: Notify::new(),
         }
@@ -223,6 +227,14 @@ impl Pacer {
     /// room left ends a burst hold (a healthy answer overrides what an odd one said). A 429's
     /// wait is not ended so: an answer to a request sent before it proves nothing.
     pub fn observe(&self, headers: &HeaderMap, ok: bool) {
+        self.observe_from(headers, ok, Instant::now());
+    }
+
+    /// `observe` of the answer to a request sent at `sent`.
+    pub fn observe_from(&self, headers: &HeaderMap, ok: bool, sent: Instant) {
+        if self.lock().woken_at.is_some_and(|w| sent < w) {
+            return;
+        }
         let released = self.read_headers(headers, ok);
         if released {
             self.woken.notify_waiters();
@@ -276,8 +288,17 @@ impl Pacer {
     /// After a 429: nobody sends until the server's wait (at most `MAX_PAUSE`) is over.
     /// Returns the wait.
     pub fn pause(&self, wait: Duration) -> Duration {
+        self.pause_from(wait, Instant::now())
+    }
+
+    /// `pause` for a 429 to a request sent at `sent`; one sent before the last `wake` holds
+    /// nobody back (its own request still waits the wait it returns).
+    pub fn pause_from(&self, wait: Duration, sent: Instant) -> Duration {
         let mut s = self.lock();
         let wait = wait.min(MAX_PAUSE);
+        if s.woken_at.is_some_and(|w| sent < w) {
+            return wait;
+        }
         let until = Instant::now() + wait;
         s.blocked_until = Some(later(s.blocked_until, (until, Hold::RateLimited)));
         s.budget.remaining = Some(0);
@@ -288,6 +309,7 @@ impl Pacer {
     pub fn wake(&self) {
         {
             let mut s = self.lock();
+            s.woken_at = Some(Instant::now());
             s.blocked_until = None;
             s.daily_until = None;
             s.max = DEFAULT_MAX;
@@ -506,6 +528,21 @@ mod tests {
         // A 429's wait is not ended by an answer to a request sent before it.
         pacer.pause(Duration::from_secs(30));
         pacer.observe(&headers(&[("x-ratelimit-remaining", "57")]), true);
+        assert_eq!(pacer.holding().map(|h| h.0), Some(Hold::RateLimited));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_answer_to_a_request_sent_before_r_holds_nobody_back() {
+        let pacer = Pacer::ghl_default();
+        let sent = Instant::now();
+        tokio::time::advance(Duration::from_secs(1)).await;
+        pacer.wake();
+        // A 429 (and its `remaining: 0`) that was on its way when the user pressed `r`.
+        pacer.observe_from(&headers(&[("x-ratelimit-remaining", "0")]), false, sent);
+        pacer.pause_from(Duration::from_secs(3600), sent);
+        assert_eq!(pacer.holding(), None);
+        // One sent after `r` still holds everyone.
+        pacer.pause_from(Duration::from_secs(30), Instant::now());
         assert_eq!(pacer.holding().map(|h| h.0), Some(Hold::RateLimited));
     }
 
