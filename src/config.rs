@@ -143,6 +143,42 @@ pub fn token_path(profile: &str) -> PathBuf {
     dir.join("profiles").join(format!("{safe}.tokens.json"))
 }
 
+/// Where the location a profile was last in is noted (beside its sign-in, not in it: it is
+/// read at start before the sign-in, which an OS keyring can take seconds to give).
+pub fn last_location_path(profile: &str) -> PathBuf {
+    token_path(profile).with_extension("last-location")
+}
+
+/// The location the profile was last in, if noted.
+pub fn last_location(profile: &str) -> Option<String> {
+    let text = std::fs::read_to_string(last_location_path(profile)).ok()?;
+    let id = text.trim();
+    // An id as GHL makes them; anything else is not a location of ours.
+    (!id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric()))
+        .then(|| id.to_string())
+}
+
+/// Notes the location the profile is in now (0600; a failure costs only a slower next start).
+pub fn note_last_location(profile: &str, location: &str) {
+    let path = last_location_path(profile);
+    if last_location(profile).as_deref() == Some(location) {
+        return;
+    }
+    let write = || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            crate::private::create_dir(dir)?;
+        }
+        let tmp = path.with_extension("last-location.tmp");
+        let _ = std::fs::remove_file(&tmp);
+        let mut f = crate::private::open_append(&tmp)?;
+        std::io::Write::write_all(&mut f, location.as_bytes())?;
+        std::fs::rename(&tmp, &path)
+    };
+    if let Err(e) = write() {
+        tracing::warn!(error = %e, "could not note the location for the next start");
+    }
+}
+
 /// The local store (outbox and drafts) of an account, in the platform's data directory.
 pub fn store_path(account: &str) -> PathBuf {
     let safe: String = account

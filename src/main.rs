@@ -156,7 +156,8 @@ fn main() -> ExitCode {
             }) => auth_status(cli.config, &tokens()),
             None => {
                 let demo = cli.demo.then_some(cli.contacts);
-                run_tui(demo, cli.faults.unwrap_or_default(), cli.config, tokens).await
+                let profile = cli.profile.clone();
+                run_tui(demo, cli.faults.unwrap_or_default(), cli.config, profile).await
             }
         }
     });
@@ -564,11 +565,10 @@ fn relogin_command(profile: &str, set: &ghl_tui::auth::TokenSet) -> String {
 async fn connect(
     cfg: &Config,
     tokens: &ghl_tui::auth::TokenStore,
+    stored: std::io::Result<Option<ghl_tui::auth::TokenSet>>,
 ) -> Result<Option<(Session, String, String)>, String> {
     use ghl_tui::auth::{TokenManager, agency::Agency};
-    let stored = tokens
-        .load()
-        .map_err(|e| format!("can't read the stored sign-in: {e}"))?;
+    let stored = stored.map_err(|e| format!("can't read the stored sign-in: {e}"))?;
     let fixed = |token: Secret, location: String| -> Result<_, String> {
         let client = Client::new(ClientConfig::new(&cfg.api_base_url, token, &location))
             .map_err(|e| e.one_line())?;
@@ -664,7 +664,7 @@ async fn run_tui(
     demo: Option<Option<usize>>,
     faults: FaultRates,
     config_path: Option<PathBuf>,
-    tokens: impl FnOnce() -> ghl_tui::auth::TokenStore,
+    profile: String,
 ) -> anyhow::Result<ExitCode> {
     let config_path = config_path.or_else(config::default_config_path);
     // Read for the demo too: the user's own settings (date order, and more) apply there.
@@ -677,7 +677,19 @@ async fn run_tui(
             return Ok(ExitCode::FAILURE);
         }
     };
+    let keymap = Arc::new(keymap);
+    let fresh_state = |label: String, location: String| {
+        let mut state = State::new(label, location, chrono::Utc::now().naive_utc());
+        // The only place the machine's zone is read: everything after works from the state.
+        state.zone = chrono::Local::now().offset().fix();
+        state.look = ghl_tui::look::Look::from_env(|k| std::env::var(k).ok());
+        state.date_order = cfg.date_order;
+        state.keymap = keymap.clone();
+        state
+    };
     let mut _sandbox = None;
+    let mut guard = None;
+    let mut early_replica = None;
     let (session, label, location) = if let Some(contacts) = demo {
         let seed = seed_for(contacts)?;
         let sb = Sandbox::demo(&seed, faults).await?;
@@ -685,30 +697,82 @@ async fn run_tui(
         _sandbox = Some(sb);
         connected
     } else {
-        match connect(&cfg, &tokens()).await {
+        // The stored sign-in is read on its own thread (an OS keyring can take seconds to
+        // answer); meanwhile the location last used is shown from its replica.
+        let reading = {
+            let profile = profile.clone();
+            tokio::task::spawn_blocking(move || {
+                let tokens = token_store(&profile);
+                // For the test of a keyring slow to answer (a locked desktop keyring can take
+                // seconds): the sign-in takes this long to read.
+                if let Some(ms) = std::env::var("GHL_TEST_SIGN_IN_DELAY_MS")
+                    .ok()
+                    .and_then(|v| v.parse::<u64>().ok())
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(ms.min(60_000)));
+                }
+                let stored = tokens.load();
+                (tokens, stored)
+            })
+        };
+        let early = cfg
+            .location_id
+            .clone()
+            .or_else(|| config::last_location(&profile));
+        if let Some(location) = early {
+            let store = config::store_path(&location);
+            let opened = ghl_tui::session::open_replica(Some(&store), cfg.sync.cache);
+            let peeked = match &opened.replica {
+                Some(r) => r
+                    .call(ghl_tui::runtime::peek_replica)
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .flatten(),
+                None => None,
+            };
+            if let Some(msg) = peeked {
+                let mut state = fresh_state(format!("location · {location}"), location.clone());
+                let _ = ghl_tui::app::update(&mut state, msg);
+                state.say("Signing in…", false);
+                let mut g = ghl_tui::terminal::Guard::enter()?;
+                ghl_tui::runtime::draw_once(&mut g.terminal, &state)?;
+                guard = Some(g);
+            }
+            early_replica = Some((location, opened));
+        }
+        let (tokens, stored) = reading.await?;
+        match connect(&cfg, &tokens, stored).await {
             Ok(Some(connected)) => connected,
             Ok(None) => {
+                drop(guard);
                 print!("{}", welcome(config_path.as_deref()));
                 return Ok(ExitCode::from(NOT_SIGNED_IN));
             }
             Err(e) => {
+                drop(guard);
                 eprintln!("ghl-tui: {e}");
                 return Ok(ExitCode::FAILURE);
             }
         }
     };
+    if demo.is_none() {
+        config::note_last_location(&profile, &location);
+    }
     let mut session = session;
     session.sync = cfg.sync.clone();
-    session.replica = ghl_tui::session::open_replica(session.store.path.as_deref(), cfg.sync.cache);
-    let mut state = State::new(label, location, chrono::Utc::now().naive_utc());
-    // The only place the machine's zone is read: everything after works from the state.
-    state.zone = chrono::Local::now().offset().fix();
-    state.look = ghl_tui::look::Look::from_env(|k| std::env::var(k).ok());
-    state.date_order = cfg.date_order;
-    state.keymap = Arc::new(keymap);
+    session.replica = match early_replica {
+        // Opened once: the replica shown while signing in is the one the session goes on with.
+        Some((early, opened)) if early == location => opened,
+        _ => ghl_tui::session::open_replica(session.store.path.as_deref(), cfg.sync.cache),
+    };
+    let state = fresh_state(label, location);
     let tokens = session.tokens.clone();
     let termination = ghl_tui::runtime::termination();
-    let mut guard = ghl_tui::terminal::Guard::enter()?;
+    let mut guard = match guard {
+        Some(g) => g,
+        None => ghl_tui::terminal::Guard::enter()?,
+    };
     let result = ghl_tui::runtime::run(
         &mut guard.terminal,
         state,

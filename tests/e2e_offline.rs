@@ -102,3 +102,81 @@ fn offline_start_shows_the_replica_and_a_note_arrives_once_when_the_server_is_ba
     tui.assert_terminal_restored();
     drop(sb);
 }
+
+/// A keyring slow to answer: the last location's list is on screen from its replica while
+/// the sign-in is still being read, and the app goes on from there once it is.
+#[test]
+fn the_replica_is_shown_before_the_sign_in_is_read() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let seed = Seed::synthetic(500);
+    let sb = serve(&rt, &seed, 0);
+    let base = sb.base_url();
+    let location = sb.location_id().to_string();
+    let home = tempfile::tempdir().expect("tempdir");
+    // Signed in the way a user is, the sign-in stored (in the file here: no keyring in CI).
+    let mut login = std::process::Command::new(env!("CARGO_BIN_EXE_ghl-tui"));
+    login
+        .args(["login", "--token", "--location", &location])
+        .env("HOME", home.path())
+        .env("GHL_API_BASE_URL", &base)
+        .env("GHL_TOKEN_STORE", "file")
+        .env_remove("GHL_TOKEN")
+        .env_remove("GHL_LOCATION_ID")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (var, dir) in [
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+    ] {
+        login.env(var, home.path().join(dir));
+    }
+    let mut child = login.spawn().expect("login");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        writeln!(stdin, "{DEMO_TOKEN}").expect("token");
+    }
+    let out = child.wait_with_output().expect("login ran");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let env = [
+        ("GHL_API_BASE_URL", base.as_str()),
+        ("GHL_TOKEN_STORE", "file"),
+    ];
+    let mut tui = Tui::spawn_in(home, &[], 120, 30, &env);
+    tui.wait("the first sync", |sc| {
+        let all = sc.contents();
+        all.contains("Contacts 500") && all.contains("synced")
+    });
+    tui.send("q");
+    assert!(tui.wait_exit(DEADLINE).success());
+    let home = std::mem::replace(&mut tui.home, tempfile::tempdir().expect("tempdir"));
+    drop(tui);
+
+    let slow = [
+        ("GHL_API_BASE_URL", base.as_str()),
+        ("GHL_TOKEN_STORE", "file"),
+        ("GHL_TEST_SIGN_IN_DELAY_MS", "4000"),
+    ];
+    let mut tui = Tui::spawn_in(home, &[], 120, 30, &slow);
+    tui.wait("the list while signing in", |sc| {
+        // Its first screen (the rest is read once the session starts).
+        let all = sc.contents();
+        all.contains("300/500 contacts") && all.contains("Signing in")
+    });
+    tui.wait("the session, once signed in", |sc| {
+        let all = sc.contents();
+        all.contains("Contacts 500") && !all.contains("Signing in") && all.contains("synced")
+    });
+    tui.send("q");
+    assert!(tui.wait_exit(DEADLINE).success());
+    tui.assert_terminal_restored();
+    drop(sb);
+}

@@ -11,7 +11,7 @@ mod replay;
 mod syncer;
 
 pub use executor::Executor;
-pub use syncer::{FIRST_SCREEN, load as load_replica};
+pub use syncer::{FIRST_SCREEN, load as load_replica, peek as peek_replica};
 
 use std::io::Write;
 use std::time::Duration;
@@ -322,6 +322,16 @@ where
     let area = terminal.size()?;
     terminal.resize(ratatui::layout::Rect::new(0, 0, area.width, area.height))?;
     Ok(out)
+}
+
+/// One frame of `state`, as the event loop draws them: for the frame shown from the replica
+/// while the sign-in is still being read.
+pub fn draw_once<B>(terminal: &mut Terminal<B>, state: &State) -> anyhow::Result<()>
+where
+    B: Backend + Write,
+    B::Error: Send + Sync + 'static,
+{
+    draw(terminal, state).map(drop)
 }
 
 fn draw<B>(terminal: &mut Terminal<B>, state: &State) -> anyhow::Result<Geometry>

@@ -95,6 +95,24 @@ pub fn load(r: &mut Replica, starting: bool) -> Result<Msg, StoreError> {
     })
 }
 
+/// The first screen of the list, read and changing nothing (the session has not started: the
+/// sign-in is still being read): what is drawn before anything else.
+pub fn peek(r: &mut Replica) -> Result<Option<Msg>, StoreError> {
+    let mark = r.mark()?;
+    let total = r.count()? as usize;
+    if mark.watermark_ms.is_none() || total == 0 {
+        return Ok(None);
+    }
+    let mut list = crate::app::rows::SetBuilder::with_capacity(FIRST_SCREEN.min(total));
+    r.each_entry(Some(FIRST_SCREEN), |e| list.push(e))?;
+    Ok(Some(Msg::ReplicaLoaded {
+        list: Box::new(list.finish(total)),
+        mark,
+        changes: Vec::new(),
+        total,
+    }))
+}
+
 /// `load` on the replica's thread; a replica that cannot be read is said, not fatal.
 pub async fn read(replica: &ReplicaHandle, starting: bool) -> Option<Msg> {
     let read = replica.call(move |r| load(r, starting)).await;
