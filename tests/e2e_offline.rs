@@ -117,7 +117,7 @@ fn the_replica_is_shown_before_the_sign_in_is_read() {
     let mut login = std::process::Command::new(env!("CARGO_BIN_EXE_ghl-tui"));
     login
         .args(["login", "--token", "--location", &location])
-        .env("HOME", home.path())
+        .envs(home_env(home.path()))
         .env("GHL_API_BASE_URL", &base)
         .env("GHL_TOKEN_STORE", "file")
         .env_remove("GHL_TOKEN")
@@ -125,14 +125,6 @@ fn the_replica_is_shown_before_the_sign_in_is_read() {
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-    for (var, dir) in [
-        ("XDG_STATE_HOME", "state"),
-        ("XDG_CACHE_HOME", "cache"),
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_DATA_HOME", "data"),
-    ] {
-        login.env(var, home.path().join(dir));
-    }
     let mut child = login.spawn().expect("login");
     {
         use std::io::Write;

@@ -138,24 +138,32 @@ impl<'a> Row<'a> {
     }
 }
 
-/// The search index's view of a contact, with its custom field values as text.
-fn with_doc<R>(c: &Contact, fields: &[String], f: impl FnOnce(&Doc) -> R) -> (R, RowMeta) {
-    let (name, first_len) = name_of(c);
-    let d = Doc {
+/// The search index's view of a contact (`name` as `name_of` gives it), with its custom
+/// field values as text.
+fn doc<'a>(c: &'a Contact, name: &'a str, fields: &'a [String]) -> Doc<'a> {
+    Doc {
         id: c.id(),
-        name: &name,
+        name,
         email: c.email.as_deref().unwrap_or(""),
         phone: c.phone.as_deref().unwrap_or(""),
         company: c.company_name.as_deref().unwrap_or(""),
         tags: &c.tags,
         fields,
-    };
-    let meta = RowMeta {
+    }
+}
+
+fn meta_of(c: &Contact, first_len: u16) -> RowMeta {
+    RowMeta {
         added: secs(c.date_added.as_deref()),
         updated: secs(c.date_updated.as_deref()),
         first_len,
-    };
-    (f(&d), meta)
+    }
+}
+
+/// `f` on the search index's view of `c`, and the row's other half.
+fn with_doc<R>(c: &Contact, fields: &[String], f: impl FnOnce(&Doc) -> R) -> (R, RowMeta) {
+    let (name, first_len) = name_of(c);
+    (f(&doc(c, &name, fields)), meta_of(c, first_len))
 }
 
 impl ContactSet {
@@ -249,7 +257,12 @@ impl ContactSet {
             return;
         }
         let mut placed: Vec<(usize, usize)> = Vec::with_capacity(new.len());
-        let metas: Vec<RowMeta> = new.iter().map(|(c, f)| with_doc(c, f, |_| ()).1).collect();
+        let names: Vec<(String, u16)> = new.iter().map(|(c, _)| name_of(c)).collect();
+        let metas: Vec<RowMeta> = new
+            .iter()
+            .zip(&names)
+            .map(|((c, _), (_, first_len))| meta_of(c, *first_len))
+            .collect();
         // Where each goes in the list as it is now; ties after the rows already there.
         for (k, m) in metas.iter().enumerate() {
             let at = self.meta.partition_point(|x| x.added >= m.added);
@@ -266,24 +279,9 @@ impl ContactSet {
             meta.push(metas[k]);
         }
         meta.extend_from_slice(&self.meta[old..]);
-        let names: Vec<(String, u16)> = new.iter().map(|(c, _)| name_of(c)).collect();
         let docs: Vec<(usize, Doc)> = positions
             .iter()
-            .map(|&(at, k)| {
-                let (c, fields) = &new[k];
-                (
-                    at,
-                    Doc {
-                        id: c.id(),
-                        name: &names[k].0,
-                        email: c.email.as_deref().unwrap_or(""),
-                        phone: c.phone.as_deref().unwrap_or(""),
-                        company: c.company_name.as_deref().unwrap_or(""),
-                        tags: &c.tags,
-                        fields,
-                    },
-                )
-            })
+            .map(|&(at, k)| (at, doc(&new[k].0, &names[k].0, &new[k].1)))
             .collect();
         Arc::make_mut(&mut self.index).insert(docs);
         self.meta = meta;
@@ -293,23 +291,8 @@ impl ContactSet {
     pub fn insert_first(&mut self, c: &Contact) {
         let (name, first_len) = name_of(c);
         let fields = field_values(c);
-        let d = Doc {
-            id: c.id(),
-            name: &name,
-            email: c.email.as_deref().unwrap_or(""),
-            phone: c.phone.as_deref().unwrap_or(""),
-            company: c.company_name.as_deref().unwrap_or(""),
-            tags: &c.tags,
-            fields: &fields,
-        };
-        Arc::make_mut(&mut self.index).insert(vec![(0, d)]);
-        self.meta.insert(
-            0,
-            RowMeta {
-                first_len,
-                ..with_doc(c, &fields, |_| ()).1
-            },
-        );
+        Arc::make_mut(&mut self.index).insert(vec![(0, doc(c, &name, &fields))]);
+        self.meta.insert(0, meta_of(c, first_len));
     }
 
     /// Keeps the rows whose id `keep` says so, in order.

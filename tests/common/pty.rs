@@ -28,6 +28,20 @@ pub const SHOW_CURSOR: &[u8] = b"\x1b[?25h";
 pub const BEGIN_FRAME: &[u8] = b"\x1b[?2026h";
 pub const END_FRAME: &[u8] = b"\x1b[?2026l";
 
+/// HOME and the XDG folders of a test's home: every file the app writes stays in it.
+pub fn home_env(home: &std::path::Path) -> Vec<(&'static str, std::path::PathBuf)> {
+    let mut env = vec![("HOME", home.to_path_buf())];
+    for (var, dir) in [
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+    ] {
+        env.push((var, home.join(dir)));
+    }
+    env
+}
+
 /// Where the log lands under the test's HOME (`$XDG_STATE_HOME/ghl-tui/`).
 pub const LOG: &str = "state/ghl-tui/ghl-tui.log";
 
@@ -85,14 +99,8 @@ impl Tui {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ghl-tui"));
         cmd.args(args);
         cmd.cwd(home.path());
-        cmd.env("HOME", home.path());
-        for (var, dir) in [
-            ("XDG_STATE_HOME", "state"),
-            ("XDG_CACHE_HOME", "cache"),
-            ("XDG_CONFIG_HOME", "config"),
-            ("XDG_DATA_HOME", "data"),
-        ] {
-            cmd.env(var, home.path().join(dir));
+        for (var, dir) in home_env(home.path()) {
+            cmd.env(var, dir);
         }
         cmd.env("TERM", "xterm-256color");
         for var in [
