@@ -13,6 +13,7 @@ pub const ENV_AUTHORIZE_URL: &str = "GHL_AUTHORIZE_URL";
 pub const ENV_TOKEN_URL: &str = "GHL_TOKEN_URL";
 pub const ENV_REDIRECT_URI: &str = "GHL_REDIRECT_URI";
 pub const ENV_APP_ID: &str = "GHL_APP_ID";
+pub const ENV_USER_ID: &str = "GHL_USER_ID";
 /// `file` keeps sign-ins in the 0600 file even where an OS keyring answers.
 pub const ENV_TOKEN_STORE: &str = "GHL_TOKEN_STORE";
 /// `mdy`, `dmy` or `ymd`: how numeric dates are typed.
@@ -39,6 +40,8 @@ pub struct Config {
     pub redirect_uri: String,
     /// The marketplace app's id; by default the part of the client id before its first `-`.
     pub app_id: Option<String>,
+    /// Who the user is in the location (a user id), for the queue's "assigned to me".
+    pub user_id: Option<String>,
     /// How numeric dates are typed (`12/01`); by default the locale's.
     pub date_order: crate::app::dates::DateOrder,
     /// Where `token` came from, for `auth status`: the environment or the file.
@@ -68,6 +71,8 @@ struct FileConfig {
     redirect_uri: Option<String>,
     #[serde(alias = "GHL_APP_ID")]
     app_id: Option<String>,
+    #[serde(alias = "GHL_USER_ID")]
+    user_id: Option<String>,
     #[serde(alias = "GHL_DATE_ORDER")]
     date_order: Option<String>,
     /// `full` (default), `viewed` or `off`.
@@ -286,6 +291,7 @@ impl Config {
             redirect_uri: pick(ENV_REDIRECT_URI, from_file.redirect_uri)
                 .unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_string()),
             app_id: pick(ENV_APP_ID, from_file.app_id),
+            user_id: pick(ENV_USER_ID, from_file.user_id),
             date_order,
             token_url,
             api_base_url,

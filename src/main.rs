@@ -684,14 +684,22 @@ async fn run_tui(
         state.zone = chrono::Local::now().offset().fix();
         state.look = ghl_tui::look::Look::from_env(|k| std::env::var(k).ok());
         state.date_order = cfg.date_order;
+        state.me = cfg.user_id.clone();
         state.keymap = keymap.clone();
         state
     };
     let mut _sandbox = None;
     let mut guard = None;
     let mut early_replica = None;
+    // The demo's sign-in is its company's first user, as its token answer says.
+    let mut demo_me = None;
     let (session, label, location) = if let Some(contacts) = demo {
         let seed = seed_for(contacts)?;
+        demo_me = seed
+            .users
+            .first()
+            .and_then(|u| u.get("id")?.as_str())
+            .map(String::from);
         let sb = Sandbox::demo(&seed, faults).await?;
         let connected = demo_session(&sb, &seed).await.map_err(anyhow::Error::msg)?;
         _sandbox = Some(sb);
@@ -766,7 +774,10 @@ async fn run_tui(
         Some((early, opened)) if early == location => opened,
         _ => ghl_tui::session::open_replica(session.store.path.as_deref(), cfg.sync.cache),
     };
-    let state = fresh_state(label, location);
+    let mut state = fresh_state(label, location);
+    if state.me.is_none() {
+        state.me = demo_me;
+    }
     let tokens = session.tokens.clone();
     let termination = ghl_tui::runtime::termination();
     let mut guard = match guard {

@@ -71,7 +71,13 @@ fn browse(cols: u16, rows: u16) {
     tui.send("?");
     tui.wait("the help overlay", |sc| {
         let all = sc.contents();
-        all.contains(" Keys ") && all.contains("Move down") && (rows < 30 || all.contains("Quit"))
+        all.contains(" Keys ") && all.contains("Move down")
+    });
+    // The rest of the help is a page down.
+    tui.send("\x1b[6~");
+    tui.wait("the rest of the help", |sc| {
+        let all = sc.contents();
+        all.contains(" Keys ") && all.contains("Quit")
     });
     tui.send(ESC);
     tui.wait("the help overlay to close", |sc| {

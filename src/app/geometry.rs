@@ -62,7 +62,7 @@ impl Geometry {
         match pane {
             Pane::Tasks | Pane::Appointments => (height / 2).max(1),
             Pane::Notes | Pane::Details => height,
-            Pane::Contacts => self.list_height.max(1),
+            Pane::Contacts | Pane::Queue => self.list_height.max(1),
         }
     }
 }

@@ -89,8 +89,9 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {}
         Top | Bottom | PageUp | PageDown | Open | NextPane | PrevPane | Focus(_) | Search
         | Refresh | Help | New | Edit | Delete | Toggle | AddTag | RemoveTag | ShowPending
-        | Messages | SwitchLocation | Changed | Save | Cancel | NextField | PrevField
-        | ExternalEditor | Yes | No | Discard | RunSearch | AcceptFilter | ClearSearch => {
+        | Messages | SwitchLocation | Changed | QueueAssignee | QueueOverdue | Save | Cancel
+        | NextField | PrevField | ExternalEditor | Yes | No | Discard | RunSearch
+        | AcceptFilter | ClearSearch => {
             return false;
         }
     }
@@ -143,9 +144,9 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         // Quit was taken above; the others were turned away at the top.
         Quit | Top | Bottom | PageUp | PageDown | Open | NextPane | PrevPane | Focus(_)
         | Search | Refresh | Help | New | Edit | Delete | Toggle | AddTag | RemoveTag
-        | ShowPending | Messages | SwitchLocation | Changed | Save | Cancel | NextField
-        | PrevField | ExternalEditor | Yes | No | Discard | RunSearch | AcceptFilter
-        | ClearSearch => {}
+        | ShowPending | Messages | SwitchLocation | Changed | QueueAssignee | QueueOverdue
+        | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Discard
+        | RunSearch | AcceptFilter | ClearSearch => {}
     }
     state.open(Overlay::Locations(picker));
     true

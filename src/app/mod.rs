@@ -13,6 +13,7 @@ pub mod msg;
 pub mod order;
 pub mod pane;
 pub mod places;
+pub mod queue;
 pub mod rows;
 pub mod say;
 pub mod state;

@@ -62,6 +62,16 @@ pub enum Msg {
     Zones(Result<Vec<String>, ApiError>),
     /// The location's users, to show people by name.
     Users(Result<Vec<crate::api::User>, ApiError>),
+    /// The work queue's open tasks, across the location.
+    QueueTasks {
+        generation: u64,
+        result: Result<Vec<crate::api::QueueTask>, ApiError>,
+    },
+    /// The user's appointments today.
+    QueueEvents {
+        generation: u64,
+        result: Result<Vec<crate::api::Appointment>, ApiError>,
+    },
     /// The selection has stayed put for the debounce time.
     Settled(u64),
     Budget(RateBudget),
@@ -223,6 +233,13 @@ pub enum Effect {
     },
     /// Fetch the custom field definitions.
     FetchFields,
+    /// Fetch the work queue: the location's tasks, and a user's appointments in a span of
+    /// milliseconds.
+    FetchQueue {
+        generation: u64,
+        filter: crate::api::TaskFilter,
+        events: Option<(String, i64, i64)>,
+    },
     /// Record writes in the outbox (and drop the draft they came from, in the same
     /// transaction), then send it.
     Write {

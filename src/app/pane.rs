@@ -1,8 +1,10 @@
 //! The panes: the contact list and the four on the right.
 
-/// The five panes, numbered as the `1`-`5` keys select them.
+/// The five panes, numbered as the `1`-`5` keys select them, and the work queue (`0`), which
+/// takes the list's place on the left.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Pane {
+    Queue,
     Contacts,
     Details,
     Tasks,
@@ -22,6 +24,9 @@ impl Pane {
     pub const TABS: [Pane; 4] = [Pane::Details, Pane::Tasks, Pane::Notes, Pane::Appointments];
 
     pub fn number(self) -> u8 {
+        if self == Pane::Queue {
+            return 0;
+        }
         Pane::ALL
             .iter()
             .position(|p| *p == self)
@@ -29,11 +34,15 @@ impl Pane {
     }
 
     pub fn from_number(n: u8) -> Option<Pane> {
+        if n == 0 {
+            return Some(Pane::Queue);
+        }
         Pane::ALL.get(usize::from(n).checked_sub(1)?).copied()
     }
 
     pub fn title(self) -> &'static str {
         match self {
+            Pane::Queue => "Queue",
             Pane::Contacts => "Contacts",
             Pane::Details => "Details",
             Pane::Tasks => "Tasks",

@@ -233,6 +233,10 @@ pub struct State {
     pub zones: Vec<String>,
     /// User id -> name, when the location's users can be read.
     pub users: HashMap<String, String>,
+    /// Who the signed-in user is (`user_id` in config), for "assigned to me".
+    pub me: Option<String>,
+    /// The work queue (`0`): open tasks across the location, today's appointments.
+    pub queue: super::queue::Queue,
     /// The outbox: changes made here and not yet confirmed by the server.
     pub pending: Vec<PendingView>,
     /// Ids of contacts, tasks and notes with a change on the way, drawn as pending.
@@ -386,6 +390,8 @@ impl State {
             location_id: location_id.into(),
             browse: ContactSet::default(),
             search: None,
+            me: None,
+            queue: Default::default(),
             page_limit: 500,
             modal: Modal::None,
             filter: Default::default(),

@@ -33,6 +33,8 @@ pub struct Executor {
     /// The location's extras being fetched (fields, tags, details, zones, users): called off
     /// when the user switches location, so nothing more is asked of the old one.
     extras_job: Option<JoinHandle<()>>,
+    /// The work queue's fetch under way: a newer one calls it off.
+    queue_job: Option<JoinHandle<()>>,
     /// The outbox and drafts of the location in use.
     local: Local,
     /// What the client waited for at the last look.
@@ -91,6 +93,7 @@ impl Executor {
             jobs_for: None,
             page_jobs: Vec::new(),
             extras_job: None,
+            queue_job: None,
             syncer: super::syncer::Syncer::new(replica, sync.clone()),
             sync_settings: sync,
             finder: super::finder::Finder::start(),
@@ -208,6 +211,30 @@ impl Executor {
                 self.page_jobs.retain(|(g, _)| *g != generation);
             }
             Effect::LoadContact { id, parts } => self.load_contact(id, parts),
+            Effect::FetchQueue {
+                generation,
+                filter,
+                events,
+            } => {
+                let (client, tx) = (self.client.clone(), self.tx.clone());
+                if let Some(old) = self.queue_job.take() {
+                    old.abort();
+                }
+                self.queue_job = Some(tokio::spawn(async move {
+                    let tasks = async {
+                        let result = client.location_tasks(&filter).await;
+                        let _ = tx.send(Msg::QueueTasks { generation, result });
+                    };
+                    let today = async {
+                        if let Some((user, from, to)) = events {
+                            let result = client.user_events(&user, from, to).await;
+                            let _ = tx.send(Msg::QueueEvents { generation, result });
+                        }
+                    };
+                    tokio::join!(tasks, today);
+                    let _ = tx.send(Msg::Budget(client.budget()));
+                }));
+            }
             Effect::FetchFields => {
                 let (client, tx) = (self.client.clone(), self.tx.clone());
                 if let Some(old) = self.extras_job.take() {
@@ -332,6 +359,9 @@ impl Executor {
             job.abort();
         }
         if let Some(job) = self.extras_job.take() {
+            job.abort();
+        }
+        if let Some(job) = self.queue_job.take() {
             job.abort();
         }
         self.jobs_for = None;

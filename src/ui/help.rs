@@ -55,9 +55,10 @@ fn scope_items(map: &Keymap, scopes: &[Scope]) -> Vec<Item> {
         out.push(Item::Title(scope.title()));
         let mut panes: Vec<&str> = Vec::new();
         let bindings = map.bindings(scope);
+        // The queue (`focus 0`) says its own line.
         let focus_keys = bindings
             .iter()
-            .filter(|b| matches!(b.action, Action::Focus(_)))
+            .filter(|b| matches!(b.action, Action::Focus(n) if n > 0))
             .count();
         let moves: Vec<(String, &str)> = MOVES
             .iter()
@@ -68,7 +69,8 @@ fn scope_items(map: &Keymap, scopes: &[Scope]) -> Vec<Item> {
         for b in bindings {
             // The pane keys as they come by default (1 to 5, in order) share a line; rebound,
             // each says its own.
-            if let Action::Focus(_) = b.action
+            if let Action::Focus(n) = b.action
+                && n > 0
                 && focus_keys == 5
                 && b.label().len() == 1
             {

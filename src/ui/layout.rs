@@ -80,7 +80,7 @@ pub fn areas(size: Rect, focus: Pane) -> Areas {
             status,
             hints,
         }
-    } else if focus == Pane::Contacts {
+    } else if matches!(focus, Pane::Contacts | Pane::Queue) {
         Areas {
             contacts: Some(main),
             right: None,

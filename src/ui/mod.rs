@@ -25,10 +25,18 @@ pub fn view(state: &State, frame: &mut Frame) -> Geometry {
     let areas = layout::areas(size, state.focus);
     let mut geometry = measure(state, size, &areas);
     if let Some(area) = areas.contacts {
-        panes::contacts::draw(frame, area, state, spinner);
+        if state.queue.open {
+            panes::queue::draw(frame, area, state, spinner);
+        } else {
+            panes::contacts::draw(frame, area, state, spinner);
+        }
     }
     if let Some(area) = areas.right {
-        draw_right(frame, area, state, spinner);
+        if state.focus == Pane::Queue {
+            panes::queue::draw_task(frame, area, state);
+        } else {
+            draw_right(frame, area, state, spinner);
+        }
     }
     status::draw(frame, areas.status, state, spinner);
     draw_hints(frame, areas.hints, state);
@@ -259,7 +267,9 @@ fn draw_right(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spi
         Pane::Tasks => panes::tasks::draw(frame, body, state, spinner),
         Pane::Notes => panes::notes::draw(frame, body, state, spinner),
         Pane::Appointments => panes::appointments::draw(frame, body, state, spinner),
-        Pane::Details | Pane::Contacts => panes::details::draw(frame, body, state, spinner),
+        Pane::Details | Pane::Contacts | Pane::Queue => {
+            panes::details::draw(frame, body, state, spinner)
+        }
     }
 }
 

@@ -39,6 +39,8 @@ macro_rules! not_an_answer {
             | Action::Messages
             | Action::SwitchLocation
             | Action::Changed
+            | Action::QueueAssignee
+            | Action::QueueOverdue
             | Action::Save
             | Action::Cancel
             | Action::NextField
@@ -166,9 +168,10 @@ fn list_act(
         Back => return (true, None),
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | New | Edit | Delete
         | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
-        | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No | RunSearch
-        | AcceptFilter | ClearSearch | CursorLeft | CursorRight | LineStart | LineEnd
-        | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
+        | QueueAssignee | QueueOverdue | Save | Cancel | NextField | PrevField | ExternalEditor
+        | Yes | No | RunSearch | AcceptFilter | ClearSearch | CursorLeft | CursorRight
+        | LineStart | LineEnd | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord
+        | ClearInput => {
             return (false, Some(overlay));
         }
     };
@@ -388,6 +391,8 @@ fn form_act(
         | Action::Messages
         | Action::SwitchLocation
         | Action::Changed
+        | Action::QueueAssignee
+        | Action::QueueOverdue
         | Action::Yes
         | Action::No
         | Action::Pick

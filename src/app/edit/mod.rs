@@ -64,6 +64,14 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
     let contact = state.selected_detail().map(|c| c.into_owned());
     match action {
         Action::New => match state.focus {
+            // A note to the selected task's contact: what a call is logged with.
+            Pane::Queue => match crate::app::update::queue_selected(state) {
+                Some(t) if !t.contact_id().is_empty() => {
+                    let cid = t.contact_id().to_string();
+                    open(state, Form::new_note(&cid, now))
+                }
+                _ => state.say("No task selected", true),
+            },
             Pane::Tasks | Pane::Notes if contact.is_none() => {
                 state.say("Select a contact first", true)
             }
@@ -102,6 +110,13 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
             }
         },
         Action::Edit => match state.focus {
+            Pane::Queue => {
+                let open_key = state.key(Action::Open);
+                state.say(
+                    format!("{open_key} opens the task's contact, to edit it"),
+                    true,
+                )
+            }
             Pane::Tasks => match selected_task(state) {
                 Some((_, t)) if t.id.as_deref().is_some_and(is_local) => not_yet_saved(state),
                 Some((cid, t)) => open(state, Form::edit_task(&cid, &t, now, state.zone)),
@@ -188,6 +203,13 @@ fn tag_suggestions(state: &State) -> Vec<String> {
 
 fn delete(state: &mut State, contact: Option<Contact>) {
     let (prompt, op) = match state.focus {
+        Pane::Queue => {
+            let open_key = state.key(Action::Open);
+            return state.say(
+                format!("{open_key} opens the task's contact, to delete it"),
+                true,
+            );
+        }
         Pane::Tasks => match selected_task(state) {
             Some((_, t)) if t.id.as_deref().is_some_and(is_local) => return not_yet_saved(state),
             Some((cid, t)) => (
@@ -261,6 +283,15 @@ fn toggle_task(state: &mut State, fx: &mut Vec<Effect>) {
         }
         None => state.say("No task selected", true),
     }
+}
+
+/// `send` of writes made outside a form (the queue's `x`).
+pub(crate) fn send_ops(
+    state: &mut State,
+    ops: Vec<WriteOp>,
+    fx: &mut Vec<Effect>,
+) -> Result<(), String> {
+    send(state, ops, None, None, fx)
 }
 
 /// Shows the writes at once and hands them to the outbox (with the draft they came from, which

@@ -46,6 +46,10 @@ pub enum Action {
     SwitchLocation,
     /// The contacts changed since the previous session (`changed:`).
     Changed,
+    /// In the queue: the user's tasks, or everyone's.
+    QueueAssignee,
+    /// In the queue: only the overdue, or all.
+    QueueOverdue,
     // In an editor overlay.
     Save,
     Cancel,
@@ -88,6 +92,8 @@ const NAMES: &[(&str, Action)] = &[
     ("search", Action::Search),
     ("refresh", Action::Refresh),
     ("changed", Action::Changed),
+    ("queue_assignee", Action::QueueAssignee),
+    ("queue_overdue", Action::QueueOverdue),
     ("help", Action::Help),
     ("back", Action::Back),
     ("quit", Action::Quit),
@@ -256,6 +262,8 @@ impl Scope {
                     | Messages
                     | SwitchLocation
                     | Changed
+                    | QueueAssignee
+                    | QueueOverdue
             ),
             Scope::Search => {
                 matches!(

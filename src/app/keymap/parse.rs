@@ -130,6 +130,7 @@ fn key(raw: &str) -> Option<KeyCombination> {
 
 fn pane(name: &str) -> Option<Pane> {
     match name.trim() {
+        "queue" => Some(Pane::Queue),
         "contacts" => Some(Pane::Contacts),
         "details" => Some(Pane::Details),
         "tasks" => Some(Pane::Tasks),

@@ -67,6 +67,9 @@ pub(crate) fn printable(ev: &KeyEvent) -> Option<char> {
 
 fn browse(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
     use Action::*;
+    if state.focus == Pane::Queue && in_queue(state, action, fx) {
+        return true;
+    }
     match action {
         Up => move_focused(state, -1, fx),
         Down => move_focused(state, 1, fx),
@@ -82,7 +85,7 @@ fn browse(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             }
         }
         NextPane | PrevPane => {
-            let i = state.focus.number() as usize - 1;
+            let i = (state.focus.number() as usize).saturating_sub(1);
             let n = Pane::ALL.len();
             let j = if action == NextPane {
                 (i + 1) % n
@@ -91,8 +94,12 @@ fn browse(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             };
             focus(state, Pane::ALL[j], fx);
         }
+        Focus(0) => super::queue::open(state, fx),
         Focus(n) => {
             if let Some(p) = Pane::from_number(n) {
+                if p == Pane::Contacts {
+                    state.queue.open = false;
+                }
                 focus(state, p, fx);
             }
         }
@@ -116,6 +123,8 @@ fn browse(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             super::find::apply_filter(state, &before, fx);
         }
         Messages => state.open(Overlay::Messages { scroll: 0 }),
+        // Outside the queue they open it.
+        QueueAssignee | QueueOverdue => super::queue::open(state, fx),
         Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard
         | RunSearch | AcceptFilter | ClearSearch | CursorLeft | CursorRight | LineStart
         | LineEnd | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
@@ -149,8 +158,8 @@ fn search(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         }
         Top | Bottom | Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | Back
         | New | Edit | Delete | Toggle | AddTag | RemoveTag | ShowPending | Messages
-        | SwitchLocation | Changed | Save | Cancel | NextField | PrevField | ExternalEditor
-        | Yes | No | Pick | Discard => return false,
+        | SwitchLocation | Changed | QueueAssignee | QueueOverdue | Save | Cancel | NextField
+        | PrevField | ExternalEditor | Yes | No | Pick | Discard => return false,
     }
     true
 }
@@ -181,11 +190,33 @@ fn help(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Quit => super::ask_quit(state, fx),
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Back | New | Edit | Delete
         | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
-        | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard
-        | RunSearch | AcceptFilter | ClearSearch | CursorLeft | CursorRight | LineStart
-        | LineEnd | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
+        | QueueAssignee | QueueOverdue | Save | Cancel | NextField | PrevField | ExternalEditor
+        | Yes | No | Pick | Discard | RunSearch | AcceptFilter | ClearSearch | CursorLeft
+        | CursorRight | LineStart | LineEnd | WordLeft | WordRight | DeleteChar | DeleteForward
+        | DeleteWord | ClearInput => {
             return false;
         }
+    }
+    true
+}
+
+/// The keys the queue answers itself; the rest act as in the panes.
+fn in_queue(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
+    use Action::*;
+    match action {
+        Up => super::queue::move_by(state, -1),
+        Down => super::queue::move_by(state, 1),
+        PageUp => super::queue::move_by(state, -(panes::page_height(state) as isize)),
+        PageDown => super::queue::move_by(state, panes::page_height(state) as isize),
+        Top => super::queue::move_by(state, isize::MIN / 2),
+        Bottom => super::queue::move_by(state, isize::MAX / 2),
+        Toggle => super::queue::complete(state, fx),
+        Open => super::queue::open_contact(state, fx),
+        Refresh => super::queue::fetch(state, fx),
+        QueueAssignee => super::queue::toggle_assignee(state, fx),
+        QueueOverdue => super::queue::toggle_overdue(state),
+        Back => super::queue::close(state),
+        _ => return false,
     }
     true
 }

@@ -7,11 +7,13 @@ mod list;
 mod mouse;
 mod panes;
 mod parts;
+mod queue;
 mod replica;
 
 pub use browse::act;
 pub(crate) use list::refresh;
 pub(crate) use parts::load_selected;
+pub use queue::queue_selected;
 
 use super::edit;
 use super::msg::{Effect, Msg};
@@ -97,6 +99,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             request,
             result,
         } => list::on_page(state, generation, request, result, &mut fx),
+        Msg::QueueTasks { generation, result } => queue::tasks_arrived(state, generation, result),
+        Msg::QueueEvents { generation, result } => queue::events_arrived(state, generation, result),
         Msg::Contact { id, result } => {
             parts::failed(state, &id, "the full record", &result);
             // The list shows the newest record too (it may have changed, or a refused change
@@ -118,7 +122,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tasks { id, result } => {
             parts::failed(state, &id, "tasks", &result);
-            let (task, _) = super::order::under_cursors(state, &id);
+            let (mut task, _) = super::order::under_cursors(state, &id);
+            // Opened from the queue: the Tasks pane lands on that task.
+            if let Some((cid, tid)) = state.queue.follow.take() {
+                if cid == id {
+                    task = Some(tid);
+                } else {
+                    state.queue.follow = Some((cid, tid));
+                }
+            }
             parts::entry(state, &id).tasks = into_load(result);
             edit::reapply_pending(state, &id, Pane::Tasks);
             super::order::follow(state, &id, task, None);

@@ -22,6 +22,7 @@ pub(super) fn len(state: &State, pane: Pane) -> usize {
             .and_then(|e| e.appointments.ready())
             .map_or(0, Vec::len),
         Pane::Contacts => state.visible_len(),
+        Pane::Queue => 0,
     }
 }
 

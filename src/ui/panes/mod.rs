@@ -4,6 +4,7 @@ pub mod appointments;
 pub mod contacts;
 pub mod details;
 pub mod notes;
+pub mod queue;
 pub mod tasks;
 
 use ratatui::Frame;

@@ -1,0 +1,221 @@
+//! The work queue in the state: opening it (`0`), moving in it, completing a task at once
+//! (`x`, through the outbox), opening a task's contact with the task selected (`Enter`), and
+//! the filters (assignee, overdue only). Its answers come back as `QueueTasks`/`QueueEvents`.
+
+use crate::api::{ApiError, Appointment, QueueTask, WriteOp};
+use crate::app::msg::Effect;
+use crate::app::queue::Assignee;
+use crate::app::state::{Load, Modal, Pane, State};
+
+/// The task under the cursor in the queue.
+pub fn queue_selected(state: &State) -> Option<&QueueTask> {
+    let rows = state.queue.rows(state.now, state.zone);
+    rows.get(state.queue.selected).map(|r| r.task)
+}
+
+fn len(state: &State) -> usize {
+    state.queue.rows(state.now, state.zone).len()
+}
+
+/// Asks for the queue again (the tasks, and today's appointments when the user is known).
+pub(super) fn fetch(state: &mut State, fx: &mut Vec<Effect>) {
+    state.queue.generation += 1;
+    if !matches!(state.queue.tasks, Load::Ready(_)) {
+        state.queue.tasks = Load::Loading;
+    }
+    let events = state.me.clone().map(|me| {
+        let (from, to) = crate::app::queue::day_span_ms(state.now, state.zone);
+        (me, from, to)
+    });
+    if events.is_some() && !matches!(state.queue.events, Load::Ready(_)) {
+        state.queue.events = Load::Loading;
+    }
+    fx.push(Effect::FetchQueue {
+        generation: state.queue.generation,
+        filter: state.queue.filter(state.me.as_deref()),
+        events,
+    });
+}
+
+/// `0`: the queue takes the list's place; its data is asked for the first time it opens.
+pub(super) fn open(state: &mut State, fx: &mut Vec<Effect>) {
+    state.queue.open = true;
+    state.focus = Pane::Queue;
+    if state.queue.tasks.wanted() {
+        fetch(state, fx);
+    }
+    clamp(state);
+}
+
+/// Back to the contact list.
+pub(super) fn close(state: &mut State) {
+    state.queue.open = false;
+    state.focus = Pane::Contacts;
+}
+
+fn clamp(state: &mut State) {
+    let n = len(state);
+    state.queue.selected = state.queue.selected.min(n.saturating_sub(1));
+}
+
+pub(super) fn move_by(state: &mut State, delta: isize) {
+    let n = len(state);
+    if n == 0 {
+        return;
+    }
+    let at = state.queue.selected as isize + delta;
+    state.queue.selected = at.clamp(0, n as isize - 1) as usize;
+}
+
+/// `x`: the task is completed at once; it leaves the queue, and the outbox tells the server.
+pub(super) fn complete(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(t) = queue_selected(state) else {
+        return state.say("No task selected", true);
+    };
+    let (cid, tid, title) = (
+        t.contact_id().to_string(),
+        t.id().to_string(),
+        t.task.title.clone().unwrap_or_default(),
+    );
+    if cid.is_empty() || tid.is_empty() {
+        return state.say(
+            "This task names no contact; it cannot be completed here",
+            true,
+        );
+    }
+    let op = WriteOp::CompleteTask {
+        contact_id: cid,
+        task_id: tid.clone(),
+        completed: true,
+    };
+    if crate::app::edit::send_ops(state, vec![op], fx).is_ok() {
+        state.queue.done.insert(tid);
+        clamp(state);
+        state.say(
+            crate::sanitize::line(&format!("Completed: {title}")).into_owned(),
+            false,
+        );
+    }
+}
+
+/// `Enter`: the task's contact, in the list, with its Tasks pane on that task.
+pub(super) fn open_contact(state: &mut State, fx: &mut Vec<Effect>) {
+    let Some(t) = queue_selected(state) else {
+        return state.say("No task selected", true);
+    };
+    let (cid, tid, name) = (
+        t.contact_id().to_string(),
+        t.id().to_string(),
+        t.contact_name.clone(),
+    );
+    // The whole list, so the contact can be found in it.
+    if state.search.is_some() || !state.filter.is_empty() {
+        super::list::clear_filter(state, fx);
+        state.search = None;
+        state.visible = None;
+    }
+    let Some(row) = state.browse.find(&cid) else {
+        let shown = if name.is_empty() { cid } else { name };
+        return state.say(
+            crate::sanitize::line(&format!(
+                "{shown} is not in the list yet (the first sync is still under way)"
+            ))
+            .into_owned(),
+            true,
+        );
+    };
+    state.queue.open = false;
+    state.modal = Modal::None;
+    let (len, height) = (state.visible_len(), state.geometry.list_height);
+    state.list.select(row, len, height);
+    state.queue.follow = Some((cid, tid));
+    state.show_selected();
+    state.tab = Pane::Tasks;
+    state.focus = Pane::Tasks;
+    super::parts::load_selected(state, true, fx);
+}
+
+pub(super) fn toggle_assignee(state: &mut State, fx: &mut Vec<Effect>) {
+    state.queue.assignee = match state.queue.assignee {
+        Assignee::Me => Assignee::Anyone,
+        Assignee::Anyone => Assignee::Me,
+    };
+    if state.queue.assignee == Assignee::Me && state.me.is_none() {
+        state.say(
+            "Who you are is not known: set user_id in config.toml to see your own tasks",
+            true,
+        );
+    }
+    state.queue.selected = 0;
+    fetch(state, fx);
+}
+
+pub(super) fn toggle_overdue(state: &mut State) {
+    state.queue.overdue_only = !state.queue.overdue_only;
+    state.queue.selected = 0;
+}
+
+pub(super) fn tasks_arrived(
+    state: &mut State,
+    generation: u64,
+    result: Result<Vec<QueueTask>, ApiError>,
+) {
+    if generation != state.queue.generation {
+        return;
+    }
+    match result {
+        Ok(tasks) => {
+            // What the server now says is done needs no local mark any more.
+            let open: std::collections::HashSet<&str> = tasks.iter().map(|t| t.id()).collect();
+            state.queue.done.retain(|id| open.contains(id.as_str()));
+            state.queue.tasks = Load::Ready(tasks);
+            clamp(state);
+        }
+        Err(e) => {
+            state.say(
+                format!(
+                    "Couldn't load the queue: {}",
+                    scope_hint(&e, "locations/tasks.readonly")
+                ),
+                true,
+            );
+            if !matches!(state.queue.tasks, Load::Ready(_)) {
+                state.queue.tasks = Load::Failed(e);
+            }
+        }
+    }
+}
+
+pub(super) fn events_arrived(
+    state: &mut State,
+    generation: u64,
+    result: Result<Vec<Appointment>, ApiError>,
+) {
+    if generation != state.queue.generation {
+        return;
+    }
+    match result {
+        Ok(events) => state.queue.events = Load::Ready(events),
+        Err(e) => {
+            state.say(
+                format!(
+                    "Couldn't load today's appointments: {}",
+                    scope_hint(&e, "calendars/events.readonly")
+                ),
+                true,
+            );
+            state.queue.events = Load::Failed(e);
+        }
+    }
+}
+
+/// A refusal (the sign-in lacks `scope`) says which scope and how to add it; anything else
+/// in one line.
+fn scope_hint(e: &ApiError, scope: &str) -> String {
+    match e {
+        ApiError::MissingScope { .. } | ApiError::Forbidden { .. } => format!(
+            "the sign-in lacks the {scope} scope; add it to the Private Integration, or sign in again with `ghl-tui login`"
+        ),
+        _ => e.one_line(),
+    }
+}

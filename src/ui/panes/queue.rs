@@ -1,0 +1,268 @@
+//! The work queue (`0`): today's appointments, then the open tasks across the location by
+//! when they are due on the user's clock, each with its contact. On the right, the task under
+//! the cursor.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::app::queue::{Assignee, Group};
+use crate::app::state::{Load, Pane, State};
+use crate::sanitize;
+use crate::ui::{layout, text, theme};
+
+fn hhmm(t: chrono::NaiveDateTime) -> String {
+    t.format("%H:%M").to_string()
+}
+
+/// When a task is due, as short as its group allows (the group says the day).
+fn due_cell(
+    group: Group,
+    due: Option<chrono::NaiveDateTime>,
+    now: chrono::NaiveDateTime,
+) -> String {
+    match (group, due) {
+        (_, None) => String::new(),
+        (Group::Today | Group::Tomorrow, Some(d)) => hhmm(d),
+        (Group::Overdue, Some(d)) if d.date() == now.date() => hhmm(d),
+        (Group::ThisWeek, Some(d)) => d.format("%a %H:%M").to_string(),
+        (_, Some(d)) => d.format("%d %b").to_string(),
+    }
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
+    let focused = state.focus == Pane::Queue;
+    let q = &state.queue;
+    let rows = q.rows(state.now, state.zone);
+    let whose = match (q.assignee, state.me.is_some()) {
+        (Assignee::Me, true) => "mine",
+        _ => "everyone's",
+    };
+    let mut title = format!(" 0 Queue · {} · {whose} ", text::count(rows.len() as u64));
+    if q.overdue_only {
+        title = format!(
+            " 0 Queue · {} overdue · {whose} ",
+            text::count(rows.len() as u64)
+        );
+    }
+    let block = Block::bordered()
+        .border_type(theme::border_type(focused))
+        .border_style(theme::border(focused))
+        .title(Span::styled(title, theme::title(focused)));
+    frame.render_widget(block, area);
+    let inner = layout::inset(area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let width = usize::from(inner.width);
+    let now = state.local_now();
+    let mut lines: Vec<Line> = Vec::new();
+
+    let today = q.today(state.now, state.zone);
+    if !today.is_empty() {
+        lines.push(Line::styled("Appointments today", theme::header()));
+        for a in &today {
+            let at = a
+                .start_time
+                .as_deref()
+                .and_then(|t| crate::api::time::local(t, state.zone))
+                .map(hhmm)
+                .unwrap_or_default();
+            let status = a
+                .appointment_status
+                .as_deref()
+                .or(a.status.as_deref())
+                .unwrap_or("");
+            let title = sanitize::line(a.title.as_deref().unwrap_or("(untitled)")).into_owned();
+            let rest = format!("{at}  {title}");
+            let status = if status.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", sanitize::line(status))
+            };
+            let room = width.saturating_sub(text::width(&status) + 2);
+            lines.push(Line::from(vec![
+                Span::raw("  "),
+                Span::raw(text::fit(&rest, room)),
+                Span::styled(status, theme::dim()),
+            ]));
+        }
+        lines.push(Line::raw(""));
+    }
+
+    match &q.tasks {
+        Load::Idle | Load::Loading if rows.is_empty() => {
+            lines.push(Line::styled(
+                format!("{spinner} Loading the queue…"),
+                theme::dim(),
+            ));
+        }
+        Load::Failed(e) if rows.is_empty() => {
+            lines.push(Line::styled(
+                text::fit(&sanitize::line(&e.one_line()), width),
+                theme::error(),
+            ));
+        }
+        _ if rows.is_empty() => {
+            lines.push(Line::styled(
+                if q.overdue_only {
+                    "Nothing overdue"
+                } else {
+                    "Nothing to do: no open tasks"
+                },
+                theme::dim(),
+            ));
+        }
+        _ => {}
+    }
+
+    // The selected row's line, to keep it on screen.
+    let mut selected_line = 0;
+    let mut group = None;
+    for (i, r) in rows.iter().enumerate() {
+        if group != Some(r.group) {
+            group = Some(r.group);
+            let n = rows.iter().filter(|x| x.group == r.group).count();
+            let style = if r.group == Group::Overdue {
+                theme::error()
+            } else {
+                theme::header()
+            };
+            lines.push(Line::styled(format!("{} ({n})", r.group.title()), style));
+        }
+        let selected = i == q.selected;
+        if selected {
+            selected_line = lines.len();
+        }
+        let due = due_cell(r.group, r.due, now);
+        let who = match (r.task.contact_name.as_str(), r.task.company.as_str()) {
+            ("", "") => String::new(),
+            (n, "") => n.to_string(),
+            ("", c) => c.to_string(),
+            (n, c) => format!("{n} · {c}"),
+        };
+        let who = sanitize::line(&who).into_owned();
+        let title =
+            sanitize::line(r.task.task.title.as_deref().unwrap_or("(untitled)")).into_owned();
+        let marker = theme::marker(selected);
+        let due_w = 6.max(text::width(&due));
+        let room = width.saturating_sub(text::width(marker) + due_w + 2);
+        // The title first; who it is for takes what is left, at least a third.
+        let who_room = if who.is_empty() {
+            0
+        } else {
+            (room / 3).max(room.saturating_sub(text::width(&title) + 3))
+        };
+        let title_room = room.saturating_sub(if who.is_empty() {
+            0
+        } else {
+            who_room.min(text::width(&who)) + 3
+        });
+        let due_style = if r.group == Group::Overdue {
+            theme::error()
+        } else {
+            theme::warn()
+        };
+        let mut spans = vec![
+            Span::raw(marker),
+            Span::styled(format!("{due:<due_w$}"), due_style),
+            Span::raw("  "),
+            Span::raw(text::fit(&title, title_room)),
+        ];
+        if !who.is_empty() {
+            spans.push(Span::styled(
+                format!("   {}", text::fit(&who, who_room)),
+                theme::dim(),
+            ));
+        }
+        let mut line = Line::from(spans);
+        if selected {
+            line = line.style(theme::selected(focused));
+        }
+        lines.push(line);
+    }
+    let height = usize::from(inner.height);
+    let skip = (selected_line + 1).saturating_sub(height);
+    let shown: Vec<Line> = lines.into_iter().skip(skip).take(height).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The task under the cursor: what it is, when, for whom, and what the keys do with it.
+pub fn draw_task(frame: &mut Frame, area: Rect, state: &State) {
+    let task = crate::app::update::queue_selected(state);
+    let title = task
+        .and_then(|t| t.task.title.as_deref())
+        .map(|t| {
+            format!(
+                " {} ",
+                text::fit(
+                    &sanitize::line(t),
+                    usize::from(area.width.saturating_sub(6))
+                )
+            )
+        })
+        .unwrap_or_else(|| " No task ".to_string());
+    let block = Block::bordered()
+        .border_type(theme::border_type(false))
+        .border_style(theme::border(false))
+        .title(Span::styled(title, theme::title(false)));
+    frame.render_widget(block, area);
+    let inner = layout::inset(area);
+    let Some(t) = task else {
+        return;
+    };
+    let label = |l: &str| Span::styled(format!("{l:<12}"), theme::label());
+    let mut lines = Vec::new();
+    let due = t
+        .task
+        .due_date
+        .as_deref()
+        .and_then(|d| crate::api::time::local(d, state.zone))
+        .map(|d| text::when_short(d, state.local_now()))
+        .unwrap_or_else(|| "no due date".into());
+    let style = if t.task.is_overdue(state.now) {
+        theme::error()
+    } else {
+        Style::new()
+    };
+    lines.push(Line::from(vec![label("Due"), Span::styled(due, style)]));
+    if !t.contact_name.is_empty() {
+        lines.push(Line::from(vec![
+            label("Contact"),
+            Span::raw(sanitize::line(&t.contact_name).into_owned()),
+        ]));
+    }
+    if !t.company.is_empty() {
+        lines.push(Line::from(vec![
+            label("Company"),
+            Span::raw(sanitize::line(&t.company).into_owned()),
+        ]));
+    }
+    if let Some(who) = t.task.assigned_to.as_deref() {
+        lines.push(Line::from(vec![
+            label("Assigned to"),
+            Span::raw(sanitize::line(state.user_name(who)).into_owned()),
+        ]));
+    }
+    if let Some(body) = t.task.body.as_deref().filter(|b| !b.trim().is_empty()) {
+        lines.push(Line::raw(""));
+        for l in sanitize::clean(body, sanitize::Lines::Multi).lines() {
+            lines.push(Line::raw(l.to_string()));
+        }
+    }
+    lines.push(Line::raw(""));
+    let k = |a| state.key_in(crate::app::keymap::Scope::Browse, a);
+    use crate::app::keymap::Action;
+    lines.push(Line::styled(
+        format!(
+            "{} complete · {} open the contact · {} add a note",
+            k(Action::Toggle),
+            k(Action::Open),
+            k(Action::New)
+        ),
+        theme::dim(),
+    ));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

@@ -1,0 +1,198 @@
+//! The work queue over real HTTP against the sandbox, through the real state machine and
+//! executor: the location's open tasks grouped by when due, today's appointments, `x`
+//! completing a task on the server, `Enter` landing on the task, the assignee filter, and a
+//! sign-in without the tasks scope.
+
+mod common;
+
+use std::collections::HashSet;
+
+use ghl_tui::app::State;
+use ghl_tui::app::queue::{Assignee, Group};
+use ghl_tui::app::state::{Load, Pane};
+use ghl_tui::sandbox::{NARROW_TOKEN, Sandbox, Seed};
+use ghl_tui::session::{LocalStore, Session};
+use ghl_tui::store::{Store, StoreHandle};
+use serde_json::Value;
+
+fn me(seed: &Seed) -> String {
+    seed.users
+        .first()
+        .and_then(|u| u.get("id")?.as_str())
+        .expect("a user")
+        .to_string()
+}
+
+/// Open tasks of the location assigned to `user` (everyone's when `None`), as the seed has them.
+fn open_tasks(seed: &Seed, user: Option<&str>) -> HashSet<String> {
+    let text = |t: &serde_json::Map<String, Value>, k: &str| {
+        t.get(k).and_then(Value::as_str).unwrap_or("").to_string()
+    };
+    let contacts: HashSet<String> = seed.contacts.iter().map(|c| text(c, "id")).collect();
+    seed.tasks
+        .iter()
+        .filter(|t| t.get("completed").and_then(Value::as_bool) != Some(true))
+        .filter(|t| contacts.contains(&text(t, "contactId")))
+        .filter(|t| user.is_none_or(|u| text(t, "assignedTo") == u))
+        .map(|t| text(t, "id"))
+        .collect()
+}
+
+fn driver(sb: &Sandbox, token: &str, me: &str, dir: &std::path::Path) -> common::drive::Driver {
+    let path = dir.join("store.sqlite3");
+    let store = StoreHandle::spawn(Store::open(&path).expect("store"));
+    let local = LocalStore {
+        store: Some(store),
+        path: Some(path),
+        notice: None,
+        problem: None,
+    };
+    let client =
+        ghl_tui::api::Client::new(common::config(sb, token, sb.location_id())).expect("client");
+    let session = Session::new(client, local);
+    let mut state = State::new("test", sb.location_id(), common::fixed_now());
+    state.size = (120, 40);
+    state.me = Some(me.to_string());
+    common::drive::Driver::start(session, state)
+}
+
+fn ids(s: &State) -> Vec<String> {
+    s.queue
+        .rows(s.now, s.zone)
+        .iter()
+        .map(|r| r.task.id().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_groups_open_tasks_and_x_completes_one_on_the_server() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let me = me(&seed);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = driver(&sb, ghl_tui::sandbox::DEMO_TOKEN, &me, dir.path());
+    d.until("the list", |s| !s.browse.is_empty()).await;
+
+    d.key('0');
+    assert_eq!(d.state.focus, Pane::Queue);
+    d.until("the queue", |s| s.queue.tasks.ready().is_some())
+        .await;
+    let shown: HashSet<String> = ids(&d.state).into_iter().collect();
+    assert_eq!(
+        shown,
+        open_tasks(&seed, Some(&me)),
+        "every open task of mine, once"
+    );
+    let rows = d.state.queue.rows(d.state.now, d.state.zone);
+    let groups: Vec<Group> = rows.iter().map(|r| r.group).collect();
+    assert!(groups.windows(2).all(|w| w[0] <= w[1]), "{groups:?}");
+    assert_eq!(
+        groups.first(),
+        Some(&Group::Overdue),
+        "the demo has overdue work"
+    );
+    assert!(
+        rows.iter()
+            .all(|r| !r.task.contact_name.is_empty() && !r.task.contact_id().is_empty()),
+        "each row names its contact, from the search's own answer"
+    );
+    let first = rows[0].task.clone();
+    drop(rows);
+    // Today's appointments, on the user's clock.
+    d.until("today's appointments", |s| s.queue.events.ready().is_some())
+        .await;
+    let today = d.state.queue.today(d.state.now, d.state.zone);
+    assert!(today.iter().all(|a| a.start_time.is_some()), "{today:?}");
+
+    // `x`: gone from the queue at once, completed on the server once the outbox has sent it.
+    d.key('x');
+    assert!(!ids(&d.state).contains(&first.id().to_string()));
+    d.until("sent", |s| s.pending.is_empty() && s.marks.is_empty())
+        .await;
+    let client = common::client(&sb);
+    let task = client
+        .task(first.contact_id(), first.id())
+        .await
+        .expect("the task");
+    assert_eq!(task.completed, Some(true), "completed on the server");
+    // Asked again, the server no longer lists it either.
+    d.key('r');
+    d.until("the queue again", |s| {
+        s.queue
+            .tasks
+            .ready()
+            .is_some_and(|t| !t.iter().any(|x| x.id() == first.id()))
+    })
+    .await;
+
+    // Everyone's: more, or as many.
+    let mine = ids(&d.state).len();
+    d.key('f');
+    assert_eq!(d.state.queue.assignee, Assignee::Anyone);
+    d.until("everyone's", |s| {
+        s.queue.tasks.ready().is_some_and(|t| t.len() > mine)
+    })
+    .await;
+    let all: HashSet<String> = ids(&d.state).into_iter().collect();
+    let mut expected = open_tasks(&seed, None);
+    expected.remove(first.id());
+    assert_eq!(all, expected);
+    d.key('F');
+    assert!(
+        d.state
+            .queue
+            .rows(d.state.now, d.state.zone)
+            .iter()
+            .all(|r| r.group == Group::Overdue)
+    );
+    d.key('F');
+
+    // `Enter`: the task's contact, its Tasks pane on that task.
+    let pick = d.state.queue.rows(d.state.now, d.state.zone)[1]
+        .task
+        .clone();
+    d.key('j');
+    d.send(ghl_tui::app::Msg::Key(crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Enter,
+        crossterm::event::KeyModifiers::NONE,
+    )));
+    assert!(!d.state.queue.open);
+    assert_eq!(d.state.focus, Pane::Tasks);
+    assert_eq!(d.state.selected_id(), Some(pick.contact_id()));
+    d.until("its tasks", |s| {
+        s.selected_extras()
+            .is_some_and(|e| e.tasks.ready().is_some())
+    })
+    .await;
+    let tasks = d
+        .state
+        .selected_extras()
+        .and_then(|e| e.tasks.ready())
+        .expect("tasks");
+    let at = d.state.cursor(Pane::Tasks).selected;
+    assert_eq!(
+        tasks[at].id.as_deref(),
+        Some(pick.id()),
+        "the cursor on that task"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_tasks_scope_the_queue_says_which_and_the_rest_works() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = driver(&sb, NARROW_TOKEN, &me(&seed), dir.path());
+    d.until("the list", |s| !s.browse.is_empty()).await;
+    d.key('0');
+    d.until("the refusal", |s| matches!(s.queue.tasks, Load::Failed(_)))
+        .await;
+    let said = d.state.status.clone().map(|s| s.text).unwrap_or_default();
+    assert!(said.contains("locations/tasks.readonly"), "{said}");
+    assert!(!said.contains("401"), "never a raw 401: {said}");
+    // The contacts still work.
+    d.key('1');
+    assert_eq!(d.state.focus, Pane::Contacts);
+    assert!(!d.state.queue.open);
+    assert!(!d.state.browse.is_empty());
+}
