@@ -196,3 +196,100 @@ async fn without_the_tasks_scope_the_queue_says_which_and_the_rest_works() {
     assert!(!d.state.queue.open);
     assert!(!d.state.browse.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn d_logs_the_call_completes_notes_and_books_the_follow_up_in_order() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ghl_tui::app::state::Overlay;
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let me = me(&seed);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = driver(&sb, ghl_tui::sandbox::DEMO_TOKEN, &me, dir.path());
+    d.until("the list", |s| !s.browse.is_empty()).await;
+    d.key('0');
+    d.until("the queue", |s| s.queue.tasks.ready().is_some())
+        .await;
+    let rows = d.state.queue.rows(d.state.now, d.state.zone);
+    let (first, second) = (rows[0].task.clone(), rows[1].task.clone());
+    drop(rows);
+
+    d.key('D');
+    let form = |d: &common::drive::Driver| match d.state.overlay() {
+        Some(Overlay::Form(f)) => Some(f.clone()),
+        _ => None,
+    };
+    let f = form(&d).expect("the disposition form");
+    let text = |f: &ghl_tui::app::form::Form, k: &str| {
+        f.fields
+            .iter()
+            .find(|x| x.key == k)
+            .map(|x| x.text())
+            .unwrap_or_default()
+    };
+    assert_eq!(text(&f, "outcome"), "No answer");
+    assert!(
+        text(&f, "body").contains(&first.contact_name),
+        "{}",
+        text(&f, "body")
+    );
+    assert_eq!(text(&f, "dueDate"), "+2d 10:00");
+    // Another outcome: the note and the follow-up follow it; back again, as they were.
+    let arrow = |c| ghl_tui::app::Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    d.send(arrow(KeyCode::Right));
+    let f = form(&d).expect("form");
+    assert_eq!(text(&f, "outcome"), "Left voicemail");
+    assert!(
+        text(&f, "body").contains("voicemail"),
+        "{}",
+        text(&f, "body")
+    );
+    assert_eq!(text(&f, "dueDate"), "+3d 10:00");
+    d.send(arrow(KeyCode::Left));
+    let f = form(&d).expect("form");
+    assert_eq!(text(&f, "outcome"), "No answer");
+    let note = text(&f, "body");
+
+    // One key saves it all; the next task is under the cursor.
+    d.ctrl('s');
+    assert!(d.state.overlay().is_none(), "the form closed");
+    assert_eq!(
+        ghl_tui::app::update::queue_selected(&d.state).map(|t| t.id().to_string()),
+        Some(second.id().to_string()),
+        "the next call is on screen"
+    );
+    d.until("all three sent", |s| {
+        s.pending.is_empty() && s.marks.is_empty()
+    })
+    .await;
+
+    let client = common::client(&sb);
+    let done = client
+        .task(first.contact_id(), first.id())
+        .await
+        .expect("the task");
+    assert_eq!(done.completed, Some(true));
+    let notes = client.notes(first.contact_id()).await.expect("notes");
+    assert!(
+        notes.iter().any(|n| n.body.as_deref() == Some(note.trim())),
+        "the note with the template's text"
+    );
+    let tasks = client.tasks(first.contact_id()).await.expect("tasks");
+    let follow = tasks
+        .iter()
+        .find(|t| {
+            t.title.as_deref()
+                == Some(
+                    format!("Follow up: {}", first.task.title.as_deref().unwrap_or("")).as_str(),
+                )
+        })
+        .expect("the follow-up");
+    // Two days on, at 10:00 on the user's clock (UTC here).
+    let local = d.state.local_now();
+    let expected = (local.date() + chrono::Duration::days(2))
+        .and_hms_opt(10, 0, 0)
+        .expect("time");
+    assert_eq!(follow.due(), Some(expected));
+    assert_eq!(follow.assigned_to.as_deref(), Some(me.as_str()));
+    assert_eq!(follow.completed, Some(false));
+}

@@ -22,10 +22,12 @@ pub fn on_synced(
     let mut held = None;
     let mut aside = Vec::new();
     let mut confirmed_any = false;
+    let mut new_task = false;
     for s in sent {
         match s {
             Sent::Confirmed { op, applied, .. } => {
                 confirmed_any = true;
+                new_task |= matches!(op, crate::api::WriteOp::CreateTask { .. });
                 // A contact the server deleted leaves the replica now: no sync would say so
                 // before the next reconciliation.
                 if let crate::api::WriteOp::DeleteContact { id } = &op
@@ -48,6 +50,10 @@ pub fn on_synced(
             // Listed with the row it waits for; nothing to say on its own.
             Sent::Waiting { .. } => {}
         }
+    }
+    if new_task && state.queue.tasks.ready().is_some() {
+        // A follow-up booked (`D`), or a task made elsewhere: the queue shows it.
+        crate::app::update::refetch_queue(state, fx);
     }
     if let Some((id, why)) = aside.first() {
         let more = match aside.len() {
@@ -315,6 +321,8 @@ fn undo_shown(state: &mut State, op: &WriteOp, fx: &mut Vec<Effect>) {
     match op {
         WriteOp::CompleteTask { task_id, .. } | WriteOp::UpdateTask { task_id, .. } => {
             state.marks.remove(task_id);
+            // Refused: back in the queue.
+            state.queue.done.remove(task_id);
         }
         WriteOp::UpdateNote { note_id, .. } => {
             state.marks.remove(note_id);

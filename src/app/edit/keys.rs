@@ -41,6 +41,7 @@ macro_rules! not_an_answer {
             | Action::Changed
             | Action::QueueAssignee
             | Action::QueueOverdue
+            | Action::Disposition
             | Action::Save
             | Action::Cancel
             | Action::NextField
@@ -168,10 +169,10 @@ fn list_act(
         Back => return (true, None),
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | New | Edit | Delete
         | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
-        | QueueAssignee | QueueOverdue | Save | Cancel | NextField | PrevField | ExternalEditor
-        | Yes | No | RunSearch | AcceptFilter | ClearSearch | CursorLeft | CursorRight
-        | LineStart | LineEnd | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord
-        | ClearInput => {
+        | QueueAssignee | QueueOverdue | Disposition | Save | Cancel | NextField | PrevField
+        | ExternalEditor | Yes | No | RunSearch | AcceptFilter | ClearSearch | CursorLeft
+        | CursorRight | LineStart | LineEnd | WordLeft | WordRight | DeleteChar | DeleteForward
+        | DeleteWord | ClearInput => {
             return (false, Some(overlay));
         }
     };
@@ -393,6 +394,7 @@ fn form_act(
         | Action::Changed
         | Action::QueueAssignee
         | Action::QueueOverdue
+        | Action::Disposition
         | Action::Yes
         | Action::No
         | Action::Pick
@@ -451,7 +453,11 @@ fn form_type(
             _ => None,
         };
         if let Some(forward) = forward {
+            let before = field.text();
             field.cycle(forward);
+            if field.key == "outcome" {
+                form.outcome_changed(&before);
+            }
             save_draft(&form, fx);
         }
         return Some(Overlay::Form(form));

@@ -145,6 +145,12 @@ pub(super) fn apply_local(state: &mut State, op: &WriteOp) {
                 t.completed = Some(*completed);
             }
             state.marks.insert(task_id.clone());
+            // The queue drops it at once (`x` there, `D`, or `x` in the Tasks pane).
+            if *completed {
+                state.queue.done.insert(task_id.clone());
+            } else {
+                state.queue.done.remove(task_id);
+            }
         }
         WriteOp::CreateTask { contact_id, input } => {
             let id = next_local(state);
@@ -157,10 +163,12 @@ pub(super) fn apply_local(state: &mut State, op: &WriteOp) {
                 contact_id: Some(contact_id.clone()),
                 ..Default::default()
             };
+            // Shown (and marked as saving) only where the contact's tasks are on screen: a
+            // mark with nothing to clear it would say "saving" for ever.
             if let Some(ts) = tasks_mut(state, contact_id) {
                 ts.push(task);
+                state.marks.insert(id);
             }
-            state.marks.insert(id);
         }
         WriteOp::UpdateTask {
             contact_id,
@@ -201,8 +209,8 @@ pub(super) fn apply_local(state: &mut State, op: &WriteOp) {
             };
             if let Some(ns) = notes_mut(state, contact_id) {
                 ns.push(note);
+                state.marks.insert(id);
             }
-            state.marks.insert(id);
         }
         WriteOp::UpdateNote {
             contact_id,

@@ -189,6 +189,62 @@ fn open(state: &mut State, form: Form) {
     state.open(Overlay::Form(Box::new(form)));
 }
 
+/// `D`: the call's outcome on the task under the cursor (in the queue or the Tasks pane).
+pub(crate) fn disposition(state: &mut State) {
+    let now = state.local_now();
+    let me = state.me.clone();
+    let picked = match state.focus {
+        Pane::Queue => crate::app::update::queue_selected(state).map(|t| {
+            (
+                t.contact_id().to_string(),
+                t.id().to_string(),
+                t.task.title.clone().unwrap_or_default(),
+                t.contact_name.clone(),
+                t.task.is_done(),
+            )
+        }),
+        Pane::Tasks => selected_task(state).map(|(cid, t)| {
+            let name = state
+                .selected_detail()
+                .map(|c| c.display_name())
+                .unwrap_or_default();
+            (
+                cid,
+                t.id.clone().unwrap_or_default(),
+                t.title.clone().unwrap_or_default(),
+                name,
+                t.is_done(),
+            )
+        }),
+        _ => {
+            let (d, queue) = (state.key(Action::Disposition), state.key(Action::Focus(0)));
+            return state.say(
+                format!("{d} logs a call on a task: in the queue ({queue}) or the Tasks pane"),
+                true,
+            );
+        }
+    };
+    match picked {
+        None => state.say("No task selected", true),
+        Some((_, tid, ..)) if is_local(&tid) => not_yet_saved(state),
+        Some((.., true)) => state.say("That task is done already", true),
+        Some((contact_id, task_id, task_title, name, _)) if !contact_id.is_empty() => open(
+            state,
+            Form::disposition(
+                crate::app::form::FormKind::Disposition {
+                    contact_id,
+                    task_id,
+                    task_title,
+                    name,
+                    assign_to: me,
+                },
+                now,
+            ),
+        ),
+        Some(_) => state.say("This task names no contact", true),
+    }
+}
+
 /// The location's tags (when the token may list them) and those on loaded contacts.
 fn tag_suggestions(state: &State) -> Vec<String> {
     let mut seen: Vec<String> = state.location_tags.clone();

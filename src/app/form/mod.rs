@@ -18,12 +18,72 @@ pub use submit::{valid_email, valid_phone};
 #[derive(Clone, Debug, PartialEq)]
 pub enum FormKind {
     NewContact,
-    EditContact { id: String },
-    NewTask { contact_id: String },
-    EditTask { contact_id: String, task_id: String },
-    NewNote { contact_id: String },
-    EditNote { contact_id: String, note_id: String },
-    AddTag { contact_id: String },
+    EditContact {
+        id: String,
+    },
+    NewTask {
+        contact_id: String,
+    },
+    EditTask {
+        contact_id: String,
+        task_id: String,
+    },
+    NewNote {
+        contact_id: String,
+    },
+    EditNote {
+        contact_id: String,
+        note_id: String,
+    },
+    AddTag {
+        contact_id: String,
+    },
+    /// A call's outcome on a task: completes it, adds a note, books the next follow-up.
+    Disposition {
+        contact_id: String,
+        task_id: String,
+        /// The task's title (the follow-up is named after it) and the contact's name (the
+        /// note's template says it).
+        task_title: String,
+        name: String,
+        /// Who the follow-up is for (the user, when known).
+        assign_to: Option<String>,
+    },
+}
+
+/// The outcomes of a call, in the order `D` offers them.
+pub const OUTCOMES: [&str; 5] = [
+    "No answer",
+    "Left voicemail",
+    "Connected",
+    "Not interested",
+    "Booked",
+];
+
+/// When to follow up after each outcome (empty: no follow-up).
+fn follow_up_for(outcome: &str) -> &'static str {
+    match outcome {
+        "No answer" => "+2d 10:00",
+        "Left voicemail" => "+3d 10:00",
+        "Connected" => "+7d 10:00",
+        _ => "",
+    }
+}
+
+/// The note an outcome starts with: `{outcome}`, `{name}` and `{date}` filled in.
+fn note_for(outcome: &str, name: &str, now: chrono::NaiveDateTime) -> String {
+    let template = match outcome {
+        "No answer" => "{outcome}: called {name} on {date}, no answer.",
+        "Left voicemail" => "{outcome}: called {name} on {date} and left a voicemail.",
+        "Connected" => "{outcome}: spoke with {name} on {date}.",
+        "Not interested" => "{outcome}: {name} is not interested ({date}).",
+        "Booked" => "{outcome}: {name} booked on {date}.",
+        _ => "{outcome}: {name}, {date}.",
+    };
+    template
+        .replace("{outcome}", outcome)
+        .replace("{name}", name)
+        .replace("{date}", &now.format("%a %d %b %H:%M").to_string())
 }
 
 #[derive(Clone, Debug)]
@@ -275,6 +335,57 @@ impl Form {
         self
     }
 
+    /// `D` on a task: the outcome (Space or ←/→), the note it starts with, the next follow-up.
+    /// `now` is on the user's clock.
+    pub fn disposition(kind: FormKind, now: chrono::NaiveDateTime) -> Form {
+        let (title, name) = match &kind {
+            FormKind::Disposition {
+                task_title, name, ..
+            } => (task_title.clone(), name.clone()),
+            _ => (String::new(), String::new()),
+        };
+        let first = OUTCOMES[0];
+        let mut outcome = Field::new("outcome", "Outcome", first);
+        outcome.choices = OUTCOMES.to_vec();
+        outcome.note = Some("Space or ←/→ chooses; the note and follow-up follow".into());
+        let mut body = Field::new("body", "Note", &note_for(first, &name, now));
+        body.multiline = true;
+        let mut due = Field::new("dueDate", "Follow-up", follow_up_for(first));
+        due.note = Some("empty: none · +2d 10:00 · tomorrow 9:00 · fri · dec 3".into());
+        let shown = crate::sanitize::line(&title).into_owned();
+        Form::build(
+            kind,
+            format!("Log the call: {shown}"),
+            vec![outcome, body, due],
+            now,
+        )
+    }
+
+    /// The outcome was changed from `previous`: the note and the follow-up follow it, unless
+    /// the user has written their own.
+    pub fn outcome_changed(&mut self, previous: &str) {
+        let FormKind::Disposition { name, .. } = &self.kind else {
+            return;
+        };
+        let name = name.clone();
+        let now = self.now;
+        let Some(outcome) = self.field("outcome").map(Field::text) else {
+            return;
+        };
+        let was_note = note_for(previous, &name, now);
+        let was_due = follow_up_for(previous);
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == "body")
+            && f.text().trim() == was_note.trim()
+        {
+            f.set_text(&note_for(&outcome, &name, now));
+        }
+        if let Some(f) = self.fields.iter_mut().find(|f| f.key == "dueDate")
+            && f.text().trim() == was_due
+        {
+            f.set_text(follow_up_for(&outcome));
+        }
+    }
+
     pub fn new_note(contact_id: &str, now: chrono::NaiveDateTime) -> Form {
         Form::build(
             FormKind::NewNote {
@@ -386,6 +497,7 @@ impl Form {
             FormKind::NewNote { contact_id } => format!("note:new:{contact_id}"),
             FormKind::EditNote { note_id, .. } => format!("note:{note_id}"),
             FormKind::AddTag { contact_id } => format!("tags:{contact_id}"),
+            FormKind::Disposition { task_id, .. } => format!("disposition:{task_id}"),
         }
     }
 

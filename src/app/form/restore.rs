@@ -44,6 +44,7 @@ impl Form {
                 now,
             ),
             FormKind::AddTag { contact_id } => Form::add_tag(contact_id, Vec::new(), now),
+            FormKind::Disposition { .. } => Form::disposition(kind.clone(), now),
         };
         form.in_zone(zone)
     }
@@ -227,6 +228,20 @@ pub(super) fn kind_json(kind: &FormKind) -> Value {
             note_id,
         } => json!({"form": "edit_note", "contact": contact_id, "id": note_id}),
         FormKind::AddTag { contact_id } => json!({"form": "add_tag", "contact": contact_id}),
+        FormKind::Disposition {
+            contact_id,
+            task_id,
+            task_title,
+            name,
+            assign_to,
+        } => json!({
+            "form": "disposition",
+            "contact": contact_id,
+            "id": task_id,
+            "title": task_title,
+            "name": name,
+            "assign": assign_to,
+        }),
     }
 }
 
@@ -251,6 +266,13 @@ fn kind_from_json(v: &Value) -> Option<FormKind> {
         },
         "add_tag" => FormKind::AddTag {
             contact_id: s("contact")?,
+        },
+        "disposition" => FormKind::Disposition {
+            contact_id: s("contact")?,
+            task_id: s("id")?,
+            task_title: s("title").unwrap_or_default(),
+            name: s("name").unwrap_or_default(),
+            assign_to: s("assign"),
         },
         _ => return None,
     })

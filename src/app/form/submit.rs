@@ -40,6 +40,13 @@ impl Form {
                     input,
                 }]
             }),
+            FormKind::Disposition {
+                contact_id,
+                task_id,
+                task_title,
+                assign_to,
+                ..
+            } => self.disposition_ops(contact_id, task_id, &task_title, assign_to),
             FormKind::AddTag { contact_id } => self.tags().map(|tags| {
                 vec![WriteOp::AddTags {
                     id: contact_id,
@@ -51,6 +58,64 @@ impl Form {
             self.focus = i;
         }
         ops
+    }
+
+    /// In order: the task completed, the note, the follow-up (when one is asked for).
+    fn disposition_ops(
+        &mut self,
+        contact_id: String,
+        task_id: String,
+        task_title: &str,
+        assign_to: Option<String>,
+    ) -> Option<Vec<WriteOp>> {
+        let body = self
+            .field("body")
+            .map(Field::text)
+            .map(|b| b.trim().to_string())
+            .unwrap_or_default();
+        let due = match self.due_preview() {
+            None => None,
+            Some(Ok(local)) => Some(utc_from_local(local, self.zone)),
+            Some(Err(e)) => {
+                self.fail("dueDate", e);
+                return None;
+            }
+        };
+        let mut ops = vec![WriteOp::CompleteTask {
+            contact_id: contact_id.clone(),
+            task_id,
+            completed: true,
+        }];
+        if !body.is_empty() {
+            ops.push(WriteOp::CreateNote {
+                contact_id: contact_id.clone(),
+                input: NoteInput {
+                    body: Some(body.clone()),
+                    ..Default::default()
+                },
+            });
+        }
+        if let Some(due) = due {
+            let title = if task_title.trim().is_empty() {
+                "Follow up".to_string()
+            } else {
+                format!("Follow up: {}", task_title.trim())
+            };
+            ops.push(WriteOp::CreateTask {
+                contact_id,
+                input: TaskInput {
+                    title: Some(title),
+                    body: Some(body).filter(|b| !b.is_empty()),
+                    due_date: Some(
+                        due.and_utc()
+                            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    ),
+                    completed: Some(false),
+                    assigned_to: assign_to,
+                },
+            });
+        }
+        Some(ops)
     }
 
     fn fail(&mut self, key: &str, message: impl Into<String>) {

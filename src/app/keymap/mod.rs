@@ -50,6 +50,8 @@ pub enum Action {
     QueueAssignee,
     /// In the queue: only the overdue, or all.
     QueueOverdue,
+    /// A call's outcome on a task: complete, note, follow-up.
+    Disposition,
     // In an editor overlay.
     Save,
     Cancel,
@@ -94,6 +96,7 @@ const NAMES: &[(&str, Action)] = &[
     ("changed", Action::Changed),
     ("queue_assignee", Action::QueueAssignee),
     ("queue_overdue", Action::QueueOverdue),
+    ("disposition", Action::Disposition),
     ("help", Action::Help),
     ("back", Action::Back),
     ("quit", Action::Quit),
@@ -264,6 +267,7 @@ impl Scope {
                     | Changed
                     | QueueAssignee
                     | QueueOverdue
+                    | Disposition
             ),
             Scope::Search => {
                 matches!(

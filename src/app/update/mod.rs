@@ -15,6 +15,11 @@ pub(crate) use list::refresh;
 pub(crate) use parts::load_selected;
 pub use queue::queue_selected;
 
+/// The queue asked for again (a task was made).
+pub(crate) fn refetch_queue(state: &mut State, fx: &mut Vec<Effect>) {
+    queue::fetch(state, fx);
+}
+
 use super::edit;
 use super::msg::{Effect, Msg};
 use super::state::{ContactSet, Load, Modal, Pane, State, Topic};

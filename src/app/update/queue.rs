@@ -10,7 +10,9 @@ use crate::app::state::{Load, Modal, Pane, State};
 /// The task under the cursor in the queue.
 pub fn queue_selected(state: &State) -> Option<&QueueTask> {
     let rows = state.queue.rows(state.now, state.zone);
-    rows.get(state.queue.selected).map(|r| r.task)
+    // The last row when the one under the cursor has just left.
+    rows.get(state.queue.selected.min(rows.len().saturating_sub(1)))
+        .map(|r| r.task)
 }
 
 fn len(state: &State) -> usize {
@@ -89,7 +91,6 @@ pub(super) fn complete(state: &mut State, fx: &mut Vec<Effect>) {
         completed: true,
     };
     if crate::app::edit::send_ops(state, vec![op], fx).is_ok() {
-        state.queue.done.insert(tid);
         clamp(state);
         state.say(
             crate::sanitize::line(&format!("Completed: {title}")).into_owned(),
