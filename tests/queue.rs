@@ -293,3 +293,59 @@ async fn d_logs_the_call_completes_notes_and_books_the_follow_up_in_order() {
     assert_eq!(follow.assigned_to.as_deref(), Some(me.as_str()));
     assert_eq!(follow.completed, Some(false));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s_snoozes_a_task_to_a_friendly_date_and_the_queue_moves_it() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let me = me(&seed);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = driver(&sb, ghl_tui::sandbox::DEMO_TOKEN, &me, dir.path());
+    d.until("the list", |s| !s.browse.is_empty()).await;
+    d.key('0');
+    d.until("the queue", |s| s.queue.tasks.ready().is_some())
+        .await;
+    let first = d.state.queue.rows(d.state.now, d.state.zone)[0]
+        .task
+        .clone();
+    assert_eq!(
+        d.state.queue.rows(d.state.now, d.state.zone)[0].group,
+        Group::Overdue
+    );
+
+    d.key('s');
+    // The line starts as `+1h`; typed over with a date of the user's.
+    d.ctrl('u');
+    for c in "tomorrow 9am".chars() {
+        d.key(c);
+    }
+    d.send(ghl_tui::app::Msg::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::NONE,
+    )));
+    assert!(d.state.overlay().is_none(), "Enter saved the one line");
+    let moved = d
+        .state
+        .queue
+        .rows(d.state.now, d.state.zone)
+        .into_iter()
+        .find(|r| r.task.id() == first.id())
+        .map(|r| r.group);
+    assert_eq!(moved, Some(Group::Tomorrow), "moved at once");
+    d.until("sent", |s| s.pending.is_empty() && s.marks.is_empty())
+        .await;
+    let task = common::client(&sb)
+        .task(first.contact_id(), first.id())
+        .await
+        .expect("the task");
+    let expected = (d.state.local_now().date() + chrono::Duration::days(1))
+        .and_hms_opt(9, 0, 0)
+        .expect("time");
+    assert_eq!(
+        task.due(),
+        Some(expected),
+        "due tomorrow 9:00 on the server"
+    );
+    assert_eq!(task.title, first.task.title, "its title kept");
+}

@@ -321,8 +321,11 @@ fn undo_shown(state: &mut State, op: &WriteOp, fx: &mut Vec<Effect>) {
     match op {
         WriteOp::CompleteTask { task_id, .. } | WriteOp::UpdateTask { task_id, .. } => {
             state.marks.remove(task_id);
-            // Refused: back in the queue.
+            // Refused: back in the queue, as the server has it.
             state.queue.done.remove(task_id);
+            if state.queue.tasks.ready().is_some() {
+                crate::app::update::refetch_queue(state, fx);
+            }
         }
         WriteOp::UpdateNote { note_id, .. } => {
             state.marks.remove(note_id);

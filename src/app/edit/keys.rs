@@ -42,6 +42,7 @@ macro_rules! not_an_answer {
             | Action::QueueAssignee
             | Action::QueueOverdue
             | Action::Disposition
+            | Action::Snooze
             | Action::Save
             | Action::Cancel
             | Action::NextField
@@ -169,10 +170,10 @@ fn list_act(
         Back => return (true, None),
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | New | Edit | Delete
         | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
-        | QueueAssignee | QueueOverdue | Disposition | Save | Cancel | NextField | PrevField
-        | ExternalEditor | Yes | No | RunSearch | AcceptFilter | ClearSearch | CursorLeft
-        | CursorRight | LineStart | LineEnd | WordLeft | WordRight | DeleteChar | DeleteForward
-        | DeleteWord | ClearInput => {
+        | QueueAssignee | QueueOverdue | Disposition | Snooze | Save | Cancel | NextField
+        | PrevField | ExternalEditor | Yes | No | RunSearch | AcceptFilter | ClearSearch
+        | CursorLeft | CursorRight | LineStart | LineEnd | WordLeft | WordRight | DeleteChar
+        | DeleteForward | DeleteWord | ClearInput => {
             return (false, Some(overlay));
         }
     };
@@ -395,6 +396,7 @@ fn form_act(
         | Action::QueueAssignee
         | Action::QueueOverdue
         | Action::Disposition
+        | Action::Snooze
         | Action::Yes
         | Action::No
         | Action::Pick

@@ -188,6 +188,13 @@ pub(super) fn apply_local(state: &mut State, op: &WriteOp) {
                     t.due_date = input.due_date.clone();
                 }
             }
+            // Snoozed: the queue moves it at once.
+            if input.due_date.is_some()
+                && let crate::app::state::Load::Ready(queue) = &mut state.queue.tasks
+                && let Some(q) = queue.iter_mut().find(|q| q.id() == task_id)
+            {
+                q.task.due_date = input.due_date.clone();
+            }
             state.marks.insert(task_id.clone());
         }
         WriteOp::DeleteTask {

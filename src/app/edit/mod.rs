@@ -189,10 +189,12 @@ fn open(state: &mut State, form: Form) {
     state.open(Overlay::Form(Box::new(form)));
 }
 
-/// `D`: the call's outcome on the task under the cursor (in the queue or the Tasks pane).
-pub(crate) fn disposition(state: &mut State) {
-    let now = state.local_now();
-    let me = state.me.clone();
+/// The task under the cursor in the queue or the Tasks pane: (contact, task, title, the
+/// contact's name, done), or what to say instead.
+fn task_under_cursor(
+    state: &State,
+    action: Action,
+) -> Result<(String, String, String, String), String> {
     let picked = match state.focus {
         Pane::Queue => crate::app::update::queue_selected(state).map(|t| {
             (
@@ -217,31 +219,54 @@ pub(crate) fn disposition(state: &mut State) {
             )
         }),
         _ => {
-            let (d, queue) = (state.key(Action::Disposition), state.key(Action::Focus(0)));
-            return state.say(
-                format!("{d} logs a call on a task: in the queue ({queue}) or the Tasks pane"),
-                true,
-            );
+            let (k, queue) = (state.key(action), state.key(Action::Focus(0)));
+            return Err(format!(
+                "{k} works on a task: in the queue ({queue}) or the Tasks pane"
+            ));
         }
     };
     match picked {
-        None => state.say("No task selected", true),
-        Some((_, tid, ..)) if is_local(&tid) => not_yet_saved(state),
-        Some((.., true)) => state.say("That task is done already", true),
-        Some((contact_id, task_id, task_title, name, _)) if !contact_id.is_empty() => open(
-            state,
-            Form::disposition(
-                crate::app::form::FormKind::Disposition {
-                    contact_id,
-                    task_id,
-                    task_title,
-                    name,
-                    assign_to: me,
-                },
-                now,
-            ),
-        ),
-        Some(_) => state.say("This task names no contact", true),
+        None => Err("No task selected".into()),
+        Some((_, tid, ..)) if is_local(&tid) => {
+            Err("Not saved yet: wait until the server has it".into())
+        }
+        Some((.., true)) => Err("That task is done already".into()),
+        Some((cid, ..)) if cid.is_empty() => Err("This task names no contact".into()),
+        Some((cid, tid, title, name, _)) => Ok((cid, tid, title, name)),
+    }
+}
+
+/// `D`: the call's outcome on the task under the cursor (in the queue or the Tasks pane).
+pub(crate) fn disposition(state: &mut State) {
+    match task_under_cursor(state, Action::Disposition) {
+        Err(why) => state.say(why, true),
+        Ok((contact_id, task_id, task_title, name)) => {
+            let (now, me) = (state.local_now(), state.me.clone());
+            let kind = crate::app::form::FormKind::Disposition {
+                contact_id,
+                task_id,
+                task_title,
+                name,
+                assign_to: me,
+            };
+            open(state, Form::disposition(kind, now))
+        }
+    }
+}
+
+/// `s`: the task under the cursor due later.
+pub(crate) fn snooze(state: &mut State) {
+    match task_under_cursor(state, Action::Snooze) {
+        Err(why) => state.say(why, true),
+        Ok((contact_id, task_id, task_title, _)) => {
+            let now = state.local_now();
+            let kind = crate::app::form::FormKind::Snooze {
+                contact_id,
+                task_id,
+                task_title,
+            };
+            open(state, Form::snooze(kind, now))
+        }
     }
 }
 

@@ -38,6 +38,12 @@ pub enum FormKind {
     AddTag {
         contact_id: String,
     },
+    /// A task's due date moved (`s`): its title is sent again with it.
+    Snooze {
+        contact_id: String,
+        task_id: String,
+        task_title: String,
+    },
     /// A call's outcome on a task: completes it, adds a note, books the next follow-up.
     Disposition {
         contact_id: String,
@@ -361,6 +367,17 @@ impl Form {
         )
     }
 
+    /// `s` on a task: one line, when it is due now (`Enter` saves).
+    pub fn snooze(kind: FormKind, now: chrono::NaiveDateTime) -> Form {
+        let title = match &kind {
+            FormKind::Snooze { task_title, .. } => crate::sanitize::line(task_title).into_owned(),
+            _ => String::new(),
+        };
+        let mut due = Field::new("dueDate", "Until", "+1h");
+        due.note = Some("+1h · +2d · tomorrow 9am · fri 14:00 · dec 3".into());
+        Form::build(kind, format!("Snooze: {title}"), vec![due], now)
+    }
+
     /// The outcome was changed from `previous`: the note and the follow-up follow it, unless
     /// the user has written their own.
     pub fn outcome_changed(&mut self, previous: &str) {
@@ -498,6 +515,7 @@ impl Form {
             FormKind::EditNote { note_id, .. } => format!("note:{note_id}"),
             FormKind::AddTag { contact_id } => format!("tags:{contact_id}"),
             FormKind::Disposition { task_id, .. } => format!("disposition:{task_id}"),
+            FormKind::Snooze { task_id, .. } => format!("snooze:{task_id}"),
         }
     }
 

@@ -45,6 +45,7 @@ impl Form {
             ),
             FormKind::AddTag { contact_id } => Form::add_tag(contact_id, Vec::new(), now),
             FormKind::Disposition { .. } => Form::disposition(kind.clone(), now),
+            FormKind::Snooze { .. } => Form::snooze(kind.clone(), now),
         };
         form.in_zone(zone)
     }
@@ -228,6 +229,11 @@ pub(super) fn kind_json(kind: &FormKind) -> Value {
             note_id,
         } => json!({"form": "edit_note", "contact": contact_id, "id": note_id}),
         FormKind::AddTag { contact_id } => json!({"form": "add_tag", "contact": contact_id}),
+        FormKind::Snooze {
+            contact_id,
+            task_id,
+            task_title,
+        } => json!({"form": "snooze", "contact": contact_id, "id": task_id, "title": task_title}),
         FormKind::Disposition {
             contact_id,
             task_id,
@@ -266,6 +272,11 @@ fn kind_from_json(v: &Value) -> Option<FormKind> {
         },
         "add_tag" => FormKind::AddTag {
             contact_id: s("contact")?,
+        },
+        "snooze" => FormKind::Snooze {
+            contact_id: s("contact")?,
+            task_id: s("id")?,
+            task_title: s("title").unwrap_or_default(),
         },
         "disposition" => FormKind::Disposition {
             contact_id: s("contact")?,

@@ -47,6 +47,11 @@ impl Form {
                 assign_to,
                 ..
             } => self.disposition_ops(contact_id, task_id, &task_title, assign_to),
+            FormKind::Snooze {
+                contact_id,
+                task_id,
+                task_title,
+            } => self.snooze_ops(contact_id, task_id, task_title),
             FormKind::AddTag { contact_id } => self.tags().map(|tags| {
                 vec![WriteOp::AddTags {
                     id: contact_id,
@@ -58,6 +63,37 @@ impl Form {
             self.focus = i;
         }
         ops
+    }
+
+    fn snooze_ops(
+        &mut self,
+        contact_id: String,
+        task_id: String,
+        task_title: String,
+    ) -> Option<Vec<WriteOp>> {
+        let due = match self.due_preview() {
+            Some(Ok(local)) => utc_from_local(local, self.zone),
+            Some(Err(e)) => {
+                self.fail("dueDate", e);
+                return None;
+            }
+            None => {
+                self.fail("dueDate", "when is it due now?");
+                return None;
+            }
+        };
+        Some(vec![WriteOp::UpdateTask {
+            contact_id,
+            task_id,
+            input: TaskInput {
+                title: Some(task_title).filter(|t| !t.trim().is_empty()),
+                due_date: Some(
+                    due.and_utc()
+                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                ),
+                ..Default::default()
+            },
+        }])
     }
 
     /// In order: the task completed, the note, the follow-up (when one is asked for).

@@ -52,6 +52,8 @@ pub enum Action {
     QueueOverdue,
     /// A call's outcome on a task: complete, note, follow-up.
     Disposition,
+    /// A task due later.
+    Snooze,
     // In an editor overlay.
     Save,
     Cancel,
@@ -97,6 +99,7 @@ const NAMES: &[(&str, Action)] = &[
     ("queue_assignee", Action::QueueAssignee),
     ("queue_overdue", Action::QueueOverdue),
     ("disposition", Action::Disposition),
+    ("snooze", Action::Snooze),
     ("help", Action::Help),
     ("back", Action::Back),
     ("quit", Action::Quit),
@@ -268,6 +271,7 @@ impl Scope {
                     | QueueAssignee
                     | QueueOverdue
                     | Disposition
+                    | Snooze
             ),
             Scope::Search => {
                 matches!(
