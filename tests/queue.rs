@@ -349,3 +349,81 @@ async fn s_snoozes_a_task_to_a_friendly_date_and_the_queue_moves_it() {
     );
     assert_eq!(task.title, first.task.title, "its title kept");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_adds_a_task_or_a_note_for_the_contact_at_names() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ghl_tui::app::state::Overlay;
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let me = me(&seed);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = driver(&sb, ghl_tui::sandbox::DEMO_TOKEN, &me, dir.path());
+    d.until("the list", |s| !s.browse.is_empty()).await;
+    let (id, name, email) = {
+        let row = d
+            .state
+            .browse
+            .rows()
+            .find(|r| r.has_name() && r.reach().contains('@'))
+            .expect("a contact with a name and an email");
+        (
+            row.id().to_string(),
+            row.name().to_string(),
+            row.reach().to_string(),
+        )
+    };
+    let enter = || ghl_tui::app::Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    let preview = |d: &common::drive::Driver| match d.state.overlay() {
+        Some(Overlay::Form(f)) => f.quick.as_ref().map(|q| q.preview()),
+        _ => None,
+    };
+
+    d.key('a');
+    for c in format!("Call @{email} tmrw 3pm about the offer").chars() {
+        d.key(c);
+    }
+    let said = preview(&d).expect("a preview");
+    assert!(said.contains(&name) && said.contains("15:00"), "{said}");
+    d.send(enter());
+    assert!(d.state.overlay().is_none(), "{:?}", d.state.overlay());
+    d.key('a');
+    for c in format!("note @{email} Sent the contract").chars() {
+        d.key(c);
+    }
+    assert!(preview(&d).is_some_and(|p| p.starts_with("Note for")));
+    d.send(enter());
+    d.until("sent", |s| s.pending.is_empty() && s.marks.is_empty())
+        .await;
+
+    let client = common::client(&sb);
+    let tasks = client.tasks(&id).await.expect("tasks");
+    let title = format!("Call {name} about the offer");
+    let task = tasks
+        .iter()
+        .find(|t| t.title.as_deref() == Some(title.as_str()))
+        .unwrap_or_else(|| panic!("{title:?} in {tasks:?}"));
+    let expected = (d.state.local_now().date() + chrono::Duration::days(1))
+        .and_hms_opt(15, 0, 0)
+        .expect("time");
+    assert_eq!(task.due(), Some(expected));
+    assert_eq!(task.assigned_to.as_deref(), Some(me.as_str()));
+    let notes = client.notes(&id).await.expect("notes");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.body.as_deref() == Some("Sent the contract"))
+    );
+
+    // Nobody by that name: said, and nothing is sent.
+    d.key('a');
+    for c in "Call @zzqqxx tomorrow".chars() {
+        d.key(c);
+    }
+    assert!(preview(&d).is_some_and(|p| p.contains("No contact matches")));
+    d.send(enter());
+    assert!(
+        matches!(d.state.overlay(), Some(Overlay::Form(_))),
+        "kept open"
+    );
+}

@@ -90,8 +90,8 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Top | Bottom | PageUp | PageDown | Open | NextPane | PrevPane | Focus(_) | Search
         | Refresh | Help | New | Edit | Delete | Toggle | AddTag | RemoveTag | ShowPending
         | Messages | SwitchLocation | Changed | QueueAssignee | QueueOverdue | Disposition
-        | Snooze | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Discard
-        | RunSearch | AcceptFilter | ClearSearch => {
+        | Snooze | QuickAdd | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No
+        | Discard | RunSearch | AcceptFilter | ClearSearch => {
             return false;
         }
     }
@@ -145,8 +145,8 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Quit | Top | Bottom | PageUp | PageDown | Open | NextPane | PrevPane | Focus(_)
         | Search | Refresh | Help | New | Edit | Delete | Toggle | AddTag | RemoveTag
         | ShowPending | Messages | SwitchLocation | Changed | QueueAssignee | QueueOverdue
-        | Disposition | Snooze | Save | Cancel | NextField | PrevField | ExternalEditor | Yes
-        | No | Discard | RunSearch | AcceptFilter | ClearSearch => {}
+        | Disposition | Snooze | QuickAdd | Save | Cancel | NextField | PrevField
+        | ExternalEditor | Yes | No | Discard | RunSearch | AcceptFilter | ClearSearch => {}
     }
     state.open(Overlay::Locations(picker));
     true

@@ -14,6 +14,7 @@ pub mod order;
 pub mod pane;
 pub mod places;
 pub mod queue;
+pub mod quick;
 pub mod rows;
 pub mod say;
 pub mod state;

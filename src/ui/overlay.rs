@@ -437,6 +437,13 @@ fn below_lines(form: &Form, i: usize, width: usize) -> Vec<Line<'static>> {
     };
     let mut out = if let Some(e) = &f.error {
         wrapped(&format!("✗ {e}"), theme::error())
+    } else if f.key == "line" && form.quick.is_some() {
+        let q = form.quick.as_ref().map(|q| (q.preview(), q.who.is_some()));
+        let (text, found) = q.unwrap_or_default();
+        wrapped(
+            &format!("→ {text}"),
+            if found { theme::good() } else { theme::warn() },
+        )
     } else if f.key == "dueDate" {
         match form.due_preview() {
             Some(Ok(t)) => wrapped(

@@ -43,6 +43,7 @@ macro_rules! not_an_answer {
             | Action::QueueOverdue
             | Action::Disposition
             | Action::Snooze
+            | Action::QuickAdd
             | Action::Save
             | Action::Cancel
             | Action::NextField
@@ -170,10 +171,10 @@ fn list_act(
         Back => return (true, None),
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | New | Edit | Delete
         | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
-        | QueueAssignee | QueueOverdue | Disposition | Snooze | Save | Cancel | NextField
-        | PrevField | ExternalEditor | Yes | No | RunSearch | AcceptFilter | ClearSearch
-        | CursorLeft | CursorRight | LineStart | LineEnd | WordLeft | WordRight | DeleteChar
-        | DeleteForward | DeleteWord | ClearInput => {
+        | QueueAssignee | QueueOverdue | Disposition | Snooze | QuickAdd | Save | Cancel
+        | NextField | PrevField | ExternalEditor | Yes | No | RunSearch | AcceptFilter
+        | ClearSearch | CursorLeft | CursorRight | LineStart | LineEnd | WordLeft | WordRight
+        | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
             return (false, Some(overlay));
         }
     };
@@ -397,6 +398,7 @@ fn form_act(
         | Action::QueueOverdue
         | Action::Disposition
         | Action::Snooze
+        | Action::QuickAdd
         | Action::Yes
         | Action::No
         | Action::Pick
@@ -477,6 +479,7 @@ fn form_type(
     }
     if field.area.input(input) {
         field.error = None;
+        super::reread_quick(state, &mut form);
         type_draft(&form, fx);
     }
     Some(Overlay::Form(form))
@@ -523,7 +526,11 @@ pub fn on_paste(state: &mut State, text: &str, fx: &mut Vec<Effect>) -> bool {
     );
     field.area.insert_str(clean);
     field.error = None;
-    let form = form.clone();
+    let mut form = form.clone();
+    super::reread_quick(state, &mut form);
+    if let Some(Overlay::Form(open)) = state.overlay_mut() {
+        open.quick = form.quick.clone();
+    }
     type_draft(&form, fx);
     true
 }

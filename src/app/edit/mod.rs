@@ -181,7 +181,24 @@ pub(crate) fn dress(state: &State, form: Form) -> Form {
     let mut form = form.in_zone(state.zone).with_date_order(state.date_order);
     form.zones = state.zones.clone();
     form.region = state.place.as_ref().and_then(|p| p.country.clone());
+    reread_quick(state, &mut form);
     form
+}
+
+/// A quick-add line read again against the list (as it is typed, pasted or restored).
+pub(crate) fn reread_quick(state: &State, form: &mut Form) {
+    if let crate::app::form::FormKind::QuickAdd { .. } = form.kind {
+        let line = form.field("line").map(|f| f.text()).unwrap_or_default();
+        form.quick = (!line.trim().is_empty())
+            .then(|| crate::app::quick::parse(&line, form.now, form.date_order, &state.browse));
+    }
+}
+
+/// `a`: one line for a task or a note.
+pub(crate) fn quick_add(state: &mut State) {
+    let now = state.local_now();
+    let me = state.me.clone();
+    open(state, Form::quick_add(me, now));
 }
 
 fn open(state: &mut State, form: Form) {

@@ -38,6 +38,11 @@ pub enum FormKind {
     AddTag {
         contact_id: String,
     },
+    /// One line that becomes a task or a note (`a`); what it says is in `Form::quick`.
+    QuickAdd {
+        /// Who a task is for (the user, when known).
+        assign_to: Option<String>,
+    },
     /// A task's due date moved (`s`): its title is sent again with it.
     Snooze {
         contact_id: String,
@@ -170,6 +175,8 @@ pub struct Form {
     pub zones: Vec<String>,
     /// The location's country: phones without a country code are read as from there.
     pub region: Option<String>,
+    /// What a quick-add line says, read again as it is typed.
+    pub quick: Option<crate::app::quick::Quick>,
 }
 
 /// An "original" value no field can hold: the field counts as changed, so its value is sent.
@@ -232,6 +239,7 @@ impl Form {
             zones: Vec::new(),
             region: None,
             zone: utc(),
+            quick: None,
         }
     }
 
@@ -363,6 +371,19 @@ impl Form {
             kind,
             format!("Log the call: {shown}"),
             vec![outcome, body, due],
+            now,
+        )
+    }
+
+    /// `a`: one line for a task or a note, `@name` for whom.
+    pub fn quick_add(assign_to: Option<String>, now: chrono::NaiveDateTime) -> Form {
+        let mut line = Field::new("line", "Add", "");
+        line.note =
+            Some("Call @jane tmrw 3pm about the offer · note @acme Sent the contract".into());
+        Form::build(
+            FormKind::QuickAdd { assign_to },
+            "Quick add".into(),
+            vec![line],
             now,
         )
     }
@@ -516,6 +537,7 @@ impl Form {
             FormKind::AddTag { contact_id } => format!("tags:{contact_id}"),
             FormKind::Disposition { task_id, .. } => format!("disposition:{task_id}"),
             FormKind::Snooze { task_id, .. } => format!("snooze:{task_id}"),
+            FormKind::QuickAdd { .. } => "quick:new".into(),
         }
     }
 

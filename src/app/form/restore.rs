@@ -46,6 +46,7 @@ impl Form {
             FormKind::AddTag { contact_id } => Form::add_tag(contact_id, Vec::new(), now),
             FormKind::Disposition { .. } => Form::disposition(kind.clone(), now),
             FormKind::Snooze { .. } => Form::snooze(kind.clone(), now),
+            FormKind::QuickAdd { assign_to } => Form::quick_add(assign_to.clone(), now),
         };
         form.in_zone(zone)
     }
@@ -229,6 +230,7 @@ pub(super) fn kind_json(kind: &FormKind) -> Value {
             note_id,
         } => json!({"form": "edit_note", "contact": contact_id, "id": note_id}),
         FormKind::AddTag { contact_id } => json!({"form": "add_tag", "contact": contact_id}),
+        FormKind::QuickAdd { assign_to } => json!({"form": "quick", "assign": assign_to}),
         FormKind::Snooze {
             contact_id,
             task_id,
@@ -272,6 +274,9 @@ fn kind_from_json(v: &Value) -> Option<FormKind> {
         },
         "add_tag" => FormKind::AddTag {
             contact_id: s("contact")?,
+        },
+        "quick" => FormKind::QuickAdd {
+            assign_to: s("assign"),
         },
         "snooze" => FormKind::Snooze {
             contact_id: s("contact")?,

@@ -52,6 +52,7 @@ impl Form {
                 task_id,
                 task_title,
             } => self.snooze_ops(contact_id, task_id, task_title),
+            FormKind::QuickAdd { assign_to } => self.quick_ops(assign_to),
             FormKind::AddTag { contact_id } => self.tags().map(|tags| {
                 vec![WriteOp::AddTags {
                     id: contact_id,
@@ -63,6 +64,55 @@ impl Form {
             self.focus = i;
         }
         ops
+    }
+
+    fn quick_ops(&mut self, assign_to: Option<String>) -> Option<Vec<WriteOp>> {
+        let Some(q) = self.quick.clone() else {
+            self.fail("line", "type what to add, with @name for whom");
+            return None;
+        };
+        let Some((contact_id, _)) = q.who.clone() else {
+            self.fail("line", q.preview());
+            return None;
+        };
+        if q.text.trim().is_empty() {
+            self.fail(
+                "line",
+                if q.note {
+                    "the note says nothing"
+                } else {
+                    "the task needs a title"
+                },
+            );
+            return None;
+        }
+        if q.note {
+            return Some(vec![WriteOp::CreateNote {
+                contact_id,
+                input: NoteInput {
+                    body: Some(q.text),
+                    ..Default::default()
+                },
+            }]);
+        }
+        let local = match q.due {
+            Some(t) => t,
+            None => super::dates::parse_in("tomorrow 9:00", self.now, self.date_order).ok()?,
+        };
+        let due = utc_from_local(local, self.zone);
+        Some(vec![WriteOp::CreateTask {
+            contact_id,
+            input: TaskInput {
+                title: Some(q.text),
+                body: None,
+                due_date: Some(
+                    due.and_utc()
+                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                ),
+                completed: Some(false),
+                assigned_to: assign_to,
+            },
+        }])
     }
 
     fn snooze_ops(

@@ -54,6 +54,8 @@ pub enum Action {
     Disposition,
     /// A task due later.
     Snooze,
+    /// One line for a task or a note, `@name` for whom.
+    QuickAdd,
     // In an editor overlay.
     Save,
     Cancel,
@@ -100,6 +102,7 @@ const NAMES: &[(&str, Action)] = &[
     ("queue_overdue", Action::QueueOverdue),
     ("disposition", Action::Disposition),
     ("snooze", Action::Snooze),
+    ("quick_add", Action::QuickAdd),
     ("help", Action::Help),
     ("back", Action::Back),
     ("quit", Action::Quit),
@@ -272,6 +275,7 @@ impl Scope {
                     | QueueOverdue
                     | Disposition
                     | Snooze
+                    | QuickAdd
             ),
             Scope::Search => {
                 matches!(

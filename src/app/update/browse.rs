@@ -127,6 +127,7 @@ fn browse(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         QueueAssignee | QueueOverdue => super::queue::open(state, fx),
         Disposition => edit::disposition(state),
         Snooze => edit::snooze(state),
+        QuickAdd => edit::quick_add(state),
         Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard
         | RunSearch | AcceptFilter | ClearSearch | CursorLeft | CursorRight | LineStart
         | LineEnd | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
@@ -160,8 +161,9 @@ fn search(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         }
         Top | Bottom | Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | Back
         | New | Edit | Delete | Toggle | AddTag | RemoveTag | ShowPending | Messages
-        | SwitchLocation | Changed | QueueAssignee | QueueOverdue | Disposition | Snooze | Save
-        | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard => {
+        | SwitchLocation | Changed | QueueAssignee | QueueOverdue | Disposition | Snooze
+        | QuickAdd | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Pick
+        | Discard => {
             return false;
         }
     }
@@ -194,10 +196,10 @@ fn help(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Quit => super::ask_quit(state, fx),
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Back | New | Edit | Delete
         | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
-        | QueueAssignee | QueueOverdue | Disposition | Snooze | Save | Cancel | NextField
-        | PrevField | ExternalEditor | Yes | No | Pick | Discard | RunSearch | AcceptFilter
-        | ClearSearch | CursorLeft | CursorRight | LineStart | LineEnd | WordLeft | WordRight
-        | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
+        | QueueAssignee | QueueOverdue | Disposition | Snooze | QuickAdd | Save | Cancel
+        | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard | RunSearch
+        | AcceptFilter | ClearSearch | CursorLeft | CursorRight | LineStart | LineEnd
+        | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
             return false;
         }
     }

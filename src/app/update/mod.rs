@@ -15,6 +15,15 @@ pub(crate) use list::refresh;
 pub(crate) use parts::load_selected;
 pub use queue::queue_selected;
 
+/// The rows of `set` that `query` finds, best first (quick-add's `@name`).
+pub(crate) fn search_list(set: &ContactSet, query: &str) -> Vec<u32> {
+    let q = crate::search::Query::parse(query);
+    if q.is_empty() {
+        return Vec::new();
+    }
+    find::search_now(&set.index, &q, None)
+}
+
 /// The queue asked for again (a task was made).
 pub(crate) fn refetch_queue(state: &mut State, fx: &mut Vec<Effect>) {
     queue::fetch(state, fx);

@@ -1,0 +1,130 @@
+//! Quick-add (`a`): one line becomes a task or a note. `Call @jane tmrw 3pm about the offer`
+//! is a task for the contact `@jane` finds (fuzzily, best match first), due tomorrow at 15:00
+//! on the user's clock, titled with the rest; `note @acme Sent the contract` is a note. Pure:
+//! the line, the clock and the list in, what it means out.
+
+use chrono::NaiveDateTime;
+
+use super::dates::{self, DateOrder};
+use super::state::ContactSet;
+
+/// What a quick-add line says.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Quick {
+    /// A note rather than a task (the line starts with `note`).
+    pub note: bool,
+    /// The contact `@…` found: id and name.
+    pub who: Option<(String, String)>,
+    /// Other contacts that match the `@` word as well.
+    pub others: usize,
+    /// The `@` word as typed (without `@`).
+    pub asked: Option<String>,
+    /// The task's title, or the note's text.
+    pub text: String,
+    /// When the task is due, on the user's clock (from the words that read as a date).
+    pub due: Option<NaiveDateTime>,
+}
+
+/// The most words a date is read from (`next fri at 3pm`).
+const DATE_WORDS: usize = 4;
+
+/// The longest run of words (after the first) that reads as a date, and the date.
+fn date_in(
+    words: &[&str],
+    now: NaiveDateTime,
+    order: DateOrder,
+) -> Option<(usize, usize, NaiveDateTime)> {
+    for len in (1..=DATE_WORDS.min(words.len())).rev() {
+        // The first word is the verb (`Call`, `Email`), never the date.
+        for start in 1..=words.len().saturating_sub(len) {
+            let span = words[start..start + len].join(" ");
+            if let Ok(t) = dates::parse_in(&span, now, order) {
+                return Some((start, len, t));
+            }
+        }
+    }
+    None
+}
+
+/// Reads `line`, seen at `now` (the user's clock), finding `@` contacts in `set`.
+pub fn parse(line: &str, now: NaiveDateTime, order: DateOrder, set: &ContactSet) -> Quick {
+    let mut words: Vec<&str> = line.split_whitespace().collect();
+    let mut q = Quick::default();
+    if words
+        .first()
+        .is_some_and(|w| w.eq_ignore_ascii_case("note"))
+    {
+        q.note = true;
+        words.remove(0);
+    }
+    let at = words.iter().position(|w| w.len() > 1 && w.starts_with('@'));
+    if let Some(i) = at {
+        let asked = words[i][1..]
+            .trim_end_matches([',', '.', ':', ';'])
+            .to_string();
+        let hits = super::update::search_list(set, &asked);
+        if let Some(&best) = hits.first()
+            && let Some(row) = set.row(best as usize)
+        {
+            q.who = Some((row.id().to_string(), row.name().to_string()));
+            q.others = hits.len() - 1;
+        }
+        q.asked = Some(asked);
+    }
+    let mut date_span = None;
+    if !q.note {
+        // Dates are looked for in the words other than the `@` one.
+        let rest: Vec<(usize, &str)> = words
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != at)
+            .collect();
+        let only: Vec<&str> = rest.iter().map(|(_, w)| *w).collect();
+        if let Some((start, len, t)) = date_in(&only, now, order) {
+            q.due = Some(t);
+            date_span = Some(rest[start].0..rest[start + len - 1].0 + 1);
+        }
+    }
+    let name = q.who.as_ref().map(|(_, n)| n.clone());
+    let text: Vec<String> = words
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !date_span.as_ref().is_some_and(|s| s.contains(i)))
+        .filter_map(|(i, w)| match (Some(i) == at, &name) {
+            // A note is about the contact already; a task's title names them.
+            (true, _) if q.note => None,
+            (true, Some(n)) => Some(n.clone()),
+            (true, None) => Some(w.trim_start_matches('@').to_string()),
+            (false, _) => Some(w.to_string()),
+        })
+        .collect();
+    q.text = text.join(" ");
+    q
+}
+
+impl Quick {
+    /// What the line will do, said before `Enter`.
+    pub fn preview(&self) -> String {
+        let who = match (&self.who, &self.asked) {
+            (Some((_, n)), _) => n.clone(),
+            (None, Some(a)) => return format!("No contact matches @{a}"),
+            (None, None) => return "@name says for whom (the best match in the list)".into(),
+        };
+        let more = match self.others {
+            0 => String::new(),
+            n => format!(
+                " · {n} more match @{}: type more of it",
+                self.asked.as_deref().unwrap_or("")
+            ),
+        };
+        if self.note {
+            return format!("Note for {who}: “{}”{more}", self.text);
+        }
+        let due = self
+            .due
+            .map(|d| d.format("%a %d %b %H:%M").to_string())
+            .unwrap_or_else(|| "tomorrow 09:00 (no date in the line)".into());
+        format!("Task for {who}, due {due}: “{}”{more}", self.text)
+    }
+}
