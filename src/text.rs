@@ -1,9 +1,12 @@
 //! Text measured in terminal cells, not bytes or chars: what the state machine and the view
-//! both need (a neutral room, so neither imports the other). Cutting goes by grapheme cluster
-//! (`unicode-truncate`, the crate ratatui uses), so `श्रा` or a flag is never split; wrapping by
-//! `textwrap`, at spaces, splitting only words wider than the line.
+//! both need (a neutral room, so neither imports the other). Widths are summed by grapheme
+//! cluster, as ratatui lays text into cells (the width of a whole string can differ: `لا` is
+//! one cell as a ligature, two as ratatui draws it); cutting goes by cluster, so `श्रा` or a
+//! flag is never split; wrapping by `textwrap`, at spaces, splitting only words wider than the
+//! line.
 
-use unicode_truncate::UnicodeTruncateStr;
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 /// Cuts `s` to at most `width` cells, ending in `…` when cut. Wide characters and clusters are
 /// never split.
@@ -14,8 +17,33 @@ pub fn fit(s: &str, width: usize) -> String {
     if width == 0 {
         return String::new();
     }
-    let (head, _) = s.unicode_truncate(width - 1);
-    format!("{head}…")
+    let mut out = String::with_capacity(s.len().min(width * 4));
+    let mut used = 0;
+    for g in s.graphemes(true) {
+        let w = g.width();
+        if used + w > width - 1 {
+            break;
+        }
+        out.push_str(g);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// The end of `s` that fits in `width` cells (clusters whole).
+pub fn tail(s: &str, width: usize) -> &str {
+    let mut used = 0;
+    let mut start = s.len();
+    for (i, g) in s.grapheme_indices(true).rev() {
+        let w = g.width();
+        if used + w > width {
+            break;
+        }
+        used += w;
+        start = i;
+    }
+    &s[start..]
 }
 
 /// Wraps one line of text to `width` cells at spaces, splitting words longer than a line.
@@ -45,7 +73,7 @@ pub fn safe(s: &str) -> String {
 
 /// Display width in cells.
 pub fn width(s: &str) -> usize {
-    unicode_width::UnicodeWidthStr::width(s)
+    s.graphemes(true).map(UnicodeWidthStr::width).sum()
 }
 
 /// A count with thousands separators: 100000 -> `100,000`.
@@ -79,6 +107,25 @@ pub fn when_short(t: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn widths_are_the_cells_ratatui_draws() {
+        // `لا` is a ligature of one cell to unicode-width as a whole string, two as ratatui
+        // lays its clusters into cells; cutting used to assert on the difference.
+        let s = "الاتصال بخصوص التمويل";
+        assert_eq!(
+            width(s),
+            s.graphemes(true).map(UnicodeWidthStr::width).sum::<usize>()
+        );
+        for w in 0..30 {
+            let cut = fit(s, w);
+            assert!(width(&cut) <= w, "{w}: {cut}");
+            assert!(width(tail(s, w)) <= w);
+        }
+        assert_eq!(fit("abcdef", 4), "abc…");
+        assert_eq!(tail("abcdef", 2), "ef");
+        assert_eq!(fit("日本語", 4), "日…");
+    }
 
     #[test]
     fn fits_by_cells() {

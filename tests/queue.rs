@@ -263,7 +263,21 @@ async fn d_logs_the_call_completes_notes_and_books_the_follow_up_in_order() {
     })
     .await;
 
+    // Sent in order: once the follow-up is there, so are the others.
     let client = common::client(&sb);
+    let wanted = format!("Follow up: {}", first.task.title.as_deref().unwrap_or(""));
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let follow = loop {
+        let tasks = client.tasks(first.contact_id()).await.expect("tasks");
+        if let Some(t) = tasks
+            .iter()
+            .find(|t| t.title.as_deref() == Some(wanted.as_str()))
+        {
+            break t.clone();
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the follow-up");
+        d.pump(std::time::Duration::from_millis(50)).await;
+    };
     let done = client
         .task(first.contact_id(), first.id())
         .await
@@ -274,16 +288,6 @@ async fn d_logs_the_call_completes_notes_and_books_the_follow_up_in_order() {
         notes.iter().any(|n| n.body.as_deref() == Some(note.trim())),
         "the note with the template's text"
     );
-    let tasks = client.tasks(first.contact_id()).await.expect("tasks");
-    let follow = tasks
-        .iter()
-        .find(|t| {
-            t.title.as_deref()
-                == Some(
-                    format!("Follow up: {}", first.task.title.as_deref().unwrap_or("")).as_str(),
-                )
-        })
-        .expect("the follow-up");
     // Two days on, at 10:00 on the user's clock (UTC here).
     let local = d.state.local_now();
     let expected = (local.date() + chrono::Duration::days(2))
@@ -393,26 +397,42 @@ async fn a_adds_a_task_or_a_note_for_the_contact_at_names() {
     }
     assert!(preview(&d).is_some_and(|p| p.starts_with("Note for")));
     d.send(enter());
-    d.until("sent", |s| s.pending.is_empty() && s.marks.is_empty())
-        .await;
-
+    // Neither write has a row on screen to mark: the server is asked until it has both.
     let client = common::client(&sb);
-    let tasks = client.tasks(&id).await.expect("tasks");
     let title = format!("Call {name} about the offer");
-    let task = tasks
-        .iter()
-        .find(|t| t.title.as_deref() == Some(title.as_str()))
-        .unwrap_or_else(|| panic!("{title:?} in {tasks:?}"));
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let (task, notes) = loop {
+        // The outbox runs in this driver: its answers come back through it.
+        d.until("the outbox idle", |s| s.pending.is_empty()).await;
+        let tasks = client.tasks(&id).await.expect("tasks");
+        let notes = client.notes(&id).await.expect("notes");
+        let task = tasks
+            .iter()
+            .find(|t| t.title.as_deref() == Some(title.as_str()))
+            .cloned();
+        let noted = notes
+            .iter()
+            .any(|n| n.body.as_deref() == Some("Sent the contract"));
+        if let (Some(task), true) = (task, noted) {
+            break (task, notes);
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{title:?} and the note"
+        );
+        d.pump(std::time::Duration::from_millis(50)).await;
+    };
     let expected = (d.state.local_now().date() + chrono::Duration::days(1))
         .and_hms_opt(15, 0, 0)
         .expect("time");
     assert_eq!(task.due(), Some(expected));
     assert_eq!(task.assigned_to.as_deref(), Some(me.as_str()));
-    let notes = client.notes(&id).await.expect("notes");
-    assert!(
+    assert_eq!(
         notes
             .iter()
-            .any(|n| n.body.as_deref() == Some("Sent the contract"))
+            .filter(|n| n.body.as_deref() == Some("Sent the contract"))
+            .count(),
+        1
     );
 
     // Nobody by that name: said, and nothing is sent.

@@ -121,7 +121,6 @@ pub fn input_spans(
     width: usize,
 ) -> Vec<Span<'static>> {
     use unicode_segmentation::UnicodeSegmentation;
-    use unicode_truncate::UnicodeTruncateStr;
     let (before, after) = input.split();
     // Cleaned per side: the cursor sits between clusters of the text as typed.
     let before = crate::sanitize::line(before).into_owned();
@@ -141,8 +140,7 @@ pub fn input_spans(
     let shown_before = if w_before <= room {
         before
     } else {
-        let (tail, _) = before.unicode_truncate_start(room.saturating_sub(1));
-        format!("…{tail}")
+        format!("…{}", text::tail(&before, room.saturating_sub(1)))
     };
     let left = width.saturating_sub(text::width(&shown_before) + w_under);
     let shown_after = if text::width(&after) <= left {

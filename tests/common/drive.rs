@@ -56,6 +56,17 @@ impl Driver {
         )));
     }
 
+    /// Feeds answers back for `time` (while something else is awaited, outside the state).
+    #[allow(dead_code)]
+    pub async fn pump(&mut self, time: Duration) {
+        let end = tokio::time::Instant::now() + time;
+        while let Ok(Some((epoch, msg))) = tokio::time::timeout_at(end, self.rx.recv()).await {
+            if self.exec.accepts(epoch) {
+                self.send(msg);
+            }
+        }
+    }
+
     /// Feeds answers back until `done` holds (failing after 30 s with `what`).
     pub async fn until(&mut self, what: &str, done: impl Fn(&State) -> bool) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
