@@ -1,6 +1,7 @@
 //! The app as a state machine: `State`, the `Msg`s that change it, the `Effect`s it asks for,
 //! and the keymap that turns keys into actions.
 
+pub mod callable;
 pub mod dates;
 pub mod edit;
 pub mod form;

@@ -108,7 +108,15 @@ pub fn lines(c: &Contact, state: &State, width: usize) -> Vec<Line<'static>> {
             "Address",
             (!address.is_empty()).then(|| address.join(" · ")),
         ),
-        ("Timezone", c.timezone.clone()),
+        (
+            "Timezone",
+            c.timezone.clone().map(|z| {
+                match crate::app::callable::clock(c, state.now) {
+                    Some(k) => format!("{z} · {}", k.describe()),
+                    None => z,
+                }
+            }),
+        ),
         ("Birthday", c.birthday()),
         // A person, by name where the location's users can be read.
         (
