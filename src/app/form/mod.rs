@@ -84,11 +84,10 @@ fn follow_up_for(outcome: &str) -> &'static str {
 /// The note an outcome starts with: `{outcome}`, `{name}` and `{date}` filled in.
 fn note_for(outcome: &str, name: &str, now: chrono::NaiveDateTime) -> String {
     let template = match outcome {
-        "No answer" => "{outcome}: called {name} on {date}, no answer.",
-        "Left voicemail" => "{outcome}: called {name} on {date} and left a voicemail.",
-        "Connected" => "{outcome}: spoke with {name} on {date}.",
-        "Not interested" => "{outcome}: {name} is not interested ({date}).",
-        "Booked" => "{outcome}: {name} booked on {date}.",
+        // Short: the note's line is as wide as the form, and the cursor waits at its end.
+        "No answer" => "{outcome}: called {name} {date}.",
+        "Left voicemail" => "{outcome} for {name} {date}.",
+        "Connected" => "{outcome} with {name} {date}.",
         _ => "{outcome}: {name}, {date}.",
     };
     template

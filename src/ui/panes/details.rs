@@ -110,12 +110,12 @@ pub fn lines(c: &Contact, state: &State, width: usize) -> Vec<Line<'static>> {
         ),
         (
             "Timezone",
-            c.timezone.clone().map(|z| {
-                match crate::app::callable::clock(c, state.now) {
+            c.timezone
+                .clone()
+                .map(|z| match crate::app::callable::clock(c, state.now) {
                     Some(k) => format!("{z} · {}", k.describe()),
                     None => z,
-                }
-            }),
+                }),
         ),
         ("Birthday", c.birthday()),
         // A person, by name where the location's users can be read.
