@@ -56,6 +56,40 @@ fn driver(sb: &Sandbox, token: &str, me: &str, dir: &std::path::Path) -> common:
     common::drive::Driver::start(session, state)
 }
 
+/// The sandbox with the demo account, signed in as its first user, the list loaded.
+struct Setup {
+    seed: Seed,
+    sb: Sandbox,
+    me: String,
+    _dir: tempfile::TempDir,
+    d: common::drive::Driver,
+}
+
+async fn setup(token: &str) -> Setup {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let me = me(&seed);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = driver(&sb, token, &me, dir.path());
+    d.until("the list", |s| !s.browse.is_empty()).await;
+    Setup {
+        seed,
+        sb,
+        me,
+        _dir: dir,
+        d,
+    }
+}
+
+/// `setup`, then the queue open and loaded.
+async fn queue_open() -> Setup {
+    let mut s = setup(ghl_tui::sandbox::DEMO_TOKEN).await;
+    s.d.key('0');
+    s.d.until("the queue", |s| s.queue.tasks.ready().is_some())
+        .await;
+    s
+}
+
 fn ids(s: &State) -> Vec<String> {
     s.queue
         .rows(s.now, s.zone)
@@ -66,12 +100,13 @@ fn ids(s: &State) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_queue_groups_open_tasks_and_x_completes_one_on_the_server() {
-    let seed = common::demo_seed();
-    let sb = common::start(&seed).await;
-    let me = me(&seed);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut d = driver(&sb, ghl_tui::sandbox::DEMO_TOKEN, &me, dir.path());
-    d.until("the list", |s| !s.browse.is_empty()).await;
+    let Setup {
+        seed,
+        sb,
+        me,
+        mut d,
+        ..
+    } = setup(ghl_tui::sandbox::DEMO_TOKEN).await;
 
     d.key('0');
     assert_eq!(d.state.focus, Pane::Queue);
@@ -179,11 +214,12 @@ async fn the_queue_groups_open_tasks_and_x_completes_one_on_the_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_the_tasks_scope_the_queue_says_which_and_the_rest_works() {
-    let seed = common::demo_seed();
-    let sb = common::start(&seed).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut d = driver(&sb, NARROW_TOKEN, &me(&seed), dir.path());
-    d.until("the list", |s| !s.browse.is_empty()).await;
+    let Setup {
+        mut d,
+        sb: _sb,
+        _dir,
+        ..
+    } = setup(NARROW_TOKEN).await;
     d.key('0');
     d.until("the refusal", |s| matches!(s.queue.tasks, Load::Failed(_)))
         .await;
@@ -201,15 +237,13 @@ async fn without_the_tasks_scope_the_queue_says_which_and_the_rest_works() {
 async fn d_logs_the_call_completes_notes_and_books_the_follow_up_in_order() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use ghl_tui::app::state::Overlay;
-    let seed = common::demo_seed();
-    let sb = common::start(&seed).await;
-    let me = me(&seed);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut d = driver(&sb, ghl_tui::sandbox::DEMO_TOKEN, &me, dir.path());
-    d.until("the list", |s| !s.browse.is_empty()).await;
-    d.key('0');
-    d.until("the queue", |s| s.queue.tasks.ready().is_some())
-        .await;
+    let Setup {
+        sb,
+        me,
+        mut d,
+        _dir,
+        ..
+    } = queue_open().await;
     let rows = d.state.queue.rows(d.state.now, d.state.zone);
     let (first, second) = (rows[0].task.clone(), rows[1].task.clone());
     drop(rows);
@@ -301,15 +335,9 @@ async fn d_logs_the_call_completes_notes_and_books_the_follow_up_in_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s_snoozes_a_task_to_a_friendly_date_and_the_queue_moves_it() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    let seed = common::demo_seed();
-    let sb = common::start(&seed).await;
-    let me = me(&seed);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut d = driver(&sb, ghl_tui::sandbox::DEMO_TOKEN, &me, dir.path());
-    d.until("the list", |s| !s.browse.is_empty()).await;
-    d.key('0');
-    d.until("the queue", |s| s.queue.tasks.ready().is_some())
-        .await;
+    let Setup {
+        sb, mut d, _dir, ..
+    } = queue_open().await;
     let first = d.state.queue.rows(d.state.now, d.state.zone)[0]
         .task
         .clone();
@@ -358,12 +386,13 @@ async fn s_snoozes_a_task_to_a_friendly_date_and_the_queue_moves_it() {
 async fn a_adds_a_task_or_a_note_for_the_contact_at_names() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use ghl_tui::app::state::Overlay;
-    let seed = common::demo_seed();
-    let sb = common::start(&seed).await;
-    let me = me(&seed);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let mut d = driver(&sb, ghl_tui::sandbox::DEMO_TOKEN, &me, dir.path());
-    d.until("the list", |s| !s.browse.is_empty()).await;
+    let Setup {
+        sb,
+        me,
+        mut d,
+        _dir,
+        ..
+    } = setup(ghl_tui::sandbox::DEMO_TOKEN).await;
     let (id, name, email) = {
         let row = d
             .state
