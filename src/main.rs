@@ -621,6 +621,7 @@ async fn connect(
     // is only a fallback, or a Location token would be sent to another location.
     let location = set.location_id.clone().or(cfg.location_id.clone());
     let relogin = relogin_command(tokens.profile(), &set);
+    let user_id = set.user_id.clone();
     let manager = TokenManager::new(
         cfg.token_url.clone(),
         client_id,
@@ -647,6 +648,7 @@ async fn connect(
         let mut session = Session::new(client, open_store(&location));
         session.switcher = Some(Arc::new(AgencySwitcher { agency, open_store }));
         session.tokens = Some(manager);
+        session.user_id = user_id;
         return Ok(Some((session, format!("agency · {location}"), location)));
     }
     let Some(location) = location else {
@@ -657,6 +659,7 @@ async fn connect(
     let client = Client::new(client_cfg).map_err(|e| e.one_line())?;
     let mut session = Session::new(client, open_store(&location));
     session.tokens = Some(manager);
+    session.user_id = user_id;
     Ok(Some((session, format!("location · {location}"), location)))
 }
 
@@ -775,8 +778,9 @@ async fn run_tui(
         _ => ghl_tui::session::open_replica(session.store.path.as_deref(), cfg.sync.cache),
     };
     let mut state = fresh_state(label, location);
+    // Who "me" is: the config's `user_id`, else the OAuth sign-in's user, else the demo's.
     if state.me.is_none() {
-        state.me = demo_me;
+        state.me = session.user_id.clone().or(demo_me);
     }
     let tokens = session.tokens.clone();
     let termination = ghl_tui::runtime::termination();

@@ -163,6 +163,8 @@ pub struct Session {
     /// The location's replica (see `open_replica`).
     pub replica: OpenedReplica,
     pub sync: SyncSettings,
+    /// The signed-in user, when the sign-in says (OAuth answers do).
+    pub user_id: Option<String>,
 }
 
 impl Session {
@@ -174,6 +176,7 @@ impl Session {
             tokens: None,
             replica: OpenedReplica::default(),
             sync: SyncSettings::default(),
+            user_id: None,
         }
     }
 }

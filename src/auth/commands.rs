@@ -42,6 +42,7 @@ pub async fn login_with_token(
         user_type: "PrivateIntegration".into(),
         location_id: Some(location_id.trim().into()),
         company_id: None,
+        user_id: None,
         client_id: None,
         client_secret: None,
     };

@@ -286,6 +286,9 @@ impl TokenManager {
         if fresh.company_id.is_none() {
             fresh.company_id = set.company_id.clone();
         }
+        if fresh.user_id.is_none() {
+            fresh.user_id = set.user_id.clone();
+        }
         if fresh.scope.is_empty() {
             fresh.scope = set.scope.clone();
         }

@@ -30,6 +30,9 @@ pub struct TokenSet {
     pub location_id: Option<String>,
     #[serde(default)]
     pub company_id: Option<String>,
+    /// The signed-in user, as an OAuth answer names them (the queue's "mine").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
     /// The OAuth app that signed in, so refreshes work without it in the environment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -58,6 +61,7 @@ impl TokenSet {
             user_type: text("userType").unwrap_or_default(),
             location_id: text("locationId"),
             company_id: text("companyId"),
+            user_id: text("userId"),
             client_id: None,
             client_secret: None,
         })
@@ -181,9 +185,24 @@ pub(crate) mod tests {
             user_type: "Location".into(),
             location_id: Some("L1".into()),
             company_id: None,
+            user_id: None,
             client_id: Some("app-1".into()),
             client_secret: Some(Secret::new("app-secret")),
         }
+    }
+
+    #[test]
+    fn the_signed_in_user_is_kept_from_the_answer() {
+        let v = serde_json::json!({
+            "access_token": "a", "refresh_token": "r", "expires_in": 86399,
+            "userType": "Location", "locationId": "L1", "userId": "U1"
+        });
+        let set = TokenSet::from_answer(&v, 0).expect("a set");
+        assert_eq!(set.user_id.as_deref(), Some("U1"));
+        // A set stored before the field existed still reads.
+        let old = r#"{"access_token":"a","expires_at":1,"location_id":"L1"}"#;
+        let back: TokenSet = serde_json::from_str(old).expect("old set");
+        assert_eq!(back.user_id, None);
     }
 
     #[test]
