@@ -40,7 +40,7 @@ pub struct TokenManager {
 
 /// What the profile's store holds.
 enum Stored {
-    Pair(TokenSet),
+    Pair(Box<TokenSet>),
     /// Every store answered, and none holds a sign-in: the profile was signed out.
     Nothing,
     /// No store, or one that could not be read.
@@ -113,7 +113,7 @@ impl TokenManager {
             Stored::Nothing => return,
             Stored::Pair(stored) if !same_account(&stored, &set) => return,
             Stored::Pair(stored) => {
-                adopt(&mut set, stored);
+                adopt(&mut set, *stored);
             }
             Stored::Unknown => {}
         }
@@ -142,7 +142,7 @@ impl TokenManager {
             return Stored::Unknown;
         };
         match tokio::task::spawn_blocking(move || store.load_sure()).await {
-            Ok(Ok(Some(set))) => Stored::Pair(set),
+            Ok(Ok(Some(set))) => Stored::Pair(Box::new(set)),
             Ok(Ok(None)) => Stored::Nothing,
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "could not read the stored sign-in");
@@ -173,7 +173,7 @@ impl TokenManager {
         let Stored::Pair(stored) = self.stored().await else {
             return false;
         };
-        adopt(set, stored)
+        adopt(set, *stored)
     }
 
     /// Checked with the refresh lock held, before this session spends its refresh token or
@@ -188,7 +188,7 @@ impl TokenManager {
                 Err(self
                     .end("the profile now signs in to another account; restart ghl-tui to use it"))
             }
-            Stored::Pair(stored) => Ok(adopt(set, stored)),
+            Stored::Pair(stored) => Ok(adopt(set, *stored)),
             Stored::Unknown => Ok(false),
         }
     }
