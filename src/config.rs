@@ -42,6 +42,8 @@ pub struct Config {
     pub app_id: Option<String>,
     /// Who the user is in the location (a user id), for the queue's "assigned to me".
     pub user_id: Option<String>,
+    /// What `D` offers; empty: the defaults.
+    pub outcomes: Vec<crate::app::form::Outcome>,
     /// How numeric dates are typed (`12/01`); by default the locale's.
     pub date_order: crate::app::dates::DateOrder,
     /// Where `token` came from, for `auth status`: the environment or the file.
@@ -84,6 +86,52 @@ struct FileConfig {
     /// Hours between reconciliations of ids (which find deleted contacts; default 24).
     #[serde(alias = "GHL_RECONCILE_HOURS")]
     reconcile_hours: Option<u64>,
+    /// What `D` offers, in order (`[[outcomes]]`).
+    outcomes: Option<Vec<OutcomeFile>>,
+}
+
+/// One `[[outcomes]]` table: `name`, and optionally `note` (a template with `{outcome}`,
+/// `{name}`, `{date}`) and `follow_up` (a friendly date; empty or absent: none).
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutcomeFile {
+    name: String,
+    note: Option<String>,
+    follow_up: Option<String>,
+}
+
+/// The configured outcomes, checked: names given once each, follow-ups that read as dates.
+fn outcomes(file: Option<Vec<OutcomeFile>>) -> Result<Vec<crate::app::form::Outcome>, String> {
+    let Some(list) = file else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<crate::app::form::Outcome> = Vec::new();
+    // Any fixed moment checks that a follow-up reads as a date.
+    let probe = chrono::NaiveDate::from_ymd_opt(2026, 1, 5)
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .unwrap_or_default();
+    for o in list {
+        let name = o.name.trim().to_string();
+        if name.is_empty() {
+            return Err("an [[outcomes]] entry has no name".into());
+        }
+        if out.iter().any(|x| x.name == name) {
+            return Err(format!("the outcome “{name}” is named twice"));
+        }
+        let follow_up = o.follow_up.unwrap_or_default().trim().to_string();
+        if !follow_up.is_empty() {
+            crate::app::dates::parse(&follow_up, probe)
+                .map_err(|e| format!("outcome “{name}”: follow_up: {e}"))?;
+        }
+        out.push(crate::app::form::Outcome {
+            name,
+            note: o
+                .note
+                .unwrap_or_else(|| "{outcome}: {name}, {date}.".into()),
+            follow_up,
+        });
+    }
+    Ok(out)
 }
 
 /// A marketplace app's id from its client id (`<appId>-<suffix>`).
@@ -279,7 +327,9 @@ impl Config {
             sync.reconcile_every =
                 (hours > 0).then(|| std::time::Duration::from_secs(hours * 3600));
         }
+        let outcomes = outcomes(from_file.outcomes).map_err(|e| format!("config.toml: {e}"))?;
         Ok(Config {
+            outcomes,
             sync,
             token_from,
             token: pick(ENV_TOKEN, from_file.token).map(Secret::new),
@@ -331,6 +381,29 @@ mod tests {
         assert_eq!(cfg.token_url, "http://127.0.0.1:9/oauth/token");
         assert_eq!(cfg.authorize_url, DEFAULT_AUTHORIZE_URL);
         assert_eq!(cfg.app_id().as_deref(), Some("65f0abc"));
+    }
+
+    #[test]
+    fn outcomes_come_from_the_file_checked() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[[outcomes]]\nname = \"Gatekeeper\"\nnote = \"{outcome}: ask {name} for a time\"\nfollow_up = \"tomorrow 9am\"\n\n[[outcomes]]\nname = \"Wrong number\"\n",
+        )
+        .expect("write");
+        let cfg = Config::load(|_| None, Some(&path)).expect("load");
+        let names: Vec<&str> = cfg.outcomes.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(names, ["Gatekeeper", "Wrong number"]);
+        assert_eq!(cfg.outcomes[0].follow_up, "tomorrow 9am");
+        assert_eq!(cfg.outcomes[1].follow_up, "");
+        std::fs::write(
+            &path,
+            "[[outcomes]]\nname = \"Soon\"\nfollow_up = \"whenever\"\n",
+        )
+        .expect("write");
+        let err = Config::load(|_| None, Some(&path)).expect_err("a follow-up that is no date");
+        assert!(err.contains("Soon") && err.contains("follow_up"), "{err}");
     }
 
     #[test]

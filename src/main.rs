@@ -688,6 +688,7 @@ async fn run_tui(
         state.look = ghl_tui::look::Look::from_env(|k| std::env::var(k).ok());
         state.date_order = cfg.date_order;
         state.me = cfg.user_id.clone();
+        state.outcomes = cfg.outcomes.clone();
         state.keymap = keymap.clone();
         state
     };

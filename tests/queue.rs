@@ -476,3 +476,44 @@ async fn a_adds_a_task_or_a_note_for_the_contact_at_names() {
         "kept open"
     );
 }
+
+#[test]
+fn configured_outcomes_are_what_d_offers() {
+    use ghl_tui::app::form::{Form, FormKind, Outcome};
+    let outcomes = vec![
+        Outcome {
+            name: "Gatekeeper".into(),
+            note: "{outcome}: ask {name} for a time".into(),
+            follow_up: "tomorrow 9am".into(),
+        },
+        Outcome {
+            name: "Wrong number".into(),
+            note: "{outcome} for {name}".into(),
+            follow_up: String::new(),
+        },
+    ];
+    let kind = FormKind::Disposition {
+        contact_id: "c".into(),
+        task_id: "t".into(),
+        task_title: "Call".into(),
+        name: "Ana".into(),
+        assign_to: None,
+    };
+    let mut f = Form::disposition(kind, common::fixed_now(), &outcomes);
+    let text = |f: &Form, k: &str| {
+        f.fields
+            .iter()
+            .find(|x| x.key == k)
+            .map(|x| x.text())
+            .unwrap_or_default()
+    };
+    assert_eq!(text(&f, "outcome"), "Gatekeeper");
+    assert_eq!(text(&f, "body"), "Gatekeeper: ask Ana for a time");
+    assert_eq!(text(&f, "dueDate"), "tomorrow 9am");
+    f.fields[0].cycle(true);
+    f.outcome_changed("Gatekeeper");
+    assert_eq!(text(&f, "body"), "Wrong number for Ana");
+    assert_eq!(text(&f, "dueDate"), "");
+    let ops = f.submit().expect("ops");
+    assert_eq!(ops.len(), 2, "completed and noted, no follow-up: {ops:?}");
+}

@@ -237,6 +237,8 @@ pub struct State {
     pub me: Option<String>,
     /// The work queue (`0`): open tasks across the location, today's appointments.
     pub queue: super::queue::Queue,
+    /// What `D` offers (config.toml's `[[outcomes]]`; the defaults when it names none).
+    pub outcomes: Vec<super::form::Outcome>,
     /// The outbox: changes made here and not yet confirmed by the server.
     pub pending: Vec<PendingView>,
     /// Ids of contacts, tasks and notes with a change on the way, drawn as pending.
@@ -392,6 +394,7 @@ impl State {
             search: None,
             me: None,
             queue: Default::default(),
+            outcomes: Vec::new(),
             page_limit: 500,
             modal: Modal::None,
             filter: Default::default(),

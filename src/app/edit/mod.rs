@@ -266,7 +266,8 @@ pub(crate) fn disposition(state: &mut State) {
                 name,
                 assign_to: me,
             };
-            open(state, Form::disposition(kind, now))
+            let outcomes = state.outcomes.clone();
+            open(state, Form::disposition(kind, now, &outcomes))
         }
     }
 }

@@ -62,37 +62,54 @@ pub enum FormKind {
     },
 }
 
-/// The outcomes of a call, in the order `D` offers them.
-pub const OUTCOMES: [&str; 5] = [
-    "No answer",
-    "Left voicemail",
-    "Connected",
-    "Not interested",
-    "Booked",
-];
-
-/// When to follow up after each outcome (empty: no follow-up).
-fn follow_up_for(outcome: &str) -> &'static str {
-    match outcome {
-        "No answer" => "+2d 10:00",
-        "Left voicemail" => "+3d 10:00",
-        "Connected" => "+7d 10:00",
-        _ => "",
-    }
+/// An outcome `D` offers: its name, the note it starts with (`{outcome}`, `{name}` and
+/// `{date}` filled in) and when to follow up (a friendly date; empty: none). Configurable as
+/// `[[outcomes]]` in config.toml.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub name: String,
+    pub note: String,
+    pub follow_up: String,
 }
 
-/// The note an outcome starts with: `{outcome}`, `{name}` and `{date}` filled in.
-fn note_for(outcome: &str, name: &str, now: chrono::NaiveDateTime) -> String {
-    let template = match outcome {
-        // Short: the note's line is as wide as the form, and the cursor waits at its end.
-        "No answer" => "{outcome}: called {name} {date}.",
-        "Left voicemail" => "{outcome} for {name} {date}.",
-        "Connected" => "{outcome} with {name} {date}.",
-        _ => "{outcome}: {name}, {date}.",
-    };
+/// The outcomes of a call, in the order `D` offers them, when config.toml names none.
+pub fn default_outcomes() -> Vec<Outcome> {
+    // Short notes: the note's line is as wide as the form, and the cursor waits at its end.
+    [
+        ("No answer", "{outcome}: called {name} {date}.", "+2d 10:00"),
+        (
+            "Left voicemail",
+            "{outcome} for {name} {date}.",
+            "+3d 10:00",
+        ),
+        ("Connected", "{outcome} with {name} {date}.", "+7d 10:00"),
+        ("Not interested", "{outcome}: {name}, {date}.", ""),
+        ("Booked", "{outcome}: {name}, {date}.", ""),
+    ]
+    .into_iter()
+    .map(|(name, note, follow_up)| Outcome {
+        name: name.into(),
+        note: note.into(),
+        follow_up: follow_up.into(),
+    })
+    .collect()
+}
+
+fn outcome<'a>(outcomes: &'a [Outcome], name: &str) -> Option<&'a Outcome> {
+    outcomes.iter().find(|o| o.name == name)
+}
+
+/// When to follow up after `name`.
+fn follow_up_for(outcomes: &[Outcome], name: &str) -> String {
+    outcome(outcomes, name).map_or_else(String::new, |o| o.follow_up.clone())
+}
+
+/// The note `name` starts with, filled in.
+fn note_for(outcomes: &[Outcome], name: &str, who: &str, now: chrono::NaiveDateTime) -> String {
+    let template = outcome(outcomes, name).map_or("{outcome}: {name}, {date}.", |o| &o.note);
     template
-        .replace("{outcome}", outcome)
-        .replace("{name}", name)
+        .replace("{outcome}", name)
+        .replace("{name}", who)
         .replace("{date}", &now.format("%a %d %b %H:%M").to_string())
 }
 
@@ -101,7 +118,7 @@ pub struct Field {
     pub key: String,
     pub label: String,
     /// A field that picks one of these values (Space or ←/→ cycles) instead of free text.
-    pub choices: Vec<&'static str>,
+    pub choices: Vec<String>,
     pub area: TextArea<'static>,
     pub multiline: bool,
     /// Shown under the field, wrapped: how to fill it, or why it cannot be changed.
@@ -176,6 +193,8 @@ pub struct Form {
     pub region: Option<String>,
     /// What a quick-add line says, read again as it is typed.
     pub quick: Option<crate::app::quick::Quick>,
+    /// The outcomes a disposition form offers.
+    pub outcomes: Vec<Outcome>,
 }
 
 /// An "original" value no field can hold: the field counts as changed, so its value is sent.
@@ -239,6 +258,7 @@ impl Form {
             region: None,
             zone: utc(),
             quick: None,
+            outcomes: Vec::new(),
         }
     }
 
@@ -349,29 +369,36 @@ impl Form {
     }
 
     /// `D` on a task: the outcome (Space or ←/→), the note it starts with, the next follow-up.
-    /// `now` is on the user's clock.
-    pub fn disposition(kind: FormKind, now: chrono::NaiveDateTime) -> Form {
+    /// `now` is on the user's clock; `outcomes` as configured (the defaults when empty).
+    pub fn disposition(kind: FormKind, now: chrono::NaiveDateTime, outcomes: &[Outcome]) -> Form {
+        let outcomes = if outcomes.is_empty() {
+            default_outcomes()
+        } else {
+            outcomes.to_vec()
+        };
         let (title, name) = match &kind {
             FormKind::Disposition {
                 task_title, name, ..
             } => (task_title.clone(), name.clone()),
             _ => (String::new(), String::new()),
         };
-        let first = OUTCOMES[0];
-        let mut outcome = Field::new("outcome", "Outcome", first);
-        outcome.choices = OUTCOMES.to_vec();
+        let first = outcomes[0].name.clone();
+        let mut outcome = Field::new("outcome", "Outcome", &first);
+        outcome.choices = outcomes.iter().map(|o| o.name.clone()).collect();
         outcome.note = Some("Space or ←/→ chooses; the note and follow-up follow".into());
-        let mut body = Field::new("body", "Note", &note_for(first, &name, now));
+        let mut body = Field::new("body", "Note", &note_for(&outcomes, &first, &name, now));
         body.multiline = true;
-        let mut due = Field::new("dueDate", "Follow-up", follow_up_for(first));
+        let mut due = Field::new("dueDate", "Follow-up", &follow_up_for(&outcomes, &first));
         due.note = Some("empty: none · +2d 10:00 · tomorrow 9:00 · fri · dec 3".into());
         let shown = crate::sanitize::line(&title).into_owned();
-        Form::build(
+        let mut form = Form::build(
             kind,
             format!("Log the call: {shown}"),
             vec![outcome, body, due],
             now,
-        )
+        );
+        form.outcomes = outcomes;
+        form
     }
 
     /// `a`: one line for a task or a note, `@name` for whom.
@@ -409,17 +436,18 @@ impl Form {
         let Some(outcome) = self.field("outcome").map(Field::text) else {
             return;
         };
-        let was_note = note_for(previous, &name, now);
-        let was_due = follow_up_for(previous);
+        let outcomes = self.outcomes.clone();
+        let was_note = note_for(&outcomes, previous, &name, now);
+        let was_due = follow_up_for(&outcomes, previous);
         if let Some(f) = self.fields.iter_mut().find(|f| f.key == "body")
             && f.text().trim() == was_note.trim()
         {
-            f.set_text(&note_for(&outcome, &name, now));
+            f.set_text(&note_for(&outcomes, &outcome, &name, now));
         }
         if let Some(f) = self.fields.iter_mut().find(|f| f.key == "dueDate")
-            && f.text().trim() == was_due
+            && f.text().trim() == was_due.trim()
         {
-            f.set_text(follow_up_for(&outcome));
+            f.set_text(&follow_up_for(&outcomes, &outcome));
         }
     }
 
@@ -695,9 +723,9 @@ fn dnd_fields(c: Option<&Contact>) -> Vec<Field> {
             };
             let mut f = Field::new(format!("dnd.{ch}"), format!("DND {ch}"), value);
             f.choices = if value == UNKNOWN {
-                vec![UNKNOWN, ALLOWED, BLOCKED]
+                [UNKNOWN, ALLOWED, BLOCKED].map(String::from).to_vec()
             } else {
-                vec![ALLOWED, BLOCKED]
+                [ALLOWED, BLOCKED].map(String::from).to_vec()
             };
             f
         })
@@ -738,7 +766,8 @@ impl Field {
         } else {
             (at + n - 1) % n
         };
-        self.set_text(self.choices[next]);
+        let next = self.choices[next].clone();
+        self.set_text(&next);
     }
 }
 
@@ -746,7 +775,7 @@ fn task_fields(title: &str, due: &str, done: bool, body: &str) -> Vec<Field> {
     let mut due = Field::new("dueDate", "Due", due);
     due.note = Some("tomorrow 15:00 · +2d · fri · next mon · dec 3 · 2026-12-01 09:00".into());
     let mut completed = Field::new("completed", "Done", if done { "yes" } else { "no" });
-    completed.choices = vec!["no", "yes"];
+    completed.choices = vec!["no".into(), "yes".into()];
     let mut body = Field::new("body", "Details", body);
     body.multiline = true;
     vec![Field::new("title", "Title", title), due, completed, body]

@@ -44,7 +44,7 @@ impl Form {
                 now,
             ),
             FormKind::AddTag { contact_id } => Form::add_tag(contact_id, Vec::new(), now),
-            FormKind::Disposition { .. } => Form::disposition(kind.clone(), now),
+            FormKind::Disposition { .. } => Form::disposition(kind.clone(), now, &[]),
             FormKind::Snooze { .. } => Form::snooze(kind.clone(), now),
             FormKind::QuickAdd { assign_to } => Form::quick_add(assign_to.clone(), now),
         };
