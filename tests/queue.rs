@@ -517,3 +517,70 @@ fn configured_outcomes_are_what_d_offers() {
     let ops = f.submit().expect("ops");
     assert_eq!(ops.len(), 2, "completed and noted, no follow-up: {ops:?}");
 }
+
+/// A session on the store and replica in `dir`, talking to `base`.
+fn session_in(base_sb: &Sandbox, dir: &std::path::Path) -> Session {
+    let path = dir.join("store.sqlite3");
+    let store = StoreHandle::spawn(Store::open(&path).expect("store"));
+    let local = LocalStore {
+        store: Some(store),
+        path: Some(path.clone()),
+        notice: None,
+        problem: None,
+    };
+    let client = ghl_tui::api::Client::new(common::config(
+        base_sb,
+        ghl_tui::sandbox::DEMO_TOKEN,
+        base_sb.location_id(),
+    ))
+    .expect("client");
+    let mut session = Session::new(client, local);
+    session.replica =
+        ghl_tui::session::open_replica(Some(&path), ghl_tui::session::CacheMode::Full);
+    session
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_the_queue_is_the_one_fetched_last_and_x_waits_in_the_outbox() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let me = me(&seed);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fresh = |loc: &str| {
+        let mut state = State::new("test", loc, common::fixed_now());
+        state.size = (120, 40);
+        state.me = Some(me.clone());
+        state
+    };
+    let location = sb.location_id().to_string();
+    let online = {
+        let mut d = common::drive::Driver::start(session_in(&sb, dir.path()), fresh(&location));
+        d.until("the list", |s| !s.browse.is_empty()).await;
+        d.key('0');
+        d.until("the queue", |s| s.queue.tasks.ready().is_some())
+            .await;
+        // Kept in the replica off the event loop: a moment for it to land.
+        d.pump(std::time::Duration::from_millis(300)).await;
+        ids(&d.state)
+    };
+
+    // The server goes away; a new start shows the queue fetched last.
+    let session = session_in(&sb, dir.path());
+    drop(sb);
+    let mut d = common::drive::Driver::start(session, fresh(&location));
+    d.key('0');
+    d.until("the queue, or its failure", |s| {
+        !matches!(s.queue.tasks, Load::Loading | Load::Idle)
+    })
+    .await;
+    assert_eq!(
+        ids(&d.state),
+        online,
+        "the cached queue: {:?}",
+        d.state.status
+    );
+    // A task completed offline waits in the outbox, and leaves the queue at once.
+    d.key('x');
+    assert_eq!(ids(&d.state).len(), online.len() - 1);
+    d.until("recorded", |s| !s.pending.is_empty()).await;
+}

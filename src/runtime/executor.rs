@@ -217,17 +217,26 @@ impl Executor {
                 events,
             } => {
                 let (client, tx) = (self.client.clone(), self.tx.clone());
+                let replica = self.syncer.replica().cloned();
                 if let Some(old) = self.queue_job.take() {
                     old.abort();
                 }
                 self.queue_job = Some(tokio::spawn(async move {
+                    // Kept in the replica like a contact's parts: offline, the last queue
+                    // fetched (for this filter) is shown.
                     let tasks = async {
+                        let key = format!("~queue:{}", filter.assigned_to.join(","));
                         let result = client.location_tasks(&filter).await;
+                        let result =
+                            cached(replica.as_ref(), &key, "queue_tasks", result, &tx).await;
                         let _ = tx.send(Msg::QueueTasks { generation, result });
                     };
                     let today = async {
                         if let Some((user, from, to)) = events {
+                            let key = format!("~queue:{user}:{from}");
                             let result = client.user_events(&user, from, to).await;
+                            let result =
+                                cached(replica.as_ref(), &key, "queue_events", result, &tx).await;
                             let _ = tx.send(Msg::QueueEvents { generation, result });
                         }
                     };
