@@ -14,6 +14,7 @@ pub const ENV_TOKEN_URL: &str = "GHL_TOKEN_URL";
 pub const ENV_REDIRECT_URI: &str = "GHL_REDIRECT_URI";
 pub const ENV_APP_ID: &str = "GHL_APP_ID";
 pub const ENV_USER_ID: &str = "GHL_USER_ID";
+pub const ENV_START_VIEW: &str = "GHL_START_VIEW";
 /// `file` keeps sign-ins in the 0600 file even where an OS keyring answers.
 pub const ENV_TOKEN_STORE: &str = "GHL_TOKEN_STORE";
 /// `mdy`, `dmy` or `ymd`: how numeric dates are typed.
@@ -44,6 +45,8 @@ pub struct Config {
     pub user_id: Option<String>,
     /// What `D` offers; empty: the defaults.
     pub outcomes: Vec<crate::app::form::Outcome>,
+    /// What the app opens on (`auto`: the queue when work is due).
+    pub start_view: crate::app::queue::StartView,
     /// How numeric dates are typed (`12/01`); by default the locale's.
     pub date_order: crate::app::dates::DateOrder,
     /// Where `token` came from, for `auth status`: the environment or the file.
@@ -88,6 +91,9 @@ struct FileConfig {
     reconcile_hours: Option<u64>,
     /// What `D` offers, in order (`[[outcomes]]`).
     outcomes: Option<Vec<OutcomeFile>>,
+    /// `auto` (default), `queue` or `contacts`.
+    #[serde(alias = "GHL_START_VIEW")]
+    start_view: Option<String>,
 }
 
 /// One `[[outcomes]]` table: `name`, and optionally `note` (a template with `{outcome}`,
@@ -328,8 +334,13 @@ impl Config {
                 (hours > 0).then(|| std::time::Duration::from_secs(hours * 3600));
         }
         let outcomes = outcomes(from_file.outcomes).map_err(|e| format!("config.toml: {e}"))?;
+        let start_view = match pick(ENV_START_VIEW, from_file.start_view) {
+            Some(v) => v.parse()?,
+            None => crate::app::queue::StartView::Auto,
+        };
         Ok(Config {
             outcomes,
+            start_view,
             sync,
             token_from,
             token: pick(ENV_TOKEN, from_file.token).map(Secret::new),

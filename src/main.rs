@@ -689,6 +689,7 @@ async fn run_tui(
         state.date_order = cfg.date_order;
         state.me = cfg.user_id.clone();
         state.outcomes = cfg.outcomes.clone();
+        state.start_view = cfg.start_view;
         state.keymap = keymap.clone();
         state
     };

@@ -22,7 +22,7 @@ fn open_tasks(rt: &tokio::runtime::Runtime, client: &Client, me: &str) -> HashSe
         .collect()
 }
 
-fn log_a_call(cols: u16, rows: u16) {
+fn log_a_call(cols: u16, rows: u16, start: &str) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let seed = Seed::demo_today().expect("demo seed");
     let sb = rt
@@ -49,10 +49,14 @@ fn log_a_call(cols: u16, rows: u16) {
         ("GHL_LOCATION_ID", sb.location_id()),
         ("GHL_USER_ID", me.as_str()),
         ("TZ", "UTC"),
+        ("GHL_START_VIEW", start),
     ];
     let mut tui = Tui::spawn_env(&[], cols, rows, &env);
-    tui.wait("the list", |sc| sc.contents().contains("Contacts"));
-    tui.send("0");
+    if start == "contacts" {
+        tui.wait("the list", |sc| sc.contents().contains("Contacts"));
+        tui.send("0");
+    }
+    // By default the app opens on the queue when work is due.
     tui.wait("the queue", |sc| {
         let all = sc.contents();
         all.contains("0 Queue") && all.contains("Overdue (")
@@ -123,10 +127,10 @@ fn log_a_call(cols: u16, rows: u16) {
 
 #[test]
 fn a_call_is_logged_from_the_queue_at_80x24() {
-    log_a_call(80, 24);
+    log_a_call(80, 24, "contacts");
 }
 
 #[test]
-fn a_call_is_logged_from_the_queue_at_120x40() {
-    log_a_call(120, 40);
+fn the_app_opens_on_the_queue_when_work_is_due_and_a_call_is_logged_at_120x40() {
+    log_a_call(120, 40, "auto");
 }

@@ -584,3 +584,56 @@ async fn offline_the_queue_is_the_one_fetched_last_and_x_waits_in_the_outbox() {
     assert_eq!(ids(&d.state).len(), online.len() - 1);
     d.until("recorded", |s| !s.pending.is_empty()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_work_due_the_app_opens_on_the_queue_unless_the_user_has_begun() {
+    use ghl_tui::app::queue::StartView;
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut state = State::new("test", sb.location_id(), common::fixed_now());
+    state.size = (120, 40);
+    state.me = Some(me(&seed));
+    state.start_view = StartView::Auto;
+    let mut d = common::drive::Driver::start(session_in(&sb, dir.path()), state);
+    d.until("the queue, by itself", |s| {
+        s.queue.open && s.focus == Pane::Queue
+    })
+    .await;
+
+    // A key before the answer: the user has begun, and the list stays.
+    let mut s = State::new("test", sb.location_id(), common::fixed_now());
+    s.size = (120, 40);
+    s.start_view = StartView::Auto;
+    let fx = ghl_tui::app::init(&mut s);
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            ghl_tui::app::Effect::FetchQueue { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("the queue asked for at start");
+    common::update(
+        &mut s,
+        ghl_tui::app::Msg::Key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('j'),
+            crossterm::event::KeyModifiers::NONE,
+        )),
+    );
+    let tasks = common::client(&sb)
+        .location_tasks(&ghl_tui::api::TaskFilter {
+            completed: Some(false),
+            assigned_to: Vec::new(),
+        })
+        .await
+        .expect("tasks");
+    common::update(
+        &mut s,
+        ghl_tui::app::Msg::QueueTasks {
+            generation,
+            result: Ok(tasks),
+        },
+    );
+    assert!(!s.queue.open);
+    assert_eq!(s.focus, Pane::Contacts);
+}

@@ -55,6 +55,32 @@ pub fn group_of(due: Option<NaiveDateTime>, now: NaiveDateTime) -> Group {
     }
 }
 
+/// What the app opens on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StartView {
+    /// The contact list.
+    #[default]
+    Contacts,
+    /// The queue.
+    Queue,
+    /// The queue when something is overdue or due today, else the list (the app's default).
+    Auto,
+}
+
+impl std::str::FromStr for StartView {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "contacts" => Ok(StartView::Contacts),
+            "queue" => Ok(StartView::Queue),
+            "auto" => Ok(StartView::Auto),
+            other => Err(format!(
+                "start_view is auto, queue or contacts, not “{other}”"
+            )),
+        }
+    }
+}
+
 /// Whose tasks the queue shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Assignee {
@@ -82,6 +108,9 @@ pub struct Queue {
     /// A task opened from the queue (contact, task): the Tasks pane selects it when the
     /// contact's tasks arrive.
     pub follow: Option<(String, String)>,
+    /// At start, the queue is opened when its first answer has work due (`StartView::Auto`),
+    /// unless the user has pressed a key by then.
+    pub open_if_due: bool,
 }
 
 /// One task of the queue, as drawn.

@@ -239,6 +239,8 @@ pub struct State {
     pub queue: super::queue::Queue,
     /// What `D` offers (config.toml's `[[outcomes]]`; the defaults when it names none).
     pub outcomes: Vec<super::form::Outcome>,
+    /// What the app opens on (the list, unless configured: the binary's default is `Auto`).
+    pub start_view: super::queue::StartView,
     /// The outbox: changes made here and not yet confirmed by the server.
     pub pending: Vec<PendingView>,
     /// Ids of contacts, tasks and notes with a change on the way, drawn as pending.
@@ -395,6 +397,7 @@ impl State {
             me: None,
             queue: Default::default(),
             outcomes: Vec::new(),
+            start_view: Default::default(),
             page_limit: 500,
             modal: Modal::None,
             filter: Default::default(),

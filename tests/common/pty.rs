@@ -103,6 +103,8 @@ impl Tui {
             cmd.env(var, dir);
         }
         cmd.env("TERM", "xterm-256color");
+        // The list first, as these tests expect; the queue's own tests ask for `auto`.
+        cmd.env("GHL_START_VIEW", "contacts");
         for var in [
             "GHL_TOKEN",
             "GHL_LOCATION_ID",

@@ -37,6 +37,7 @@ use crate::api::{ApiError, SearchRequest};
 /// Start-up: ask for the first page of contacts.
 pub fn init(state: &mut State) -> Vec<Effect> {
     let mut fx = Vec::new();
+    queue::at_start(state, &mut fx);
     if state.sync.complete && !state.browse.is_empty() {
         // The list came from the replica: no page to ask for.
         fx.push(Effect::FetchFields);
@@ -70,6 +71,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Key(_) => {}
         Msg::Act(action) => {
             state.key_pressed();
+            // The user has started: the queue no longer opens by itself.
+            state.queue.open_if_due = false;
             browse::act_on(state, action, &mut fx);
             reopen_parked(state);
         }

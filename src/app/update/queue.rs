@@ -4,7 +4,7 @@
 
 use crate::api::{ApiError, Appointment, QueueTask, WriteOp};
 use crate::app::msg::Effect;
-use crate::app::queue::Assignee;
+use crate::app::queue::{Assignee, Group, StartView};
 use crate::app::state::{Load, Modal, Pane, State};
 
 /// The task under the cursor in the queue.
@@ -37,6 +37,18 @@ pub(super) fn fetch(state: &mut State, fx: &mut Vec<Effect>) {
         filter: state.queue.filter(state.me.as_deref()),
         events,
     });
+}
+
+/// At start, as configured: the queue open at once, or asked for and opened if work is due.
+pub(super) fn at_start(state: &mut State, fx: &mut Vec<Effect>) {
+    match state.start_view {
+        StartView::Contacts => {}
+        StartView::Queue => open(state, fx),
+        StartView::Auto => {
+            state.queue.open_if_due = true;
+            fetch(state, fx);
+        }
+    }
 }
 
 /// `0`: the queue takes the list's place; its data is asked for the first time it opens.
@@ -170,16 +182,35 @@ pub(super) fn tasks_arrived(
             let open: std::collections::HashSet<&str> = tasks.iter().map(|t| t.id()).collect();
             state.queue.done.retain(|id| open.contains(id.as_str()));
             state.queue.tasks = Load::Ready(tasks);
+            if std::mem::take(&mut state.queue.open_if_due)
+                && matches!(state.modal, Modal::None)
+                && state.overlay().is_none()
+                && state
+                    .queue
+                    .rows(state.now, state.zone)
+                    .first()
+                    .is_some_and(|r| matches!(r.group, Group::Overdue | Group::Today))
+            {
+                state.queue.open = true;
+                state.focus = Pane::Queue;
+                state.queue.selected = 0;
+            }
             clamp(state);
         }
         Err(e) => {
-            state.say(
-                format!(
-                    "Couldn't load the queue: {}",
-                    scope_hint(&e, "locations/tasks.readonly")
-                ),
-                true,
-            );
+            // Asked for at start on the user's behalf: nothing to say until they open it.
+            let asked = !std::mem::take(&mut state.queue.open_if_due) || state.queue.open;
+            if asked {
+                state.say(
+                    format!(
+                        "Couldn't load the queue: {}",
+                        scope_hint(&e, "locations/tasks.readonly")
+                    ),
+                    true,
+                );
+            } else {
+                tracing::info!(error = %e, "the queue is unavailable");
+            }
             if !matches!(state.queue.tasks, Load::Ready(_)) {
                 state.queue.tasks = Load::Failed(e);
             }
