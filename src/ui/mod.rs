@@ -246,10 +246,7 @@ fn draw_right(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spi
         ),
         None => " No contact ".to_string(),
     };
-    let block = Block::bordered()
-        .border_type(theme::border_type(focused))
-        .border_style(theme::border(focused))
-        .title(Span::styled(title, theme::title(focused)));
+    let block = panes::frame_block(title, focused);
     frame.render_widget(block, area);
     let areas = layout::Areas {
         right: Some(area),

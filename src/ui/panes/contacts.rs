@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row, Table};
+use ratatui::widgets::{Paragraph, Row, Table};
 
 use crate::app::state::{Pane, State};
 use crate::ui::{layout, text, theme};
@@ -23,10 +23,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         ),
         None => format!(" 1 Contacts {count} "),
     };
-    let block = Block::bordered()
-        .border_type(theme::border_type(focused))
-        .border_style(theme::border(focused))
-        .title(Span::styled(title, theme::title(focused)));
+    let block = super::frame_block(title, focused);
     frame.render_widget(block, area);
     let inner = layout::inset(area);
     if inner.height == 0 || inner.width == 0 {

@@ -17,6 +17,14 @@ use super::theme;
 use crate::api::ApiError;
 use crate::app::state::{Load, Pane, State};
 
+/// A pane's frame with its title, drawn as focused or not.
+pub fn frame_block(title: String, focused: bool) -> ratatui::widgets::Block<'static> {
+    ratatui::widgets::Block::bordered()
+        .border_type(theme::border_type(focused))
+        .border_style(theme::border(focused))
+        .title(Span::styled(title, theme::title(focused)))
+}
+
 /// The right side's tab labels with counts where known, as long as fits in `width` cells.
 pub fn tab_labels(state: &State, width: u16) -> Vec<(Pane, String)> {
     let extras = state.shown_extras();

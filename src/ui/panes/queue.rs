@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::queue::{Assignee, Group};
 use crate::app::state::{Load, Pane, State};
@@ -47,10 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             text::count(rows.len() as u64)
         );
     }
-    let block = Block::bordered()
-        .border_type(theme::border_type(focused))
-        .border_style(theme::border(focused))
-        .title(Span::styled(title, theme::title(focused)));
+    let block = super::frame_block(title, focused);
     frame.render_widget(block, area);
     let inner = layout::inset(area);
     if inner.height == 0 || inner.width == 0 {
@@ -204,10 +201,7 @@ pub fn draw_task(frame: &mut Frame, area: Rect, state: &State) {
             )
         })
         .unwrap_or_else(|| " No task ".to_string());
-    let block = Block::bordered()
-        .border_type(theme::border_type(false))
-        .border_style(theme::border(false))
-        .title(Span::styled(title, theme::title(false)));
+    let block = super::frame_block(title, false);
     frame.render_widget(block, area);
     let inner = layout::inset(area);
     let Some(t) = task else {
