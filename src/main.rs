@@ -50,7 +50,7 @@ enum Command {
     /// Sign in: OAuth in the browser (or by pasting over SSH), or a Private Integration token.
     Login {
         /// Use a Private Integration token instead, read from stdin (or typed, not shown).
-        #[arg(long, conflicts_with_all = ["write", "agency", "no_browser"])]
+        #[arg(long, conflicts_with_all = ["write", "agency", "no_browser", "minimal"])]
         token: bool,
         /// Also ask for `contacts.write` (the default is read-only, least privilege).
         #[arg(long)]
@@ -61,6 +61,10 @@ enum Command {
         /// Print the address instead of opening a browser, and read the answer pasted back.
         #[arg(long)]
         no_browser: bool,
+        /// Ask for the contacts scopes alone: no names for fields, tags and users, no
+        /// location details, no work queue.
+        #[arg(long)]
+        minimal: bool,
         /// The location (a token's, or the agency's to start in; default: GHL_LOCATION_ID).
         #[arg(long, value_name = "ID")]
         location: Option<String>,
@@ -118,6 +122,7 @@ fn main() -> ExitCode {
                 write,
                 agency,
                 no_browser,
+                minimal,
                 location,
                 ..
             }) => {
@@ -125,6 +130,7 @@ fn main() -> ExitCode {
                     write,
                     agency,
                     no_browser,
+                    minimal,
                     location,
                 };
                 login_oauth(how, cli.config, &tokens()).await
@@ -268,6 +274,7 @@ struct LoginHow {
     write: bool,
     agency: bool,
     no_browser: bool,
+    minimal: bool,
     location: Option<String>,
 }
 
@@ -295,10 +302,14 @@ async fn login_oauth(
     };
     // Contacts, and the reads that put names to ids, dates to zones and a day to work: with
     // any of them refused the app still works, with less.
-    let mut scopes: Vec<String> = ghl_tui::api::rules::READ_SCOPES
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut scopes: Vec<String> = if how.minimal {
+        vec![ghl_tui::api::rules::SCOPE_CONTACTS_READ.to_string()]
+    } else {
+        ghl_tui::api::rules::READ_SCOPES
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    };
     if how.write {
         scopes.push(ghl_tui::api::rules::SCOPE_CONTACTS_WRITE.into());
     }

@@ -370,3 +370,28 @@ fn scope_param(write: bool) -> String {
         scopes(write).replace(' ', "+").replace('/', "%2F")
     )
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn minimal_asks_for_the_contacts_scope_alone() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let home = Home::new(&sb);
+    let mut child = home.spawn(
+        &["login", "--minimal"],
+        &[
+            ("GHL_REDIRECT_URI", "http://127.0.0.1:9/oauth/callback"),
+            ("SSH_CONNECTION", "10.0.0.2 50000 10.0.0.1 22"),
+        ],
+    );
+    let rx = lines_of(&mut child);
+    let mut seen = Vec::new();
+    let url = wait_for(&rx, &mut seen, "http");
+    let scope = url
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("scope="))
+        .unwrap_or_default()
+        .to_string();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(scope, "contacts.readonly", "{url}");
+}
