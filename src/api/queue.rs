@@ -88,6 +88,16 @@ impl QueueTask {
     pub fn contact_id(&self) -> &str {
         self.task.contact_id.as_deref().unwrap_or("")
     }
+
+    /// Who the task is for: `name · company`, either alone, or empty.
+    pub fn who(&self) -> String {
+        match (self.contact_name.as_str(), self.company.as_str()) {
+            ("", "") => String::new(),
+            (n, "") => n.to_string(),
+            ("", c) => c.to_string(),
+            (n, c) => format!("{n} · {c}"),
+        }
+    }
 }
 
 impl Client {

@@ -177,7 +177,14 @@ pub(super) fn tasks_arrived(
         return;
     }
     match result {
-        Ok(tasks) => {
+        Ok(mut tasks) => {
+            // Who a task is for is only shown: cleaned for the terminal once, here. The title
+            // is sent back by a snooze, so it stays as the server has it.
+            for t in &mut tasks {
+                let line = |s: &str| crate::sanitize::line(s).into_owned();
+                t.contact_name = line(&t.contact_name);
+                t.company = line(&t.company);
+            }
             // What the server now says is done needs no local mark any more.
             let open: std::collections::HashSet<&str> = tasks.iter().map(|t| t.id()).collect();
             state.queue.done.retain(|id| open.contains(id.as_str()));

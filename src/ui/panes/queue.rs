@@ -115,10 +115,30 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         _ => {}
     }
 
-    // The selected row's line, to keep it on screen.
-    let mut selected_line = 0;
-    let mut group = None;
+    // Where each task's line falls (group titles come before a group's first task): only the
+    // lines on screen are built, so ten thousand tasks draw as fast as ten.
+    let head = lines.len();
+    let mut at = Vec::with_capacity(rows.len());
+    let mut titles = 0;
     for (i, r) in rows.iter().enumerate() {
+        if i == 0 || rows[i - 1].group != r.group {
+            titles += 1;
+        }
+        at.push(head + titles + i);
+    }
+    let height = usize::from(inner.height);
+    let selected_line = at.get(q.selected).copied().unwrap_or(0);
+    let skip = (selected_line + 1).saturating_sub(height);
+    let first = at.partition_point(|&l| l < skip);
+    let mut group = if first > 0 {
+        Some(rows[first - 1].group)
+    } else {
+        None
+    };
+    for (i, r) in rows.iter().enumerate().skip(first) {
+        if lines.len() >= skip + height {
+            break;
+        }
         if group != Some(r.group) {
             group = Some(r.group);
             let n = rows.iter().filter(|x| x.group == r.group).count();
@@ -127,22 +147,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             } else {
                 theme::header()
             };
+            // Lines above the window are only counted.
+            lines.resize(at[i] - 1, Line::raw(""));
             lines.push(Line::styled(format!("{} ({n})", r.group.title()), style));
         }
+        lines.resize(at[i], Line::raw(""));
         let selected = i == q.selected;
-        if selected {
-            selected_line = lines.len();
-        }
         let due = due_cell(r.group, r.due, now);
-        let who = match (r.task.contact_name.as_str(), r.task.company.as_str()) {
-            ("", "") => String::new(),
-            (n, "") => n.to_string(),
-            ("", c) => c.to_string(),
-            (n, c) => format!("{n} · {c}"),
-        };
-        let who = sanitize::line(&who).into_owned();
-        let title =
-            sanitize::line(r.task.task.title.as_deref().unwrap_or("(untitled)")).into_owned();
+        // Who: cleaned when the queue arrived; the title (kept as the server has it), here,
+        // for the rows on screen only.
+        let who = r.task.who();
+        let title = sanitize::line(r.task.task.title.as_deref().unwrap_or("(untitled)"));
+        let title = title.as_ref();
         let marker = theme::marker(selected);
         let due_w = 6.max(text::width(&due));
         let room = width.saturating_sub(text::width(marker) + due_w + 2);
@@ -150,7 +166,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         let who_room = if who.is_empty() {
             0
         } else {
-            (room / 3).max(room.saturating_sub(text::width(&title) + 3))
+            (room / 3).max(room.saturating_sub(text::width(title) + 3))
         };
         let title_room = room.saturating_sub(if who.is_empty() {
             0
@@ -166,7 +182,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             Span::raw(marker),
             Span::styled(format!("{due:<due_w$}"), due_style),
             Span::raw("  "),
-            Span::raw(text::fit(&title, title_room)),
+            Span::raw(text::fit(title, title_room)),
         ];
         if !who.is_empty() {
             spans.push(Span::styled(
@@ -180,8 +196,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         }
         lines.push(line);
     }
-    let height = usize::from(inner.height);
-    let skip = (selected_line + 1).saturating_sub(height);
     let shown: Vec<Line> = lines.into_iter().skip(skip).take(height).collect();
     frame.render_widget(Paragraph::new(shown), inner);
 }
@@ -225,13 +239,13 @@ pub fn draw_task(frame: &mut Frame, area: Rect, state: &State) {
     if !t.contact_name.is_empty() {
         lines.push(Line::from(vec![
             label("Contact"),
-            Span::raw(sanitize::line(&t.contact_name).into_owned()),
+            Span::raw(t.contact_name.clone()),
         ]));
     }
     if !t.company.is_empty() {
         lines.push(Line::from(vec![
             label("Company"),
-            Span::raw(sanitize::line(&t.company).into_owned()),
+            Span::raw(t.company.clone()),
         ]));
     }
     if let Some(who) = t.task.assigned_to.as_deref() {
