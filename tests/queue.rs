@@ -637,3 +637,162 @@ async fn with_work_due_the_app_opens_on_the_queue_unless_the_user_has_begun() {
     assert!(!s.queue.open);
     assert_eq!(s.focus, Pane::Contacts);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_show_the_contacts_clock_c_puts_callable_first_and_f_goes_round_the_users() {
+    use ghl_tui::app::callable::{clock_in, rank};
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let me = me(&seed);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut state = State::new("test", sb.location_id(), common::fixed_now());
+    state.size = (120, 40);
+    state.me = Some(me.clone());
+    let mut d = common::drive::Driver::start(session_in(&sb, dir.path()), state);
+    // The contacts' timezones come from the replica: after the first sync.
+    d.until("the first sync", |s| s.sync.complete).await;
+    d.until("the users", |s| s.users.len() > 1).await;
+    d.key('0');
+    d.until("the queue", |s| s.queue.tasks.ready().is_some())
+        .await;
+    d.until("the clocks, from the replica", |s| {
+        s.queue
+            .tasks
+            .ready()
+            .is_some_and(|t| t.iter().any(|t| t.timezone.is_some()))
+    })
+    .await;
+
+    let zone_of = |cid: &str| {
+        seed.contacts
+            .iter()
+            .find(|c| c.get("id").and_then(Value::as_str) == Some(cid))
+            .and_then(|c| c.get("timezone")?.as_str())
+            .map(str::to_string)
+    };
+    let rows = d.state.queue.rows(d.state.now, d.state.zone);
+    let mut known = 0;
+    for r in &rows {
+        let zone = zone_of(r.task.contact_id());
+        assert_eq!(r.task.timezone, zone, "{}", r.task.id());
+        if let Some(z) = zone {
+            let expected = clock_in(&z, r.task.dnd, d.state.now).expect("a zone");
+            assert_eq!(r.clock, Some(expected));
+            known += 1;
+        }
+    }
+    assert!(known > 0, "the demo's contacts have timezones");
+    assert!(
+        rows.iter().any(|r| r.clock.is_some_and(|k| !k.callable())),
+        "at noon UTC some of the demo's contacts are asleep"
+    );
+    let by_due: Vec<String> = ids(&d.state);
+    drop(rows);
+
+    // `c`: within each group, whom to call now first; the same tasks.
+    d.key('c');
+    let rows = d.state.queue.rows(d.state.now, d.state.zone);
+    for w in rows.windows(2) {
+        if w[0].group == w[1].group {
+            assert!(
+                rank(w[0].clock.as_ref()) <= rank(w[1].clock.as_ref()),
+                "{:?} before {:?}",
+                w[0].clock,
+                w[1].clock
+            );
+        }
+    }
+    let mut sorted = ids(&d.state);
+    assert_ne!(sorted, by_due, "the demo's order changes");
+    sorted.sort();
+    let mut all = by_due.clone();
+    all.sort();
+    assert_eq!(sorted, all);
+    drop(rows);
+
+    // `f` goes round: everyone's, then each other user's by name, then mine.
+    let mut others: Vec<(String, String)> = d
+        .state
+        .users
+        .iter()
+        .filter(|(id, _)| **id != me)
+        .map(|(id, n)| (n.to_lowercase(), id.clone()))
+        .collect();
+    others.sort();
+    d.key('f');
+    assert_eq!(d.state.queue.assignee, Assignee::Anyone);
+    for (_, user) in &others {
+        d.key('f');
+        assert_eq!(d.state.queue.assignee, Assignee::User(user.clone()));
+        let expected = open_tasks(&seed, Some(user));
+        d.until("that user's tasks", |s| {
+            s.queue.tasks.ready().is_some()
+                && ids(s).into_iter().collect::<HashSet<_>>() == expected
+        })
+        .await;
+        let title = common::screen_text(&d.state);
+        let name = &d.state.users[user];
+        assert!(title.contains(&format!("{name}'s")), "{title}");
+    }
+    d.key('f');
+    assert_eq!(d.state.queue.assignee, Assignee::Me);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_at_word_that_matches_several_is_picked_with_tab() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ghl_tui::app::state::Overlay;
+    let Setup {
+        sb, mut d, _dir, ..
+    } = setup(ghl_tui::sandbox::DEMO_TOKEN).await;
+    let quick = |d: &common::drive::Driver| match d.state.overlay() {
+        Some(Overlay::Form(f)) => f.quick.clone(),
+        _ => None,
+    };
+    let key = |code| ghl_tui::app::Msg::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    // A word many of the demo's contacts share.
+    d.key('a');
+    for c in "Call @an tmrw 10am about renewal".chars() {
+        d.key(c);
+    }
+    let q = quick(&d).expect("a reading");
+    assert!(q.matches.len() > 2, "{:?}", q.matches);
+    assert_eq!(q.pick, 0);
+    let second = q.matches[1].clone();
+    let screen = common::screen_text(&d.state);
+    for (_, name, _) in &q.matches {
+        assert!(screen.contains(name.as_str()), "{name} offered:\n{screen}");
+    }
+    d.send(key(KeyCode::Tab));
+    d.send(key(KeyCode::Tab));
+    d.send(ghl_tui::app::Msg::Key(KeyEvent::new(
+        KeyCode::BackTab,
+        KeyModifiers::SHIFT,
+    )));
+    let q = quick(&d).expect("a reading");
+    assert_eq!(q.pick, 1);
+    assert_eq!(q.who.as_ref().map(|w| &w.0), Some(&second.0));
+    assert!(q.preview().contains("2 of"), "{}", q.preview());
+    // Typing on keeps the pick while the `@` word is the same.
+    for c in " soon".chars() {
+        d.key(c);
+    }
+    assert_eq!(quick(&d).map(|q| q.pick), Some(1));
+    d.send(key(KeyCode::Enter));
+    assert!(d.state.overlay().is_none(), "{:?}", d.state.overlay());
+    let client = common::client(&sb);
+    let title = format!("Call {} about renewal soon", second.1);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        d.until("the outbox idle", |s| s.pending.is_empty()).await;
+        let tasks = client.tasks(&second.0).await.expect("tasks");
+        if tasks
+            .iter()
+            .any(|t| t.title.as_deref() == Some(title.as_str()))
+        {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{title:?}");
+        d.pump(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -43,6 +43,14 @@ pub struct QueueTask {
     /// The contact's name as `contactDetails` gave it (empty when it gave none).
     pub contact_name: String,
     pub company: String,
+    /// The contact's timezone, from the replica's whole record where it has one: the search
+    /// names none.
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// DND blocks calls or texts for the contact (known only from a whole record, like the
+    /// timezone).
+    #[serde(default)]
+    pub dnd: bool,
 }
 
 fn text(v: Option<&Value>, key: &str) -> String {
@@ -78,6 +86,8 @@ impl QueueTask {
             task,
             contact_name,
             company,
+            timezone: None,
+            dnd: false,
         }
     }
 

@@ -10,7 +10,7 @@ use crate::api::Contact;
 pub const CALL_HOURS: std::ops::Range<u32> = 9..18;
 
 /// A contact's clock now, and what stands against a call.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Clock {
     pub local: NaiveDateTime,
     /// Outside `CALL_HOURS` there.
@@ -52,13 +52,28 @@ pub fn dnd_blocks(c: &Contact) -> bool {
 
 /// The contact's clock at `now_utc`, when its timezone is known.
 pub fn clock(c: &Contact, now_utc: NaiveDateTime) -> Option<Clock> {
-    let tz: chrono_tz::Tz = c.timezone.as_deref()?.trim().parse().ok()?;
+    clock_in(c.timezone.as_deref()?, dnd_blocks(c), now_utc)
+}
+
+/// The clock in the IANA zone `zone` at `now_utc`, when it is one.
+pub fn clock_in(zone: &str, dnd: bool, now_utc: NaiveDateTime) -> Option<Clock> {
+    let tz: chrono_tz::Tz = zone.trim().parse().ok()?;
     let local = tz.from_utc_datetime(&now_utc).naive_local();
     Some(Clock {
         local,
         after_hours: !CALL_HOURS.contains(&local.hour()),
-        dnd: dnd_blocks(c),
+        dnd,
     })
+}
+
+/// Whose call it is now, as a sort key: callable first, then those whose clock is unknown
+/// (maybe callable), then those not to call now.
+pub fn rank(clock: Option<&Clock>) -> u8 {
+    match clock {
+        Some(k) if k.callable() => 0,
+        None => 1,
+        Some(_) => 2,
+    }
 }
 
 #[cfg(test)]

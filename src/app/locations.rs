@@ -89,9 +89,9 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {}
         Top | Bottom | PageUp | PageDown | Open | NextPane | PrevPane | Focus(_) | Search
         | Refresh | Help | New | Edit | Delete | Toggle | AddTag | RemoveTag | ShowPending
-        | Messages | SwitchLocation | Changed | QueueAssignee | QueueOverdue | Disposition
-        | Snooze | QuickAdd | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No
-        | Discard | RunSearch | AcceptFilter | ClearSearch => {
+        | Messages | SwitchLocation | Changed | QueueAssignee | QueueOverdue | QueueCallable
+        | Disposition | Snooze | QuickAdd | Save | Cancel | NextField | PrevField
+        | ExternalEditor | Yes | No | Discard | RunSearch | AcceptFilter | ClearSearch => {
             return false;
         }
     }
@@ -145,8 +145,9 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Quit | Top | Bottom | PageUp | PageDown | Open | NextPane | PrevPane | Focus(_)
         | Search | Refresh | Help | New | Edit | Delete | Toggle | AddTag | RemoveTag
         | ShowPending | Messages | SwitchLocation | Changed | QueueAssignee | QueueOverdue
-        | Disposition | Snooze | QuickAdd | Save | Cancel | NextField | PrevField
-        | ExternalEditor | Yes | No | Discard | RunSearch | AcceptFilter | ClearSearch => {}
+        | QueueCallable | Disposition | Snooze | QuickAdd | Save | Cancel | NextField
+        | PrevField | ExternalEditor | Yes | No | Discard | RunSearch | AcceptFilter
+        | ClearSearch => {}
     }
     state.open(Overlay::Locations(picker));
     true

@@ -67,6 +67,8 @@ pub enum Msg {
         generation: u64,
         result: Result<Vec<crate::api::QueueTask>, ApiError>,
     },
+    /// The queue's contacts' timezones and DND, from the replica: id -> (timezone, DND).
+    QueueClocks(std::collections::HashMap<String, (Option<String>, bool)>),
     /// The user's appointments today.
     QueueEvents {
         generation: u64,
@@ -239,6 +241,11 @@ pub enum Effect {
         generation: u64,
         filter: crate::api::TaskFilter,
         events: Option<(String, i64, i64)>,
+    },
+    /// Read these contacts' timezones and DND from the replica (the task search names
+    /// neither).
+    ReadClocks {
+        contact_ids: Vec<String>,
     },
     /// Record writes in the outbox (and drop the draft they came from, in the same
     /// transaction), then send it.

@@ -6,6 +6,7 @@
 use chrono::{Datelike, Duration, NaiveDateTime};
 
 use crate::api::{Appointment, QueueTask, TaskFilter};
+use crate::app::callable::{Clock, clock_in, rank};
 use crate::app::state::Load;
 
 /// When a task is due, as the queue groups it.
@@ -82,12 +83,37 @@ impl std::str::FromStr for StartView {
 }
 
 /// Whose tasks the queue shows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum Assignee {
     /// The signed-in user's (when the app knows who that is), else everyone's.
     #[default]
     Me,
     Anyone,
+    /// One user's, by id.
+    User(String),
+}
+
+impl Assignee {
+    /// The next in `f`'s round: mine, everyone's, then each other user's (in the order given,
+    /// by name), then mine again. `me` is left out of the users, being "mine" already.
+    pub fn next(&self, me: Option<&str>, users: &[(String, String)]) -> Assignee {
+        let others: Vec<&str> = users
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .filter(|id| Some(*id) != me)
+            .collect();
+        match self {
+            Assignee::Me => Assignee::Anyone,
+            Assignee::Anyone => others
+                .first()
+                .map_or(Assignee::Me, |id| Assignee::User(id.to_string())),
+            Assignee::User(at) => others
+                .iter()
+                .position(|id| id == at)
+                .and_then(|i| others.get(i + 1))
+                .map_or(Assignee::Me, |id| Assignee::User(id.to_string())),
+        }
+    }
 }
 
 /// The queue as the state holds it.
@@ -101,6 +127,8 @@ pub struct Queue {
     pub selected: usize,
     pub assignee: Assignee,
     pub overdue_only: bool,
+    /// Within each group, the contacts it is a good time to call come first.
+    pub callable_first: bool,
     /// Tasks completed here and not yet confirmed: they leave the queue at once.
     pub done: std::collections::HashSet<String>,
     /// The last answer was for this generation; older ones are dropped.
@@ -120,6 +148,8 @@ pub struct Row<'a> {
     /// On the user's clock.
     pub due: Option<NaiveDateTime>,
     pub task: &'a QueueTask,
+    /// The contact's clock, when its timezone is known.
+    pub clock: Option<Clock>,
 }
 
 impl Queue {
@@ -128,15 +158,17 @@ impl Queue {
     pub fn filter(&self, me: Option<&str>) -> TaskFilter {
         TaskFilter {
             completed: Some(false),
-            assigned_to: match (self.assignee, me) {
+            assigned_to: match (&self.assignee, me) {
                 (Assignee::Me, Some(me)) => vec![me.to_string()],
+                (Assignee::User(id), _) => vec![id.clone()],
                 _ => Vec::new(),
             },
         }
     }
 
-    /// The open tasks in the order shown: by group, then by when due (earliest first), then
-    /// by title; only the overdue when so filtered.
+    /// The open tasks in the order shown: by group, then (when so sorted) callable now first,
+    /// then by when due (earliest first), then by title; only the overdue when so filtered.
+    /// `now` is UTC; `zone` is the user's.
     pub fn rows(&self, now: NaiveDateTime, zone: chrono::FixedOffset) -> Vec<Row<'_>> {
         let Some(tasks) = self.tasks.ready() else {
             return Vec::new();
@@ -152,13 +184,22 @@ impl Queue {
                     group: group_of(due, local_now),
                     due,
                     task: t,
+                    clock: t.timezone.as_deref().and_then(|z| clock_in(z, t.dnd, now)),
                 }
             })
             .filter(|r| !self.overdue_only || r.group == Group::Overdue)
             .collect();
+        let callable = |r: &Row| {
+            if self.callable_first {
+                rank(r.clock.as_ref())
+            } else {
+                0
+            }
+        };
         rows.sort_by(|a, b| {
-            (a.group, a.due, a.task.task.title.as_deref()).cmp(&(
+            (a.group, callable(a), a.due, a.task.task.title.as_deref()).cmp(&(
                 b.group,
+                callable(b),
                 b.due,
                 b.task.task.title.as_deref(),
             ))

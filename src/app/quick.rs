@@ -13,8 +13,13 @@ use super::state::ContactSet;
 pub struct Quick {
     /// A note rather than a task (the line starts with `note`).
     pub note: bool,
-    /// The contact `@…` found: id and name.
+    /// The contact `@…` found (the one picked among the matches): id and name.
     pub who: Option<(String, String)>,
+    /// The best matches of the `@` word, best first: id, name, and how to tell them apart
+    /// (company, email or phone).
+    pub matches: Vec<(String, String, String)>,
+    /// Which of `matches` is `who` (Tab moves it).
+    pub pick: usize,
     /// Other contacts that match the `@` word as well.
     pub others: usize,
     /// The `@` word as typed (without `@`).
@@ -24,6 +29,9 @@ pub struct Quick {
     /// When the task is due, on the user's clock (from the words that read as a date).
     pub due: Option<NaiveDateTime>,
 }
+
+/// The most matches of an `@` word offered to pick from.
+pub const MATCHES: usize = 9;
 
 /// The most words a date is read from (`next fri at 3pm`).
 const DATE_WORDS: usize = 4;
@@ -46,8 +54,29 @@ fn date_in(
     None
 }
 
-/// Reads `line`, seen at `now` (the user's clock), finding `@` contacts in `set`.
-pub fn parse(line: &str, now: NaiveDateTime, order: DateOrder, set: &ContactSet) -> Quick {
+fn at_word(words: &[&str]) -> Option<usize> {
+    words.iter().position(|w| w.len() > 1 && w.starts_with('@'))
+}
+
+fn bare(word: &str) -> String {
+    word[1..].trim_end_matches([',', '.', ':', ';']).to_string()
+}
+
+/// The `@` word of `line`, as typed (without `@`).
+pub fn asked(line: &str) -> Option<String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    at_word(&words).map(|i| bare(words[i]))
+}
+
+/// Reads `line`, seen at `now` (the user's clock), finding `@` contacts in `set`; `pick`
+/// chooses among the matches (0, the best).
+pub fn parse(
+    line: &str,
+    now: NaiveDateTime,
+    order: DateOrder,
+    set: &ContactSet,
+    pick: usize,
+) -> Quick {
     let mut words: Vec<&str> = line.split_whitespace().collect();
     let mut q = Quick::default();
     if words
@@ -57,16 +86,33 @@ pub fn parse(line: &str, now: NaiveDateTime, order: DateOrder, set: &ContactSet)
         q.note = true;
         words.remove(0);
     }
-    let at = words.iter().position(|w| w.len() > 1 && w.starts_with('@'));
+    let at = at_word(&words);
     if let Some(i) = at {
-        let asked = words[i][1..]
-            .trim_end_matches([',', '.', ':', ';'])
-            .to_string();
+        let asked = bare(words[i]);
         let hits = super::update::search_list(set, &asked);
-        if let Some(&best) = hits.first()
-            && let Some(row) = set.row(best as usize)
-        {
-            q.who = Some((row.id().to_string(), row.name().to_string()));
+        q.matches = hits
+            .iter()
+            .take(MATCHES)
+            .filter_map(|&i| set.row(i as usize))
+            .map(|row| {
+                let apart = match row.company() {
+                    "" => row.reach(),
+                    c => c,
+                };
+                (
+                    row.id().to_string(),
+                    row.name().to_string(),
+                    apart.to_string(),
+                )
+            })
+            .collect();
+        q.pick = if q.matches.is_empty() {
+            0
+        } else {
+            pick % q.matches.len()
+        };
+        if let Some((id, name, _)) = q.matches.get(q.pick) {
+            q.who = Some((id.clone(), name.clone()));
             q.others = hits.len() - 1;
         }
         q.asked = Some(asked);
@@ -114,7 +160,9 @@ impl Quick {
         let more = match self.others {
             0 => String::new(),
             n => format!(
-                " · {n} more match @{}: type more of it",
+                " · {} of {} matching @{} (Tab: the next)",
+                self.pick + 1,
+                n + 1,
                 self.asked.as_deref().unwrap_or("")
             ),
         };

@@ -244,6 +244,11 @@ impl Executor {
                     let _ = tx.send(Msg::Budget(client.budget()));
                 }));
             }
+            Effect::ReadClocks { contact_ids } => {
+                if let Some(replica) = self.syncer.replica().cloned() {
+                    tokio::spawn(clocks(replica, contact_ids, self.tx.clone()));
+                }
+            }
             Effect::FetchFields => {
                 let (client, tx) = (self.client.clone(), self.tx.clone());
                 if let Some(old) = self.extras_job.take() {
@@ -478,6 +483,34 @@ impl Executor {
 /// A contact's part through the replica: what arrived is kept there; when the server cannot
 /// be reached, the copy kept last time is shown instead; a contact the server no longer has
 /// leaves it (and the list).
+/// The timezone and DND of each of `ids`, from the replica's record of the contact. Read on
+/// the store's thread; a contact not kept yet is left out.
+async fn clocks(replica: crate::store::ReplicaHandle, ids: Vec<String>, tx: super::Tx) {
+    let found = replica
+        .call(move |r| {
+            let mut out = std::collections::HashMap::new();
+            for id in ids {
+                if out.contains_key(&id) {
+                    continue;
+                }
+                if let Ok(Some((json, _))) = r.contact(&id)
+                    && let Ok(c) = serde_json::from_value::<crate::api::Contact>(json)
+                {
+                    let dnd = crate::app::callable::dnd_blocks(&c);
+                    let zone = c.timezone.filter(|z| !z.trim().is_empty());
+                    out.insert(id, (zone, dnd));
+                }
+            }
+            out
+        })
+        .await;
+    if let Ok(found) = found
+        && !found.is_empty()
+    {
+        let _ = tx.send(Msg::QueueClocks(found));
+    }
+}
+
 async fn cached<T>(
     replica: Option<&crate::store::ReplicaHandle>,
     id: &str,

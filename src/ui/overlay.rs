@@ -440,10 +440,29 @@ fn below_lines(form: &Form, i: usize, width: usize) -> Vec<Line<'static>> {
     } else if f.key == "line" && form.quick.is_some() {
         let q = form.quick.as_ref().map(|q| (q.preview(), q.who.is_some()));
         let (text, found) = q.unwrap_or_default();
-        wrapped(
+        let mut lines = wrapped(
             &format!("→ {text}"),
             if found { theme::good() } else { theme::warn() },
-        )
+        );
+        // More than one match: one line each, the picked one marked, to Tab through.
+        if let Some(q) = form.quick.as_ref().filter(|q| q.matches.len() > 1) {
+            for (n, (_, name, apart)) in q.matches.iter().enumerate() {
+                let picked = n == q.pick;
+                let label = if apart.is_empty() {
+                    text::safe(name)
+                } else {
+                    format!("{} · {}", text::safe(name), text::safe(apart))
+                };
+                let line = format!("{}{}", theme::marker(picked), label);
+                let style = if picked {
+                    theme::selected(true)
+                } else {
+                    theme::dim()
+                };
+                lines.push(Line::styled(text::fit(&line, width.max(1)), style));
+            }
+        }
+        lines
     } else if f.key == "dueDate" {
         match form.due_preview() {
             Some(Ok(t)) => wrapped(

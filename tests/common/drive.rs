@@ -20,10 +20,13 @@ impl Driver {
         let (tx, rx) = mpsc::unbounded_channel();
         let mut exec = Executor::new(session, tx);
         exec.announce_store();
+        state.sync.syncing_enabled = exec.syncing();
         state.size = (120, 40);
         for effect in app::init(&mut state) {
             exec.run(effect);
         }
+        // The background sync, where the session keeps a replica, as the event loop starts it.
+        exec.start_sync();
         Driver { state, exec, rx }
     }
 

@@ -186,6 +186,27 @@ pub fn update(
     fx
 }
 
+/// The screen the state draws, as text, a line per row.
+#[allow(dead_code)]
+pub fn screen_text(state: &ghl_tui::app::State) -> String {
+    use ratatui::{Terminal, backend::TestBackend};
+    let (w, h) = state.size;
+    let mut t = Terminal::new(TestBackend::new(w.max(1), h.max(1))).expect("test terminal");
+    t.draw(|f| {
+        ghl_tui::ui::view(state, f);
+    })
+    .expect("draw");
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
 /// Draws the state once and gives it what the view measured.
 pub fn drawn(state: &mut ghl_tui::app::State) -> Vec<ghl_tui::app::Effect> {
     use ratatui::{Terminal, backend::TestBackend};

@@ -41,6 +41,7 @@ macro_rules! not_an_answer {
             | Action::Changed
             | Action::QueueAssignee
             | Action::QueueOverdue
+            | Action::QueueCallable
             | Action::Disposition
             | Action::Snooze
             | Action::QuickAdd
@@ -171,8 +172,8 @@ fn list_act(
         Back => return (true, None),
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | New | Edit | Delete
         | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
-        | QueueAssignee | QueueOverdue | Disposition | Snooze | QuickAdd | Save | Cancel
-        | NextField | PrevField | ExternalEditor | Yes | No | RunSearch | AcceptFilter
+        | QueueAssignee | QueueOverdue | QueueCallable | Disposition | Snooze | QuickAdd | Save
+        | Cancel | NextField | PrevField | ExternalEditor | Yes | No | RunSearch | AcceptFilter
         | ClearSearch | CursorLeft | CursorRight | LineStart | LineEnd | WordLeft | WordRight
         | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
             return (false, Some(overlay));
@@ -324,6 +325,19 @@ fn form_act(
     if action != Action::NextField {
         form.tag_cycle = None;
     }
+    // In quick-add, Tab and Shift-Tab pick among the contacts the `@` word matches.
+    if let (Action::NextField | Action::PrevField, Some(q)) = (action, form.quick.as_mut())
+        && q.matches.len() > 1
+    {
+        let n = q.matches.len();
+        q.pick = if action == Action::NextField {
+            (q.pick + 1) % n
+        } else {
+            (q.pick + n - 1) % n
+        };
+        super::reread_quick(state, &mut form);
+        return (true, Some(Overlay::Form(form)));
+    }
     let back = match action {
         Action::Save => save_form(state, form, fx),
         Action::Cancel => {
@@ -396,6 +410,7 @@ fn form_act(
         | Action::Changed
         | Action::QueueAssignee
         | Action::QueueOverdue
+        | Action::QueueCallable
         | Action::Disposition
         | Action::Snooze
         | Action::QuickAdd

@@ -50,6 +50,8 @@ pub enum Action {
     QueueAssignee,
     /// In the queue: only the overdue, or all.
     QueueOverdue,
+    /// In the queue: the contacts it is a good time to call first, within each group.
+    QueueCallable,
     /// A call's outcome on a task: complete, note, follow-up.
     Disposition,
     /// A task due later.
@@ -100,6 +102,7 @@ const NAMES: &[(&str, Action)] = &[
     ("changed", Action::Changed),
     ("queue_assignee", Action::QueueAssignee),
     ("queue_overdue", Action::QueueOverdue),
+    ("queue_callable", Action::QueueCallable),
     ("disposition", Action::Disposition),
     ("snooze", Action::Snooze),
     ("quick_add", Action::QuickAdd),
@@ -273,6 +276,7 @@ impl Scope {
                     | Changed
                     | QueueAssignee
                     | QueueOverdue
+                    | QueueCallable
                     | Disposition
                     | Snooze
                     | QuickAdd

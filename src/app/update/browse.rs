@@ -124,7 +124,7 @@ fn browse(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         }
         Messages => state.open(Overlay::Messages { scroll: 0 }),
         // Outside the queue they open it.
-        QueueAssignee | QueueOverdue => super::queue::open(state, fx),
+        QueueAssignee | QueueOverdue | QueueCallable => super::queue::open(state, fx),
         Disposition => edit::disposition(state),
         Snooze => edit::snooze(state),
         QuickAdd => edit::quick_add(state),
@@ -161,9 +161,9 @@ fn search(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         }
         Top | Bottom | Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | Back
         | New | Edit | Delete | Toggle | AddTag | RemoveTag | ShowPending | Messages
-        | SwitchLocation | Changed | QueueAssignee | QueueOverdue | Disposition | Snooze
-        | QuickAdd | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Pick
-        | Discard => {
+        | SwitchLocation | Changed | QueueAssignee | QueueOverdue | QueueCallable | Disposition
+        | Snooze | QuickAdd | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No
+        | Pick | Discard => {
             return false;
         }
     }
@@ -196,10 +196,10 @@ fn help(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Quit => super::ask_quit(state, fx),
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Back | New | Edit | Delete
         | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
-        | QueueAssignee | QueueOverdue | Disposition | Snooze | QuickAdd | Save | Cancel
-        | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard | RunSearch
-        | AcceptFilter | ClearSearch | CursorLeft | CursorRight | LineStart | LineEnd
-        | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
+        | QueueAssignee | QueueOverdue | QueueCallable | Disposition | Snooze | QuickAdd | Save
+        | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard
+        | RunSearch | AcceptFilter | ClearSearch | CursorLeft | CursorRight | LineStart
+        | LineEnd | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
             return false;
         }
     }
@@ -221,6 +221,7 @@ fn in_queue(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Refresh => super::queue::fetch(state, fx),
         QueueAssignee => super::queue::toggle_assignee(state, fx),
         QueueOverdue => super::queue::toggle_overdue(state),
+        QueueCallable => super::queue::toggle_callable(state),
         Back => super::queue::close(state),
         _ => return false,
     }

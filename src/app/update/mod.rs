@@ -116,7 +116,10 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             request,
             result,
         } => list::on_page(state, generation, request, result, &mut fx),
-        Msg::QueueTasks { generation, result } => queue::tasks_arrived(state, generation, result),
+        Msg::QueueTasks { generation, result } => {
+            queue::tasks_arrived(state, generation, result, &mut fx)
+        }
+        Msg::QueueClocks(found) => queue::clocks_arrived(state, &found),
         Msg::QueueEvents { generation, result } => queue::events_arrived(state, generation, result),
         Msg::Contact { id, result } => {
             parts::failed(state, &id, "the full record", &result);
@@ -132,6 +135,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     c.company_name = fresh.company_name.clone();
                     c.tags = fresh.tags.clone();
                 });
+                queue::contact_arrived(state, fresh);
             }
             parts::entry(state, &id).detail = into_load(result);
             edit::reapply_pending(state, &id, Pane::Details);

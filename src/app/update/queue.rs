@@ -149,18 +149,48 @@ pub(super) fn open_contact(state: &mut State, fx: &mut Vec<Effect>) {
 }
 
 pub(super) fn toggle_assignee(state: &mut State, fx: &mut Vec<Effect>) {
-    state.queue.assignee = match state.queue.assignee {
-        Assignee::Me => Assignee::Anyone,
-        Assignee::Anyone => Assignee::Me,
-    };
-    if state.queue.assignee == Assignee::Me && state.me.is_none() {
-        state.say(
+    let mut users: Vec<(String, String)> = state
+        .users
+        .iter()
+        .map(|(id, name)| (id.clone(), name.clone()))
+        .collect();
+    users.sort_by(|a, b| (a.1.to_lowercase(), &a.0).cmp(&(b.1.to_lowercase(), &b.0)));
+    state.queue.assignee = state.queue.assignee.next(state.me.as_deref(), &users);
+    match &state.queue.assignee {
+        Assignee::Me if state.me.is_none() => state.say(
             "Who you are is not known: set user_id in config.toml to see your own tasks",
             true,
-        );
+        ),
+        Assignee::Me => state.say("Your tasks (f: everyone's)", false),
+        Assignee::Anyone => state.say("Everyone's tasks (f: one user's)", false),
+        Assignee::User(id) => {
+            let name = crate::sanitize::line(state.user_name(id)).into_owned();
+            state.say(format!("{name}'s tasks (f: the next user's)"), false);
+        }
     }
     state.queue.selected = 0;
     fetch(state, fx);
+}
+
+pub(super) fn toggle_callable(state: &mut State) {
+    state.queue.callable_first = !state.queue.callable_first;
+    state.queue.selected = 0;
+    if !state.queue.callable_first {
+        return state.say("By when due", false);
+    }
+    let known = state
+        .queue
+        .tasks
+        .ready()
+        .is_some_and(|t| t.iter().any(|t| t.timezone.is_some()));
+    state.say(
+        if known {
+            "Callable now first: inside 09–18 on their clock, and no DND"
+        } else {
+            "Callable now first, once the contacts' timezones are known (after the first sync)"
+        },
+        !known,
+    );
 }
 
 pub(super) fn toggle_overdue(state: &mut State) {
@@ -172,12 +202,26 @@ pub(super) fn tasks_arrived(
     state: &mut State,
     generation: u64,
     result: Result<Vec<QueueTask>, ApiError>,
+    fx: &mut Vec<Effect>,
 ) {
     if generation != state.queue.generation {
         return;
     }
     match result {
         Ok(mut tasks) => {
+            // The clocks known already stay while the replica is asked again.
+            if let Some(old) = state.queue.tasks.ready() {
+                let known: std::collections::HashMap<&str, (&Option<String>, bool)> = old
+                    .iter()
+                    .map(|t| (t.contact_id(), (&t.timezone, t.dnd)))
+                    .collect();
+                for t in &mut tasks {
+                    if let Some((zone, dnd)) = known.get(t.contact_id()) {
+                        t.timezone = (*zone).clone();
+                        t.dnd = *dnd;
+                    }
+                }
+            }
             // Who a task is for is only shown: cleaned for the terminal once, here. The title
             // is sent back by a snooze, so it stays as the server has it.
             for t in &mut tasks {
@@ -189,6 +233,7 @@ pub(super) fn tasks_arrived(
             let open: std::collections::HashSet<&str> = tasks.iter().map(|t| t.id()).collect();
             state.queue.done.retain(|id| open.contains(id.as_str()));
             state.queue.tasks = Load::Ready(tasks);
+            read_clocks(state, fx);
             if std::mem::take(&mut state.queue.open_if_due)
                 && matches!(state.modal, Modal::None)
                 && state.overlay().is_none()
@@ -222,6 +267,58 @@ pub(super) fn tasks_arrived(
                 state.queue.tasks = Load::Failed(e);
             }
         }
+    }
+}
+
+/// Asks the replica for the clocks of the queue's contacts.
+pub(super) fn read_clocks(state: &State, fx: &mut Vec<Effect>) {
+    let Some(tasks) = state.queue.tasks.ready() else {
+        return;
+    };
+    if !state.sync.on {
+        return;
+    }
+    let mut ids: Vec<String> = tasks
+        .iter()
+        .map(|t| t.contact_id().to_string())
+        .filter(|id| !id.is_empty())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    if !ids.is_empty() {
+        fx.push(Effect::ReadClocks { contact_ids: ids });
+    }
+}
+
+/// The replica's clocks for the queue's contacts.
+pub(super) fn clocks_arrived(
+    state: &mut State,
+    found: &std::collections::HashMap<String, (Option<String>, bool)>,
+) {
+    let Load::Ready(tasks) = &mut state.queue.tasks else {
+        return;
+    };
+    for t in tasks.iter_mut() {
+        if let Some((zone, dnd)) = found.get(t.contact_id()) {
+            t.timezone = zone.clone();
+            t.dnd = *dnd;
+        }
+    }
+}
+
+/// A contact's whole record gives the queue its clock and DND for that contact's tasks.
+pub(super) fn contact_arrived(state: &mut State, c: &crate::api::Contact) {
+    let Some(id) = c.id.as_deref() else {
+        return;
+    };
+    let Load::Ready(tasks) = &mut state.queue.tasks else {
+        return;
+    };
+    let zone = c.timezone.clone().filter(|z| !z.trim().is_empty());
+    let dnd = crate::app::callable::dnd_blocks(c);
+    for t in tasks.iter_mut().filter(|t| t.contact_id() == id) {
+        t.timezone = zone.clone();
+        t.dnd = dnd;
     }
 }
 

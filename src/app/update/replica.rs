@@ -156,6 +156,8 @@ pub(super) fn done(state: &mut State, result: Result<Pulled, SyncFailed>, fx: &m
                 // The whole account is here now: the list is read from the replica.
                 fx.push(Effect::LoadReplica);
             }
+            // The queue's contacts may have come (or changed their timezone) with this pass.
+            super::queue::read_clocks(state, fx);
             tracing::info!(
                 phase = ?pulled.phase,
                 requests = pulled.requests,

@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::app::callable::Clock;
 use crate::app::queue::{Assignee, Group};
 use crate::app::state::{Load, Pane, State};
 use crate::sanitize;
@@ -32,21 +33,40 @@ fn due_cell(
     }
 }
 
+/// Room for a contact's clock at the end of a row: two spaces, `14:05`, a mark.
+const CLOCK_W: usize = 8;
+
+/// A contact's clock as a queue row shows it, and its style.
+fn clock_cell(clock: Option<&Clock>) -> (String, Style) {
+    match clock {
+        None => (String::new(), Style::new()),
+        Some(k) if k.dnd => (format!("{}!", hhmm(k.local)), theme::warn()),
+        Some(k) if k.after_hours => (format!("{}z", hhmm(k.local)), theme::dim()),
+        Some(k) => (format!("{} ", hhmm(k.local)), Style::new()),
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let focused = state.focus == Pane::Queue;
     let q = &state.queue;
     let rows = q.rows(state.now, state.zone);
-    let whose = match (q.assignee, state.me.is_some()) {
-        (Assignee::Me, true) => "mine",
-        _ => "everyone's",
+    let whose = match (&q.assignee, state.me.is_some()) {
+        (Assignee::Me, true) => "mine".to_string(),
+        (Assignee::User(id), _) => {
+            format!("{}'s", text::fit(&sanitize::line(state.user_name(id)), 24))
+        }
+        _ => "everyone's".to_string(),
     };
-    let mut title = format!(" 0 Queue · {} · {whose} ", text::count(rows.len() as u64));
-    if q.overdue_only {
-        title = format!(
-            " 0 Queue · {} overdue · {whose} ",
-            text::count(rows.len() as u64)
-        );
-    }
+    let overdue = if q.overdue_only { " overdue" } else { "" };
+    let sorted = if q.callable_first {
+        " · callable first"
+    } else {
+        ""
+    };
+    let title = format!(
+        " 0 Queue · {}{overdue} · {whose}{sorted} ",
+        text::count(rows.len() as u64)
+    );
     let block = super::frame_block(title, focused);
     frame.render_widget(block, area);
     let inner = layout::inset(area);
@@ -126,6 +146,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         }
         at.push(head + titles + i);
     }
+    // The contacts' own clocks, right-aligned, when any is known: `14:05`, then `z` when it
+    // is outside 09–18 there, `!` when DND blocks calls or texts.
+    let clocks = rows.iter().any(|r| r.clock.is_some());
+    let clock_w = if clocks { CLOCK_W } else { 0 };
     let height = usize::from(inner.height);
     let selected_line = at.get(q.selected).copied().unwrap_or(0);
     let skip = (selected_line + 1).saturating_sub(height);
@@ -161,7 +185,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         let title = title.as_ref();
         let marker = theme::marker(selected);
         let due_w = 6.max(text::width(&due));
-        let room = width.saturating_sub(text::width(marker) + due_w + 2);
+        let room = width.saturating_sub(text::width(marker) + due_w + 2 + clock_w);
         // The title first; who it is for takes what is left, at least a third.
         let who_room = if who.is_empty() {
             0
@@ -189,6 +213,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
                 format!("   {}", text::fit(&who, who_room)),
                 theme::dim(),
             ));
+        }
+        if clocks {
+            let used: usize = spans.iter().map(|s| text::width(&s.content)).sum();
+            let pad = width.saturating_sub(used + CLOCK_W);
+            let (cell, style) = clock_cell(r.clock.as_ref());
+            spans.push(Span::raw(" ".repeat(pad)));
+            spans.push(Span::styled(format!("{cell:>CLOCK_W$}"), style));
         }
         let mut line = Line::from(spans);
         if selected {
@@ -246,6 +277,21 @@ pub fn draw_task(frame: &mut Frame, area: Rect, state: &State) {
         lines.push(Line::from(vec![
             label("Company"),
             Span::raw(t.company.clone()),
+        ]));
+    }
+    if let Some(k) = t
+        .timezone
+        .as_deref()
+        .and_then(|z| crate::app::callable::clock_in(z, t.dnd, state.now))
+    {
+        let style = if k.callable() {
+            Style::new()
+        } else {
+            theme::warn()
+        };
+        lines.push(Line::from(vec![
+            label("Their time"),
+            Span::styled(k.describe(), style),
         ]));
     }
     if let Some(who) = t.task.assigned_to.as_deref() {
