@@ -795,6 +795,9 @@ async fn run_tui(
     if state.me.is_none() {
         state.me = session.user_id.clone().or(demo_me);
     }
+    if state.me.is_none() {
+        state.me = session.remembered_me().await;
+    }
     let tokens = session.tokens.clone();
     let termination = ghl_tui::runtime::termination();
     let mut guard = match guard {

@@ -168,6 +168,20 @@ pub struct Session {
 }
 
 impl Session {
+    /// Who the user said they are for this location, when the sign-in did not say (kept by
+    /// the queue's one-time question).
+    pub async fn remembered_me(&self) -> Option<String> {
+        let store = self.store.store.clone()?;
+        let key = format!("me:{}", self.client.location_id());
+        store
+            .call(move |s| s.meta(&key))
+            .await
+            .ok()?
+            .ok()
+            .flatten()
+            .filter(|id| !id.trim().is_empty())
+    }
+
     pub fn new(client: Client, store: LocalStore) -> Session {
         Session {
             client,

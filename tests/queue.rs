@@ -559,8 +559,17 @@ async fn offline_the_queue_is_the_one_fetched_last_and_x_waits_in_the_outbox() {
         d.key('0');
         d.until("the queue", |s| s.queue.tasks.ready().is_some())
             .await;
-        // Kept in the replica off the event loop: a moment for it to land.
-        d.pump(std::time::Duration::from_millis(300)).await;
+        // Kept in the replica off the event loop: asked of the file until it is there.
+        let (replica, _) = ghl_tui::store::Replica::open(&ghl_tui::store::replica_path(
+            &dir.path().join("store.sqlite3"),
+        ))
+        .expect("the replica");
+        let key = format!("~queue:{me}");
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !matches!(replica.part(&key, "queue_tasks"), Ok(Some(_))) {
+            assert!(tokio::time::Instant::now() < deadline, "the queue kept");
+            d.pump(std::time::Duration::from_millis(50)).await;
+        }
         ids(&d.state)
     };
 
@@ -793,6 +802,69 @@ async fn an_at_word_that_matches_several_is_picked_with_tab() {
             break;
         }
         assert!(tokio::time::Instant::now() < deadline, "{title:?}");
+        d.pump(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_nobody_known_the_queue_asks_who_once_and_remembers() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ghl_tui::app::state::Overlay;
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fresh = || {
+        let mut state = State::new("test", sb.location_id(), common::fixed_now());
+        state.size = (120, 40);
+        state
+    };
+    let key = |code| ghl_tui::app::Msg::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    let session = session_in(&sb, dir.path());
+    assert_eq!(session.remembered_me().await, None);
+    let mut d = common::drive::Driver::start(session, fresh());
+    d.until("the list", |s| !s.browse.is_empty()).await;
+    d.key('0');
+    d.until("the question", |s| {
+        matches!(s.overlay(), Some(Overlay::WhoAmI { .. }))
+    })
+    .await;
+    let Some(Overlay::WhoAmI { users, .. }) = d.state.overlay() else {
+        unreachable!("waited for it")
+    };
+    assert_eq!(users.len(), seed.users.len(), "every user offered");
+    let screen = common::screen_text(&d.state);
+    assert!(screen.contains("Who are you?"), "{screen}");
+    let (id, name) = users[1].clone();
+    assert!(screen.contains(name.as_str()), "{screen}");
+    // Esc: everyone's for now, and it is not asked again this session.
+    d.send(key(KeyCode::Esc));
+    assert!(d.state.overlay().is_none());
+    assert_eq!(d.state.me, None);
+    d.key('1');
+    d.key('0');
+    assert!(d.state.overlay().is_none(), "asked once a session");
+    drop(d);
+
+    // A new session asks again; picking one makes the queue theirs, and it is remembered.
+    let mut d = common::drive::Driver::start(session_in(&sb, dir.path()), fresh());
+    d.until("the list", |s| !s.browse.is_empty()).await;
+    d.key('0');
+    d.until("the question", |s| {
+        matches!(s.overlay(), Some(Overlay::WhoAmI { .. }))
+    })
+    .await;
+    d.key('j');
+    d.send(key(KeyCode::Enter));
+    assert_eq!(d.state.me.as_deref(), Some(id.as_str()));
+    let expected = open_tasks(&seed, Some(&id));
+    d.until("their tasks", |s| {
+        s.queue.tasks.ready().is_some() && ids(s).into_iter().collect::<HashSet<_>>() == expected
+    })
+    .await;
+    // Kept on the store's thread: asked of the file, as a new start would, until it is there.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while session_in(&sb, dir.path()).remembered_me().await.as_deref() != Some(id.as_str()) {
+        assert!(tokio::time::Instant::now() < deadline, "remembered");
         d.pump(std::time::Duration::from_millis(50)).await;
     }
 }

@@ -2,14 +2,14 @@
 //! API gives ids (`assignedTo`, a note's `userId`).
 
 use reqwest::Method;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::client::Client;
 use super::error::ApiError;
 use super::lenient;
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     #[serde(default, deserialize_with = "lenient::string")]

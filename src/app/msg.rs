@@ -242,6 +242,10 @@ pub enum Effect {
         filter: crate::api::TaskFilter,
         events: Option<(String, i64, i64)>,
     },
+    /// Keep who the user is for this location (picked once, when nothing else said).
+    RememberMe {
+        user_id: String,
+    },
     /// Read these contacts' timezones and DND from the replica (the task search names
     /// neither).
     ReadClocks {

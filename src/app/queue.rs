@@ -127,6 +127,8 @@ pub struct Queue {
     pub selected: usize,
     pub assignee: Assignee,
     pub overdue_only: bool,
+    /// The user was asked who they are this session.
+    pub asked_who: bool,
     /// Within each group, the contacts it is a good time to call come first.
     pub callable_first: bool,
     /// Tasks completed here and not yet confirmed: they leave the queue at once.

@@ -341,6 +341,12 @@ pub enum Overlay {
         prompt: String,
         yes: Vec<super::msg::Effect>,
     },
+    /// Who the user is, asked once when neither the sign-in nor the config says: the
+    /// location's users (id, name), by name.
+    WhoAmI {
+        users: Vec<(String, String)>,
+        cursor: usize,
+    },
     /// Choose a tag of the contact to remove.
     RemoveTag {
         contact_id: String,
@@ -508,6 +514,7 @@ impl State {
                 }
                 Overlay::Locations(_) => Scope::Locations,
                 Overlay::RemoveTag { .. }
+                | Overlay::WhoAmI { .. }
                 | Overlay::Pending { .. }
                 | Overlay::Messages { .. }
                 | Overlay::Drafts { .. } => Scope::List,

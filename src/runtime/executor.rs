@@ -249,8 +249,13 @@ impl Executor {
                     tokio::spawn(clocks(replica, contact_ids, self.tx.clone()));
                 }
             }
+            Effect::RememberMe { user_id } => {
+                let key = format!("me:{}", self.client.location_id());
+                self.local.remember(key, user_id);
+            }
             Effect::FetchFields => {
                 let (client, tx) = (self.client.clone(), self.tx.clone());
+                let replica = self.syncer.replica().cloned();
                 if let Some(old) = self.extras_job.take() {
                     old.abort();
                 }
@@ -286,6 +291,8 @@ impl Executor {
                         let _ = tx.send(Msg::Place(place));
                         let users = client.users(company.as_deref()).await;
                         noted("the location's users", &users);
+                        // Kept: offline, people still have names.
+                        let users = cached(replica.as_ref(), "~users", "users", users, &tx).await;
                         let _ = tx.send(Msg::Users(users));
                     };
                     tokio::join!(fields, tags, zones, people);

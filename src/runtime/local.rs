@@ -289,6 +289,11 @@ impl Local {
         }
     }
 
+    /// Keeps a setting of the app's own (who the user is, for a location).
+    pub fn remember(&self, key: String, value: String) {
+        self.on_store(move |s, _| s.set_meta(&key, &value));
+    }
+
     pub fn discard_draft(&self, key: String) {
         self.on_store(move |s, _| s.discard_draft(&key));
     }

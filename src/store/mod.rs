@@ -14,7 +14,7 @@ mod worker;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 pub use drafts::Draft;
 pub use outbox::{Aside, Outbox, Pending, refs_of, rejected_key};
@@ -149,6 +149,23 @@ impl Store {
     pub fn limit_pages(&self, pages: u32) -> Result<(), StoreError> {
         self.conn
             .pragma_update(None, "max_page_count", i64::from(pages))?;
+        Ok(())
+    }
+
+    /// A setting this app keeps for itself (`key` names what, and for which location).
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
         Ok(())
     }
 

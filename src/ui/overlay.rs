@@ -60,6 +60,30 @@ pub fn draw(frame: &mut Frame, state: &State) -> (usize, usize) {
             );
             return (list(frame, "Remove which tag?", &items, *cursor, &keys), 0);
         }
+        Overlay::WhoAmI { users, cursor } => {
+            let items: Vec<String> = users
+                .iter()
+                .map(|(_, name)| crate::sanitize::line(name).into_owned())
+                .collect();
+            let keys = keys_line(
+                state,
+                Scope::List,
+                &[
+                    (Action::Pick, "that's me (remembered)"),
+                    (Action::Back, "everyone's for now"),
+                ],
+            );
+            return (
+                list(
+                    frame,
+                    "Who are you? Your tasks fill the queue",
+                    &items,
+                    *cursor,
+                    &keys,
+                ),
+                0,
+            );
+        }
         Overlay::Pending { cursor } => return (draw_pending(frame, state, *cursor), 0),
         Overlay::Messages { scroll } => return (0, draw_messages(frame, state, *scroll)),
         Overlay::Locations(picker) => draw_locations(frame, state, picker),

@@ -123,6 +123,7 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             not_an_answer!() => (false, Some(Overlay::Confirm { prompt, ops })),
         },
         list @ (Overlay::RemoveTag { .. }
+        | Overlay::WhoAmI { .. }
         | Overlay::Pending { .. }
         | Overlay::Messages { .. }
         | Overlay::Drafts { .. }) => list_act(state, list, action, fx),
@@ -215,6 +216,19 @@ fn list_act(
                     cursor,
                 })
             }
+        },
+        Overlay::WhoAmI { users, cursor } => match step {
+            ListStep::Move(d) => Some(Overlay::WhoAmI {
+                cursor: Cursor::moved(cursor, d, users.len()),
+                users,
+            }),
+            ListStep::Pick => {
+                if let Some((id, name)) = users.get(cursor) {
+                    crate::app::update::choose_me(state, id.clone(), name, fx);
+                }
+                None
+            }
+            ListStep::Discard => Some(Overlay::WhoAmI { users, cursor }),
         },
         Overlay::Pending { cursor } => match step {
             ListStep::Move(d) => Some(Overlay::Pending {

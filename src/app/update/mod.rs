@@ -13,7 +13,7 @@ mod replica;
 pub use browse::act;
 pub(crate) use list::refresh;
 pub(crate) use parts::load_selected;
-pub use queue::queue_selected;
+pub use queue::{choose_me, queue_selected};
 
 /// The rows of `set` that `query` finds, best first (quick-add's `@name`).
 pub(crate) fn search_list(set: &ContactSet, query: &str) -> Vec<u32> {
@@ -199,6 +199,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 .filter(|u| !u.id.is_empty())
                 .map(|u| (u.id.clone(), u.display_name()))
                 .collect();
+            queue::ask_who(state);
         }
         // Each is an extra the token may not have the scope for: ids show instead of names,
         // any zone name is accepted, tags complete from what is loaded, and the log says why.

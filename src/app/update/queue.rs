@@ -59,6 +59,44 @@ pub(super) fn open(state: &mut State, fx: &mut Vec<Effect>) {
         fetch(state, fx);
     }
     clamp(state);
+    ask_who(state);
+}
+
+/// Once a session, when the queue is open and nothing says who the user is (no sign-in
+/// user, no `user_id`, none picked before), the location's users to pick from.
+pub(super) fn ask_who(state: &mut State) {
+    if state.me.is_some()
+        || state.queue.asked_who
+        || !state.queue.open
+        || state.users.is_empty()
+        || !state.idle()
+    {
+        return;
+    }
+    state.queue.asked_who = true;
+    let mut users: Vec<(String, String)> = state
+        .users
+        .iter()
+        .map(|(id, name)| (id.clone(), name.clone()))
+        .collect();
+    users.sort_by(|a, b| (a.1.to_lowercase(), &a.0).cmp(&(b.1.to_lowercase(), &b.0)));
+    state.open(crate::app::state::Overlay::WhoAmI { users, cursor: 0 });
+}
+
+/// The user said who they are: remembered for this location, and the queue is theirs.
+pub fn choose_me(state: &mut State, id: String, name: &str, fx: &mut Vec<Effect>) {
+    state.me = Some(id.clone());
+    state.queue.assignee = Assignee::Me;
+    state.queue.selected = 0;
+    fx.push(Effect::RememberMe { user_id: id });
+    state.say(
+        crate::sanitize::line(&format!(
+            "You are {name}: your tasks (remembered; user_id in config.toml overrides)"
+        ))
+        .into_owned(),
+        false,
+    );
+    fetch(state, fx);
 }
 
 /// Back to the contact list.
