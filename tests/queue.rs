@@ -868,3 +868,51 @@ async fn with_nobody_known_the_queue_asks_who_once_and_remembers() {
         d.pump(std::time::Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_click_in_the_queue_selects_that_task_and_the_wheel_moves_in_it() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut s = queue_open().await;
+    let d = &mut s.d;
+    // Drawn once, so the view has said where its rows are.
+    for fx in common::drawn(&mut d.state) {
+        drop(fx);
+    }
+    // A task a few rows down whose title begins only one line on screen (titles are cut to
+    // the room): its row is looked for on the screen itself.
+    let screen = common::screen_text(&d.state);
+    let rows = d.state.queue.rows(d.state.now, d.state.zone);
+    let (target, y) = rows[2..]
+        .iter()
+        .filter_map(|r| {
+            let title = r.task.task.title.clone()?;
+            let head: String = title.chars().take(10).collect();
+            let lines: Vec<usize> = screen
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.contains(head.as_str()))
+                .map(|(y, _)| y)
+                .collect();
+            (lines.len() == 1).then(|| (title, lines[0] as u16))
+        })
+        .next()
+        .expect("a task on screen");
+    drop(rows);
+    let mouse = |kind, row| {
+        ghl_tui::app::Msg::Mouse(MouseEvent {
+            kind,
+            column: 5,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    let list_before = d.state.list.selected;
+    d.send(mouse(MouseEventKind::Down(MouseButton::Left), y));
+    assert_eq!(d.state.focus, Pane::Queue);
+    let picked = ghl_tui::app::update::queue_selected(&d.state).expect("a task");
+    assert_eq!(picked.task.title.as_deref(), Some(target.as_str()));
+    assert_eq!(d.state.list.selected, list_before, "the hidden list stays");
+    let at = d.state.queue.selected;
+    d.send(mouse(MouseEventKind::ScrollDown, y));
+    assert_eq!(d.state.queue.selected, at + 3);
+}

@@ -27,8 +27,12 @@ impl Area {
 pub struct Geometry {
     /// The contacts pane (with its border), where drawn.
     pub list: Option<Area>,
-    /// The list's rows (header, border and search line taken), where drawn.
+    /// The list's rows (header, border and search line taken), where drawn (not while the
+    /// queue is in its place).
     pub list_rows: Option<Area>,
+    /// The queue's task lines on screen, when it is open: the screen row, and the task's
+    /// position in the queue.
+    pub queue_rows: Vec<(u16, usize)>,
     /// How many rows the list shows when it is on screen (also while a narrow screen shows
     /// only the right side).
     pub list_height: usize,

@@ -26,7 +26,8 @@ pub fn view(state: &State, frame: &mut Frame) -> Geometry {
     let mut geometry = measure(state, size, &areas);
     if let Some(area) = areas.contacts {
         if state.queue.open {
-            panes::queue::draw(frame, area, state, spinner);
+            geometry.queue_rows = panes::queue::draw(frame, area, state, spinner);
+            geometry.list_rows = None;
         } else {
             panes::contacts::draw(frame, area, state, spinner);
         }

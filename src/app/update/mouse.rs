@@ -28,6 +28,13 @@ pub(super) fn on_mouse(state: &mut State, m: MouseEvent, fx: &mut Vec<Effect>) {
         .iter()
         .find(|(_, a)| a.contains(m.column, m.row))
         .map(|(p, _)| *p);
+    // The queue in the list's place: its own rows.
+    let queue_hit = g
+        .queue_rows
+        .iter()
+        .find(|(y, _)| *y == m.row)
+        .map(|(_, i)| *i)
+        .filter(|_| in_list && state.queue.open);
     match m.kind {
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
             let delta = if m.kind == MouseEventKind::ScrollDown {
@@ -35,14 +42,21 @@ pub(super) fn on_mouse(state: &mut State, m: MouseEvent, fx: &mut Vec<Effect>) {
             } else {
                 -3
             };
-            if in_list {
+            if in_list && state.queue.open {
+                super::queue::move_by(state, delta);
+            } else if in_list {
                 super::list::move_list(state, delta, fx);
             } else if in_right {
                 super::panes::move_pane(state, state.tab, delta);
             }
         }
         MouseEventKind::Down(MouseButton::Left) => {
-            if let Some(row) = row_hit {
+            if in_list && state.queue.open {
+                state.focus = Pane::Queue;
+                if let Some(i) = queue_hit {
+                    state.queue.selected = i;
+                }
+            } else if let Some(row) = row_hit {
                 let index = state.list.offset + row;
                 state.focus = Pane::Contacts;
                 if index < state.visible_len() {

@@ -46,7 +46,9 @@ fn clock_cell(clock: Option<&Clock>) -> (String, Style) {
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
+/// Draws the queue; gives back where each task line landed (screen row, position in the
+/// queue), for the mouse.
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) -> Vec<(u16, usize)> {
     let focused = state.focus == Pane::Queue;
     let q = &state.queue;
     let rows = q.rows(state.now, state.zone);
@@ -71,7 +73,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     frame.render_widget(block, area);
     let inner = layout::inset(area);
     if inner.height == 0 || inner.width == 0 {
-        return;
+        return Vec::new();
     }
     let width = usize::from(inner.width);
     let now = state.local_now();
@@ -227,8 +229,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         }
         lines.push(line);
     }
+    let drawn: Vec<(u16, usize)> = at
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take_while(|(_, l)| **l < skip + height)
+        .map(|(i, l)| (inner.y + (l - skip) as u16, i))
+        .collect();
     let shown: Vec<Line> = lines.into_iter().skip(skip).take(height).collect();
     frame.render_widget(Paragraph::new(shown), inner);
+    drawn
 }
 
 /// The task under the cursor: what it is, when, for whom, and what the keys do with it.
