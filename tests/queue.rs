@@ -285,6 +285,7 @@ async fn d_logs_the_call_completes_notes_and_books_the_follow_up_in_order() {
     let note = text(&f, "body");
 
     // One key saves it all; the next task is under the cursor.
+    let generation = d.state.queue.generation;
     d.ctrl('s');
     assert!(d.state.overlay().is_none(), "the form closed");
     assert_eq!(
@@ -330,6 +331,27 @@ async fn d_logs_the_call_completes_notes_and_books_the_follow_up_in_order() {
     assert_eq!(follow.due(), Some(expected));
     assert_eq!(follow.assigned_to.as_deref(), Some(me.as_str()));
     assert_eq!(follow.completed, Some(false));
+    // The follow-up joined the queue from the server's answer, named, without reading the
+    // whole queue again; the cursor stayed on the next call.
+    d.until("the follow-up in the queue", |s| {
+        ids(s)
+            .iter()
+            .any(|id| Some(id.as_str()) == follow.id.as_deref())
+    })
+    .await;
+    assert_eq!(d.state.queue.generation, generation, "no new fetch");
+    let row = d
+        .state
+        .queue
+        .rows(d.state.now, d.state.zone)
+        .into_iter()
+        .find(|r| Some(r.task.id()) == follow.id.as_deref())
+        .map(|r| r.task.contact_name.clone());
+    assert_eq!(row.as_deref(), Some(first.contact_name.as_str()));
+    assert_eq!(
+        ghl_tui::app::update::queue_selected(&d.state).map(|t| t.id().to_string()),
+        Some(second.id().to_string()),
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -572,6 +594,28 @@ async fn offline_the_queue_is_the_one_fetched_last_and_x_waits_in_the_outbox() {
         }
         ids(&d.state)
     };
+
+    // A new start with the server there: the kept queue is on screen before the server's
+    // answer (the first answer to arrive is the kept one), then the server's replaces it.
+    {
+        let mut d = common::drive::Driver::start(session_in(&sb, dir.path()), fresh(&location));
+        d.key('0');
+        d.until("the queue", |s| s.queue.tasks.ready().is_some())
+            .await;
+        assert!(d.state.queue.kept_from.is_some(), "the kept copy first");
+        assert_eq!(ids(&d.state), online);
+        let title = common::screen_text(&d.state);
+        assert!(title.contains("as of"), "{title}");
+        d.until("the server's answer", |s| s.queue.kept_from.is_none())
+            .await;
+        assert!(d.state.queue.fetched_at.is_some());
+        // Five minutes on, the open queue is asked again by itself.
+        let generation = d.state.queue.generation;
+        let later = d.state.now + chrono::Duration::minutes(5);
+        d.send(ghl_tui::app::Msg::Tick(later));
+        assert_eq!(d.state.queue.generation, generation + 1, "refreshed");
+        d.until("refreshed", |s| !s.queue.fetching).await;
+    }
 
     // The server goes away; a new start shows the queue fetched last.
     let session = session_in(&sb, dir.path());

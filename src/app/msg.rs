@@ -67,6 +67,13 @@ pub enum Msg {
         generation: u64,
         result: Result<Vec<crate::api::QueueTask>, ApiError>,
     },
+    /// The queue as kept in the replica (fetched at `fetched_ms`), shown while it is asked
+    /// again.
+    QueueCached {
+        generation: u64,
+        tasks: Vec<crate::api::QueueTask>,
+        fetched_ms: i64,
+    },
     /// The queue's contacts' timezones and DND, from the replica: id -> (timezone, DND).
     QueueClocks(std::collections::HashMap<String, (Option<String>, bool)>),
     /// The user's appointments today.

@@ -9,6 +9,10 @@ use crate::api::{Appointment, QueueTask, TaskFilter};
 use crate::app::callable::{Clock, clock_in, rank};
 use crate::app::state::Load;
 
+/// How often the open queue is asked again in the background (the task search has no
+/// "changed since": each refresh reads every open task, a request per hundred).
+pub const REFRESH: Duration = Duration::minutes(5);
+
 /// When a task is due, as the queue groups it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Group {
@@ -127,6 +131,14 @@ pub struct Queue {
     pub selected: usize,
     pub assignee: Assignee,
     pub overdue_only: bool,
+    /// What is shown is the copy kept in the replica, fetched then (UTC), while the server
+    /// is asked again.
+    pub kept_from: Option<NaiveDateTime>,
+    /// When the server last answered for the queue (UTC): it is asked again in the
+    /// background every `REFRESH` while open.
+    pub fetched_at: Option<NaiveDateTime>,
+    /// A fetch is under way.
+    pub fetching: bool,
     /// The user was asked who they are this session.
     pub asked_who: bool,
     /// Within each group, the contacts it is a good time to call come first.

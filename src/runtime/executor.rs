@@ -226,6 +226,20 @@ impl Executor {
                     // fetched (for this filter) is shown.
                     let tasks = async {
                         let key = format!("~queue:{}", filter.assigned_to.join(","));
+                        // What was kept, on screen at once, while the server is asked.
+                        if let Some(replica) = replica.as_ref() {
+                            let owned = key.clone();
+                            let kept = replica.call(move |r| r.part(&owned, "queue_tasks")).await;
+                            if let Ok(Ok(Some((json, fetched_ms)))) = kept
+                                && let Ok(tasks) = serde_json::from_value(json)
+                            {
+                                let _ = tx.send(Msg::QueueCached {
+                                    generation,
+                                    tasks,
+                                    fetched_ms,
+                                });
+                            }
+                        }
                         let result = client.location_tasks(&filter).await;
                         let result =
                             cached(replica.as_ref(), &key, "queue_tasks", result, &tx).await;

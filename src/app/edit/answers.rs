@@ -22,12 +22,16 @@ pub fn on_synced(
     let mut held = None;
     let mut aside = Vec::new();
     let mut confirmed_any = false;
-    let mut new_task = false;
     for s in sent {
         match s {
             Sent::Confirmed { op, applied, .. } => {
                 confirmed_any = true;
-                new_task |= matches!(op, crate::api::WriteOp::CreateTask { .. });
+                // A follow-up booked (`D`), or a task made anywhere: into the queue as the
+                // server has it, with no need to read the whole queue again.
+                if let (WriteOp::CreateTask { contact_id, .. }, Applied::Task(t)) = (&op, &applied)
+                {
+                    crate::app::update::task_made(state, contact_id, t);
+                }
                 // A contact the server deleted leaves the replica now: no sync would say so
                 // before the next reconciliation.
                 if let crate::api::WriteOp::DeleteContact { id } = &op
@@ -50,10 +54,6 @@ pub fn on_synced(
             // Listed with the row it waits for; nothing to say on its own.
             Sent::Waiting { .. } => {}
         }
-    }
-    if new_task && state.queue.tasks.ready().is_some() {
-        // A follow-up booked (`D`), or a task made elsewhere: the queue shows it.
-        crate::app::update::refetch_queue(state, fx);
     }
     if let Some((id, why)) = aside.first() {
         let more = match aside.len() {

@@ -13,7 +13,7 @@ mod replica;
 pub use browse::act;
 pub(crate) use list::refresh;
 pub(crate) use parts::load_selected;
-pub use queue::{choose_me, queue_selected};
+pub use queue::{choose_me, queue_selected, task_made};
 
 /// The rows of `set` that `query` finds, best first (quick-add's `@name`).
 pub(crate) fn search_list(set: &ContactSet, query: &str) -> Vec<u32> {
@@ -110,6 +110,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => {
             state.now = now;
             state.spinner = state.spinner.wrapping_add(1);
+            queue::on_tick(state, &mut fx);
         }
         Msg::Page {
             generation,
@@ -119,6 +120,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::QueueTasks { generation, result } => {
             queue::tasks_arrived(state, generation, result, &mut fx)
         }
+        Msg::QueueCached {
+            generation,
+            tasks,
+            fetched_ms,
+        } => queue::cached_arrived(state, generation, tasks, fetched_ms, &mut fx),
         Msg::QueueClocks(found) => queue::clocks_arrived(state, &found),
         Msg::QueueEvents { generation, result } => queue::events_arrived(state, generation, result),
         Msg::Contact { id, result } => {

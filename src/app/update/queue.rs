@@ -22,6 +22,7 @@ fn len(state: &State) -> usize {
 /// Asks for the queue again (the tasks, and today's appointments when the user is known).
 pub(super) fn fetch(state: &mut State, fx: &mut Vec<Effect>) {
     state.queue.generation += 1;
+    state.queue.fetching = true;
     if !matches!(state.queue.tasks, Load::Ready(_)) {
         state.queue.tasks = Load::Loading;
     }
@@ -245,8 +246,11 @@ pub(super) fn tasks_arrived(
     if generation != state.queue.generation {
         return;
     }
+    state.queue.fetching = false;
+    state.queue.fetched_at = Some(state.now);
     match result {
         Ok(mut tasks) => {
+            state.queue.kept_from = None;
             // The clocks known already stay while the replica is asked again.
             if let Some(old) = state.queue.tasks.ready() {
                 let known: std::collections::HashMap<&str, (&Option<String>, bool)> = old
@@ -305,6 +309,98 @@ pub(super) fn tasks_arrived(
                 state.queue.tasks = Load::Failed(e);
             }
         }
+    }
+}
+
+/// A task the server has just made (a follow-up, a quick-add): it joins the queue when the
+/// queue's filter would list it, named as the list names its contact.
+pub fn task_made(state: &mut State, contact_id: &str, task: &crate::api::Task) {
+    let under = queue_selected(state).map(|t| t.id().to_string());
+    let me = state.me.clone();
+    let wanted = state.queue.filter(me.as_deref());
+    let (name, company) = state
+        .browse
+        .find(contact_id)
+        .and_then(|i| state.browse.row(i))
+        .map(|r| {
+            let line = |s: &str| crate::sanitize::line(s).into_owned();
+            (line(r.name()), line(r.company()))
+        })
+        .unwrap_or_default();
+    let Load::Ready(tasks) = &mut state.queue.tasks else {
+        return;
+    };
+    let id = task.id.as_deref().unwrap_or("");
+    let assignee = task.assigned_to.as_deref().unwrap_or("");
+    if id.is_empty()
+        || task.is_done()
+        || tasks.iter().any(|t| t.id() == id)
+        || (!wanted.assigned_to.is_empty() && !wanted.assigned_to.iter().any(|a| a == assignee))
+    {
+        return;
+    }
+    let mut task = task.clone();
+    task.contact_id
+        .get_or_insert_with(|| contact_id.to_string());
+    // The contact's clock, when another of its tasks has it.
+    let (timezone, dnd) = tasks
+        .iter()
+        .find(|t| t.contact_id() == contact_id)
+        .map(|t| (t.timezone.clone(), t.dnd))
+        .unwrap_or_default();
+    tasks.push(QueueTask {
+        task,
+        contact_name: name,
+        company,
+        timezone,
+        dnd,
+    });
+    // The cursor stays on the task it was on.
+    if let Some(under) = under
+        && let Some(at) = state
+            .queue
+            .rows(state.now, state.zone)
+            .iter()
+            .position(|r| r.task.id() == under)
+    {
+        state.queue.selected = at;
+    }
+}
+
+/// The copy kept in the replica, shown until the server answers (never over a fresher one).
+pub(super) fn cached_arrived(
+    state: &mut State,
+    generation: u64,
+    tasks: Vec<QueueTask>,
+    fetched_ms: i64,
+    fx: &mut Vec<Effect>,
+) {
+    if generation != state.queue.generation || !state.queue.fetching {
+        return;
+    }
+    let open_if_due = state.queue.open_if_due;
+    tasks_arrived(state, generation, Ok(tasks), fx);
+    // Still waiting for the server: this is not its answer.
+    state.queue.fetching = true;
+    state.queue.fetched_at = None;
+    state.queue.kept_from =
+        chrono::DateTime::from_timestamp_millis(fetched_ms).map(|t| t.naive_utc());
+    // Opening by itself waits for the server's word on what is due.
+    if !state.queue.open {
+        state.queue.open_if_due = open_if_due;
+    }
+}
+
+/// In the background, while the queue is open: asked again every `REFRESH`.
+pub(super) fn on_tick(state: &mut State, fx: &mut Vec<Effect>) {
+    let q = &state.queue;
+    if !q.open || q.fetching || !matches!(q.tasks, Load::Ready(_)) {
+        return;
+    }
+    if q.fetched_at
+        .is_some_and(|at| state.now - at >= crate::app::queue::REFRESH)
+    {
+        fetch(state, fx);
     }
 }
 

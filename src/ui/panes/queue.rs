@@ -65,8 +65,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) -> Vec<
     } else {
         ""
     };
+    // Shown from the replica while the server is asked: since when, and that it is asked.
+    let kept = q
+        .kept_from
+        .map(|at| {
+            let local = at + chrono::Duration::seconds(i64::from(state.zone.local_minus_utc()));
+            let now = state.local_now();
+            let when = if local.date() == now.date() {
+                hhmm(local)
+            } else {
+                text::when_short(local, now)
+            };
+            format!(" · {spinner} as of {when}")
+        })
+        .unwrap_or_default();
     let title = format!(
-        " 0 Queue · {}{overdue} · {whose}{sorted} ",
+        " 0 Queue · {}{overdue} · {whose}{sorted}{kept} ",
         text::count(rows.len() as u64)
     );
     let block = super::frame_block(title, focused);
