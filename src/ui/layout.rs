@@ -71,9 +71,13 @@ pub fn areas(size: Rect, focus: Pane) -> Areas {
     ])
     .areas(size);
     if size.width >= SPLIT_MIN_WIDTH {
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)])
-                .areas(main);
+        // The queue's rows say more (due, title, who, their clock) than its card does.
+        let left_share = if focus == Pane::Queue { 60 } else { 42 };
+        let [left, right] = Layout::horizontal([
+            Constraint::Percentage(left_share),
+            Constraint::Percentage(100 - left_share),
+        ])
+        .areas(main);
         Areas {
             contacts: Some(left),
             right: Some(right),
