@@ -23,6 +23,18 @@ const TASKS: usize = 10_000;
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
 
+const ZONES: &[&str] = &[
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Europe/London",
+    "Europe/Berlin",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+];
+
 const FIRST: &[&str] = &[
     "Olivia", "Liam", "Sofia", "Mateo", "Amara", "Kenji", "Priya", "Lukas", "Zoe", "Ibrahim",
     "Chen", "Fatima", "Diego", "Sakura", "Noah", "Aaliyah", "Jonas", "Mei", "Rahul", "Elena",
@@ -168,7 +180,9 @@ fn tasks(n: usize, now: NaiveDateTime, zone: FixedOffset) -> Vec<QueueTask> {
                 },
                 contact_name: format!("{} {}", r.pick(FIRST), r.pick(LAST)),
                 company,
-                ..Default::default()
+                // Most contacts' clocks are known (from the replica), as after a first sync.
+                timezone: (r.below(5) != 0).then(|| r.pick(ZONES).to_string()),
+                dnd: r.below(20) == 0,
             }
         })
         .collect()

@@ -221,6 +221,23 @@ impl Queue {
         rows
     }
 
+    /// How many rows `rows` gives, without ordering them (for moves, on every key).
+    pub fn len(&self, now: NaiveDateTime, zone: chrono::FixedOffset) -> usize {
+        let Some(tasks) = self.tasks.ready() else {
+            return 0;
+        };
+        let offset = Duration::seconds(i64::from(zone.local_minus_utc()));
+        let local_now = now + offset;
+        tasks
+            .iter()
+            .filter(|t| !t.task.is_done() && !self.done.contains(t.id()))
+            .filter(|t| {
+                !self.overdue_only
+                    || group_of(t.task.due().map(|d| d + offset), local_now) == Group::Overdue
+            })
+            .count()
+    }
+
     /// Today's appointments on the user's clock, earliest first, cancelled ones left out.
     pub fn today(&self, now: NaiveDateTime, zone: chrono::FixedOffset) -> Vec<&Appointment> {
         let Some(events) = self.events.ready() else {
@@ -283,6 +300,46 @@ mod tests {
             Group::Tomorrow
         );
         assert_eq!(group_of(Some(at("2026-12-08 10:00")), sunday), Group::Later);
+    }
+
+    #[test]
+    fn the_count_is_the_rows_without_ordering_them() {
+        use crate::api::Task;
+        let now = at("2026-12-02 14:00");
+        let zone = chrono::FixedOffset::west_opt(5 * 3600).expect("zone");
+        let task = |id: &str, due: Option<&str>, done: bool| QueueTask {
+            task: Task {
+                id: Some(id.into()),
+                due_date: due.map(str::to_string),
+                completed: Some(done),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let mut q = Queue {
+            tasks: Load::Ready(vec![
+                task("a", Some("2026-12-01T10:00:00Z"), false),
+                task("b", Some("2026-12-02T18:59:00Z"), false),
+                task("c", Some("2026-12-02T19:01:00Z"), false),
+                task("d", None, false),
+                task("e", Some("2026-11-01T10:00:00Z"), true),
+                task("f", Some("2026-11-02T10:00:00Z"), false),
+            ]),
+            ..Default::default()
+        };
+        q.done.insert("f".into());
+        for overdue in [false, true] {
+            q.overdue_only = overdue;
+            assert_eq!(
+                q.len(now, zone),
+                q.rows(now, zone).len(),
+                "overdue {overdue}"
+            );
+        }
+        // Only `a` is past at 14:00 UTC; `e` is done, `f` done here.
+        assert_eq!(q.len(now, zone), 1);
+        q.overdue_only = false;
+        assert_eq!(q.len(now, zone), 4);
     }
 
     #[test]

@@ -22,6 +22,10 @@ pub struct Quick {
     pub pick: usize,
     /// Other contacts that match the `@` word as well.
     pub others: usize,
+    /// How many contacts match the `@` word.
+    pub total: usize,
+    /// The `@` word is too short to search a list this large for.
+    pub short: bool,
     /// The `@` word as typed (without `@`).
     pub asked: Option<String>,
     /// The task's title, or the note's text.
@@ -62,20 +66,19 @@ fn bare(word: &str) -> String {
     word[1..].trim_end_matches([',', '.', ':', ';']).to_string()
 }
 
-/// The `@` word of `line`, as typed (without `@`).
-pub fn asked(line: &str) -> Option<String> {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    at_word(&words).map(|i| bare(words[i]))
-}
+/// The fewest letters of an `@` word a list larger than `INLINE_ROWS` is searched for: a
+/// letter or two would match most of a million contacts, and cost a frame per key.
+pub const MIN_LETTERS_LARGE: usize = 3;
 
-/// Reads `line`, seen at `now` (the user's clock), finding `@` contacts in `set`; `pick`
-/// chooses among the matches (0, the best).
+/// Reads `line`, seen at `now` (the user's clock), finding `@` contacts in `set`. `before`
+/// is the last reading of the line: its matches are kept while the `@` word is the same (the
+/// rest of the line is typed without searching again), and so is the one picked among them.
 pub fn parse(
     line: &str,
     now: NaiveDateTime,
     order: DateOrder,
     set: &ContactSet,
-    pick: usize,
+    before: Option<&Quick>,
 ) -> Quick {
     let mut words: Vec<&str> = line.split_whitespace().collect();
     let mut q = Quick::default();
@@ -89,23 +92,36 @@ pub fn parse(
     let at = at_word(&words);
     if let Some(i) = at {
         let asked = bare(words[i]);
-        let hits = super::update::search_list(set, &asked);
-        q.matches = hits
-            .iter()
-            .take(MATCHES)
-            .filter_map(|&i| set.row(i as usize))
-            .map(|row| {
-                let apart = match row.company() {
-                    "" => row.reach(),
-                    c => c,
-                };
-                (
-                    row.id().to_string(),
-                    row.name().to_string(),
-                    apart.to_string(),
-                )
-            })
-            .collect();
+        let same = before.filter(|b| b.asked.as_deref() == Some(asked.as_str()));
+        if let Some(b) = same {
+            q.matches = b.matches.clone();
+            q.total = b.total;
+            q.short = b.short;
+        } else if set.len() > super::update::INLINE_ROWS
+            && asked.chars().count() < MIN_LETTERS_LARGE
+        {
+            q.short = true;
+        } else {
+            let hits = super::update::search_list(set, &asked);
+            q.total = hits.len();
+            q.matches = hits
+                .iter()
+                .take(MATCHES)
+                .filter_map(|&i| set.row(i as usize))
+                .map(|row| {
+                    let apart = match row.company() {
+                        "" => row.reach(),
+                        c => c,
+                    };
+                    (
+                        row.id().to_string(),
+                        row.name().to_string(),
+                        apart.to_string(),
+                    )
+                })
+                .collect();
+        }
+        let pick = same.map_or(0, |b| b.pick);
         q.pick = if q.matches.is_empty() {
             0
         } else {
@@ -113,7 +129,7 @@ pub fn parse(
         };
         if let Some((id, name, _)) = q.matches.get(q.pick) {
             q.who = Some((id.clone(), name.clone()));
-            q.others = hits.len() - 1;
+            q.others = q.total.saturating_sub(1);
         }
         q.asked = Some(asked);
     }
@@ -154,6 +170,9 @@ impl Quick {
     pub fn preview(&self) -> String {
         let who = match (&self.who, &self.asked) {
             (Some((_, n)), _) => n.clone(),
+            (None, Some(_)) if self.short => {
+                return format!("Type at least {MIN_LETTERS_LARGE} letters after @ (a large list)");
+            }
             (None, Some(a)) => return format!("No contact matches @{a}"),
             (None, None) => return "@name says for whom (the best match in the list)".into(),
         };
@@ -174,5 +193,68 @@ impl Quick {
             .map(|d| d.format("%a %d %b %H:%M").to_string())
             .unwrap_or_else(|| "tomorrow 09:00 (no date in the line)".into());
         format!("Task for {who}, due {due}: “{}”{more}", self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::Contact;
+
+    fn set(n: usize) -> ContactSet {
+        let mut set = ContactSet::default();
+        for i in 0..n {
+            set.push_page(&Contact {
+                id: Some(format!("c{i}")),
+                first_name: Some(if i % 2 == 0 { "Jane" } else { "Janet" }.into()),
+                last_name: Some(format!("Doe{i}")),
+                ..Default::default()
+            });
+        }
+        set
+    }
+
+    fn now() -> NaiveDateTime {
+        NaiveDateTime::parse_from_str("2026-12-01 12:00", "%Y-%m-%d %H:%M").expect("time")
+    }
+
+    #[test]
+    fn the_matches_and_the_pick_stay_while_the_at_word_does() {
+        let s = set(40);
+        let first = parse("Call @jane", now(), DateOrder::default(), &s, None);
+        assert!(first.matches.len() > 1 && first.total >= first.matches.len());
+        let mut picked = first.clone();
+        picked.pick = 1;
+        // The rest of the line is typed: the same matches, the same pick, no new search
+        // (a list emptied in between would have found nobody).
+        let empty = ContactSet::default();
+        let on = parse(
+            "Call @jane tmrw about it",
+            now(),
+            DateOrder::default(),
+            &empty,
+            Some(&picked),
+        );
+        assert_eq!(on.matches, first.matches);
+        assert_eq!(on.pick, 1);
+        assert_eq!(on.who.as_ref().map(|w| &w.0), Some(&first.matches[1].0));
+        // Another `@` word searches again, from the best match.
+        let other = parse("Call @doe3", now(), DateOrder::default(), &s, Some(&picked));
+        assert_eq!(other.pick, 0);
+        assert_ne!(other.matches, first.matches);
+    }
+
+    #[test]
+    fn a_large_list_waits_for_three_letters() {
+        let s = set(crate::app::update::INLINE_ROWS + 1);
+        let short = parse("Call @ja", now(), DateOrder::default(), &s, None);
+        assert!(short.short && short.who.is_none());
+        assert!(
+            short.preview().contains("at least 3 letters"),
+            "{}",
+            short.preview()
+        );
+        let long = parse("Call @jan", now(), DateOrder::default(), &s, None);
+        assert!(!long.short && long.who.is_some());
     }
 }

@@ -24,9 +24,15 @@ pub fn view(state: &State, frame: &mut Frame) -> Geometry {
     let spinner = SPINNER[state.spinner % SPINNER.len()];
     let areas = layout::areas(size, state.focus);
     let mut geometry = measure(state, size, &areas);
+    // The queue's rows, ordered once a frame for both its list and its card.
+    let queue_rows = if state.queue.open || state.focus == Pane::Queue {
+        state.queue.rows(state.now, state.zone)
+    } else {
+        Vec::new()
+    };
     if let Some(area) = areas.contacts {
         if state.queue.open {
-            geometry.queue_rows = panes::queue::draw(frame, area, state, spinner);
+            geometry.queue_rows = panes::queue::draw(frame, area, state, &queue_rows, spinner);
             geometry.list_rows = None;
         } else {
             panes::contacts::draw(frame, area, state, spinner);
@@ -34,7 +40,8 @@ pub fn view(state: &State, frame: &mut Frame) -> Geometry {
     }
     if let Some(area) = areas.right {
         if state.focus == Pane::Queue {
-            panes::queue::draw_task(frame, area, state);
+            let under = crate::app::update::queue_row(&queue_rows, state.queue.selected);
+            panes::queue::draw_task(frame, area, state, under.map(|r| r.task));
         } else {
             draw_right(frame, area, state, spinner);
         }

@@ -189,14 +189,15 @@ pub(crate) fn dress(state: &State, form: Form) -> Form {
 pub(crate) fn reread_quick(state: &State, form: &mut Form) {
     if let crate::app::form::FormKind::QuickAdd { .. } = form.kind {
         let line = form.field("line").map(|f| f.text()).unwrap_or_default();
-        // The match picked stays picked while the `@` word is the same.
-        let pick = form
-            .quick
-            .as_ref()
-            .filter(|q| q.asked == crate::app::quick::asked(&line))
-            .map_or(0, |q| q.pick);
+        let before = form.quick.take();
         form.quick = (!line.trim().is_empty()).then(|| {
-            crate::app::quick::parse(&line, form.now, form.date_order, &state.browse, pick)
+            crate::app::quick::parse(
+                &line,
+                form.now,
+                form.date_order,
+                &state.browse,
+                before.as_ref(),
+            )
         });
     }
 }

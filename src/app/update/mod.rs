@@ -11,9 +11,10 @@ mod queue;
 mod replica;
 
 pub use browse::act;
+pub use find::INLINE_ROWS;
 pub(crate) use list::refresh;
 pub(crate) use parts::load_selected;
-pub use queue::{choose_me, queue_selected, task_made};
+pub use queue::{choose_me, queue_row, queue_selected, task_made};
 
 /// The rows of `set` that `query` finds, best first (quick-add's `@name`).
 pub(crate) fn search_list(set: &ContactSet, query: &str) -> Vec<u32> {

@@ -4,19 +4,23 @@
 
 use crate::api::{ApiError, Appointment, QueueTask, WriteOp};
 use crate::app::msg::Effect;
-use crate::app::queue::{Assignee, Group, StartView};
+use crate::app::queue::{Assignee, Group, Row, StartView};
 use crate::app::state::{Load, Modal, Pane, State};
 
 /// The task under the cursor in the queue.
 pub fn queue_selected(state: &State) -> Option<&QueueTask> {
     let rows = state.queue.rows(state.now, state.zone);
-    // The last row when the one under the cursor has just left.
-    rows.get(state.queue.selected.min(rows.len().saturating_sub(1)))
-        .map(|r| r.task)
+    queue_row(&rows, state.queue.selected).map(|r| r.task)
+}
+
+/// The row at `selected` among `rows`: the last row when the one under the cursor has just
+/// left.
+pub fn queue_row<'r, 'a>(rows: &'r [Row<'a>], selected: usize) -> Option<&'r Row<'a>> {
+    rows.get(selected.min(rows.len().saturating_sub(1)))
 }
 
 fn len(state: &State) -> usize {
-    state.queue.rows(state.now, state.zone).len()
+    state.queue.len(state.now, state.zone)
 }
 
 /// Asks for the queue again (the tasks, and today's appointments when the user is known).

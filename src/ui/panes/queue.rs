@@ -8,8 +8,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::api::QueueTask;
 use crate::app::callable::Clock;
-use crate::app::queue::{Assignee, Group};
+use crate::app::queue::{Assignee, Group, Row};
 use crate::app::state::{Load, Pane, State};
 use crate::sanitize;
 use crate::ui::{layout, text, theme};
@@ -48,10 +49,15 @@ fn clock_cell(clock: Option<&Clock>) -> (String, Style) {
 
 /// Draws the queue; gives back where each task line landed (screen row, position in the
 /// queue), for the mouse.
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) -> Vec<(u16, usize)> {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    rows: &[Row],
+    spinner: &str,
+) -> Vec<(u16, usize)> {
     let focused = state.focus == Pane::Queue;
     let q = &state.queue;
-    let rows = q.rows(state.now, state.zone);
     let whose = match (&q.assignee, state.me.is_some()) {
         (Assignee::Me, true) => "mine".to_string(),
         (Assignee::User(id), _) => {
@@ -256,8 +262,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) -> Vec<
 }
 
 /// The task under the cursor: what it is, when, for whom, and what the keys do with it.
-pub fn draw_task(frame: &mut Frame, area: Rect, state: &State) {
-    let task = crate::app::update::queue_selected(state);
+pub fn draw_task(frame: &mut Frame, area: Rect, state: &State, task: Option<&QueueTask>) {
     let title = task
         .and_then(|t| t.task.title.as_deref())
         .map(|t| {
