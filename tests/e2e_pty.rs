@@ -893,7 +893,7 @@ fn an_ended_sign_in_keeps_changes_until_the_next_login() {
     });
     tui.send("\r"); // send now
     let client = rt.block_on(async { common_client(&sb) });
-    eventually("the contact saved on the server", || {
+    tui.eventually("the contact saved on the server", || {
         let req = ghl_tui::api::SearchRequest {
             location_id: sb.location_id().into(),
             query: Some("dana.after-login@example.com".into()),

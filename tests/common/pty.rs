@@ -249,6 +249,20 @@ impl Tui {
         self.wait_for(what, DEADLINE, pred);
     }
 
+    /// Polls `check` (something outside the terminal: the server, a file) until it holds,
+    /// reading the screen meanwhile; on timeout fails with the screen and the log, so a
+    /// failure says what the app was showing.
+    pub fn eventually(&mut self, what: &str, check: impl Fn() -> Option<bool>) {
+        let deadline = Instant::now() + DEADLINE;
+        while Instant::now() < deadline {
+            if check() == Some(true) {
+                return;
+            }
+            self.pump(POLL);
+        }
+        self.fail(&format!("timed out waiting until {what}"));
+    }
+
     pub fn fail(&self, why: &str) -> ! {
         let log = std::fs::read_to_string(self.home.path().join(LOG)).unwrap_or_default();
         let tail: String = log
