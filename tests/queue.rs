@@ -138,6 +138,16 @@ async fn the_queue_groups_open_tasks_and_x_completes_one_on_the_server() {
         .await;
     let today = d.state.queue.today(d.state.now, d.state.zone);
     assert!(today.iter().all(|a| a.start_time.is_some()), "{today:?}");
+    // Each with its contact, as the list names them.
+    let screen = common::screen_text(&d.state);
+    let with = today
+        .iter()
+        .filter_map(|a| d.state.browse.find(a.contact_id.as_deref()?))
+        .filter_map(|i| d.state.browse.row(i))
+        .map(|r| r.name().to_string())
+        .next()
+        .expect("an appointment today with a contact in the list");
+    assert!(screen.contains(&format!("· {with}")), "{screen}");
 
     // `x`: gone from the queue at once, completed on the server once the outbox has sent it.
     d.key('x');
@@ -210,6 +220,33 @@ async fn the_queue_groups_open_tasks_and_x_completes_one_on_the_server() {
         Some(pick.id()),
         "the cursor on that task"
     );
+    // Whose task it is, by name, not by id.
+    let owner = tasks[at].assigned_to.clone().expect("assigned");
+    d.until("the users", |s| s.users.contains_key(&owner)).await;
+    let name = d.state.users[&owner].clone();
+    let screen = common::screen_text(&d.state);
+    assert!(screen.contains(&format!("for {name}")), "{screen}");
+    assert!(!screen.contains(&owner), "no raw id: {screen}");
+    // Who wrote a note, and whose calendar an appointment is on: by name too.
+    d.key('4');
+    d.until("the notes", |s| {
+        s.selected_extras()
+            .is_some_and(|e| e.notes.ready().is_some())
+    })
+    .await;
+    let notes = d
+        .state
+        .selected_extras()
+        .and_then(|e| e.notes.ready())
+        .cloned()
+        .unwrap_or_default();
+    let author = notes.first().and_then(|n| n.user_id.clone());
+    assert!(author.is_some(), "the demo contact has a note by a user");
+    if let Some(author) = author {
+        let screen = common::screen_text(&d.state);
+        let name = d.state.user_name(&author).to_string();
+        assert!(screen.contains(&format!("by {name}")), "{screen}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

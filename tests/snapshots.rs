@@ -175,7 +175,16 @@ fn wide_screen_shows_more_columns() {
 #[test]
 fn tasks_notes_and_appointments_panes() {
     let mut s = screen(common::demo_contacts(40), 100, 24);
-    with_parts(&mut s, sample_tasks(), sample_notes(), sample_events());
+    // People by name where the location's users are known; an unknown id still shows.
+    s.users.insert("u1".into(), "Avery Thompson".into());
+    let mut tasks = sample_tasks();
+    tasks[0].assigned_to = Some("u1".into());
+    tasks[1].assigned_to = Some("u-unknown".into());
+    let mut notes = sample_notes();
+    notes[0].user_id = Some("u1".into());
+    let mut events = sample_events();
+    events[0].assigned_user_id = Some("u1".into());
+    with_parts(&mut s, tasks, notes, events);
     update(&mut s, key('3'));
     insta::assert_snapshot!("tasks", draw(&s).backend());
     update(&mut s, key('4'));

@@ -99,8 +99,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             first = first.style(theme::selected(focused));
         }
         lines.push(first);
-        let place =
+        let mut place =
             sanitize::line(a.address.as_deref().or(a.notes.as_deref()).unwrap_or("")).into_owned();
+        // Whose calendar it is on, by name where the location's users can be read.
+        if let Some(owner) = a.assigned_user_id.as_deref().filter(|o| !o.is_empty()) {
+            let owner = sanitize::line(state.user_name(owner)).into_owned();
+            place = if place.is_empty() {
+                format!("with {owner}")
+            } else {
+                format!("with {owner} · {place}")
+            };
+        }
         lines.push(Line::styled(
             format!("  {}", text::fit(&place, width.saturating_sub(2))),
             theme::dim(),

@@ -50,6 +50,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
                 theme::title(false),
             ));
         }
+        if let Some(by) = note.user_id.as_deref().filter(|u| !u.is_empty()) {
+            header.push(Span::styled(
+                format!(" by {}", sanitize::line(state.user_name(by))),
+                theme::dim(),
+            ));
+        }
         if note.pinned == Some(true) {
             header.push(Span::styled(" (pinned)", theme::warn()));
         }

@@ -115,7 +115,15 @@ pub fn draw(
                 .or(a.status.as_deref())
                 .unwrap_or("");
             let title = sanitize::line(a.title.as_deref().unwrap_or("(untitled)")).into_owned();
-            let rest = format!("{at}  {title}");
+            // With whom, as the list names the contact.
+            let who = a
+                .contact_id
+                .as_deref()
+                .and_then(|id| state.browse.find(id))
+                .and_then(|i| state.browse.row(i))
+                .map(|r| format!(" · {}", sanitize::line(r.name())))
+                .unwrap_or_default();
+            let rest = format!("{at}  {title}{who}");
             let status = if status.is_empty() {
                 String::new()
             } else {

@@ -94,7 +94,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             first = first.style(theme::selected(focused));
         }
         lines.push(first);
-        let body = sanitize::line(task.body.as_deref().unwrap_or("")).into_owned();
+        let mut body = sanitize::line(task.body.as_deref().unwrap_or("")).into_owned();
+        // Whose task it is, by name where the location's users can be read.
+        if let Some(who) = task.assigned_to.as_deref().filter(|w| !w.is_empty()) {
+            let who = sanitize::line(state.user_name(who)).into_owned();
+            body = if body.is_empty() {
+                format!("for {who}")
+            } else {
+                format!("for {who} · {body}")
+            };
+        }
         lines.push(Line::styled(
             format!("  {}", text::fit(&body, width.saturating_sub(2))),
             theme::dim(),
