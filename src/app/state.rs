@@ -614,6 +614,17 @@ impl State {
             .unwrap_or_else(|| format!("{action:?}"))
     }
 
+    /// The location's users (id, name), by name.
+    pub fn users_by_name(&self) -> Vec<(String, String)> {
+        let mut users: Vec<(String, String)> = self
+            .users
+            .iter()
+            .map(|(id, name)| (id.clone(), name.clone()))
+            .collect();
+        users.sort_by(|a, b| (a.1.to_lowercase(), &a.0).cmp(&(b.1.to_lowercase(), &b.0)));
+        users
+    }
+
     /// A user's name where the location's users are known, else the id as it came.
     pub fn user_name<'a>(&'a self, id: &'a str) -> &'a str {
         self.users.get(id).map_or(id, String::as_str)

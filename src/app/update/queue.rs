@@ -79,12 +79,7 @@ pub(super) fn ask_who(state: &mut State) {
         return;
     }
     state.queue.asked_who = true;
-    let mut users: Vec<(String, String)> = state
-        .users
-        .iter()
-        .map(|(id, name)| (id.clone(), name.clone()))
-        .collect();
-    users.sort_by(|a, b| (a.1.to_lowercase(), &a.0).cmp(&(b.1.to_lowercase(), &b.0)));
+    let users = state.users_by_name();
     state.open(crate::app::state::Overlay::WhoAmI { users, cursor: 0 });
 }
 
@@ -192,12 +187,7 @@ pub(super) fn open_contact(state: &mut State, fx: &mut Vec<Effect>) {
 }
 
 pub(super) fn toggle_assignee(state: &mut State, fx: &mut Vec<Effect>) {
-    let mut users: Vec<(String, String)> = state
-        .users
-        .iter()
-        .map(|(id, name)| (id.clone(), name.clone()))
-        .collect();
-    users.sort_by(|a, b| (a.1.to_lowercase(), &a.0).cmp(&(b.1.to_lowercase(), &b.0)));
+    let users = state.users_by_name();
     state.queue.assignee = state.queue.assignee.next(state.me.as_deref(), &users);
     match &state.queue.assignee {
         Assignee::Me if state.me.is_none() => state.say(
