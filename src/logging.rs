@@ -11,15 +11,47 @@ use tracing_subscriber::fmt::MakeWriter;
 
 pub const LOG_FILE: &str = "ghl-tui.log";
 
-/// Starts logging into `dir/ghl-tui.log`; the level comes from `GHL_TUI_LOG` (default `info`).
-/// Keep the guard alive until exit so buffered lines are written.
-pub fn init(dir: &Path) -> Option<(WorkerGuard, PathBuf)> {
+/// A log past this size is set aside at the next start (`ghl-tui.log.1`, older ones shifted).
+pub const ROTATE_BYTES: u64 = 5 * 1024 * 1024;
+/// How many logs set aside are kept (`.1` to `.3`).
+pub const KEPT: usize = 3;
+
+/// Sets the log aside when it has grown past `limit`: `.1` is the last one, `.KEPT` the
+/// oldest kept, and older ones go. Renames keep the files' 0600.
+pub fn rotate(dir: &Path, limit: u64) -> std::io::Result<bool> {
+    let path = dir.join(LOG_FILE);
+    let size = match std::fs::metadata(&path) {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    if size < limit {
+        return Ok(false);
+    }
+    let aside = |n: usize| dir.join(format!("{LOG_FILE}.{n}"));
+    let _ = std::fs::remove_file(aside(KEPT));
+    for n in (1..KEPT).rev() {
+        if aside(n).exists() {
+            std::fs::rename(aside(n), aside(n + 1))?;
+        }
+    }
+    std::fs::rename(&path, aside(1))?;
+    Ok(true)
+}
+
+/// Starts logging into `dir/ghl-tui.log`; the level comes from `filter` (`GHL_TUI_LOG` or
+/// `--log`; default `info`). Keep the guard alive until exit so buffered lines are written.
+pub fn init(dir: &Path, filter: Option<&str>) -> Option<(WorkerGuard, PathBuf)> {
     crate::private::create_dir(dir).ok()?;
+    if let Err(e) = rotate(dir, ROTATE_BYTES) {
+        eprintln!("ghl-tui: could not set the old log aside: {e}");
+    }
     let path = dir.join(LOG_FILE);
     let file = crate::private::open_append(&path).ok()?;
     let (writer, guard) = tracing_appender::non_blocking(file);
-    let mut filter =
-        EnvFilter::try_from_env("GHL_TUI_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let mut filter = filter
+        .and_then(|f| EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
     // Whatever level is asked for, the keyring's D-Bus traffic (which carries the stored
     // sign-in, encrypted or not) stays out of the file.
     if let Ok(quiet) = "zbus=warn".parse() {
@@ -78,6 +110,24 @@ impl<W: Write> Drop for RedactingWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_big_log_is_set_aside_and_a_few_are_kept() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let log = dir.path().join(LOG_FILE);
+        let write = |p: &Path, s: &str| std::fs::write(p, s).expect("write");
+        write(&log, "small");
+        assert!(!rotate(dir.path(), 100).expect("rotate"), "small stays");
+        for round in 0..5 {
+            write(&log, &format!("round {round} {}", "x".repeat(100)));
+            assert!(rotate(dir.path(), 100).expect("rotate"));
+            assert!(!log.exists());
+        }
+        let read = |n: usize| std::fs::read_to_string(dir.path().join(format!("{LOG_FILE}.{n}")));
+        assert!(read(1).expect(".1").starts_with("round 4"));
+        assert!(read(3).expect(".3").starts_with("round 2"));
+        assert!(read(4).is_err(), "no more than {KEPT} kept");
+    }
 
     #[derive(Clone, Default)]
     struct Sink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);

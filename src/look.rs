@@ -13,11 +13,49 @@ impl Default for Look {
     }
 }
 
+/// `--color`: whether to colour.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ColorWhen {
+    /// Colour unless `NO_COLOR` says not (and, for a command's output, only on a terminal).
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl std::str::FromStr for ColorWhen {
+    type Err = String;
+    fn from_str(s: &str) -> Result<ColorWhen, String> {
+        match s.trim() {
+            "auto" => Ok(ColorWhen::Auto),
+            "always" => Ok(ColorWhen::Always),
+            "never" => Ok(ColorWhen::Never),
+            other => Err(format!("--color is auto, always or never, not {other:?}")),
+        }
+    }
+}
+
+impl ColorWhen {
+    /// Whether to colour, `NO_COLOR` read through `get` (for `auto`).
+    pub fn color(self, get: impl Fn(&str) -> Option<String>) -> bool {
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => get("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
 impl Look {
     /// `NO_COLOR` set to anything but the empty string turns colour off.
     pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Look {
+        Look::with(ColorWhen::Auto, get)
+    }
+
+    /// As `--color` says, `NO_COLOR` read through `get` for `auto`.
+    pub fn with(when: ColorWhen, get: impl Fn(&str) -> Option<String>) -> Look {
         Look {
-            color: get("NO_COLOR").is_none_or(|v| v.is_empty()),
+            color: when.color(get),
         }
     }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 /// A keyboard-driven terminal client for the GoHighLevel (LeadConnector) Contacts API.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(version, about, after_help = ghl_tui::cli::EXIT_CODES_HELP, after_long_help = LONG_HELP)]
 struct Cli {
     /// Run on the built-in sandbox with demo data (no account needed).
     #[arg(long)]
@@ -29,8 +29,270 @@ struct Cli {
     /// Keeps several accounts apart: each profile has its own sign-in.
     #[arg(long, value_name = "NAME", default_value = "default", global = true)]
     profile: String,
+    /// Colour: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_name = "WHEN", default_value = "auto", global = true)]
+    color: ghl_tui::look::ColorWhen,
+    #[command(flatten)]
+    settings: Settings,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+/// Every setting the environment can give (`GHL_*`), also a flag; each may be in
+/// `config.toml` too, which both override. The token and the client secret never show their
+/// values in the help.
+#[derive(clap::Args, Debug, Default)]
+#[command(next_help_heading = "Settings (flag, environment, or config.toml)")]
+struct Settings {
+    /// The API's address (a sandbox, or a white-label's).
+    #[arg(long, global = true, value_name = "URL", env = "GHL_API_BASE_URL")]
+    api_base_url: Option<String>,
+    /// A Private Integration token (or any bearer token) instead of the stored sign-in.
+    #[arg(
+        long,
+        global = true,
+        value_name = "TOKEN",
+        env = "GHL_TOKEN",
+        hide_env_values = true
+    )]
+    api_token: Option<String>,
+    /// The location (sub-account) to open.
+    #[arg(long, global = true, value_name = "ID", env = "GHL_LOCATION_ID")]
+    location_id: Option<String>,
+    /// The OAuth app `login` signs in with.
+    #[arg(long, global = true, value_name = "ID", env = "GHL_CLIENT_ID")]
+    client_id: Option<String>,
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECRET",
+        env = "GHL_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    client_secret: Option<String>,
+    /// The marketplace app's id (default: the client id's first part).
+    #[arg(long, global = true, value_name = "ID", env = "GHL_APP_ID")]
+    app_id: Option<String>,
+    #[arg(long, global = true, value_name = "URL", env = "GHL_AUTHORIZE_URL")]
+    authorize_url: Option<String>,
+    #[arg(long, global = true, value_name = "URL", env = "GHL_TOKEN_URL")]
+    token_url: Option<String>,
+    #[arg(long, global = true, value_name = "URL", env = "GHL_REDIRECT_URI")]
+    redirect_uri: Option<String>,
+    /// Who you are in the location (a user id): "mine" in the queue and `tasks --mine`.
+    #[arg(long, global = true, value_name = "ID", env = "GHL_USER_ID")]
+    user_id: Option<String>,
+    /// auto, queue or contacts: what the app opens on.
+    #[arg(long, global = true, value_name = "VIEW", env = "GHL_START_VIEW")]
+    start_view: Option<String>,
+    /// mdy, dmy or ymd: how numeric dates are typed.
+    #[arg(long, global = true, value_name = "ORDER", env = "GHL_DATE_ORDER")]
+    date_order: Option<String>,
+    /// full, viewed or off: what is kept of the account on this machine.
+    #[arg(long, global = true, value_name = "MODE", env = "GHL_CACHE")]
+    cache: Option<String>,
+    /// Seconds between background syncs.
+    #[arg(long, global = true, value_name = "SECS", env = "GHL_SYNC_INTERVAL")]
+    sync_interval: Option<String>,
+    /// Hours between reconciliations (which find deleted contacts).
+    #[arg(long, global = true, value_name = "HOURS", env = "GHL_RECONCILE_HOURS")]
+    reconcile_hours: Option<String>,
+    /// `file` keeps sign-ins in a 0600 file even where an OS keyring answers.
+    #[arg(long, global = true, value_name = "STORE", env = "GHL_TOKEN_STORE")]
+    token_store: Option<String>,
+    /// The log's level and filter (e.g. debug, or ghl_tui=trace).
+    #[arg(long, global = true, value_name = "FILTER", env = "GHL_TUI_LOG")]
+    log: Option<String>,
+}
+
+impl Settings {
+    /// The value of `GHL_*` `key`, from its flag or the environment (clap has read both).
+    fn get(&self, key: &str) -> Option<String> {
+        let v = match key {
+            "GHL_API_BASE_URL" => &self.api_base_url,
+            "GHL_TOKEN" => &self.api_token,
+            "GHL_LOCATION_ID" => &self.location_id,
+            "GHL_CLIENT_ID" => &self.client_id,
+            "GHL_CLIENT_SECRET" => &self.client_secret,
+            "GHL_APP_ID" => &self.app_id,
+            "GHL_AUTHORIZE_URL" => &self.authorize_url,
+            "GHL_TOKEN_URL" => &self.token_url,
+            "GHL_REDIRECT_URI" => &self.redirect_uri,
+            "GHL_USER_ID" => &self.user_id,
+            "GHL_START_VIEW" => &self.start_view,
+            "GHL_DATE_ORDER" => &self.date_order,
+            "GHL_CACHE" => &self.cache,
+            "GHL_SYNC_INTERVAL" => &self.sync_interval,
+            "GHL_RECONCILE_HOURS" => &self.reconcile_hours,
+            "GHL_TOKEN_STORE" => &self.token_store,
+            "GHL_TUI_LOG" => &self.log,
+            // Anything else (locale variables for the date order, NO_COLOR) is the
+            // environment's.
+            other => return std::env::var(other).ok(),
+        };
+        v.clone()
+    }
+}
+
+/// The settings as parsed, for the places that read them.
+static SETTINGS: std::sync::OnceLock<Settings> = std::sync::OnceLock::new();
+
+fn setting(key: &str) -> Option<String> {
+    match SETTINGS.get() {
+        Some(s) => s.get(key),
+        None => std::env::var(key).ok(),
+    }
+}
+
+const LONG_HELP: &str = concat!(
+    "Examples:
+  ghl-tui --demo                              the app, on a built-in sandbox
+  ghl-tui login                               sign in (OAuth; --token for a Private Integration)
+  ghl-tui contacts search jane --json         search, as the API answers
+  ghl-tui contacts list --cached --csv > all.csv
+  ghl-tui tasks list --due today --mine
+  ghl-tui tasks done TASK_ID
+  echo 'Called, no answer' | ghl-tui notes add jane@example.com
+  ghl-tui tags add CONTACT_ID vip hot --no-wait
+
+stdout is data, stderr is talk.
+
+",
+    "Exit codes:
+  0  ok
+  1  error
+  2  usage (a wrong command line)
+  3  not signed in
+  4  not found
+  5  refused by the API (validation, or a scope the sign-in lacks)
+  6  offline: changes are recorded and still waiting to be sent"
+);
+
+/// How a data command prints.
+#[derive(clap::Args, Debug, Clone, Copy)]
+struct OutputArgs {
+    /// One JSON document, the API's own shape (unknown fields kept).
+    #[arg(long, group = "format")]
+    json: bool,
+    /// One JSON object a line.
+    #[arg(long, group = "format")]
+    jsonl: bool,
+    /// CSV with a header line.
+    #[arg(long, group = "format")]
+    csv: bool,
+}
+
+impl OutputArgs {
+    fn format(self) -> ghl_tui::cli::Format {
+        use ghl_tui::cli::Format;
+        if self.json {
+            Format::Json
+        } else if self.jsonl {
+            Format::Jsonl
+        } else if self.csv {
+            Format::Csv
+        } else {
+            Format::Table
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+enum ContactsCommand {
+    /// The contacts, newest first.
+    List {
+        /// At most this many (0: all).
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        /// From the local copy, without a request.
+        #[arg(long)]
+        cached: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Contacts matching QUERY (the server's search; with --cached, the app's own).
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[arg(long)]
+        cached: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// One contact, whole (the single contact's shape).
+    Show {
+        id: String,
+        #[arg(long)]
+        cached: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TasksCommand {
+    /// Open tasks across the location, earliest due first.
+    List {
+        /// today, overdue or any.
+        #[arg(long, default_value = "any")]
+        due: ghl_tui::cli::tasks::Due,
+        /// Only yours (user_id, or the OAuth sign-in's user).
+        #[arg(long)]
+        mine: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Complete a task.
+    Done {
+        id: String,
+        /// Its contact (id or email); found by the task search when not given.
+        #[arg(long)]
+        contact: Option<String>,
+        /// Return once recorded (exit 6 while it waits).
+        #[arg(long)]
+        no_wait: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum NotesCommand {
+    /// Add a note to CONTACT (an id or an email), from --body or stdin.
+    Add {
+        contact: String,
+        #[arg(long)]
+        body: Option<String>,
+        #[arg(long)]
+        no_wait: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TagsCommand {
+    /// Add tags to CONTACT (an id or an email).
+    Add {
+        contact: String,
+        #[arg(required = true)]
+        tags: Vec<String>,
+        #[arg(long)]
+        no_wait: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Remove tags from CONTACT.
+    Remove {
+        contact: String,
+        #[arg(required = true)]
+        tags: Vec<String>,
+        #[arg(long)]
+        no_wait: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -81,6 +343,26 @@ enum Command {
         #[command(subcommand)]
         what: AuthCommand,
     },
+    /// Contacts: list, search, show.
+    Contacts {
+        #[command(subcommand)]
+        what: ContactsCommand,
+    },
+    /// Tasks across the location: list, done.
+    Tasks {
+        #[command(subcommand)]
+        what: TasksCommand,
+    },
+    /// Notes: add.
+    Notes {
+        #[command(subcommand)]
+        what: NotesCommand,
+    },
+    /// Tags on a contact: add, remove.
+    Tags {
+        #[command(subcommand)]
+        what: TagsCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -90,8 +372,9 @@ enum AuthCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let _log = ghl_tui::logging::init(&config::log_dir());
+    let mut cli = Cli::parse();
+    let _ = SETTINGS.set(std::mem::take(&mut cli.settings));
+    let _log = ghl_tui::logging::init(&config::log_dir(), setting("GHL_TUI_LOG").as_deref());
     ghl_tui::terminal::install_panic_hook();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -160,10 +443,17 @@ fn main() -> ExitCode {
             Some(Command::Auth {
                 what: AuthCommand::Status,
             }) => auth_status(cli.config, &tokens()),
+            Some(
+                cmd @ (Command::Contacts { .. }
+                | Command::Tasks { .. }
+                | Command::Notes { .. }
+                | Command::Tags { .. }),
+            ) => Ok(script(cmd, cli.config, &cli.profile, cli.color).await),
             None => {
                 let demo = cli.demo.then_some(cli.contacts);
                 let profile = cli.profile.clone();
-                run_tui(demo, cli.faults.unwrap_or_default(), cli.config, profile).await
+                let look = ghl_tui::look::Look::with(cli.color, |k| std::env::var(k).ok());
+                run_tui(demo, cli.faults.unwrap_or_default(), cli.config, profile, look).await
             }
         }
     });
@@ -211,7 +501,7 @@ async fn close_sign_in(tokens: &ghl_tui::auth::TokenManager) {
 fn token_store(profile: &str) -> ghl_tui::auth::TokenStore {
     use ghl_tui::auth::{TokenFile, TokenStore, keyring::Keyring};
     let file = TokenFile::new(config::token_path(profile));
-    let choice = std::env::var(config::ENV_TOKEN_STORE).unwrap_or_default();
+    let choice = setting(config::ENV_TOKEN_STORE).unwrap_or_default();
     let keyring = match choice.trim() {
         "file" => None,
         _ => match Keyring::os() {
@@ -228,7 +518,7 @@ fn token_store(profile: &str) -> ghl_tui::auth::TokenStore {
 /// The config file given, or the platform's, under the environment.
 fn load_config(config_path: Option<PathBuf>) -> anyhow::Result<Config> {
     let path = config_path.or_else(config::default_config_path);
-    Config::load(|k| std::env::var(k).ok(), path.as_deref()).map_err(anyhow::Error::msg)
+    Config::load(setting, path.as_deref()).map_err(anyhow::Error::msg)
 }
 
 /// "Not signed in", for every command that needs a sign-in and has none.
@@ -679,6 +969,7 @@ async fn run_tui(
     faults: FaultRates,
     config_path: Option<PathBuf>,
     profile: String,
+    look: ghl_tui::look::Look,
 ) -> anyhow::Result<ExitCode> {
     let config_path = config_path.or_else(config::default_config_path);
     // Read for the demo too: the user's own settings (date order, and more) apply there.
@@ -696,7 +987,7 @@ async fn run_tui(
         let mut state = State::new(label, location, chrono::Utc::now().naive_utc());
         // The only place the machine's zone is read: everything after works from the state.
         state.zone = chrono::Local::now().offset().fix();
-        state.look = ghl_tui::look::Look::from_env(|k| std::env::var(k).ok());
+        state.look = look;
         state.date_order = cfg.date_order;
         state.me = cfg.user_id.clone();
         state.outcomes = cfg.outcomes.clone();
@@ -825,4 +1116,216 @@ async fn run_tui(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The scripting commands: signed in as the app is, then one thing done. Only data reaches
+/// stdout; what went wrong is one line on stderr, and the exit code says which kind.
+async fn script(
+    cmd: Command,
+    config_path: Option<PathBuf>,
+    profile: &str,
+    color: ghl_tui::look::ColorWhen,
+) -> ExitCode {
+    use ghl_tui::cli::{Failure, exit};
+    let fail = |f: Failure| {
+        eprintln!("ghl-tui: {}", ghl_tui::redact::text(&f.message));
+        ExitCode::from(f.code)
+    };
+    let cfg = match load_config(config_path) {
+        Ok(c) => c,
+        Err(e) => return fail(Failure::new(exit::ERROR, format!("{e:#}"))),
+    };
+    let tokens = token_store(profile);
+    let stored = tokens.load();
+    let (mut session, _, _) = match connect(&cfg, &tokens, stored).await {
+        Ok(Some(connected)) => connected,
+        Ok(None) => {
+            return fail(Failure::new(
+                exit::NOT_SIGNED_IN,
+                "not signed in: run `ghl-tui login` (or set GHL_TOKEN and GHL_LOCATION_ID)",
+            ));
+        }
+        Err(e) => return fail(Failure::new(exit::NOT_SIGNED_IN, e)),
+    };
+    session.replica = ghl_tui::session::open_replica(session.store.path.as_deref(), cfg.sync.cache);
+    let mut me = cfg.user_id.clone().or(session.user_id.clone());
+    if me.is_none() {
+        me = session.remembered_me().await;
+    }
+    let colour = color.color(|k| std::env::var(k).ok());
+    let result = run_script(cmd, &session, me.as_deref(), colour).await;
+    if let Some(tokens) = &session.tokens {
+        close_sign_in(tokens).await;
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => fail(f),
+    }
+}
+
+async fn run_script(
+    cmd: Command,
+    session: &Session,
+    me: Option<&str>,
+    colour: bool,
+) -> ghl_tui::cli::Outcome {
+    use ghl_tui::api::WriteOp;
+    use ghl_tui::cli::{self, Failure, Out, contacts, exit, output, tasks, writes};
+    let out = |o: OutputArgs| Out::stdout(o.format(), colour);
+    // A write's answer: the record the server made, as JSON or a table.
+    let answered = |o: OutputArgs, applied: Vec<ghl_tui::api::Applied>, columns| {
+        let items: Vec<serde_json::Value> = applied.iter().map(writes::applied_json).collect();
+        match items.as_slice() {
+            [one] => output::print_record(&out(o), one, columns),
+            _ => output::print_records(&out(o), &items, columns),
+        }
+    };
+    const NOTE: &[output::Column] = &[
+        output::Column {
+            header: "ID",
+            cell: |v| output::text(v, "id"),
+        },
+        output::Column {
+            header: "BODY",
+            cell: |v| output::text(v, "body"),
+        },
+    ];
+    const TAGS: &[output::Column] = &[
+        output::Column {
+            header: "ID",
+            cell: |v| output::text(v, "id"),
+        },
+        output::Column {
+            header: "TAGS",
+            cell: |v| output::list(v, "tags"),
+        },
+    ];
+    match cmd {
+        Command::Contacts { what } => match what {
+            ContactsCommand::List {
+                limit,
+                cached,
+                out: o,
+            } => {
+                let from = contacts::Source::of(session, cached)?;
+                output::print_records(
+                    &out(o),
+                    &contacts::list(&from, limit).await?,
+                    contacts::COLUMNS,
+                )
+            }
+            ContactsCommand::Search {
+                query,
+                limit,
+                cached,
+                out: o,
+            } => {
+                let from = contacts::Source::of(session, cached)?;
+                let found = contacts::search(&from, &query, limit).await?;
+                output::print_records(&out(o), &found, contacts::COLUMNS)
+            }
+            ContactsCommand::Show { id, cached, out: o } => {
+                let from = contacts::Source::of(session, cached)?;
+                output::print_record(
+                    &out(o),
+                    &contacts::show(&from, &id).await?,
+                    contacts::COLUMNS,
+                )
+            }
+        },
+        Command::Tasks { what } => match what {
+            TasksCommand::List { due, mine, out: o } => {
+                let zone = chrono::Local::now().offset().fix();
+                let now = chrono::Utc::now().naive_utc();
+                let found = tasks::list(session, me, due, mine, now, zone).await?;
+                output::print_records(&out(o), &found, tasks::COLUMNS)
+            }
+            TasksCommand::Done {
+                id,
+                contact,
+                no_wait,
+                out: o,
+            } => {
+                let op = tasks::done_op(session, &id, contact).await?;
+                let applied = writes::send(session, vec![op], !no_wait).await?;
+                answered(o, applied, tasks::COLUMNS)
+            }
+        },
+        Command::Notes {
+            what:
+                NotesCommand::Add {
+                    contact,
+                    body,
+                    no_wait,
+                    out: o,
+                },
+        } => {
+            let body = match body {
+                Some(b) => b,
+                None => {
+                    let mut text = String::new();
+                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(
+                        |e| {
+                            Failure::new(
+                                exit::ERROR,
+                                format!("could not read the note from stdin: {e}"),
+                            )
+                        },
+                    )?;
+                    text
+                }
+            };
+            let body = body.trim_end().to_string();
+            if body.trim().is_empty() {
+                return Err(Failure::new(
+                    exit::USAGE,
+                    "the note is empty: give --body TEXT or pipe it in",
+                ));
+            }
+            let contact_id = contacts::resolve(session, &contact).await?;
+            let op = WriteOp::CreateNote {
+                contact_id,
+                input: ghl_tui::api::NoteInput {
+                    body: Some(body),
+                    user_id: me.map(str::to_string),
+                    ..Default::default()
+                },
+            };
+            let applied = writes::send(session, vec![op], !no_wait).await?;
+            answered(o, applied, NOTE)
+        }
+        Command::Tags { what } => {
+            let (contact, tags, no_wait, o, add) = match what {
+                TagsCommand::Add {
+                    contact,
+                    tags,
+                    no_wait,
+                    out,
+                } => (contact, tags, no_wait, out, true),
+                TagsCommand::Remove {
+                    contact,
+                    tags,
+                    no_wait,
+                    out,
+                } => (contact, tags, no_wait, out, false),
+            };
+            let tags: Vec<String> = tags
+                .iter()
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect();
+            if tags.is_empty() {
+                return Err(Failure::new(exit::USAGE, "name at least one tag"));
+            }
+            let id = contacts::resolve(session, &contact).await?;
+            let op = if add {
+                WriteOp::AddTags { id, tags }
+            } else {
+                WriteOp::RemoveTags { id, tags }
+            };
+            let applied = writes::send(session, vec![op], !no_wait).await?;
+            answered(o, applied, TAGS)
+        }
+        _ => Err(Failure::new(cli::exit::ERROR, "not a scripting command")),
+    }
 }

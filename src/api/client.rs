@@ -431,6 +431,18 @@ impl Client {
         Ok(env.contact)
     }
 
+    /// `GET /contacts/{contactId}`, the contact as sent (every field kept).
+    pub async fn contact_raw(&self, id: &str) -> Result<Value, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Envelope {
+            contact: Value,
+        }
+        let env: Envelope = self
+            .call(Method::GET, self.url(&["contacts", id]), None, true)
+            .await?;
+        Ok(env.contact)
+    }
+
     /// `GET /contacts/{contactId}/tasks`
     pub async fn tasks(&self, contact_id: &str) -> Result<Vec<Task>, ApiError> {
         let env: TasksEnvelope = self

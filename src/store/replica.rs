@@ -526,6 +526,26 @@ impl Replica {
         Ok(())
     }
 
+    /// Every contact as last stored, whole, newest first (the list's order), at most `limit`.
+    pub fn each_json(
+        &self,
+        limit: Option<usize>,
+        mut f: impl FnMut(Value),
+    ) -> Result<(), StoreError> {
+        let limit = limit.map_or(-1, |l| l as i64);
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT json FROM contacts ORDER BY added_ms DESC, id LIMIT ?1")?;
+        let mut rows = stmt.query([limit])?;
+        while let Some(r) = rows.next()? {
+            let json: String = r.get(0)?;
+            if let Ok(v) = serde_json::from_str(&json) {
+                f(v);
+            }
+        }
+        Ok(())
+    }
+
     /// A contact as last stored, whole, and when.
     pub fn contact(&self, id: &str) -> Result<Option<(Value, i64)>, StoreError> {
         let row: Option<(String, i64)> = self

@@ -1,0 +1,160 @@
+//! `tasks list [--due today|overdue] [--mine]` and `tasks done ID`, over the location's task
+//! search (the work queue's): every open task across contacts, filtered by when it is due on
+//! the user's clock. The JSON is the search's own item shape (`_id`, `contactDetails`, ...).
+
+use serde_json::Value;
+
+use super::output::{Column, text};
+use super::{Failure, exit};
+use crate::api::{QueueTask, TaskFilter, WriteOp};
+use crate::app::queue::{Group, group_of};
+use crate::session::Session;
+
+/// Which tasks by when they are due.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Due {
+    #[default]
+    Any,
+    /// Due today on the user's clock (and not yet past).
+    Today,
+    Overdue,
+}
+
+impl std::str::FromStr for Due {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Due, String> {
+        match s {
+            "any" | "all" => Ok(Due::Any),
+            "today" => Ok(Due::Today),
+            "overdue" => Ok(Due::Overdue),
+            other => Err(format!("--due is today, overdue or any, not {other:?}")),
+        }
+    }
+}
+
+/// A task's row: due (on the user's clock), title, contact, assignee, ids. Reads the
+/// search's item as `tasks list --json` gives it.
+pub const COLUMNS: &[Column] = &[
+    Column {
+        header: "DUE",
+        cell: |v| text(v, "dueDate"),
+    },
+    Column {
+        header: "TITLE",
+        cell: |v| text(v, "title"),
+    },
+    Column {
+        header: "CONTACT",
+        cell: |v| {
+            v.get("contactDetails")
+                .map(super::contacts::name)
+                .unwrap_or_default()
+        },
+    },
+    Column {
+        header: "ASSIGNED",
+        cell: |v| text(v, "assignedTo"),
+    },
+    Column {
+        header: "ID",
+        cell: |v| {
+            let id = text(v, "id");
+            if id.is_empty() { text(v, "_id") } else { id }
+        },
+    },
+    Column {
+        header: "CONTACT_ID",
+        cell: |v| text(v, "contactId"),
+    },
+];
+
+/// The open tasks, due as asked, the user's when `mine`, earliest first (undated last).
+pub async fn list(
+    session: &Session,
+    me: Option<&str>,
+    due: Due,
+    mine: bool,
+    now_utc: chrono::NaiveDateTime,
+    zone: chrono::FixedOffset,
+) -> Result<Vec<Value>, Failure> {
+    let assigned_to = match (mine, me) {
+        (false, _) => Vec::new(),
+        (true, Some(me)) => vec![me.to_string()],
+        (true, None) => {
+            return Err(Failure::new(
+                exit::ERROR,
+                "who you are is not known: set user_id in config.toml (or GHL_USER_ID)",
+            ));
+        }
+    };
+    let filter = TaskFilter {
+        completed: Some(false),
+        assigned_to,
+    };
+    let tasks = session
+        .client
+        .location_tasks(&filter)
+        .await
+        .map_err(|e| Failure::api(&e))?;
+    let offset = chrono::Duration::seconds(i64::from(zone.local_minus_utc()));
+    let local_now = now_utc + offset;
+    let mut kept: Vec<(Option<chrono::NaiveDateTime>, QueueTask)> = tasks
+        .into_iter()
+        .map(|t| (t.task.due().map(|d| d + offset), t))
+        .filter(|(due_at, _)| {
+            let group = group_of(*due_at, local_now);
+            match due {
+                Due::Any => true,
+                Due::Today => group == Group::Today,
+                Due::Overdue => group == Group::Overdue,
+            }
+        })
+        .collect();
+    kept.sort_by_key(|(d, t)| (d.is_none(), *d, t.id().to_string()));
+    Ok(kept
+        .into_iter()
+        .map(|(_, t)| {
+            // The search's item as sent, with the id and contact it names read into place.
+            let mut v = serde_json::to_value(&t.task).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.entry("id").or_insert_with(|| t.id().into());
+                o.entry("contactId")
+                    .or_insert_with(|| t.contact_id().into());
+            }
+            v
+        })
+        .collect())
+}
+
+/// `tasks done ID`: the contact is the one the location's task search names, unless given.
+pub async fn done_op(
+    session: &Session,
+    task_id: &str,
+    contact: Option<String>,
+) -> Result<WriteOp, Failure> {
+    let contact_id = match contact {
+        Some(c) => super::contacts::resolve(session, &c).await?,
+        None => {
+            let all = session
+                .client
+                .location_tasks(&TaskFilter::default())
+                .await
+                .map_err(|e| Failure::api(&e))?;
+            all.iter()
+                .find(|t| t.id() == task_id)
+                .map(|t| t.contact_id().to_string())
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    Failure::new(
+                        exit::NOT_FOUND,
+                        format!("no task {task_id} in this location"),
+                    )
+                })?
+        }
+    };
+    Ok(WriteOp::CompleteTask {
+        contact_id,
+        task_id: task_id.to_string(),
+        completed: true,
+    })
+}
