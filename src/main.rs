@@ -363,6 +363,10 @@ enum Command {
         #[command(subcommand)]
         what: TagsCommand,
     },
+    /// Every contact (--deep: with notes, tasks, appointments) to JSON lines, CSV or SQLite.
+    Export(ghl_tui::cli::export::ExportArgs),
+    /// Contacts from CSV or JSON lines, through upsert, with a report of what became of each.
+    Import(ghl_tui::cli::import::ImportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -447,7 +451,9 @@ fn main() -> ExitCode {
                 cmd @ (Command::Contacts { .. }
                 | Command::Tasks { .. }
                 | Command::Notes { .. }
-                | Command::Tags { .. }),
+                | Command::Tags { .. }
+                | Command::Export(_)
+                | Command::Import(_)),
             ) => Ok(script(cmd, cli.config, &cli.profile, cli.color).await),
             None => {
                 let demo = cli.demo.then_some(cli.contacts);
@@ -1326,6 +1332,8 @@ async fn run_script(
             let applied = writes::send(session, vec![op], !no_wait).await?;
             answered(o, applied, TAGS)
         }
+        Command::Export(args) => cli::export::export(session, &args).await,
+        Command::Import(args) => cli::import::import(session, &args).await,
         _ => Err(Failure::new(cli::exit::ERROR, "not a scripting command")),
     }
 }
