@@ -55,8 +55,10 @@ pub struct Config {
     pub sync: crate::session::SyncSettings,
 }
 
-/// The keys of `config.toml`: the environment's names, or their lowercase short forms.
+/// The keys of `config.toml`: the environment's names, or their lowercase short forms. A key
+/// not listed here is a mistake (a typo would otherwise be ignored in silence).
 #[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FileConfig {
     #[serde(alias = "GHL_API_BASE_URL")]
     api_base_url: Option<String>,
@@ -138,6 +140,20 @@ fn outcomes(file: Option<Vec<OutcomeFile>>) -> Result<Vec<crate::app::form::Outc
         });
     }
     Ok(out)
+}
+
+/// A mistake in the file as an editor jumps to it: `path:line:column: what is wrong`.
+fn at_line(path: &Path, raw: &str, e: &toml::de::Error) -> String {
+    let what = e.message().trim().replace('\n', " ");
+    match e.span() {
+        Some(span) => {
+            let before = &raw[..span.start.min(raw.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("{}:{line}:{column}: {what}", path.display())
+        }
+        None => format!("{}: {what}", path.display()),
+    }
 }
 
 /// A marketplace app's id from its client id (`<appId>-<suffix>`).
@@ -274,8 +290,7 @@ impl Config {
             Some(path) if path.exists() => {
                 let raw = std::fs::read_to_string(path)
                     .map_err(|e| format!("can't read {}: {e}", path.display()))?;
-                toml::from_str::<FileConfig>(&raw)
-                    .map_err(|e| format!("{} is not valid: {}", path.display(), e.message()))?
+                toml::from_str::<FileConfig>(&raw).map_err(|e| at_line(path, &raw, &e))?
             }
             _ => FileConfig::default(),
         };
@@ -423,6 +438,19 @@ mod tests {
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "token = [").expect("write");
         let err = Config::load(|_| None, Some(&path)).expect_err("must fail");
-        assert!(err.contains("config.toml is not valid"), "{err}");
+        assert!(err.contains("config.toml:1:"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_key_or_a_bad_value_names_the_file_and_line() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "location_id = \"L1\"\n\nsync_intervall = 30\n").expect("write");
+        let err = Config::load(|_| None, Some(&path)).expect_err("a typo is a mistake");
+        assert!(err.contains("config.toml:3:1:"), "{err}");
+        assert!(err.contains("sync_intervall"), "{err}");
+        std::fs::write(&path, "user_id = \"u\"\nsync_interval = \"soon\"\n").expect("write");
+        let err = Config::load(|_| None, Some(&path)).expect_err("not a number");
+        assert!(err.contains("config.toml:2:"), "{err}");
     }
 }

@@ -363,6 +363,13 @@ enum Command {
         #[command(subcommand)]
         what: TagsCommand,
     },
+    /// A shell's completions, to stdout (e.g. `ghl-tui completions bash > ~/.local/share/bash-completion/completions/ghl-tui`).
+    Completions { shell: clap_complete::Shell },
+    /// The manual page, to stdout (`ghl-tui man | man -l -`).
+    Man,
+    /// Check the set-up: paths, sign-in, the API, the local copy, the terminal. Each line ok,
+    /// warn or fail, with what to do.
+    Doctor,
     /// Every contact (--deep: with notes, tasks, appointments) to JSON lines, CSV or SQLite.
     Export(ghl_tui::cli::export::ExportArgs),
     /// Contacts from CSV or JSON lines, through upsert, with a report of what became of each.
@@ -378,6 +385,16 @@ enum AuthCommand {
 fn main() -> ExitCode {
     let mut cli = Cli::parse();
     let _ = SETTINGS.set(std::mem::take(&mut cli.settings));
+    // A config file named but not there is a mistake to say, not a default to fall back on.
+    if let Some(path) = cli.config.as_ref().filter(|p| !p.exists()) {
+        eprintln!(
+            "ghl-tui: --config {}: no such file (leave --config out for {})",
+            path.display(),
+            config::default_config_path()
+                .map_or_else(|| "the defaults".to_string(), |p| p.display().to_string())
+        );
+        return ExitCode::from(ghl_tui::cli::exit::USAGE);
+    }
     let _log = ghl_tui::logging::init(&config::log_dir(), setting("GHL_TUI_LOG").as_deref());
     ghl_tui::terminal::install_panic_hook();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -447,6 +464,27 @@ fn main() -> ExitCode {
             Some(Command::Auth {
                 what: AuthCommand::Status,
             }) => auth_status(cli.config, &tokens()),
+            Some(Command::Completions { shell }) => {
+                use clap::CommandFactory;
+                use std::io::Write;
+                // Into memory first: the generator panics on a closed pipe (`| head`).
+                let mut script = Vec::new();
+                clap_complete::generate(shell, &mut Cli::command(), "ghl-tui", &mut script);
+                match std::io::stdout().write_all(&script) {
+                    Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                    _ => Ok(ExitCode::SUCCESS),
+                }
+            }
+            Some(Command::Man) => {
+                use clap::CommandFactory;
+                let page = clap_mangen::Man::new(Cli::command());
+                match page.render(&mut std::io::stdout()) {
+                    Ok(()) => Ok(ExitCode::SUCCESS),
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+                    Err(e) => Err(e.into()),
+                }
+            }
+            Some(Command::Doctor) => Ok(doctor(cli.config, &cli.profile).await),
             Some(
                 cmd @ (Command::Contacts { .. }
                 | Command::Tasks { .. }
@@ -1335,5 +1373,188 @@ async fn run_script(
         Command::Export(args) => cli::export::export(session, &args).await,
         Command::Import(args) => cli::import::import(session, &args).await,
         _ => Err(Failure::new(cli::exit::ERROR, "not a scripting command")),
+    }
+}
+
+/// `doctor`: each fact a line, ok, warn or fail with what to do; exit 1 when anything failed.
+async fn doctor(config_path: Option<PathBuf>, profile: &str) -> ExitCode {
+    use ghl_tui::cli::doctor::{Check, Status, render, terminal_checks, worst};
+    use std::io::IsTerminal;
+    let mut checks = Vec::new();
+    // The config file: named and missing is a mistake; the default missing is fine.
+    let path = config_path.clone().or_else(config::default_config_path);
+    match (&config_path, &path) {
+        (Some(p), _) if !p.exists() => checks.push(Check::fail(
+            "config",
+            format!("{} does not exist", p.display()),
+            "give the path of an existing file, or leave --config out",
+        )),
+        (_, Some(p)) if p.exists() => checks.push(Check::ok("config", p.display().to_string())),
+        (_, Some(p)) => checks.push(Check::ok(
+            "config",
+            format!("{} (none: the defaults)", p.display()),
+        )),
+        (_, None) => checks.push(Check::warn(
+            "config",
+            "no config directory on this platform",
+            "use --config PATH",
+        )),
+    }
+    let cfg = match load_config(config_path) {
+        Ok(cfg) => Some(cfg),
+        Err(e) => {
+            checks.push(Check::fail(
+                "config",
+                format!("{e:#}"),
+                "fix the line named",
+            ));
+            None
+        }
+    };
+    let data = config::store_path("x")
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    checks.push(Check::ok("data", data.display().to_string()));
+    let log = config::log_dir().join(ghl_tui::logging::LOG_FILE);
+    let size = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+    checks.push(Check::ok(
+        "log",
+        format!(
+            "{} ({} KB; set aside past 5 MB, 3 kept)",
+            log.display(),
+            size / 1024
+        ),
+    ));
+    let tokens = token_store(profile);
+    checks.push(Check::ok("token store", tokens.describe()));
+    if let Some(cfg) = &cfg {
+        use ghl_tui::auth::commands::{Status as Signed, status};
+        match status(cfg, &tokens) {
+            Ok(Signed::SignedIn(text)) => {
+                let lines: Vec<&str> = text.lines().map(str::trim).collect();
+                checks.push(Check::ok("sign-in", lines.join("; ")));
+            }
+            Ok(Signed::NotSignedIn(text)) => checks.push(Check::fail(
+                "sign-in",
+                "not signed in",
+                text.replace('\n', " "),
+            )),
+            Err(e) => checks.push(Check::fail("sign-in", e, "ghl-tui login")),
+        }
+        match connect(cfg, &tokens, tokens.load()).await {
+            Ok(Some((mut session, _, location))) => {
+                let started = std::time::Instant::now();
+                let probe = ghl_tui::api::SearchRequest {
+                    location_id: location.clone(),
+                    page_limit: 1,
+                    page: Some(1),
+                    ..Default::default()
+                };
+                match session.client.search_raw(&probe).await {
+                    Ok((_, total)) => {
+                        let b = session.client.budget();
+                        let burst = b.remaining.map_or_else(|| "?".into(), |r| r.to_string());
+                        let daily = b
+                            .daily_remaining
+                            .map_or_else(|| "not said".into(), |d| d.to_string());
+                        checks.push(Check::ok(
+                            "api",
+                            format!(
+                                "{} answered in {} ms; {} contacts in {location}",
+                                cfg.api_base_url,
+                                started.elapsed().as_millis(),
+                                total.map_or_else(|| "?".into(), |t| t.to_string())
+                            ),
+                        ));
+                        checks.push(Check::ok(
+                            "rate limit",
+                            format!("{burst} of {} left this burst; today: {daily} left", b.max),
+                        ));
+                    }
+                    Err(e) => checks.push(Check::fail(
+                        "api",
+                        e.one_line(),
+                        "check the network, GHL_API_BASE_URL, and the sign-in",
+                    )),
+                }
+                session.replica =
+                    ghl_tui::session::open_replica(session.store.path.as_deref(), cfg.sync.cache);
+                match session.replica.replica.clone() {
+                    Some(r) => {
+                        let got = r
+                            .call(|r| Ok::<_, ghl_tui::store::StoreError>((r.count()?, r.mark()?)))
+                            .await;
+                        match got {
+                            Ok(Ok((n, mark))) => {
+                                let when = mark
+                                    .last_sync_ms
+                                    .and_then(chrono::DateTime::from_timestamp_millis)
+                                    .map_or_else(
+                                        || "not synced yet".to_string(),
+                                        |t| format!("synced {}", t.format("%Y-%m-%d %H:%M UTC")),
+                                    );
+                                checks
+                                    .push(Check::ok("local copy", format!("{n} contacts, {when}")));
+                            }
+                            _ => checks.push(Check::warn(
+                                "local copy",
+                                "could not be read",
+                                "it is rebuilt at the next start",
+                            )),
+                        }
+                    }
+                    None => checks.push(Check::ok("local copy", "none (cache = \"off\")")),
+                }
+                match session.store.store.clone() {
+                    Some(store) => match store.call(|s| s.outbox()).await {
+                        Ok(Ok(outbox)) => {
+                            let (waiting, aside) = (outbox.ready.len(), outbox.aside.len());
+                            let found = format!("{waiting} change(s) waiting, {aside} set aside");
+                            checks.push(if waiting + aside == 0 {
+                                Check::ok("outbox", found)
+                            } else {
+                                Check::warn("outbox", found, "ghl-tui sends them; o lists them")
+                            });
+                        }
+                        _ => checks.push(Check::fail(
+                            "outbox",
+                            "could not be read",
+                            "ghl-tui sets a damaged store aside at start",
+                        )),
+                    },
+                    None => checks.push(Check::fail(
+                        "outbox",
+                        session
+                            .store
+                            .problem
+                            .clone()
+                            .unwrap_or_else(|| "no local store".into()),
+                        "changes cannot be recorded: free the disk or fix the folder's permissions",
+                    )),
+                }
+                if let Some(t) = &session.tokens {
+                    close_sign_in(t).await;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => checks.push(Check::fail("api", e, "ghl-tui login")),
+        }
+    }
+    let get = |k: &str| std::env::var(k).ok();
+    let color = ghl_tui::look::ColorWhen::Auto.color(get);
+    let size = std::io::stdout()
+        .is_terminal()
+        .then(|| crossterm::terminal::size().ok())
+        .flatten();
+    checks.extend(terminal_checks(get, size, color));
+    print!(
+        "{}",
+        render(&checks, color && std::io::stdout().is_terminal())
+    );
+    if worst(&checks) == Status::Fail {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }

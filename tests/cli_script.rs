@@ -392,3 +392,86 @@ async fn exit_codes_say_usage_sign_in_and_refusal() {
         assert!(text.contains(line), "{line} in --help");
     }
 }
+
+#[test]
+fn completions_man_doctor_and_a_missing_config_file() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str]| {
+        common::ghl_tui(home.path(), "http://127.0.0.1:1")
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    // Completions a shell can read.
+    let bash = run(&["completions", "bash"]);
+    assert_eq!(code(&bash), 0);
+    let script = home.path().join("ghl-tui.bash");
+    std::fs::write(&script, &bash.stdout).expect("write");
+    let checked = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .status()
+        .expect("bash");
+    assert!(checked.success(), "bash reads the completions");
+    for shell in ["zsh", "fish", "powershell"] {
+        let out = run(&["completions", shell]);
+        assert_eq!(code(&out), 0, "{shell}");
+        assert!(
+            stdout(&out).contains("contacts"),
+            "{shell} completes the subcommands"
+        );
+    }
+    // The manual page, in roff.
+    let man = run(&["man"]);
+    assert_eq!(code(&man), 0);
+    assert!(stdout(&man).starts_with(".ie") || stdout(&man).contains(".TH ghl-tui"));
+    // A --config that is not there: said, exit 2, nothing done.
+    let missing = run(&["--config", "/no/such/config.toml", "contacts", "list"]);
+    assert_eq!(code(&missing), 2, "{}", stderr(&missing));
+    assert!(stderr(&missing).contains("/no/such/config.toml"));
+    // A config line that is wrong: the file and the line.
+    let cfg = home.path().join("config.toml");
+    std::fs::write(&cfg, "location_id = \"L\"\nsync_intervall = 3\n").expect("write");
+    let bad = run(&["--config", cfg.to_str().expect("path"), "contacts", "list"]);
+    assert_eq!(code(&bad), 1);
+    assert!(stderr(&bad).contains("config.toml:2:1"), "{}", stderr(&bad));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_says_each_fact_and_never_the_token() {
+    let seed = common::demo_seed();
+    let sb = common::start(&seed).await;
+    let s = Script::new(&sb, DEMO_TOKEN);
+    let out = s.run(&["doctor"]);
+    let text = stdout(&out);
+    assert_eq!(code(&out), 0, "{text}{}", stderr(&out));
+    for what in [
+        "config",
+        "data",
+        "log",
+        "token store",
+        "sign-in",
+        "api",
+        "rate limit",
+        "local copy",
+        "outbox",
+        "terminal",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("ok") && l.contains(what)),
+            "{what} in:\n{text}"
+        );
+    }
+    assert!(text.contains("320 contacts"), "{text}");
+    assert!(!text.contains(DEMO_TOKEN), "never the token");
+    // The API out of reach: a fail line with what to do, exit 1.
+    let dead = s.run_in("http://127.0.0.1:1", &["doctor"], "");
+    assert_eq!(code(&dead), 1);
+    assert!(
+        stdout(&dead)
+            .lines()
+            .any(|l| l.starts_with("fail") && l.contains("api"))
+    );
+    assert!(stdout(&dead).contains("→"));
+}

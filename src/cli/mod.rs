@@ -5,6 +5,7 @@
 //! its one thing and returns an [`Outcome`]; `main` prints nothing of its own but the error.
 
 pub mod contacts;
+pub mod doctor;
 pub mod export;
 pub mod import;
 pub mod output;
