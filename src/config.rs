@@ -53,7 +53,18 @@ pub struct Config {
     pub token_from: Option<String>,
     /// What is kept of the account on this machine, and how often it is brought up to date.
     pub sync: crate::session::SyncSettings,
+    /// The colours.
+    pub theme: crate::look::Palette,
+    /// The app takes the mouse (clicks, the wheel); `false` leaves it to the terminal.
+    pub mouse: bool,
+    /// The GHL web app's address, for `O`.
+    pub web_url: String,
+    /// Presenter mode from the start.
+    pub mask: bool,
 }
+
+/// The GHL web app, where `O` opens a contact (white-label accounts configure their own).
+pub const DEFAULT_WEB_URL: &str = "https://app.gohighlevel.com";
 
 /// The keys of `config.toml`: the environment's names, or their lowercase short forms. A key
 /// not listed here is a mistake (a typo would otherwise be ignored in silence).
@@ -96,6 +107,41 @@ struct FileConfig {
     /// `auto` (default), `queue` or `contacts`.
     #[serde(alias = "GHL_START_VIEW")]
     start_view: Option<String>,
+    /// `theme = "light"`, or a `[theme]` table: `base` and colours by role.
+    theme: Option<ThemeFile>,
+    /// `false` leaves the mouse to the terminal, so its own selection works.
+    mouse: Option<bool>,
+    /// The web app's address, for `O` (white-label accounts have their own).
+    #[serde(alias = "GHL_WEB_URL")]
+    web_url: Option<String>,
+    /// Start in presenter mode (`P`): contact details masked.
+    mask: Option<bool>,
+}
+
+/// `theme = "16"`, or `[theme]` with `base = "light"` and roles (`focus = "#0969da"`).
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+enum ThemeFile {
+    Name(String),
+    Table(std::collections::BTreeMap<String, String>),
+}
+
+fn theme(file: Option<ThemeFile>) -> Result<crate::look::Palette, String> {
+    use crate::look::Palette;
+    match file {
+        None => Ok(Palette::DARK),
+        Some(ThemeFile::Name(name)) => Palette::named(&name),
+        Some(ThemeFile::Table(roles)) => {
+            let mut p = match roles.get("base") {
+                Some(base) => Palette::named(base)?,
+                None => Palette::DARK,
+            };
+            for (role, value) in roles.iter().filter(|(k, _)| k.as_str() != "base") {
+                p.set(role, value)?;
+            }
+            Ok(p)
+        }
+    }
 }
 
 /// One `[[outcomes]]` table: `name`, and optionally `note` (a template with `{outcome}`,
@@ -353,7 +399,14 @@ impl Config {
             Some(v) => v.parse()?,
             None => crate::app::queue::StartView::Auto,
         };
+        let theme = theme(from_file.theme).map_err(in_file)?;
+        let web_url =
+            pick("GHL_WEB_URL", from_file.web_url).unwrap_or_else(|| DEFAULT_WEB_URL.to_string());
         Ok(Config {
+            theme,
+            mouse: from_file.mouse.unwrap_or(true),
+            web_url,
+            mask: from_file.mask.unwrap_or(false),
             outcomes,
             start_view,
             sync,
@@ -439,6 +492,38 @@ mod tests {
         std::fs::write(&path, "token = [").expect("write");
         let err = Config::load(|_| None, Some(&path)).expect_err("must fail");
         assert!(err.contains("config.toml:1:"), "{err}");
+    }
+
+    #[test]
+    fn a_theme_by_name_or_by_role() {
+        use crate::look::{Colour, Palette};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "theme = \"light\"\n").expect("write");
+        assert_eq!(
+            Config::load(|_| None, Some(&path)).expect("load").theme,
+            Palette::LIGHT
+        );
+        std::fs::write(
+            &path,
+            "[theme]\nbase = \"16\"\nfocus = \"#ff8800\"\nerror = \"light_red\"\n",
+        )
+        .expect("write");
+        let t = Config::load(|_| None, Some(&path)).expect("load").theme;
+        assert_eq!(t.focus, Some(Colour::Rgb(0xff, 0x88, 0x00)));
+        assert_eq!(t.error, Some(Colour::Index(9)));
+        assert_eq!(t.dim, Palette::SIXTEEN.dim);
+        std::fs::write(&path, "[theme]\nfocus = \"puce\"\n").expect("write");
+        let err = Config::load(|_| None, Some(&path)).expect_err("not a colour");
+        assert!(err.contains("config.toml") && err.contains("puce"), "{err}");
+        std::fs::write(
+            &path,
+            "mouse = false\nweb_url = \"https://crm.example.com\"\n",
+        )
+        .expect("write");
+        let cfg = Config::load(|_| None, Some(&path)).expect("load");
+        assert!(!cfg.mouse);
+        assert_eq!(cfg.web_url, "https://crm.example.com");
     }
 
     #[test]

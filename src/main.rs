@@ -1031,7 +1031,10 @@ async fn run_tui(
         let mut state = State::new(label, location, chrono::Utc::now().naive_utc());
         // The only place the machine's zone is read: everything after works from the state.
         state.zone = chrono::Local::now().offset().fix();
-        state.look = look;
+        state.look = ghl_tui::look::Look {
+            palette: cfg.theme,
+            ..look
+        };
         state.date_order = cfg.date_order;
         state.me = cfg.user_id.clone();
         state.outcomes = cfg.outcomes.clone();

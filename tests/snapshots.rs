@@ -638,3 +638,38 @@ fn tag_remove_popup() {
     update(&mut s, key('T'));
     insta::assert_snapshot!(format!("{}", draw(&s).backend()));
 }
+
+#[test]
+fn the_16_colour_theme_draws_no_text_in_dark_gray_and_light_no_yellow() {
+    use ratatui::style::Color;
+    let mut s = screen(common::demo_contacts(40), 120, 30);
+    with_parts(&mut s, sample_tasks(), sample_notes(), sample_events());
+    update(&mut s, key('/'));
+    update(&mut s, key('a'));
+    let colours = |s: &State| {
+        let t = draw(s);
+        let buf = t.backend().buffer().clone();
+        buf.content()
+            .iter()
+            .filter(|c| !c.symbol().trim().is_empty())
+            .map(|c| c.fg)
+            .collect::<std::collections::HashSet<Color>>()
+    };
+    // The default (dark) theme does use dark gray, for borders and secondary text.
+    assert!(colours(&s).contains(&Color::DarkGray));
+    s.look.palette = ghl_tui::look::Palette::SIXTEEN;
+    let sixteen = colours(&s);
+    assert!(!sixteen.contains(&Color::DarkGray), "{sixteen:?}");
+    assert!(
+        sixteen
+            .iter()
+            .all(|c| !matches!(c, Color::Rgb(..) | Color::Indexed(_)))
+    );
+    s.look.palette = ghl_tui::look::Palette::LIGHT;
+    let light = colours(&s);
+    assert!(
+        !light.contains(&Color::Yellow) && !light.contains(&Color::DarkGray),
+        "{light:?}"
+    );
+    assert!(light.iter().any(|c| matches!(c, Color::Rgb(..))));
+}

@@ -8,11 +8,11 @@ use std::cell::Cell;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::BorderType;
 
-use crate::look::Look;
+use crate::look::{Colour, Look, Palette};
 
 thread_local! {
     /// The look of the frame being drawn; `view` sets it from the state before drawing.
-    static LOOK: Cell<Look> = const { Cell::new(Look { color: true }) };
+    static LOOK: Cell<Look> = Cell::new(Look::default());
 }
 
 pub fn set(look: Look) {
@@ -23,9 +23,41 @@ fn color() -> bool {
     LOOK.with(Cell::get).color
 }
 
-/// Colour when on, else the fallback modifiers.
-fn pick(colored: Style, plain: Style) -> Style {
-    if color() { colored } else { plain }
+fn palette() -> Palette {
+    LOOK.with(Cell::get).palette
+}
+
+fn paint(c: Colour) -> Color {
+    match c {
+        Colour::Index(i) => match i {
+            0 => Color::Black,
+            1 => Color::Red,
+            2 => Color::Green,
+            3 => Color::Yellow,
+            4 => Color::Blue,
+            5 => Color::Magenta,
+            6 => Color::Cyan,
+            7 => Color::Gray,
+            8 => Color::DarkGray,
+            9 => Color::LightRed,
+            10 => Color::LightGreen,
+            11 => Color::LightYellow,
+            12 => Color::LightBlue,
+            13 => Color::LightMagenta,
+            14 => Color::LightCyan,
+            _ => Color::White,
+        },
+        Colour::Rgb(r, g, b) => Color::Rgb(r, g, b),
+    }
+}
+
+/// The role's colour on `base` when colour is on and the theme gives the role one, else the
+/// fallback modifiers.
+fn role(colour: fn(&Palette) -> Option<Colour>, base: Style, plain: Style) -> Style {
+    match colour(&palette()).filter(|_| color()) {
+        Some(c) => base.fg(paint(c)),
+        None => plain,
+    }
 }
 
 const fn m(modifier: Modifier) -> Style {
@@ -33,11 +65,10 @@ const fn m(modifier: Modifier) -> Style {
 }
 
 pub fn border(focused: bool) -> Style {
-    match (color(), focused) {
-        (true, true) => Style::new().fg(Color::Cyan),
-        (true, false) => Style::new().fg(Color::DarkGray),
-        (false, true) => m(Modifier::BOLD),
-        (false, false) => Style::new(),
+    if focused {
+        role(|p| p.focus, Style::new(), m(Modifier::BOLD))
+    } else {
+        role(|p| p.border, Style::new(), Style::new())
     }
 }
 
@@ -52,11 +83,10 @@ pub fn border_type(focused: bool) -> BorderType {
 
 pub fn title(focused: bool) -> Style {
     let s = m(Modifier::BOLD);
-    match (color(), focused) {
-        (true, true) => s.fg(Color::Cyan),
-        (false, true) => s.add_modifier(Modifier::REVERSED),
-        _ => s,
+    if !focused {
+        return s;
     }
+    role(|p| p.focus, s, s.add_modifier(Modifier::REVERSED))
 }
 
 pub fn header() -> Style {
@@ -82,7 +112,7 @@ pub fn marker(selected: bool) -> &'static str {
 }
 
 pub fn dim() -> Style {
-    pick(Style::new().fg(Color::DarkGray), m(Modifier::DIM))
+    role(|p| p.dim, Style::new(), m(Modifier::DIM))
 }
 
 /// A task or item that is done: struck through, whatever the colours.
@@ -91,52 +121,46 @@ pub fn done() -> Style {
 }
 
 pub fn label() -> Style {
-    pick(
-        Style::new().fg(Color::Blue).add_modifier(Modifier::BOLD),
-        m(Modifier::BOLD),
-    )
+    role(|p| p.label, m(Modifier::BOLD), m(Modifier::BOLD))
 }
 
 pub fn tag() -> Style {
-    pick(
-        Style::new().fg(Color::Black).bg(Color::Cyan),
-        m(Modifier::REVERSED),
-    )
+    match palette().tag.filter(|_| color()) {
+        // Dark text on the tag's colour: a light background either way.
+        Some(c) => Style::new().fg(Color::Black).bg(paint(c)),
+        None => m(Modifier::REVERSED),
+    }
 }
 
 pub fn error() -> Style {
-    pick(
-        Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
-        m(Modifier::BOLD),
-    )
+    role(|p| p.error, m(Modifier::BOLD), m(Modifier::BOLD))
 }
 
 pub fn warn() -> Style {
-    pick(Style::new().fg(Color::Yellow), m(Modifier::ITALIC))
+    role(|p| p.warning, Style::new(), m(Modifier::ITALIC))
 }
 
 pub fn good() -> Style {
-    pick(Style::new().fg(Color::Green), Style::new())
+    role(|p| p.good, Style::new(), Style::new())
 }
 
 pub fn key() -> Style {
-    pick(
-        Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-        m(Modifier::BOLD),
-    )
+    role(|p| p.focus, m(Modifier::BOLD), m(Modifier::BOLD))
 }
 
 pub fn status_bar() -> Style {
-    pick(
-        Style::new().bg(Color::DarkGray).fg(Color::White),
-        m(Modifier::REVERSED),
-    )
+    let p = palette();
+    match (p.status.filter(|_| color()), p.status_text) {
+        (Some(bg), fg) => {
+            let s = Style::new().bg(paint(bg));
+            fg.map_or(s, |fg| s.fg(paint(fg)))
+        }
+        // No background colour: reversed, in the terminal's own colours.
+        (None, _) => m(Modifier::REVERSED),
+    }
 }
 
 /// The letters of a name that the `/` text matched.
 pub fn matched() -> Style {
-    pick(
-        Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-        m(Modifier::UNDERLINED),
-    )
+    role(|p| p.matched, m(Modifier::BOLD), m(Modifier::UNDERLINED))
 }
