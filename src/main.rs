@@ -29,6 +29,9 @@ struct Cli {
     /// Keeps several accounts apart: each profile has its own sign-in.
     #[arg(long, value_name = "NAME", default_value = "default", global = true)]
     profile: String,
+    /// Presenter mode from the start: emails, phones, addresses and fields masked (P toggles).
+    #[arg(long)]
+    mask: bool,
     /// Colour: auto (a terminal, and NO_COLOR unset), always, never.
     #[arg(long, value_name = "WHEN", default_value = "auto", global = true)]
     color: ghl_tui::look::ColorWhen,
@@ -497,7 +500,7 @@ fn main() -> ExitCode {
                 let demo = cli.demo.then_some(cli.contacts);
                 let profile = cli.profile.clone();
                 let look = ghl_tui::look::Look::with(cli.color, |k| std::env::var(k).ok());
-                run_tui(demo, cli.faults.unwrap_or_default(), cli.config, profile, look).await
+                run_tui(demo, cli.faults.unwrap_or_default(), cli.config, profile, look, cli.mask).await
             }
         }
     });
@@ -1014,10 +1017,12 @@ async fn run_tui(
     config_path: Option<PathBuf>,
     profile: String,
     look: ghl_tui::look::Look,
+    mask: bool,
 ) -> anyhow::Result<ExitCode> {
     let config_path = config_path.or_else(config::default_config_path);
     // Read for the demo too: the user's own settings (date order, and more) apply there.
     let cfg = load_config(config_path.clone())?;
+    ghl_tui::terminal::set_mouse(cfg.mouse);
     // Checked before anything connects: a mistake in it is one line, and nothing starts.
     let keymap = match config::load_keymap(config::keymap_path(config_path.as_deref()).as_deref()) {
         Ok(map) => map,
@@ -1035,6 +1040,11 @@ async fn run_tui(
             palette: cfg.theme,
             ..look
         };
+        state.mask = mask || cfg.mask;
+        state.web_url = cfg.web_url.clone();
+        state.over_ssh = ["SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"]
+            .iter()
+            .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()));
         state.date_order = cfg.date_order;
         state.me = cfg.user_id.clone();
         state.outcomes = cfg.outcomes.clone();

@@ -15,6 +15,31 @@ use ratatui::backend::CrosstermBackend;
 /// The terminal the app draws on: crossterm's, with text of uncertain width kept in line.
 pub type Tui = Terminal<crate::clusters::Clusters<CrosstermBackend<Stdout>>>;
 
+/// The app takes the mouse (config `mouse = false` leaves it to the terminal's own selection).
+static MOUSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+pub fn set_mouse(on: bool) {
+    MOUSE.store(on, std::sync::atomic::Ordering::SeqCst);
+}
+
+fn mouse() -> bool {
+    MOUSE.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// xterm's title stack: the shell's title is pushed on entry and popped on the way out, so the
+/// window is named as it was (terminals without the stack ignore both).
+const PUSH_TITLE: &str = "\x1b[22;0t";
+const POP_TITLE: &str = "\x1b[23;0t";
+
+/// The window's title for `text`, cleaned (a contact's name could carry control codes).
+pub fn title_sequence(text: &str) -> String {
+    let clean: String = crate::sanitize::line(text)
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    format!("\x1b]0;{clean}\x07")
+}
+
 /// Puts the terminal back as we found it. Safe to call more than once.
 pub fn restore() -> io::Result<()> {
     let mut out = io::stdout();
@@ -23,7 +48,8 @@ pub fn restore() -> io::Result<()> {
         DisableBracketedPaste,
         DisableMouseCapture,
         LeaveAlternateScreen,
-        cursor::Show
+        cursor::Show,
+        crossterm::style::Print(POP_TITLE)
     );
     let raw = disable_raw_mode();
     out.flush()?;
@@ -33,12 +59,20 @@ pub fn restore() -> io::Result<()> {
 /// Takes the terminal back after `restore` (e.g. when an external editor exits).
 pub fn resume() -> io::Result<()> {
     enable_raw_mode()?;
+    enter_modes(&mut io::stdout())
+}
+
+fn enter_modes(out: &mut impl Write) -> io::Result<()> {
     execute!(
-        io::stdout(),
+        out,
+        crossterm::style::Print(PUSH_TITLE),
         EnterAlternateScreen,
-        EnableMouseCapture,
         EnableBracketedPaste
-    )
+    )?;
+    if mouse() {
+        execute!(out, EnableMouseCapture)?;
+    }
+    Ok(())
 }
 
 /// Restores the terminal before saying what went wrong, so the message is readable and the
@@ -74,12 +108,7 @@ impl Guard {
         install_panic_hook();
         enable_raw_mode()?;
         let mut out = io::stdout();
-        if let Err(e) = execute!(
-            out,
-            EnterAlternateScreen,
-            EnableMouseCapture,
-            EnableBracketedPaste
-        ) {
+        if let Err(e) = enter_modes(&mut out) {
             let _ = restore();
             return Err(e);
         }
@@ -121,5 +150,26 @@ impl RawMode {
 impl Drop for RawMode {
     fn drop(&mut self) {
         let _ = crossterm::terminal::disable_raw_mode();
+    }
+}
+
+/// The OSC 52 sequence that sets the clipboard to `text` (`c`: the clipboard selection).
+/// Terminals that understand it (most, and tmux with `set -g set-clipboard on`) take it even
+/// over SSH; the others ignore it.
+pub fn osc52(text: &str) -> String {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    format!("\x1b]52;c;{encoded}\x07")
+}
+
+#[cfg(test)]
+mod osc52_tests {
+    #[test]
+    fn the_clipboard_sequence_carries_the_text_in_base64() {
+        assert_eq!(
+            super::osc52("jane@acme.com"),
+            "\x1b]52;c;amFuZUBhY21lLmNvbQ==\x07"
+        );
+        assert_eq!(super::osc52(""), "\x1b]52;c;\x07");
     }
 }

@@ -121,6 +121,11 @@ pub enum Msg {
     ReplayDue,
     /// The external editor closed: the new text, or why it could not run.
     EditorDone(Result<String, String>),
+    /// The browser could not be started for `url` (why).
+    NotOpened {
+        url: String,
+        why: String,
+    },
     /// The agency's locations, for the switcher.
     Locations(Result<Vec<crate::api::InstalledLocation>, String>),
     /// Another location is ready (its token fetched, its outbox open): switch to it.
@@ -248,6 +253,15 @@ pub enum Effect {
         generation: u64,
         filter: crate::api::TaskFilter,
         events: Option<(String, i64, i64)>,
+    },
+    /// Put `text` on the clipboard of the terminal the user sits at (OSC 52: through SSH and
+    /// tmux too).
+    Copy {
+        text: String,
+    },
+    /// Open `url` in the browser (`$BROWSER`, else the platform's opener).
+    OpenUrl {
+        url: String,
     },
     /// Keep who the user is for this location (picked once, when nothing else said).
     RememberMe {

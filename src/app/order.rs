@@ -3,7 +3,28 @@
 //! the item it was on (`x` moves a task to the done ones; the cursor goes with it).
 
 use super::state::{Load, Pane, State};
-use crate::api::{Note, Task};
+use crate::api::{Appointment, Note, Task};
+
+/// Upcoming soonest first, then past latest first. Sorted as drawn, unlike tasks and notes:
+/// which appointments are past moves with the clock, a contact has few, and nothing acts on
+/// an appointment by its place in the list.
+pub fn appointments(events: &[Appointment], now: chrono::NaiveDateTime) -> Vec<&Appointment> {
+    let mut v: Vec<&Appointment> = events.iter().collect();
+    v.sort_by_key(|a| {
+        let start = a.start();
+        let past = start.is_some_and(|s| s < now);
+        (
+            past,
+            if past {
+                start.map(std::cmp::Reverse)
+            } else {
+                None
+            },
+            start,
+        )
+    });
+    v
+}
 
 /// Open tasks first (soonest due first), then done ones (latest first).
 pub fn sort_tasks(tasks: &mut [Task]) {

@@ -279,6 +279,13 @@ pub struct State {
     pub net: Net,
     /// Colour or none.
     pub look: crate::look::Look,
+    /// Presenter mode (`P`): emails, phones, addresses and custom field values masked on
+    /// screen; `y` still copies the real value.
+    pub mask: bool,
+    /// Running over SSH: `O` copies the link, there being no browser on this side.
+    pub over_ssh: bool,
+    /// The GHL web app's address (`O`), e.g. `https://app.gohighlevel.com`.
+    pub web_url: String,
     /// How the user writes numeric dates (config `date_order`, else the locale's).
     pub date_order: super::dates::DateOrder,
     /// `q` was pressed while changes were on their first way out: quit once they are sent.
@@ -451,6 +458,9 @@ impl State {
             store_notice: None,
             net: Net::default(),
             look: crate::look::Look::default(),
+            mask: false,
+            over_ssh: false,
+            web_url: crate::config::DEFAULT_WEB_URL.to_string(),
             date_order: super::dates::DateOrder::default(),
             quit_when_sent: false,
             saving: HashMap::new(),

@@ -263,6 +263,16 @@ impl Executor {
                     tokio::spawn(clocks(replica, contact_ids, self.tx.clone()));
                 }
             }
+            // The event loop writes to the terminal.
+            Effect::Copy { .. } => {}
+            Effect::OpenUrl { url } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(why) = super::launch::browse(&url) {
+                        let _ = tx.send(Msg::NotOpened { url, why });
+                    }
+                });
+            }
             Effect::RememberMe { user_id } => {
                 let key = format!("me:{}", self.client.location_id());
                 self.local.remember(key, user_id);

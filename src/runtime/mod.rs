@@ -5,6 +5,7 @@
 
 mod executor;
 mod finder;
+pub mod launch;
 mod local;
 mod pending;
 mod replay;
@@ -188,6 +189,7 @@ where
     let mut drawn_at: Option<tokio::time::Instant> = None;
     // A frame held back during a burst of moves, and when it is due.
     let mut due: Option<tokio::time::Instant> = None;
+    let mut shown_title = String::new();
     loop {
         let instant = tokio::time::Instant::now();
         // Only moves in the panes are paced: what is typed (the search line) echoes at once.
@@ -200,6 +202,17 @@ where
             drawn_at = Some(instant);
             let geometry = draw(terminal, state)?;
             dirty = false;
+            // The window's title follows the location and the contact, written only when it
+            // changes.
+            let title = crate::ui::window_title(state);
+            if title != shown_title {
+                let sequence = crate::terminal::title_sequence(&title);
+                let backend = terminal.backend_mut();
+                let _ = backend
+                    .write_all(sequence.as_bytes())
+                    .and_then(|()| Write::flush(backend));
+                shown_title = title;
+            }
             if geometry != state.geometry {
                 // What the view measured comes back as a message; when it moves a cursor (the
                 // first frame, a resize), the screen is drawn again to show it.
@@ -281,7 +294,18 @@ where
                     quitting = true;
                     continue;
                 }
-                if let Effect::OpenEditor { text } = effect {
+                if let Effect::Copy { text } = &effect {
+                    // Straight to the terminal, between frames: the terminal (or the one at
+                    // the other end of SSH, or tmux with set-clipboard on) sets its clipboard.
+                    let sequence = crate::terminal::osc52(text);
+                    let backend = terminal.backend_mut();
+                    if let Err(e) = backend
+                        .write_all(sequence.as_bytes())
+                        .and_then(|()| Write::flush(backend))
+                    {
+                        tracing::warn!(error = %e, "could not write the copy to the terminal");
+                    }
+                } else if let Effect::OpenEditor { text } = effect {
                     // The old stream is dropped first: its reader thread may be blocked in a
                     // poll holding crossterm's global reader lock, which a new stream takes
                     // when created (so creating it first could hang until a key came). The
@@ -351,11 +375,7 @@ where
 /// Runs `$VISUAL`/`$EDITOR` (else `vi`) on `text` in a private temporary file and returns what
 /// the user saved. The caller has left raw mode and the alternate screen.
 pub fn edit_externally(text: &str) -> Result<String, String> {
-    let editor = std::env::var("VISUAL")
-        .or_else(|_| std::env::var("EDITOR"))
-        .ok()
-        .filter(|e| !e.trim().is_empty())
-        .unwrap_or_else(|| "vi".to_string());
+    let editor = launch::editor();
     let mut file = tempfile::Builder::new()
         .prefix("ghl-tui-")
         .suffix(".md")
@@ -370,11 +390,10 @@ pub fn edit_externally(text: &str) -> Result<String, String> {
     file.write_all(text.as_bytes())
         .map_err(|e| format!("temporary file: {e}"))?;
     file.flush().map_err(|e| format!("temporary file: {e}"))?;
-    // The editor may be a command with arguments (`code --wait`).
-    let mut parts = editor.split_whitespace();
-    let program = parts.next().unwrap_or("vi");
-    let status = std::process::Command::new(program)
-        .args(parts)
+    // The editor may be a command with arguments and quoted paths (`code --wait`).
+    let mut cmd = launch::command(&editor)?;
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let status = cmd
         .arg(file.path())
         .status()
         .map_err(|e| format!("{program}: {e}"))?;

@@ -3,6 +3,7 @@
 
 pub mod help;
 pub mod layout;
+pub mod mask;
 pub mod overlay;
 pub mod panes;
 mod status;
@@ -56,8 +57,35 @@ pub fn view(state: &State, frame: &mut Frame) -> Geometry {
         geometry.help_scroll_max = max;
         geometry.help_rows = rows;
     }
+    if state.mask {
+        mask::buffer(frame.buffer_mut());
+    }
     mark_cluster_tails(frame.buffer_mut());
     geometry
+}
+
+/// The terminal window's title: `ghl-tui · <location> · <contact>` (the contact only when one
+/// is selected; none in the queue).
+pub fn window_title(state: &State) -> String {
+    let place = state
+        .place
+        .as_ref()
+        .and_then(|p| p.name.clone())
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| state.location_id.clone());
+    let mut title = format!("ghl-tui · {place}");
+    if !state.queue.open
+        && let Some(row) = state.selected_row()
+    {
+        title.push_str(" · ");
+        title.push_str(row.name());
+    }
+    let title = crate::sanitize::line(&title).into_owned();
+    if state.mask {
+        mask::text(&title)
+    } else {
+        title
+    }
 }
 
 fn area(r: ratatui::layout::Rect) -> Area {

@@ -35,9 +35,9 @@ pub fn draw(frame: &mut Frame, state: &State) -> (usize, usize) {
     let yes = state.keymap.key_for(q, Action::Yes).unwrap_or_default();
     let answer = format!("{yes} yes · {no} no");
     match overlay {
-        Overlay::Form(form) => draw_form(frame, form),
+        Overlay::Form(form) => draw_form(frame, form, state.mask),
         Overlay::Discard(form) => {
-            draw_form(frame, form);
+            draw_form(frame, form, state.mask);
             let keys = keys_line(
                 state,
                 q,
@@ -532,7 +532,13 @@ fn below_lines(form: &Form, i: usize, width: usize) -> Vec<Line<'static>> {
     out
 }
 
-fn draw_form(frame: &mut Frame, form: &Form) {
+/// In presenter mode these fields show masked (emails and phones are masked by the frame's
+/// own pass; an address or a custom field has no shape to find).
+fn masked_field(key: &str) -> bool {
+    matches!(key, "address1" | "city" | "state" | "postalCode") || key.starts_with("cf.")
+}
+
+fn draw_form(frame: &mut Frame, form: &Form, mask: bool) {
     let size = frame.area();
     let box_w = 76u16.min(size.width);
     let inner_w = box_w.saturating_sub(2);
@@ -655,7 +661,15 @@ fn draw_form(frame: &mut Frame, form: &Form) {
             ta.set_cursor_style(Style::new());
             ta.set_style(if f.locked { theme::dim() } else { Style::new() });
         }
-        if f.choices.is_empty() {
+        if mask && masked_field(&f.key) {
+            let lines: Vec<Line> = f
+                .area
+                .lines()
+                .iter()
+                .map(|l| Line::raw(crate::ui::mask::value(l)))
+                .collect();
+            frame.render_widget(Paragraph::new(lines), area);
+        } else if f.choices.is_empty() {
             frame.render_widget(&ta, area);
         } else {
             let style = if focused {

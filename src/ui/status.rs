@@ -80,6 +80,9 @@ pub fn draw(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinn
     };
     let noun = if count == "1" { "contact" } else { "contacts" };
     left.push(Span::raw(format!(" {count} {noun}")));
+    if state.mask {
+        left.push(Span::styled(" ◐ presenter", theme::warn()));
+    }
     if state.store_down.is_some() {
         left.push(Span::styled(" ⚠ not saving", theme::error()));
     }

@@ -42,6 +42,10 @@ macro_rules! not_an_answer {
             | Action::QueueAssignee
             | Action::QueueOverdue
             | Action::QueueCallable
+            | Action::Copy
+            | Action::CopySummary
+            | Action::OpenWeb
+            | Action::Mask
             | Action::Disposition
             | Action::Snooze
             | Action::QuickAdd
@@ -173,10 +177,11 @@ fn list_act(
         Back => return (true, None),
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | New | Edit | Delete
         | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
-        | QueueAssignee | QueueOverdue | QueueCallable | Disposition | Snooze | QuickAdd | Save
-        | Cancel | NextField | PrevField | ExternalEditor | Yes | No | RunSearch | AcceptFilter
-        | ClearSearch | CursorLeft | CursorRight | LineStart | LineEnd | WordLeft | WordRight
-        | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
+        | QueueAssignee | QueueOverdue | QueueCallable | Copy | CopySummary | OpenWeb | Mask
+        | Disposition | Snooze | QuickAdd | Save | Cancel | NextField | PrevField
+        | ExternalEditor | Yes | No | RunSearch | AcceptFilter | ClearSearch | CursorLeft
+        | CursorRight | LineStart | LineEnd | WordLeft | WordRight | DeleteChar | DeleteForward
+        | DeleteWord | ClearInput => {
             return (false, Some(overlay));
         }
     };
@@ -425,6 +430,10 @@ fn form_act(
         | Action::QueueAssignee
         | Action::QueueOverdue
         | Action::QueueCallable
+        | Action::Copy
+        | Action::CopySummary
+        | Action::OpenWeb
+        | Action::Mask
         | Action::Disposition
         | Action::Snooze
         | Action::QuickAdd

@@ -52,6 +52,13 @@ pub enum Action {
     QueueOverdue,
     /// In the queue: the contacts it is a good time to call first, within each group.
     QueueCallable,
+    /// Copy the focused value (OSC 52); `CopySummary` a one-line summary.
+    Copy,
+    CopySummary,
+    /// The contact in the GHL web app.
+    OpenWeb,
+    /// Presenter mode: contact details masked on screen.
+    Mask,
     /// A call's outcome on a task: complete, note, follow-up.
     Disposition,
     /// A task due later.
@@ -103,6 +110,10 @@ const NAMES: &[(&str, Action)] = &[
     ("queue_assignee", Action::QueueAssignee),
     ("queue_overdue", Action::QueueOverdue),
     ("queue_callable", Action::QueueCallable),
+    ("copy", Action::Copy),
+    ("copy_summary", Action::CopySummary),
+    ("open_web", Action::OpenWeb),
+    ("mask", Action::Mask),
     ("disposition", Action::Disposition),
     ("snooze", Action::Snooze),
     ("quick_add", Action::QuickAdd),
@@ -277,6 +288,10 @@ impl Scope {
                     | QueueAssignee
                     | QueueOverdue
                     | QueueCallable
+                    | Copy
+                    | CopySummary
+                    | OpenWeb
+                    | Mask
                     | Disposition
                     | Snooze
                     | QuickAdd

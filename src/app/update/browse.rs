@@ -125,6 +125,10 @@ fn browse(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Messages => state.open(Overlay::Messages { scroll: 0 }),
         // Outside the queue they open it.
         QueueAssignee | QueueOverdue | QueueCallable => super::queue::open(state, fx),
+        Copy => super::copy::copy(state, false, fx),
+        CopySummary => super::copy::copy(state, true, fx),
+        OpenWeb => super::copy::open_web(state, fx),
+        Mask => super::copy::toggle_mask(state),
         Disposition => edit::disposition(state),
         Snooze => edit::snooze(state),
         QuickAdd => edit::quick_add(state),
@@ -161,9 +165,9 @@ fn search(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         }
         Top | Bottom | Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | Back
         | New | Edit | Delete | Toggle | AddTag | RemoveTag | ShowPending | Messages
-        | SwitchLocation | Changed | QueueAssignee | QueueOverdue | QueueCallable | Disposition
-        | Snooze | QuickAdd | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No
-        | Pick | Discard => {
+        | SwitchLocation | Changed | QueueAssignee | QueueOverdue | QueueCallable | Copy
+        | CopySummary | OpenWeb | Mask | Disposition | Snooze | QuickAdd | Save | Cancel
+        | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard => {
             return false;
         }
     }
@@ -196,10 +200,11 @@ fn help(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Quit => super::ask_quit(state, fx),
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Back | New | Edit | Delete
         | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
-        | QueueAssignee | QueueOverdue | QueueCallable | Disposition | Snooze | QuickAdd | Save
-        | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard
-        | RunSearch | AcceptFilter | ClearSearch | CursorLeft | CursorRight | LineStart
-        | LineEnd | WordLeft | WordRight | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
+        | QueueAssignee | QueueOverdue | QueueCallable | Copy | CopySummary | OpenWeb | Mask
+        | Disposition | Snooze | QuickAdd | Save | Cancel | NextField | PrevField
+        | ExternalEditor | Yes | No | Pick | Discard | RunSearch | AcceptFilter | ClearSearch
+        | CursorLeft | CursorRight | LineStart | LineEnd | WordLeft | WordRight | DeleteChar
+        | DeleteForward | DeleteWord | ClearInput => {
             return false;
         }
     }

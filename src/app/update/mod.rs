@@ -2,6 +2,7 @@
 //! no widgets: what the view measured comes back as `Msg::Drawn`.
 
 mod browse;
+mod copy;
 mod find;
 mod list;
 mod mouse;
@@ -126,6 +127,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             tasks,
             fetched_ms,
         } => queue::cached_arrived(state, generation, tasks, fetched_ms, &mut fx),
+        Msg::NotOpened { url, why } => {
+            // The link is on the clipboard instead: the user can paste it anywhere.
+            state.say(
+                crate::sanitize::line(&format!("Link copied: could not open a browser ({why})"))
+                    .into_owned(),
+                true,
+            );
+            fx.push(Effect::Copy { text: url });
+        }
         Msg::QueueClocks(found) => queue::clocks_arrived(state, &found),
         Msg::QueueEvents { generation, result } => queue::events_arrived(state, generation, result),
         Msg::Contact { id, result } => {

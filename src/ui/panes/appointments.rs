@@ -5,33 +5,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::api::Appointment;
 use crate::app::state::{Pane, State};
 use crate::sanitize;
 use crate::ui::{text, theme};
 
 use super::placeholder;
-
-/// Upcoming soonest first, then past latest first. Sorted as drawn, unlike tasks and notes:
-/// which appointments are past moves with the clock, a contact has few, and nothing acts on
-/// an appointment by its place in the list.
-pub fn ordered(events: &[Appointment], now: chrono::NaiveDateTime) -> Vec<&Appointment> {
-    let mut v: Vec<&Appointment> = events.iter().collect();
-    v.sort_by_key(|a| {
-        let start = a.start();
-        let past = start.is_some_and(|s| s < now);
-        (
-            past,
-            if past {
-                start.map(std::cmp::Reverse)
-            } else {
-                None
-            },
-            start,
-        )
-    });
-    v
-}
 
 fn status_style(status: &str) -> ratatui::style::Style {
     match status {
@@ -61,7 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
     let focused = state.focus == Pane::Appointments;
     let width = usize::from(area.width);
     let mut lines = Vec::new();
-    for (i, a) in ordered(events, state.now)
+    for (i, a) in crate::app::order::appointments(events, state.now)
         .into_iter()
         .enumerate()
         .skip(cursor.offset)

@@ -106,7 +106,15 @@ pub fn lines(c: &Contact, state: &State, width: usize) -> Vec<Line<'static>> {
         ("Website", c.website.clone()),
         (
             "Address",
-            (!address.is_empty()).then(|| address.join(" · ")),
+            (!address.is_empty()).then(|| {
+                let whole = address.join(" · ");
+                // Presenter mode: an address has no shape the frame's pass could find.
+                if state.mask {
+                    crate::ui::mask::value(&whole)
+                } else {
+                    whole
+                }
+            }),
         ),
         (
             "Timezone",
@@ -231,11 +239,13 @@ pub fn lines(c: &Contact, state: &State, width: usize) -> Vec<Line<'static>> {
                 f.id.as_deref()
                     .and_then(|id| state.field_types.get(id))
                     .map(String::as_str);
-            out.push(field_at(
-                &label(f),
-                &typed_value(&f.display(), kind),
-                column,
-            ));
+            let value = typed_value(&f.display(), kind);
+            let value = if state.mask {
+                crate::ui::mask::value(&value)
+            } else {
+                value
+            };
+            out.push(field_at(&label(f), &value, column));
         }
     }
     out
