@@ -2227,3 +2227,80 @@ fn location_users_tasks_and_events_schemas_reject_what_they_should() {
         "times are strings"
     );
 }
+
+/// `POST /contacts/bulk/tags/update/{type}`: the answer, with a contact that fails among ones
+/// that succeed, matches `UpdateTagsResponseDTO`; a body without tags is the common 422.
+///
+/// The spec contradicts itself here: `responses` is typed as strings, while its own example
+/// and description give one object per contact (`contactId`, `message`, `type`, `oldTags`,
+/// `tagsAdded`, `tagsRemoved`), the only shape that can report partial success. The sandbox
+/// answers with the example's objects; the check holds every other part of the DTO and each
+/// line to the example's keys.
+#[tokio::test]
+async fn bulk_tags_answers_match_update_tags_response_dto() {
+    let api = Api::start().await;
+    let mut spec = Spec::current();
+    let items = "/components/schemas/UpdateTagsResponseDTO/properties/responses/items";
+    let documented = spec.doc.pointer(items).cloned();
+    assert_eq!(
+        documented,
+        Some(json!({"type": "string"})),
+        "the spec as read"
+    );
+    if let Some(slot) = spec.doc.pointer_mut(items) {
+        *slot = json!({
+            "type": "object",
+            "required": ["contactId", "message", "type"],
+            "properties": {
+                "contactId": {"type": "string"},
+                "message": {"type": "string"},
+                "type": {"enum": ["success", "error"]},
+                "oldTags": {"type": "array", "items": {"type": "string"}},
+                "tagsAdded": {"type": "array", "items": {"type": "string"}},
+                "tagsRemoved": {"type": "array", "items": {"type": "string"}}
+            }
+        });
+    }
+    let dto = spec.response(
+        "/contacts/bulk/tags/update/{type}",
+        "post",
+        201,
+        &["succeded", "errorCount", "responses"],
+        Value::Null,
+    );
+    assert_eq!(dto.name, "UpdateTagsResponseDTO");
+    let location = Seed::demo().expect("demo seed").location_id;
+    let ids: Vec<String> = demo_items("contacts", "contacts")
+        .iter()
+        .filter(|c| c["locationId"] == location.as_str())
+        .take(2)
+        .map(|c| str_field(c, "id", "contact").to_string())
+        .collect();
+    let mut checker = Checker::default();
+    for kind in ["add", "remove"] {
+        let path = format!("/contacts/bulk/tags/update/{kind}");
+        let body = json!({
+            "contacts": [ids[0], ids[1], "no-such-contact"],
+            "tags": ["bulk-schema"],
+            "locationId": location,
+        });
+        let (status, answer) = api.call(Method::POST, &path, &[], Some(&body)).await;
+        assert_eq!(status, StatusCode::CREATED, "{path}: {answer}");
+        checker.check(&dto, &format!("POST {path}"), &answer);
+        assert_eq!(answer["errorCount"], 1, "{answer}");
+        assert_eq!(answer["succeded"], false);
+        let lines = array(&answer, "responses", &path);
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[2]["type"], "error");
+    }
+    checker.finish("bulk tags");
+    let (status, answer) = api
+        .call(
+            Method::POST,
+            "/contacts/bulk/tags/update/add",
+            &[],
+            Some(&json!({ "contacts": [ids[0]], "locationId": location })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{answer}");
+}

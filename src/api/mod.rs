@@ -38,4 +38,4 @@ pub use queue::{QueueTask, TaskFilter};
 pub use secret::Secret;
 pub use token_source::TokenSource;
 pub use users::User;
-pub use writes::Upserted;
+pub use writes::{BULK_TAGS_MAX, BulkTagResult, BulkTags, Upserted};

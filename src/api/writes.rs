@@ -32,6 +32,59 @@ struct Tags {
     tags: Vec<String>,
 }
 
+/// The most contacts sent in one bulk tags request.
+pub const BULK_TAGS_MAX: usize = 100;
+
+/// What a bulk tags request did, contact by contact.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkTags {
+    #[serde(default)]
+    pub error_count: Option<u64>,
+    #[serde(default, deserialize_with = "super::lenient::lenient_list")]
+    pub responses: Vec<BulkTagResult>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkTagResult {
+    #[serde(default, deserialize_with = "super::lenient::string")]
+    pub contact_id: String,
+    #[serde(default, deserialize_with = "super::lenient::string")]
+    pub message: String,
+    /// `success` or `error`.
+    #[serde(default, rename = "type", deserialize_with = "super::lenient::string")]
+    pub kind: String,
+    #[serde(default)]
+    pub old_tags: Vec<String>,
+    #[serde(default)]
+    pub tags_added: Vec<String>,
+    #[serde(default)]
+    pub tags_removed: Vec<String>,
+}
+
+impl BulkTagResult {
+    pub fn succeeded(&self) -> bool {
+        self.kind.eq_ignore_ascii_case("success")
+    }
+
+    /// The contact's tags after the change.
+    pub fn tags(&self) -> Vec<String> {
+        let mut tags: Vec<String> = self
+            .old_tags
+            .iter()
+            .filter(|t| !self.tags_removed.iter().any(|r| r.eq_ignore_ascii_case(t)))
+            .cloned()
+            .collect();
+        for t in &self.tags_added {
+            if !tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
+                tags.push(t.clone());
+            }
+        }
+        tags
+    }
+}
+
 /// `POST /contacts/upsert` answer.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -117,6 +170,29 @@ impl Client {
             )
             .await?;
         Ok(out.tags)
+    }
+
+    /// `POST /contacts/bulk/tags/update/{add|remove}`: the same tags on many contacts in one
+    /// request. The answer is per contact: some may fail while the rest succeed.
+    pub async fn bulk_tags(
+        &self,
+        add: bool,
+        contacts: &[String],
+        tags: &[String],
+    ) -> Result<BulkTags, ApiError> {
+        let body = json!({
+            "contacts": contacts,
+            "tags": tags,
+            "locationId": self.location_id(),
+        });
+        let kind = if add { "add" } else { "remove" };
+        self.call(
+            Method::POST,
+            self.url(&["contacts", "bulk", "tags", "update", kind]),
+            Some(&body),
+            true,
+        )
+        .await
     }
 
     /// `DELETE /contacts/{contactId}/tags` (a DELETE with a body): the tags left.

@@ -90,9 +90,9 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Top | Bottom | PageUp | PageDown | Open | NextPane | PrevPane | Focus(_) | Search
         | Refresh | Help | New | Edit | Delete | Toggle | AddTag | RemoveTag | ShowPending
         | Messages | SwitchLocation | Changed | QueueAssignee | QueueOverdue | QueueCallable
-        | Copy | CopySummary | OpenWeb | Mask | Disposition | Snooze | QuickAdd | Save | Cancel
-        | NextField | PrevField | ExternalEditor | Yes | No | Discard | RunSearch
-        | AcceptFilter | ClearSearch => {
+        | Copy | CopySummary | OpenWeb | Mask | Mark | MarkAll | Disposition | Snooze
+        | QuickAdd | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No
+        | Discard | RunSearch | AcceptFilter | ClearSearch => {
             return false;
         }
     }
@@ -146,9 +146,9 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Quit | Top | Bottom | PageUp | PageDown | Open | NextPane | PrevPane | Focus(_)
         | Search | Refresh | Help | New | Edit | Delete | Toggle | AddTag | RemoveTag
         | ShowPending | Messages | SwitchLocation | Changed | QueueAssignee | QueueOverdue
-        | QueueCallable | Copy | CopySummary | OpenWeb | Mask | Disposition | Snooze | QuickAdd
-        | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Discard
-        | RunSearch | AcceptFilter | ClearSearch => {}
+        | QueueCallable | Copy | CopySummary | OpenWeb | Mask | Mark | MarkAll | Disposition
+        | Snooze | QuickAdd | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No
+        | Discard | RunSearch | AcceptFilter | ClearSearch => {}
     }
     state.open(Overlay::Locations(picker));
     true

@@ -279,6 +279,8 @@ pub struct State {
     pub net: Net,
     /// Colour or none.
     pub look: crate::look::Look,
+    /// Contacts marked (`v`, `V`) for a change to all of them (`t`, `T`).
+    pub marked: std::collections::BTreeSet<String>,
     /// Presenter mode (`P`): emails, phones, addresses and custom field values masked on
     /// screen; `y` still copies the real value.
     pub mask: bool,
@@ -458,6 +460,7 @@ impl State {
             store_notice: None,
             net: Net::default(),
             look: crate::look::Look::default(),
+            marked: Default::default(),
             mask: false,
             over_ssh: false,
             web_url: crate::config::DEFAULT_WEB_URL.to_string(),

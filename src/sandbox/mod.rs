@@ -356,6 +356,7 @@ fn router(shared: Arc<Shared>) -> Router {
             "/contacts/{contact_id}/tags",
             post(writes::add_tags).delete(writes::remove_tags),
         )
+        .route("/contacts/bulk/tags/update/{kind}", post(writes::bulk_tags))
         .route(
             "/contacts/{contact_id}/tasks",
             get(routes::tasks).post(writes::create_task),

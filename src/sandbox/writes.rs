@@ -429,7 +429,21 @@ fn change_tags(
     else {
         return contact_missing(id);
     };
-    let mut current: Vec<String> = c
+    let current = retag(c, &given, add).current;
+    (status, axum::Json(json!({ "tags": current }))).into_response()
+}
+
+/// What changing a contact's tags did.
+struct Retagged {
+    old: Vec<String>,
+    added: Vec<String>,
+    removed: Vec<String>,
+    current: Vec<String>,
+}
+
+/// Adds (or removes) `given` on `c`, as GHL does: case-insensitively, each tag once.
+fn retag(c: &mut StoredContact, given: &[String], add: bool) -> Retagged {
+    let old: Vec<String> = c
         .json
         .get("tags")
         .and_then(Value::as_array)
@@ -440,19 +454,131 @@ fn change_tags(
                 .collect()
         })
         .unwrap_or_default();
+    let mut current = old.clone();
+    let (mut added, mut removed) = (Vec::new(), Vec::new());
     if add {
         for t in given {
-            if !current.iter().any(|c| c.eq_ignore_ascii_case(&t)) {
-                current.push(t);
+            if !current.iter().any(|c| c.eq_ignore_ascii_case(t)) {
+                current.push(t.clone());
+                added.push(t.clone());
             }
         }
     } else {
-        current.retain(|c| !given.iter().any(|t| t.eq_ignore_ascii_case(c)));
+        current.retain(|c| {
+            let gone = given.iter().any(|t| t.eq_ignore_ascii_case(c));
+            if gone {
+                removed.push(c.clone());
+            }
+            !gone
+        });
     }
     c.json.insert("tags".into(), json!(current));
     c.json.insert("dateUpdated".into(), json!(now()));
     c.refresh();
-    (status, axum::Json(json!({ "tags": current }))).into_response()
+    Retagged {
+        old,
+        added,
+        removed,
+        current,
+    }
+}
+
+/// `POST /contacts/bulk/tags/update/{type}` (`add` or `remove`): `{contacts, tags, locationId,
+/// removeAllTags?}`. Answers 201 with one response per contact, so part of it may fail:
+/// `{succeded, errorCount, responses: [{contactId, message, type, oldTags, tagsAdded,
+/// tagsRemoved}]}`.
+pub async fn bulk_tags(
+    State(s): State<Arc<Shared>>,
+    Extension(g): Extension<Grant>,
+    Path(kind): Path<String>,
+    body: Bytes,
+) -> Response {
+    let add = match kind.as_str() {
+        "add" => true,
+        "remove" => false,
+        _ => return reply::unprocessable(vec!["type must be one of add, remove".into()]),
+    };
+    let body = match object(&body) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let mut errors = Vec::new();
+    let strings = |key: &str| -> Option<Vec<String>> {
+        body.get(key)?
+            .as_array()?
+            .iter()
+            .map(|v| v.as_str().map(String::from))
+            .collect()
+    };
+    let contacts = strings("contacts").unwrap_or_else(|| {
+        errors.push("contacts must be an array of strings".to_string());
+        Vec::new()
+    });
+    let remove_all = body.get("removeAllTags").and_then(Value::as_bool) == Some(true);
+    let tags = match body.get("tags").and_then(Value::as_array) {
+        Some(t) if t.iter().all(Value::is_string) => normalise_tags(t),
+        _ => {
+            errors.push("tags must be an array of strings".into());
+            Vec::new()
+        }
+    };
+    if tags.is_empty() && !remove_all {
+        errors.push("tags should not be empty".into());
+    }
+    if remove_all && add {
+        errors.push("removeAllTags can only be used with remove".into());
+    }
+    match body.get("locationId").and_then(Value::as_str) {
+        Some(l) if l == g.location_id => {}
+        Some(_) => return reply::unauthorized("The token does not have access to this location."),
+        None => errors.push("locationId should not be empty".into()),
+    }
+    if !errors.is_empty() {
+        return reply::unprocessable(errors);
+    }
+    let mut db = s.db();
+    let mut responses = Vec::new();
+    for id in &contacts {
+        let found = db
+            .contact_mut(id)
+            .filter(|c| c.location_id == g.location_id);
+        let Some(c) = found else {
+            responses.push(json!({
+                "contactId": id,
+                "message": "contact does not belong to location",
+                "type": "error",
+            }));
+            continue;
+        };
+        let given = if remove_all {
+            c.json
+                .get("tags")
+                .and_then(Value::as_array)
+                .map(|t| normalise_tags(t))
+                .unwrap_or_default()
+        } else {
+            tags.clone()
+        };
+        let r = retag(c, &given, add);
+        responses.push(json!({
+            "contactId": id,
+            "message": "Tags updated",
+            "type": "success",
+            "oldTags": r.old,
+            "tagsAdded": r.added,
+            "tagsRemoved": r.removed,
+        }));
+    }
+    let errors = responses.iter().filter(|r| r["type"] == "error").count();
+    (
+        StatusCode::CREATED,
+        axum::Json(json!({
+            "succeded": errors == 0,
+            "errorCount": errors,
+            "responses": responses,
+        })),
+    )
+        .into_response()
 }
 
 fn check_task(o: &Object, create: bool) -> Vec<String> {

@@ -83,12 +83,150 @@ pub async fn replay(client: &Client, store: &StoreHandle) -> Result<Vec<Sent>, S
             });
         }
     }
-    for p in outbox.ready {
+    let ready = outbox.ready;
+    let mut i = 0;
+    while i < ready.len() {
+        let p = &ready[i];
         if let Some(&on) = blocked.get(&p.id) {
             out.push(Sent::Waiting { id: p.id, on });
+            i += 1;
             continue;
         }
-        let sent = send_one(client, store, &p).await?;
+        // The same tags on several contacts in a row (`v` marks, then `t`): one request.
+        let run = tag_run(&ready[i..], &blocked);
+        let sent = if run >= 2 {
+            send_tags_together(client, store, &ready[i..i + run]).await?
+        } else {
+            vec![send_one(client, store, p).await?]
+        };
+        i += sent.len().max(1);
+        let stop = sent.iter().any(|s| matches!(s, Sent::Held { .. }));
+        out.extend(sent);
+        if stop {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// The tags a write adds (`true`) or removes, when it is a tag change.
+fn tag_change(op: &WriteOp) -> Option<(bool, &str, &[String])> {
+    match op {
+        WriteOp::AddTags { id, tags } => Some((true, id, tags)),
+        WriteOp::RemoveTags { id, tags } => Some((false, id, tags)),
+        _ => None,
+    }
+}
+
+/// How many rows from the first make one bulk request: the same change of the same tags, each
+/// to another contact, none held back behind a row set aside.
+fn tag_run(rows: &[Pending], blocked: &std::collections::HashMap<i64, i64>) -> usize {
+    let Some((add, _, tags)) = rows.first().and_then(|p| tag_change(&p.op)) else {
+        return 0;
+    };
+    let mut seen = std::collections::HashSet::new();
+    rows.iter()
+        .take(crate::api::BULK_TAGS_MAX)
+        .take_while(|p| {
+            !blocked.contains_key(&p.id)
+                && tag_change(&p.op)
+                    .is_some_and(|(a, id, t)| a == add && t == tags && seen.insert(id.to_string()))
+        })
+        .count()
+}
+
+/// A run of tag changes as one bulk request, each row confirmed or refused by the answer's
+/// line for its contact. Where the sign-in may not use the bulk endpoint, each goes alone.
+async fn send_tags_together(
+    client: &Client,
+    store: &StoreHandle,
+    rows: &[Pending],
+) -> Result<Vec<Sent>, SyncError> {
+    let Some((add, _, tags)) = rows.first().and_then(|p| tag_change(&p.op)) else {
+        return Ok(Vec::new());
+    };
+    let ids: Vec<String> = rows
+        .iter()
+        .filter_map(|p| tag_change(&p.op).map(|(_, id, _)| id.to_string()))
+        .collect();
+    for p in rows {
+        let sending = p.clone();
+        on(store, move |s| s.sending(&sending)).await?;
+    }
+    let answer = match client.bulk_tags(add, &ids, tags).await {
+        Ok(answer) => answer,
+        // Not for this sign-in (a scope, a plan, a white-label that lacks it): one by one.
+        Err(
+            ApiError::Forbidden { .. }
+            | ApiError::MissingScope { .. }
+            | ApiError::NotFound { .. }
+            | ApiError::Unexpected { .. },
+        ) => return one_by_one(client, store, rows).await,
+        Err(error) => {
+            // Nothing is known to have landed (tag changes are safe to send again).
+            let line = error.one_line();
+            let first = rows[0].id;
+            on(store, move |s| s.failed(first, false, &line)).await?;
+            return Ok(vec![Sent::Held { id: first, error }]);
+        }
+    };
+    let mut out = Vec::new();
+    for p in rows {
+        let Some((_, contact, _)) = tag_change(&p.op) else {
+            continue;
+        };
+        let line = answer.responses.iter().find(|r| r.contact_id == contact);
+        let id = p.id;
+        match line {
+            Some(r) if r.succeeded() => {
+                on(store, move |s| s.confirm(id)).await?;
+                out.push(Sent::Confirmed {
+                    id,
+                    op: p.op.clone(),
+                    applied: Applied::Tags {
+                        contact_id: contact.to_string(),
+                        tags: r.tags(),
+                    },
+                });
+            }
+            Some(r) => {
+                let error = ApiError::Validation {
+                    status: 422,
+                    messages: vec![r.message.clone()],
+                };
+                let payload = serde_json::json!({ "rejected": p.op, "error": error.one_line() });
+                on(store, move |s| {
+                    s.reject(id, &crate::store::rejected_key(id), &payload)
+                })
+                .await?;
+                out.push(Sent::Rejected {
+                    id,
+                    op: p.op.clone(),
+                    error,
+                });
+            }
+            // The answer did not name it: sent on its own, so it is not left unsaid.
+            None => {
+                let sent = send_one(client, store, p).await?;
+                let stop = matches!(sent, Sent::Held { .. });
+                out.push(sent);
+                if stop {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn one_by_one(
+    client: &Client,
+    store: &StoreHandle,
+    rows: &[Pending],
+) -> Result<Vec<Sent>, SyncError> {
+    let mut out = Vec::new();
+    for p in rows {
+        let sent = send_one(client, store, p).await?;
         let stop = matches!(sent, Sent::Held { .. });
         out.push(sent);
         if stop {

@@ -80,6 +80,12 @@ pub fn draw(frame: &mut Frame, area: ratatui::layout::Rect, state: &State, spinn
     };
     let noun = if count == "1" { "contact" } else { "contacts" };
     left.push(Span::raw(format!(" {count} {noun}")));
+    if !state.marked.is_empty() {
+        left.push(Span::styled(
+            format!(" ● {} marked", text::count(state.marked.len() as u64)),
+            theme::key(),
+        ));
+    }
     if state.mask {
         left.push(Span::styled(" ◐ presenter", theme::warn()));
     }

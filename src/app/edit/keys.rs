@@ -46,6 +46,8 @@ macro_rules! not_an_answer {
             | Action::CopySummary
             | Action::OpenWeb
             | Action::Mask
+            | Action::Mark
+            | Action::MarkAll
             | Action::Disposition
             | Action::Snooze
             | Action::QuickAdd
@@ -120,7 +122,15 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
                 (true, None)
             }
             Action::Yes => {
-                let _ = send(state, ops, None, None, fx);
+                // Tags for the marked contacts: sent, so the marks have done their work.
+                let marked = &state.marked;
+                let for_marks = !marked.is_empty()
+                    && ops.iter().all(|op| {
+                        matches!(op, WriteOp::AddTags { id, .. } | WriteOp::RemoveTags { id, .. } if marked.contains(id))
+                    });
+                if send(state, ops, None, None, fx).is_ok() && for_marks {
+                    state.marked.clear();
+                }
                 (true, None)
             }
             Action::No => (true, None),
@@ -178,10 +188,10 @@ fn list_act(
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | New | Edit | Delete
         | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
         | QueueAssignee | QueueOverdue | QueueCallable | Copy | CopySummary | OpenWeb | Mask
-        | Disposition | Snooze | QuickAdd | Save | Cancel | NextField | PrevField
-        | ExternalEditor | Yes | No | RunSearch | AcceptFilter | ClearSearch | CursorLeft
-        | CursorRight | LineStart | LineEnd | WordLeft | WordRight | DeleteChar | DeleteForward
-        | DeleteWord | ClearInput => {
+        | Mark | MarkAll | Disposition | Snooze | QuickAdd | Save | Cancel | NextField
+        | PrevField | ExternalEditor | Yes | No | RunSearch | AcceptFilter | ClearSearch
+        | CursorLeft | CursorRight | LineStart | LineEnd | WordLeft | WordRight | DeleteChar
+        | DeleteForward | DeleteWord | ClearInput => {
             return (false, Some(overlay));
         }
     };
@@ -307,7 +317,25 @@ fn list_act(
 /// Saves the form: every field checked, then the writes recorded (the form stays open with
 /// the reason when they cannot be).
 fn save_form(state: &mut State, mut form: Box<Form>, fx: &mut Vec<Effect>) -> Option<Overlay> {
+    let bulk = match &form.kind {
+        crate::app::form::FormKind::BulkTags { add, .. } => Some(*add),
+        _ => None,
+    };
     match form.submit() {
+        // Many contacts at once: asked first, with what it costs.
+        Some(ops) if !ops.is_empty() && bulk.is_some() => {
+            fx.push(Effect::DiscardDraft {
+                key: form.draft_key(),
+            });
+            let tags = match ops.first() {
+                Some(WriteOp::AddTags { tags, .. } | WriteOp::RemoveTags { tags, .. }) => {
+                    tags.clone()
+                }
+                _ => Vec::new(),
+            };
+            let prompt = crate::app::update::bulk_question(bulk == Some(true), &tags, ops.len());
+            Some(Overlay::Confirm { prompt, ops })
+        }
         Some(ops) if ops.is_empty() => {
             fx.push(Effect::DiscardDraft {
                 key: form.draft_key(),
@@ -434,6 +462,8 @@ fn form_act(
         | Action::CopySummary
         | Action::OpenWeb
         | Action::Mask
+        | Action::Mark
+        | Action::MarkAll
         | Action::Disposition
         | Action::Snooze
         | Action::QuickAdd

@@ -142,6 +142,15 @@ pub fn on_action(state: &mut State, action: Action, fx: &mut Vec<Effect>) {
         },
         Action::Delete => delete(state, contact),
         Action::Toggle => toggle_task(state, fx),
+        // With contacts marked, tags go to all of them.
+        Action::AddTag | Action::RemoveTag if !state.marked.is_empty() => {
+            let ids: Vec<String> = state.marked.iter().cloned().collect();
+            let seen = tag_suggestions(state);
+            open(
+                state,
+                Form::bulk_tags(ids, action == Action::AddTag, seen, now),
+            );
+        }
         Action::AddTag => match contact {
             Some(c) if !is_local(c.id()) => {
                 let seen = tag_suggestions(state);

@@ -38,6 +38,11 @@ pub enum FormKind {
     AddTag {
         contact_id: String,
     },
+    /// The same tags added to (or removed from) every marked contact.
+    BulkTags {
+        ids: Vec<String>,
+        add: bool,
+    },
     /// One line that becomes a task or a note (`a`); what it says is in `Form::quick`.
     QuickAdd {
         /// Who a task is for (the user, when known).
@@ -489,6 +494,30 @@ impl Form {
         f
     }
 
+    /// Tags for every marked contact: added, or removed.
+    pub fn bulk_tags(
+        ids: Vec<String>,
+        add: bool,
+        suggestions: Vec<String>,
+        now: chrono::NaiveDateTime,
+    ) -> Form {
+        let n = crate::text::count(ids.len() as u64);
+        let title = if add {
+            format!("Add tags to {n} marked contacts")
+        } else {
+            format!("Remove tags from {n} marked contacts")
+        };
+        let mut f = Form::build(
+            FormKind::BulkTags { ids, add },
+            title,
+            vec![Field::new("tags", "Tags", "")],
+            now,
+        );
+        f.fields[0].note = Some("comma-separated; Tab goes through the tags in use".into());
+        f.suggestions = suggestions;
+        f
+    }
+
     /// One line to fill, nothing else: `Enter` saves (as in a one-line box anywhere).
     pub fn enter_saves(&self) -> bool {
         let open: Vec<&Field> = self.fields.iter().filter(|f| !f.locked).collect();
@@ -562,6 +591,7 @@ impl Form {
             FormKind::NewNote { contact_id } => format!("note:new:{contact_id}"),
             FormKind::EditNote { note_id, .. } => format!("note:{note_id}"),
             FormKind::AddTag { contact_id } => format!("tags:{contact_id}"),
+            FormKind::BulkTags { add, .. } => format!("bulk-tags:{add}"),
             FormKind::Disposition { task_id, .. } => format!("disposition:{task_id}"),
             FormKind::Snooze { task_id, .. } => format!("snooze:{task_id}"),
             FormKind::QuickAdd { .. } => "quick:new".into(),

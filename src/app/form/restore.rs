@@ -44,6 +44,7 @@ impl Form {
                 now,
             ),
             FormKind::AddTag { contact_id } => Form::add_tag(contact_id, Vec::new(), now),
+            FormKind::BulkTags { ids, add } => Form::bulk_tags(ids.clone(), *add, Vec::new(), now),
             FormKind::Disposition { .. } => Form::disposition(kind.clone(), now, &[]),
             FormKind::Snooze { .. } => Form::snooze(kind.clone(), now),
             FormKind::QuickAdd { assign_to } => Form::quick_add(assign_to.clone(), now),
@@ -230,6 +231,7 @@ pub(super) fn kind_json(kind: &FormKind) -> Value {
             note_id,
         } => json!({"form": "edit_note", "contact": contact_id, "id": note_id}),
         FormKind::AddTag { contact_id } => json!({"form": "add_tag", "contact": contact_id}),
+        FormKind::BulkTags { ids, add } => json!({"form": "bulk_tags", "ids": ids, "add": add}),
         FormKind::QuickAdd { assign_to } => json!({"form": "quick", "assign": assign_to}),
         FormKind::Snooze {
             contact_id,
@@ -274,6 +276,15 @@ fn kind_from_json(v: &Value) -> Option<FormKind> {
         },
         "add_tag" => FormKind::AddTag {
             contact_id: s("contact")?,
+        },
+        "bulk_tags" => FormKind::BulkTags {
+            ids: v
+                .get("ids")?
+                .as_array()?
+                .iter()
+                .filter_map(|i| i.as_str().map(String::from))
+                .collect(),
+            add: v.get("add").and_then(Value::as_bool).unwrap_or(true),
         },
         "quick" => FormKind::QuickAdd {
             assign_to: s("assign"),

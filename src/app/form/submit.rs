@@ -53,6 +53,23 @@ impl Form {
                 task_title,
             } => self.snooze_ops(contact_id, task_id, task_title),
             FormKind::QuickAdd { assign_to } => self.quick_ops(assign_to),
+            FormKind::BulkTags { ids, add } => self.tags().map(|tags| {
+                ids.into_iter()
+                    .map(|id| {
+                        if add {
+                            WriteOp::AddTags {
+                                id,
+                                tags: tags.clone(),
+                            }
+                        } else {
+                            WriteOp::RemoveTags {
+                                id,
+                                tags: tags.clone(),
+                            }
+                        }
+                    })
+                    .collect()
+            }),
             FormKind::AddTag { contact_id } => self.tags().map(|tags| {
                 vec![WriteOp::AddTags {
                     id: contact_id,

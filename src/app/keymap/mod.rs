@@ -59,6 +59,9 @@ pub enum Action {
     OpenWeb,
     /// Presenter mode: contact details masked on screen.
     Mask,
+    /// Mark the selected contact (`MarkAll`: everything the list shows) for `t`/`T` on all.
+    Mark,
+    MarkAll,
     /// A call's outcome on a task: complete, note, follow-up.
     Disposition,
     /// A task due later.
@@ -114,6 +117,8 @@ const NAMES: &[(&str, Action)] = &[
     ("copy_summary", Action::CopySummary),
     ("open_web", Action::OpenWeb),
     ("mask", Action::Mask),
+    ("mark", Action::Mark),
+    ("mark_all", Action::MarkAll),
     ("disposition", Action::Disposition),
     ("snooze", Action::Snooze),
     ("quick_add", Action::QuickAdd),
@@ -292,6 +297,8 @@ impl Scope {
                     | CopySummary
                     | OpenWeb
                     | Mask
+                    | Mark
+                    | MarkAll
                     | Disposition
                     | Snooze
                     | QuickAdd

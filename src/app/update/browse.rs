@@ -129,6 +129,8 @@ fn browse(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         CopySummary => super::copy::copy(state, true, fx),
         OpenWeb => super::copy::open_web(state, fx),
         Mask => super::copy::toggle_mask(state),
+        Mark => super::marks::mark(state),
+        MarkAll => super::marks::mark_all(state),
         Disposition => edit::disposition(state),
         Snooze => edit::snooze(state),
         QuickAdd => edit::quick_add(state),
@@ -166,8 +168,8 @@ fn search(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Top | Bottom | Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Help | Back
         | New | Edit | Delete | Toggle | AddTag | RemoveTag | ShowPending | Messages
         | SwitchLocation | Changed | QueueAssignee | QueueOverdue | QueueCallable | Copy
-        | CopySummary | OpenWeb | Mask | Disposition | Snooze | QuickAdd | Save | Cancel
-        | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard => {
+        | CopySummary | OpenWeb | Mask | Mark | MarkAll | Disposition | Snooze | QuickAdd
+        | Save | Cancel | NextField | PrevField | ExternalEditor | Yes | No | Pick | Discard => {
             return false;
         }
     }
@@ -201,10 +203,10 @@ fn help(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         Open | NextPane | PrevPane | Focus(_) | Search | Refresh | Back | New | Edit | Delete
         | Toggle | AddTag | RemoveTag | ShowPending | Messages | SwitchLocation | Changed
         | QueueAssignee | QueueOverdue | QueueCallable | Copy | CopySummary | OpenWeb | Mask
-        | Disposition | Snooze | QuickAdd | Save | Cancel | NextField | PrevField
-        | ExternalEditor | Yes | No | Pick | Discard | RunSearch | AcceptFilter | ClearSearch
-        | CursorLeft | CursorRight | LineStart | LineEnd | WordLeft | WordRight | DeleteChar
-        | DeleteForward | DeleteWord | ClearInput => {
+        | Mark | MarkAll | Disposition | Snooze | QuickAdd | Save | Cancel | NextField
+        | PrevField | ExternalEditor | Yes | No | Pick | Discard | RunSearch | AcceptFilter
+        | ClearSearch | CursorLeft | CursorRight | LineStart | LineEnd | WordLeft | WordRight
+        | DeleteChar | DeleteForward | DeleteWord | ClearInput => {
             return false;
         }
     }
@@ -245,7 +247,11 @@ pub(super) fn focus(state: &mut State, pane: Pane, fx: &mut Vec<Effect>) {
 }
 
 fn back(state: &mut State, fx: &mut Vec<Effect>) {
-    if state.focus != Pane::Contacts {
+    if !state.marked.is_empty() && state.focus == Pane::Contacts {
+        let n = state.marked.len();
+        state.marked.clear();
+        state.say(format!("{} unmarked", crate::text::count(n as u64)), false);
+    } else if state.focus != Pane::Contacts {
         state.focus = Pane::Contacts;
     } else if !state.filter.is_empty() {
         list::clear_filter(state, fx);

@@ -5,6 +5,7 @@ mod browse;
 mod copy;
 mod find;
 mod list;
+mod marks;
 mod mouse;
 mod panes;
 mod parts;
@@ -14,6 +15,7 @@ mod replica;
 pub use browse::act;
 pub use find::INLINE_ROWS;
 pub(crate) use list::refresh;
+pub use marks::bulk_question;
 pub(crate) use parts::load_selected;
 pub use queue::{choose_me, queue_row, queue_selected, task_made};
 

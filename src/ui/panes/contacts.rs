@@ -62,7 +62,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
             continue;
         };
         let selected = pos == state.list.selected;
-        let name = name_cell(row.name(), theme::marker(selected), query);
+        let mut name = name_cell(row.name(), theme::marker(selected), query);
+        if state.marked.contains(row.id()) {
+            // Marked for a change to all (`v`): a mark before the name.
+            name.spans.insert(0, Span::styled("● ", theme::key()));
+        }
         let tags = row.tags();
         let last = changes.and_then(|c| c.get(row.id())).unwrap_or(&tags);
         let cells = std::iter::once(ratatui::widgets::Cell::from(name)).chain(
