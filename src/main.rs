@@ -1265,6 +1265,7 @@ async fn run_script(
                 out: o,
             } => {
                 let from = contacts::Source::of(session, cached)?;
+                contacts::say_cached(&from).await;
                 output::print_records(
                     &out(o),
                     &contacts::list(&from, limit).await?,
@@ -1278,11 +1279,13 @@ async fn run_script(
                 out: o,
             } => {
                 let from = contacts::Source::of(session, cached)?;
+                contacts::say_cached(&from).await;
                 let found = contacts::search(&from, &query, limit).await?;
                 output::print_records(&out(o), &found, contacts::COLUMNS)
             }
             ContactsCommand::Show { id, cached, out: o } => {
                 let from = contacts::Source::of(session, cached)?;
+                contacts::say_cached(&from).await;
                 output::print_record(
                     &out(o),
                     &contacts::show(&from, &id).await?,

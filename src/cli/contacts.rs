@@ -76,6 +76,30 @@ impl<'a> Source<'a> {
     }
 }
 
+/// Says, on stderr and only to a person, that an answer came from the local copy and how old
+/// it is: a script reading stdout sees the data alone.
+pub async fn say_cached(from: &Source<'_>) {
+    use std::io::IsTerminal;
+    let Source::Cached(replica) = from else {
+        return;
+    };
+    if !std::io::stderr().is_terminal() {
+        return;
+    }
+    let mark = replica.call(|r| r.mark()).await.ok().and_then(Result::ok);
+    let when = mark
+        .and_then(|m| m.last_sync_ms)
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map_or_else(
+            || "not synced yet".to_string(),
+            |t| {
+                let local = t.with_timezone(&chrono::Local);
+                format!("synced {}", local.format("%Y-%m-%d %H:%M"))
+            },
+        );
+    eprintln!("(from the local copy, {when})");
+}
+
 fn store_failed(e: impl std::fmt::Display) -> Failure {
     Failure::new(
         exit::ERROR,
