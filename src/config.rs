@@ -107,8 +107,9 @@ struct FileConfig {
     /// `auto` (default), `queue` or `contacts`.
     #[serde(alias = "GHL_START_VIEW")]
     start_view: Option<String>,
-    /// `theme = "light"`, or a `[theme]` table: `base` and colours by role.
-    theme: Option<ThemeFile>,
+    /// `theme = "light"`, or a `[theme]` table: `base` and colours by role (read by `theme`,
+    /// which can say what is wrong in words).
+    theme: Option<toml::Value>,
     /// `false` leaves the mouse to the terminal, so its own selection works.
     mouse: Option<bool>,
     /// The web app's address, for `O` (white-label accounts have their own).
@@ -119,28 +120,29 @@ struct FileConfig {
 }
 
 /// `theme = "16"`, or `[theme]` with `base = "light"` and roles (`focus = "#0969da"`).
-#[derive(Debug, serde::Deserialize)]
-#[serde(untagged)]
-enum ThemeFile {
-    Name(String),
-    Table(std::collections::BTreeMap<String, String>),
-}
-
-fn theme(file: Option<ThemeFile>) -> Result<crate::look::Palette, String> {
+fn theme(file: Option<toml::Value>) -> Result<crate::look::Palette, String> {
     use crate::look::Palette;
+    let text = |v: &toml::Value, what: &str| -> Result<String, String> {
+        v.as_str().map(str::to_string).ok_or_else(|| {
+            format!(
+                "theme: {what} is {v}, not a quoted name: write {what} = \"{}\"",
+                v.to_string().trim_matches('"')
+            )
+        })
+    };
     match file {
         None => Ok(Palette::DARK),
-        Some(ThemeFile::Name(name)) => Palette::named(&name),
-        Some(ThemeFile::Table(roles)) => {
+        Some(toml::Value::Table(roles)) => {
             let mut p = match roles.get("base") {
-                Some(base) => Palette::named(base)?,
+                Some(base) => Palette::named(&text(base, "base")?)?,
                 None => Palette::DARK,
             };
             for (role, value) in roles.iter().filter(|(k, _)| k.as_str() != "base") {
-                p.set(role, value)?;
+                p.set(role, &text(value, role)?)?;
             }
             Ok(p)
         }
+        Some(v) => Palette::named(&text(&v, "theme")?),
     }
 }
 
@@ -516,6 +518,9 @@ mod tests {
         std::fs::write(&path, "[theme]\nfocus = \"puce\"\n").expect("write");
         let err = Config::load(|_| None, Some(&path)).expect_err("not a colour");
         assert!(err.contains("config.toml") && err.contains("puce"), "{err}");
+        std::fs::write(&path, "theme = 16\n").expect("write");
+        let err = Config::load(|_| None, Some(&path)).expect_err("a number");
+        assert!(err.contains("theme = \"16\""), "{err}");
         std::fs::write(
             &path,
             "mouse = false\nweb_url = \"https://crm.example.com\"\n",

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod clusters;
 pub mod config;
+pub mod launch;
 pub mod logging;
 pub mod look;
 pub mod private;

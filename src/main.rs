@@ -50,7 +50,8 @@ struct Settings {
     /// The API's address (a sandbox, or a white-label's).
     #[arg(long, global = true, value_name = "URL", env = "GHL_API_BASE_URL")]
     api_base_url: Option<String>,
-    /// A Private Integration token (or any bearer token) instead of the stored sign-in.
+    /// A Private Integration token (or any bearer token) instead of the stored sign-in; prefer
+    /// the variable, since a flag's value shows in `ps`.
     #[arg(
         long,
         global = true,
@@ -65,6 +66,7 @@ struct Settings {
     /// The OAuth app `login` signs in with.
     #[arg(long, global = true, value_name = "ID", env = "GHL_CLIENT_ID")]
     client_id: Option<String>,
+    /// The OAuth app's secret; prefer the variable, since a flag's value shows in `ps`.
     #[arg(
         long,
         global = true,
@@ -103,6 +105,9 @@ struct Settings {
     /// `file` keeps sign-ins in a 0600 file even where an OS keyring answers.
     #[arg(long, global = true, value_name = "STORE", env = "GHL_TOKEN_STORE")]
     token_store: Option<String>,
+    /// The GHL web app's address, where `O` opens a contact (a white-label's own).
+    #[arg(long, global = true, value_name = "URL", env = "GHL_WEB_URL")]
+    web_url: Option<String>,
     /// The log's level and filter (e.g. debug, or ghl_tui=trace).
     #[arg(long, global = true, value_name = "FILTER", env = "GHL_TUI_LOG")]
     log: Option<String>,
@@ -129,6 +134,7 @@ impl Settings {
             "GHL_RECONCILE_HOURS" => &self.reconcile_hours,
             "GHL_TOKEN_STORE" => &self.token_store,
             "GHL_TUI_LOG" => &self.log,
+            "GHL_WEB_URL" => &self.web_url,
             // Anything else (locale variables for the date order, NO_COLOR) is the
             // environment's.
             other => return std::env::var(other).ok(),
@@ -1042,9 +1048,7 @@ async fn run_tui(
         };
         state.mask = mask || cfg.mask;
         state.web_url = cfg.web_url.clone();
-        state.over_ssh = ["SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT"]
-            .iter()
-            .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()));
+        state.no_browser = ghl_tui::launch::no_browser_here(|k| std::env::var(k).ok()).is_some();
         state.date_order = cfg.date_order;
         state.me = cfg.user_id.clone();
         state.outcomes = cfg.outcomes.clone();
@@ -1202,7 +1206,7 @@ async fn script(
                 "not signed in: run `ghl-tui login` (or set GHL_TOKEN and GHL_LOCATION_ID)",
             ));
         }
-        Err(e) => return fail(Failure::new(exit::NOT_SIGNED_IN, e)),
+        Err(e) => return fail(Failure::new(exit::ERROR, e)),
     };
     session.replica = ghl_tui::session::open_replica(session.store.path.as_deref(), cfg.sync.cache);
     let mut me = cfg.user_id.clone().or(session.user_id.clone());

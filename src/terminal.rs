@@ -40,16 +40,25 @@ pub fn title_sequence(text: &str) -> String {
     format!("\x1b]0;{clean}\x07")
 }
 
+/// A title was pushed and not popped yet: each push gets exactly one pop, however often the
+/// terminal is restored (a panic's hook, then the guard).
+static TITLE_PUSHED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Puts the terminal back as we found it. Safe to call more than once.
 pub fn restore() -> io::Result<()> {
     let mut out = io::stdout();
+    let pop = if TITLE_PUSHED.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        POP_TITLE
+    } else {
+        ""
+    };
     let modes = execute!(
         out,
         DisableBracketedPaste,
         DisableMouseCapture,
         LeaveAlternateScreen,
         cursor::Show,
-        crossterm::style::Print(POP_TITLE)
+        crossterm::style::Print(pop)
     );
     let raw = disable_raw_mode();
     out.flush()?;
@@ -63,9 +72,14 @@ pub fn resume() -> io::Result<()> {
 }
 
 fn enter_modes(out: &mut impl Write) -> io::Result<()> {
+    let push = if TITLE_PUSHED.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        ""
+    } else {
+        PUSH_TITLE
+    };
     execute!(
         out,
-        crossterm::style::Print(PUSH_TITLE),
+        crossterm::style::Print(push),
         EnterAlternateScreen,
         EnableBracketedPaste
     )?;

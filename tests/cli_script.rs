@@ -357,6 +357,34 @@ async fn notes_and_tags_go_through_the_outbox_and_wait_when_offline() {
     }
     let missing = s.run(&["tags", "add", "no-such-contact", "x"]);
     assert_eq!(code(&missing), 4, "{}", stderr(&missing));
+
+    // A note to a contact named by email, offline: the local copy knows the email, so it is
+    // recorded (exit 6) rather than lost with the pipe, and the next run sends it.
+    {
+        let path = s.replica_path();
+        let (replica, _) = ghl_tui::store::Replica::open(&path).expect("replica");
+        let raw = client.contact_raw(&id).await.expect("contact");
+        replica.put_contact(&raw, 1).expect("kept");
+    }
+    let offline = s.run_in(dead, &["notes", "add", &email], "Left a voicemail offline.");
+    assert_eq!(code(&offline), 6, "{}", stderr(&offline));
+    assert_eq!(code(&s.run(&["tags", "add", &id, "after-the-note"])), 0);
+    let notes = client.notes(&id).await.expect("notes");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.body.as_deref() == Some("Left a voicemail offline."))
+    );
+    // A refusal told to the script is not offered again by the app as a draft.
+    let store = ghl_tui::store::Store::open(
+        &s.replica_path()
+            .with_file_name(format!("{}.sqlite3", s.location)),
+    )
+    .expect("the outbox");
+    assert!(
+        store.drafts().expect("drafts").is_empty(),
+        "no drafts left behind"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -385,10 +413,29 @@ async fn exit_codes_say_usage_sign_in_and_refusal() {
     let no_scope = narrow.run(&["tasks", "list"]);
     assert_eq!(code(&no_scope), 5, "{}", stderr(&no_scope));
     assert!(stdout(&no_scope).is_empty());
+    // 3 for a write too, when the server refuses the sign-in (the change is kept).
+    let wrong = Script::new(&sb, "pit-not-a-real-token");
+    let refused = wrong.run(&["tags", "add", id, "x"]);
+    assert_eq!(code(&refused), 3, "{}", stderr(&refused));
+    // 3 for a write too, when the server refuses the sign-in (the change is kept).
+    let wrong = Script::new(&sb, "pit-not-a-real-token");
+    let refused = wrong.run(&["tags", "add", id, "x"]);
+    assert_eq!(code(&refused), 3, "{}", stderr(&refused));
     // --help names the codes and every GHL_ variable.
     let help = s.run(&["--help"]);
     let text = stdout(&help);
-    for line in ["6  offline", "GHL_TOKEN", "GHL_LOCATION_ID"] {
+    for line in [
+        "6  offline",
+        "GHL_TOKEN",
+        "GHL_LOCATION_ID",
+        "GHL_API_BASE_URL",
+        "GHL_CLIENT_SECRET",
+        "GHL_USER_ID",
+        "GHL_CACHE",
+        "GHL_TOKEN_STORE",
+        "GHL_WEB_URL",
+        "GHL_TUI_LOG",
+    ] {
         assert!(text.contains(line), "{line} in --help");
     }
 }

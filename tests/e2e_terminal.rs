@@ -19,23 +19,41 @@ fn copies(raw: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// An email as the screen might show one: a word with `@` and a dotted domain after it.
+/// What on the screen shows a contact's email or phone in the clear: a word with an `@`
+/// after more than its first letter (a domain cut by a column counts: `kavya.venkat@`), and
+/// a run of seven digits or more (a phone, whatever its separators).
 fn emails_on(screen: &str) -> Vec<String> {
-    screen
-        .split(|c: char| c.is_whitespace() || "│┌┐└┘─·,()<>\"'".contains(c))
+    let mut out: Vec<String> = screen
+        .split(|c: char| c.is_whitespace() || "│┌┐└┘─·,()<>\"'…".contains(c))
         .filter(|w| {
-            let Some((local, domain)) = w.split_once('@') else {
+            let Some((local, _)) = w.split_once('@') else {
                 return false;
             };
-            !local.is_empty()
-                && local
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c))
-                && domain.contains('.')
-                && local.chars().skip(1).any(|c| c != '•')
+            local.chars().skip(1).any(|c| c.is_ascii_alphanumeric())
         })
         .map(String::from)
-        .collect()
+        .collect();
+    for line in screen.lines() {
+        let (mut digits, mut run) = (0, String::new());
+        for c in line.chars() {
+            if c.is_ascii_digit() {
+                digits += 1;
+                run.push(c);
+            } else if "-. +()".contains(c) {
+                run.push(c);
+            } else {
+                (digits, run) = (0, String::new());
+            }
+            // A date (1957-07-01) is not a phone.
+            let b = run.trim().as_bytes();
+            let date = b.len() >= 8 && b[4] == b'-' && b.get(7) == Some(&b'-');
+            if digits >= 7 && !date {
+                out.push(line.trim().to_string());
+                break;
+            }
+        }
+    }
+    out
 }
 
 #[test]
@@ -180,7 +198,6 @@ fn a_bad_config_line_is_said_with_its_file_and_line() {
     let home = tempfile::tempdir().expect("tempdir");
     let dir = home.path().join("config").join("ghl-tui");
     std::fs::create_dir_all(&dir).expect("mkdir");
-    std::fs::write(dir.join("config.toml"), "theme = \"16\"\n\n[theme]\n").expect("write");
     let cfg = dir.join("config.toml");
     std::fs::write(&cfg, "start_view = \"contacts\"\nmouse = \"no\"\n").expect("write");
     let path = cfg.to_string_lossy().into_owned();
@@ -189,4 +206,36 @@ fn a_bad_config_line_is_said_with_its_file_and_line() {
     assert!(!status.success());
     let said = String::from_utf8_lossy(&tui.raw).into_owned();
     assert!(said.contains("config.toml:2:"), "{said}");
+}
+
+#[test]
+fn presenter_mode_masks_emails_cut_by_a_narrow_column_and_keeps_it_across_a_switch() {
+    let mut tui = Tui::spawn(&["--demo", "--mask"], 80, 24);
+    tui.wait("the list, masked", |sc| {
+        sc.contents().contains("presenter") && sc.contents().contains('•')
+    });
+    let shown = emails_on(&tui.screen().contents());
+    assert!(
+        shown.is_empty(),
+        "at 80 columns: {shown:?}\n{}",
+        numbered(tui.screen())
+    );
+    // Another location: still presenting.
+    tui.send("L");
+    tui.wait("the switcher", |sc| sc.contents().contains("Northside"));
+    tui.send("North");
+    tui.wait("filtered", |sc| sc.contents().contains("Northside"));
+    tui.send("\r");
+    tui.wait("switched", |sc| sc.contents().contains("Now in"));
+    tui.wait("still masked", |sc| {
+        sc.contents().contains("presenter") && sc.contents().contains('•')
+    });
+    let shown = emails_on(&tui.screen().contents());
+    assert!(
+        shown.is_empty(),
+        "after the switch: {shown:?}\n{}",
+        numbered(tui.screen())
+    );
+    tui.send("q");
+    assert!(tui.wait_exit(DEADLINE).success());
 }

@@ -82,6 +82,7 @@ fn places() -> Vec<Place> {
             Box::new(with(|_| Overlay::Confirm {
                 prompt: "Delete?".into(),
                 ops: vec![],
+                form: None,
             })),
         ),
         (

@@ -55,12 +55,13 @@ pub struct BulkTagResult {
     /// `success` or `error`.
     #[serde(default, rename = "type", deserialize_with = "super::lenient::string")]
     pub kind: String,
-    #[serde(default)]
-    pub old_tags: Vec<String>,
-    #[serde(default)]
-    pub tags_added: Vec<String>,
-    #[serde(default)]
-    pub tags_removed: Vec<String>,
+    /// The contact's tags before; without them the tags after are not known from the answer.
+    #[serde(default, deserialize_with = "super::lenient::opt_string_list")]
+    pub old_tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "super::lenient::opt_string_list")]
+    pub tags_added: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "super::lenient::opt_string_list")]
+    pub tags_removed: Option<Vec<String>>,
 }
 
 impl BulkTagResult {
@@ -68,20 +69,26 @@ impl BulkTagResult {
         self.kind.eq_ignore_ascii_case("success")
     }
 
-    /// The contact's tags after the change.
-    pub fn tags(&self) -> Vec<String> {
+    pub fn failed(&self) -> bool {
+        self.kind.eq_ignore_ascii_case("error")
+    }
+
+    /// The contact's tags after the change, when the answer says what they were before.
+    pub fn tags(&self) -> Option<Vec<String>> {
+        let removed = self.tags_removed.clone().unwrap_or_default();
         let mut tags: Vec<String> = self
             .old_tags
+            .as_ref()?
             .iter()
-            .filter(|t| !self.tags_removed.iter().any(|r| r.eq_ignore_ascii_case(t)))
+            .filter(|t| !removed.iter().any(|r| r.eq_ignore_ascii_case(t)))
             .cloned()
             .collect();
-        for t in &self.tags_added {
+        for t in self.tags_added.iter().flatten() {
             if !tags.iter().any(|x| x.eq_ignore_ascii_case(t)) {
                 tags.push(t.clone());
             }
         }
-        tags
+        Some(tags)
     }
 }
 
@@ -284,5 +291,37 @@ impl Client {
     pub async fn delete_note(&self, contact_id: &str, note_id: &str) -> Result<(), ApiError> {
         let url = self.url(&["contacts", contact_id, "notes", note_id]);
         confirmed(self.call(Method::DELETE, url, None, true).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bulk_answer_is_read_leniently_and_says_only_what_it_knows() {
+        // The example's shape: one object per contact.
+        let a: BulkTags = serde_json::from_value(json!({
+            "succeded": false, "errorCount": 1,
+            "responses": [
+                {"contactId": "c1", "message": "Tags updated", "type": "success",
+                 "oldTags": ["a", "B"], "tagsAdded": ["c"], "tagsRemoved": ["b"]},
+                {"contactId": "c2", "type": "success", "oldTags": null},
+                {"contactId": "c3", "message": "contact is deleted", "type": "error"}
+            ]
+        }))
+        .expect("reads");
+        assert_eq!(
+            a.responses[0].tags(),
+            Some(vec!["a".to_string(), "c".to_string()])
+        );
+        assert_eq!(a.responses[1].tags(), None, "before unknown: after unknown");
+        assert!(a.responses[2].failed() && !a.responses[2].succeeded());
+        // The schema's shape (strings): no line names a contact, so each goes on its own.
+        let strings: BulkTags = serde_json::from_value(json!({
+            "succeded": true, "errorCount": 0, "responses": ["c1", "c2"]
+        }))
+        .expect("reads");
+        assert!(strings.responses.is_empty());
     }
 }

@@ -184,6 +184,11 @@ pub fn on_opened(state: &mut State, id: String, name: String) -> Vec<Effect> {
     fresh.size = state.size;
     fresh.zone = state.zone;
     fresh.look = state.look;
+    // Presenter mode stays on across a switch: the screen is still being shared.
+    fresh.mask = state.mask;
+    fresh.no_browser = state.no_browser;
+    fresh.web_url = state.web_url.clone();
+    fresh.outcomes = state.outcomes.clone();
     fresh.date_order = state.date_order;
     fresh.switchable = state.switchable;
     // The same settings hold there; its replica is read when the switch is made.

@@ -284,8 +284,9 @@ pub struct State {
     /// Presenter mode (`P`): emails, phones, addresses and custom field values masked on
     /// screen; `y` still copies the real value.
     pub mask: bool,
-    /// Running over SSH: `O` copies the link, there being no browser on this side.
-    pub over_ssh: bool,
+    /// No browser would reach the user from here (over SSH, or no graphical session): `O`
+    /// copies the link instead.
+    pub no_browser: bool,
     /// The GHL web app's address (`O`), e.g. `https://app.gohighlevel.com`.
     pub web_url: String,
     /// How the user writes numeric dates (config `date_order`, else the locale's).
@@ -340,10 +341,12 @@ pub enum Overlay {
     Form(Box<super::form::Form>),
     /// "Discard your changes?" over a form that changed.
     Discard(Box<super::form::Form>),
-    /// A y/N question; yes sends the writes.
+    /// A y/N question; yes sends the writes (and `form`, if they came from one, is what a
+    /// store that cannot record them gives back).
     Confirm {
         prompt: String,
         ops: Vec<crate::api::WriteOp>,
+        form: Option<Box<super::form::Form>>,
     },
     /// A y/N question; yes runs the effects.
     Ask {
@@ -462,7 +465,7 @@ impl State {
             look: crate::look::Look::default(),
             marked: Default::default(),
             mask: false,
-            over_ssh: false,
+            no_browser: false,
             web_url: crate::config::DEFAULT_WEB_URL.to_string(),
             date_order: super::dates::DateOrder::default(),
             quit_when_sent: false,

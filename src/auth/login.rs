@@ -19,18 +19,15 @@ pub enum Mode {
 
 /// Picks the mode from the environment; the second value is the reason, told to the user.
 pub fn choose_mode(no_browser: bool, env: impl Fn(&str) -> Option<String>) -> (Mode, String) {
-    let set = |k: &str| env(k).is_some_and(|v| !v.trim().is_empty());
     if no_browser {
         return (Mode::Paste, "--no-browser was given".into());
     }
-    if set("SSH_CONNECTION") || set("SSH_TTY") {
-        return (
-            Mode::Paste,
-            "this is an SSH session: a browser here would open on the far machine".into(),
-        );
+    if let Some(why) = crate::launch::no_browser_here(&env) {
+        return (Mode::Paste, why.into());
     }
     if let Some(cmd) = env("BROWSER").filter(|v| !v.trim().is_empty()) {
-        let opener = cmd.split_whitespace().map(String::from).collect();
+        // Split as a shell would: `"/opt/My Browser/b" --new-window`.
+        let opener = crate::launch::browser_words(Some(&cmd));
         return (Mode::Browser { opener }, "opening $BROWSER".into());
     }
     if cfg!(target_os = "macos") {
@@ -47,12 +44,6 @@ pub fn choose_mode(no_browser: bool, env: impl Fn(&str) -> Option<String>) -> (M
                 opener: vec!["rundll32".into(), "url.dll,FileProtocolHandler".into()],
             },
             "opening your browser".into(),
-        );
-    }
-    if !set("DISPLAY") && !set("WAYLAND_DISPLAY") {
-        return (
-            Mode::Paste,
-            "there is no graphical session (DISPLAY and WAYLAND_DISPLAY are unset)".into(),
         );
     }
     (

@@ -241,7 +241,17 @@ pub async fn resolve(session: &Session, who: &str) -> Result<String, Failure> {
     if !who.contains('@') {
         return Ok(who.to_string());
     }
-    let found = search_server(session, Some(who), Some(5)).await?;
+    let found = match search_server(session, Some(who), Some(5)).await {
+        Ok(found) => found,
+        // Out of reach: the local copy knows the email, so the write can still be recorded.
+        Err(f) => match local_email(session, who).await {
+            Some(ids) => ids
+                .into_iter()
+                .map(|id| serde_json::json!({"id": id, "email": who}))
+                .collect(),
+            None => return Err(f),
+        },
+    };
     let exact: Vec<&Value> = found
         .iter()
         .filter(|c| text(c, "email").eq_ignore_ascii_case(who))
@@ -257,4 +267,15 @@ pub async fn resolve(session: &Session, who: &str) -> Result<String, Failure> {
             format!("several contacts have the email {who}: name one by id"),
         )),
     }
+}
+
+/// The contacts the local copy has with this email (`None` without a local copy).
+async fn local_email(session: &Session, email: &str) -> Option<Vec<String>> {
+    let replica = session.replica.replica.as_ref()?;
+    let email = email.to_string();
+    replica
+        .call(move |r| r.contact_by_email(&email))
+        .await
+        .ok()?
+        .ok()
 }

@@ -83,7 +83,7 @@ impl Out {
                 // One record reads better down the page: a label and its value a line.
                 let width = columns.iter().map(|c| c.header.len()).max().unwrap_or(0);
                 for c in columns {
-                    let v = (c.cell)(item);
+                    let v = clean((c.cell)(item));
                     if !v.is_empty() {
                         writeln!(w, "{:<width$}  {v}", self.head(c.header), width = width)?;
                     }
@@ -188,9 +188,23 @@ fn write_csv(w: &mut impl Write, items: &[Value], columns: &[Column]) -> io::Res
     let mut csv = csv::Writer::from_writer(w);
     csv.write_record(columns.iter().map(|c| c.header))?;
     for item in items {
-        csv.write_record(columns.iter().map(|c| (c.cell)(item)))?;
+        csv.write_record(columns.iter().map(|c| csv_cell((c.cell)(item))))?;
     }
     csv.flush()
+}
+
+/// A CSV cell keeps its line breaks and tabs (a note's paragraphs are data) but loses other
+/// control characters: a file `cat` to a terminal must not drive it.
+pub fn csv_cell(s: String) -> String {
+    if !s
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return s;
+    }
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .collect()
 }
 
 /// A string field of a record, or empty.
@@ -267,9 +281,16 @@ mod tests {
         let first = r.records().next().expect("a row").expect("parsed");
         assert_eq!(&first[0], "Ann, \"the\" first");
         assert_eq!(&first[1], "a, b");
+        assert!(!csv.contains('\u{1b}'), "no escape in CSV: {csv:?}");
         let tsv = written(&out(Format::Table, false), &items);
         assert_eq!(tsv.lines().next(), Some("name\ttags"));
         assert!(!tsv.contains('\u{1b}'), "no control characters: {tsv:?}");
         assert_eq!(tsv.lines().nth(2).map(|l| l.split('\t').count()), Some(2));
+        // One record down the page on a terminal: cleaned too.
+        let mut buf = Vec::new();
+        out(Format::Table, true)
+            .record(&mut buf, &items[1], COLS)
+            .expect("write");
+        assert!(!String::from_utf8_lossy(&buf).contains('\u{1b}'));
     }
 }

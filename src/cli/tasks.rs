@@ -135,21 +135,44 @@ pub async fn done_op(
     let contact_id = match contact {
         Some(c) => super::contacts::resolve(session, &c).await?,
         None => {
-            let all = session
-                .client
-                .location_tasks(&TaskFilter::default())
-                .await
-                .map_err(|e| Failure::api(&e))?;
-            all.iter()
-                .find(|t| t.id() == task_id)
-                .map(|t| t.contact_id().to_string())
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| {
-                    Failure::new(
-                        exit::NOT_FOUND,
-                        format!("no task {task_id} in this location"),
-                    )
-                })?
+            let open = TaskFilter {
+                completed: Some(false),
+                assigned_to: Vec::new(),
+            };
+            match session.client.location_tasks(&open).await {
+                Ok(all) => all
+                    .iter()
+                    .find(|t| t.id() == task_id)
+                    .map(|t| t.contact_id().to_string())
+                    .filter(|c| !c.is_empty())
+                    .ok_or_else(|| {
+                        Failure::new(
+                            exit::NOT_FOUND,
+                            format!("no open task {task_id} in this location"),
+                        )
+                    })?,
+                // Out of reach: the local copy may know whose task it is, so the change can
+                // still be recorded and sent later.
+                Err(e) => {
+                    let known = match session.replica.replica.as_ref() {
+                        Some(r) => {
+                            let id = task_id.to_string();
+                            r.call(move |r| r.task_contact(&id))
+                                .await
+                                .ok()
+                                .and_then(Result::ok)
+                                .flatten()
+                        }
+                        None => None,
+                    };
+                    known.ok_or_else(|| {
+                        Failure::new(
+                            super::code_of(&e),
+                            format!("{}; give --contact to record it anyway", e.one_line()),
+                        )
+                    })?
+                }
+            }
         }
     };
     Ok(WriteOp::CompleteTask {

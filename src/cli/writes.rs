@@ -49,7 +49,10 @@ pub async fn send(
     for id in &recorded {
         match sent.iter().find(|s| sent_id(s) == Some(*id)) {
             Some(Sent::Confirmed { applied: a, .. }) => applied.push(a.clone()),
-            Some(Sent::Rejected { error, .. }) => {
+            Some(Sent::Rejected { id, error, .. }) => {
+                // Said to the script, which has it: not offered again by the app as a draft.
+                let key = crate::store::rejected_key(*id);
+                let _ = store.call(move |s| s.discard_draft(&key)).await;
                 let code = match code_of(error) {
                     exit::NOT_FOUND => exit::NOT_FOUND,
                     _ => exit::REFUSED,
@@ -58,11 +61,15 @@ pub async fn send(
             }
             Some(Sent::Held { error, .. }) => {
                 // A scope the sign-in lacks holds the write (it goes once the scope is
-                // granted), but to a script it is a refusal.
-                let code = if matches!(error, crate::api::ApiError::MissingScope { .. }) {
-                    exit::REFUSED
-                } else {
-                    exit::WAITING
+                // granted), but to a script it is a refusal; a refused sign-in is "not signed
+                // in". Either way the change is recorded and waits.
+                use crate::api::ApiError;
+                let code = match error {
+                    ApiError::MissingScope { .. } | ApiError::Forbidden { .. } => exit::REFUSED,
+                    ApiError::Unauthorized { .. } | ApiError::SignedOut { .. } => {
+                        exit::NOT_SIGNED_IN
+                    }
+                    _ => exit::WAITING,
                 };
                 return Err(Failure::new(
                     code,

@@ -268,7 +268,7 @@ impl Executor {
             Effect::OpenUrl { url } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
-                    if let Err(why) = super::launch::browse(&url) {
+                    if let Err(why) = crate::launch::browse(&url) {
                         let _ = tx.send(Msg::NotOpened { url, why });
                     }
                 });

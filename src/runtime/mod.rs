@@ -5,7 +5,6 @@
 
 mod executor;
 mod finder;
-pub mod launch;
 mod local;
 mod pending;
 mod replay;
@@ -318,6 +317,8 @@ where
                     crate::terminal::settle_input();
                     let result = suspended(terminal, || edit_externally(&text));
                     events = make_events();
+                    // The shell's title is back while the editor ran: ours is sent again.
+                    shown_title.clear();
                     let result = result?;
                     let _ = exec.tx.send(Msg::EditorDone(result));
                 } else {
@@ -375,7 +376,7 @@ where
 /// Runs `$VISUAL`/`$EDITOR` (else `vi`) on `text` in a private temporary file and returns what
 /// the user saved. The caller has left raw mode and the alternate screen.
 pub fn edit_externally(text: &str) -> Result<String, String> {
-    let editor = launch::editor();
+    let editor = crate::launch::editor();
     let mut file = tempfile::Builder::new()
         .prefix("ghl-tui-")
         .suffix(".md")
@@ -391,7 +392,7 @@ pub fn edit_externally(text: &str) -> Result<String, String> {
         .map_err(|e| format!("temporary file: {e}"))?;
     file.flush().map_err(|e| format!("temporary file: {e}"))?;
     // The editor may be a command with arguments and quoted paths (`code --wait`).
-    let mut cmd = launch::command(&editor)?;
+    let mut cmd = crate::launch::command(&editor)?;
     let program = cmd.get_program().to_string_lossy().into_owned();
     let status = cmd
         .arg(file.path())

@@ -526,6 +526,51 @@ impl Replica {
         Ok(())
     }
 
+    /// The contact a task belongs to, from what is kept of tasks (a contact's own, or the
+    /// work queue's), for a write made while the server is out of reach.
+    pub fn task_contact(&self, task_id: &str) -> Result<Option<String>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT contact_id, kind, json FROM parts WHERE kind IN ('tasks', 'queue_tasks')",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let (contact, kind, json): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+            let Ok(Value::Array(items)) = serde_json::from_str::<Value>(&json) else {
+                continue;
+            };
+            for item in items {
+                let task = if kind == "queue_tasks" {
+                    &item["task"]
+                } else {
+                    &item
+                };
+                let id = task
+                    .get("id")
+                    .or_else(|| task.get("_id"))
+                    .and_then(Value::as_str);
+                if id == Some(task_id) {
+                    let named = task.get("contactId").and_then(Value::as_str);
+                    let owner = named.map(str::to_string).unwrap_or_else(|| contact.clone());
+                    if !owner.is_empty() && !owner.starts_with('~') {
+                        return Ok(Some(owner));
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The contact with this email, when exactly one has it, from the local copy.
+    pub fn contact_by_email(&self, email: &str) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM contacts WHERE lower(email) = lower(?1)")?;
+        let ids = stmt
+            .query_map([email.trim()], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(ids)
+    }
+
     /// Every contact as last stored, whole, newest first (the list's order), at most `limit`.
     pub fn each_json(
         &self,

@@ -155,20 +155,17 @@ async fn send_tags_together(
     }
     let answer = match client.bulk_tags(add, &ids, tags).await {
         Ok(answer) => answer,
-        // Not for this sign-in (a scope, a plan, a white-label that lacks it): one by one.
-        Err(
-            ApiError::Forbidden { .. }
-            | ApiError::MissingScope { .. }
-            | ApiError::NotFound { .. }
-            | ApiError::Unexpected { .. },
-        ) => return one_by_one(client, store, rows).await,
-        Err(error) => {
-            // Nothing is known to have landed (tag changes are safe to send again).
+        // A passing trouble (the network, a 5xx, a limit): the run waits, first row first.
+        // Tag changes are safe to send again, so nothing is lost if part of it had landed.
+        Err(error) if hold(&error) && !matches!(error, ApiError::MissingScope { .. }) => {
             let line = error.one_line();
             let first = rows[0].id;
             on(store, move |s| s.failed(first, false, &line)).await?;
             return Ok(vec![Sent::Held { id: first, error }]);
         }
+        // Anything else (not for this sign-in, a refusal of the request as a whole, an answer
+        // that cannot be read): each contact on its own, where each gets its own answer.
+        Err(_) => return one_by_one(client, store, rows).await,
     };
     let mut out = Vec::new();
     for p in rows {
@@ -178,18 +175,18 @@ async fn send_tags_together(
         let line = answer.responses.iter().find(|r| r.contact_id == contact);
         let id = p.id;
         match line {
-            Some(r) if r.succeeded() => {
+            Some(r) if r.succeeded() && r.tags().is_some() => {
                 on(store, move |s| s.confirm(id)).await?;
                 out.push(Sent::Confirmed {
                     id,
                     op: p.op.clone(),
                     applied: Applied::Tags {
                         contact_id: contact.to_string(),
-                        tags: r.tags(),
+                        tags: r.tags().unwrap_or_default(),
                     },
                 });
             }
-            Some(r) => {
+            Some(r) if r.failed() => {
                 let error = ApiError::Validation {
                     status: 422,
                     messages: vec![r.message.clone()],
@@ -205,8 +202,9 @@ async fn send_tags_together(
                     error,
                 });
             }
-            // The answer did not name it: sent on its own, so it is not left unsaid.
-            None => {
+            // The answer did not name it, or not so its tags are known: sent on its own (again,
+            // which a tag change takes), so it is neither left unsaid nor shown wrong.
+            _ => {
                 let sent = send_one(client, store, p).await?;
                 let stop = matches!(sent, Sent::Held { .. });
                 out.push(sent);

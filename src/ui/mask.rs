@@ -44,14 +44,32 @@ fn emails(n: usize, ch: &impl Fn(usize) -> Option<char>, out: &mut [bool]) {
         while end < n && ch(end).is_some_and(domain_char) {
             end += 1;
         }
-        // A domain cut short by a narrow column (`jane@exam…`) still marks an email.
-        let looks = start < at && end > at + 1;
+        // A domain cut short by a narrow column (`jane@exam…`, `jane@`) still marks an email;
+        // `@jane` (nothing before) is a mention, not an address.
+        let looks = start < at
+            && (end > at + 1 || end == n || ch(end).is_some_and(|c| !c.is_alphanumeric()));
         if looks {
             // The first letter stays, to tell two people apart at a glance.
             for slot in &mut out[start + 1..at] {
                 *slot = true;
             }
         }
+    }
+}
+
+/// How many digits a country calling code has, from the number's first digits (E.164: the
+/// one-digit codes are 1 and 7; a short list of two-digit ones; the rest have three).
+fn country_code_len(digits: &[u8]) -> usize {
+    const TWO: &[&[u8]] = &[
+        b"20", b"27", b"30", b"31", b"32", b"33", b"34", b"36", b"39", b"40", b"41", b"43", b"44",
+        b"45", b"46", b"47", b"48", b"49", b"51", b"52", b"53", b"54", b"55", b"56", b"57", b"58",
+        b"60", b"61", b"62", b"63", b"64", b"65", b"66", b"81", b"82", b"84", b"86", b"90", b"91",
+        b"92", b"93", b"94", b"95", b"98",
+    ];
+    match digits.first() {
+        Some(b'1' | b'7') => 1,
+        _ if digits.len() >= 2 && TWO.contains(&&digits[..2]) => 2,
+        _ => 3,
     }
 }
 
@@ -70,32 +88,32 @@ fn phones(n: usize, ch: &impl Fn(usize) -> Option<char>, out: &mut [bool]) {
         while end < n && ch(end).is_some_and(part) {
             end += 1;
         }
-        // A letter right after is an id or a word, not a number.
-        let glued = ch(end).is_some_and(|c| c.is_alphanumeric());
+        // The run ends at its last digit; what comes right after that digit decides whether
+        // it is a number on its own or part of a word or an id (`12ab`).
         while end > i && ch(end - 1).is_some_and(|c| !c.is_ascii_digit()) {
             end -= 1;
         }
+        let glued = ch(end).is_some_and(|c| c.is_alphanumeric());
         let digits: Vec<usize> = (i..end)
             .filter(|&k| ch(k).is_some_and(|c| c.is_ascii_digit()))
             .collect();
-        let text: String = (i..end).filter_map(ch).collect();
+        let text: Vec<char> = (i..end).filter_map(ch).collect();
         // Dates (2026-12-01 10:00) and plain counts are not phone numbers.
-        let date = text.len() >= 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-';
+        let date = text.len() >= 10 && text[4] == '-' && text[7] == '-';
         let phone = !glued && !date && (digits.len() >= 10 || (plus && digits.len() >= 7));
         if phone {
-            // The country code after `+` (up to the first separator) and the last four stay.
-            let mut keep_head = 0;
-            if plus {
-                // How long the country code is, as the numbering plan says (+44 7700...).
-                let code = phonenumber::parse(None, &text)
-                    .map(|p| p.code().value().to_string().len())
-                    .unwrap_or(3);
-                let mut k = i + 1;
-                while k < end && k < i + 1 + code && ch(k).is_some_and(|c| c.is_ascii_digit()) {
-                    k += 1;
-                }
-                keep_head = k;
-            }
+            // The country code after `+` and the last four stay.
+            let keep_head = if plus {
+                let lead: Vec<u8> = digits
+                    .iter()
+                    .take(3)
+                    .filter_map(|&k| ch(k))
+                    .map(|c| c as u8)
+                    .collect();
+                digits.get(country_code_len(&lead)).copied().unwrap_or(end)
+            } else {
+                i
+            };
             let tail = digits.len().saturating_sub(4);
             for &k in &digits[..tail] {
                 if k >= keep_head {
@@ -177,6 +195,16 @@ mod tests {
         }
         assert_eq!(value("22 Maple Ave"), "2• ••••• •••");
         assert_eq!(text("tobias.jaeger@example.d"), "t••••••••••••@example.d");
+        assert_eq!(text("kavya.venkataraman@"), "k•••••••••••••••••@");
+        assert_eq!(
+            text("Zoe  +16175550106  Beacon Street"),
+            "Zoe  +1••••••0106  Beacon Street"
+        );
+        assert_eq!(
+            text("call 617-555-0106 tomorrow"),
+            "call •••-•••-0106 tomorrow"
+        );
+        assert_eq!(text("+44 7700 900880"), "+44 •••• ••0880");
     }
 
     #[test]

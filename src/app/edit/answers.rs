@@ -390,6 +390,10 @@ pub fn not_recorded(
             .map(Box::new)
     });
     if let Some(mut form) = form {
+        // Tags for marked contacts: the marks come back with the form.
+        if let crate::app::form::FormKind::BulkTags { ids, .. } = &form.kind {
+            state.marked.extend(ids.iter().cloned());
+        }
         form.alert = Some(alert);
         give_back(state, form);
     }

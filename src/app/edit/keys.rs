@@ -116,7 +116,7 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
             }
             not_an_answer!() => (false, Some(Overlay::Ask { prompt, yes })),
         },
-        Overlay::Confirm { prompt, ops } => match action {
+        Overlay::Confirm { prompt, ops, form } => match action {
             Action::Quit => {
                 crate::app::update::ask_quit(state, fx);
                 (true, None)
@@ -128,13 +128,16 @@ pub fn on_act(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
                     && ops.iter().all(|op| {
                         matches!(op, WriteOp::AddTags { id, .. } | WriteOp::RemoveTags { id, .. } if marked.contains(id))
                     });
-                if send(state, ops, None, None, fx).is_ok() && for_marks {
+                // Kept with the writes: if the store cannot record them, the form (and with
+                // it the marks) comes back.
+                let key = form.as_ref().map(|f| f.draft_key());
+                if send(state, ops, key, form, fx).is_ok() && for_marks {
                     state.marked.clear();
                 }
                 (true, None)
             }
             Action::No => (true, None),
-            not_an_answer!() => (false, Some(Overlay::Confirm { prompt, ops })),
+            not_an_answer!() => (false, Some(Overlay::Confirm { prompt, ops, form })),
         },
         list @ (Overlay::RemoveTag { .. }
         | Overlay::WhoAmI { .. }
@@ -322,11 +325,9 @@ fn save_form(state: &mut State, mut form: Box<Form>, fx: &mut Vec<Effect>) -> Op
         _ => None,
     };
     match form.submit() {
-        // Many contacts at once: asked first, with what it costs.
+        // Many contacts at once: asked first, with what it costs. The draft stays until the
+        // writes are recorded (they drop it in the same transaction).
         Some(ops) if !ops.is_empty() && bulk.is_some() => {
-            fx.push(Effect::DiscardDraft {
-                key: form.draft_key(),
-            });
             let tags = match ops.first() {
                 Some(WriteOp::AddTags { tags, .. } | WriteOp::RemoveTags { tags, .. }) => {
                     tags.clone()
@@ -334,7 +335,11 @@ fn save_form(state: &mut State, mut form: Box<Form>, fx: &mut Vec<Effect>) -> Op
                 _ => Vec::new(),
             };
             let prompt = crate::app::update::bulk_question(bulk == Some(true), &tags, ops.len());
-            Some(Overlay::Confirm { prompt, ops })
+            Some(Overlay::Confirm {
+                prompt,
+                ops,
+                form: Some(form),
+            })
         }
         Some(ops) if ops.is_empty() => {
             fx.push(Effect::DiscardDraft {

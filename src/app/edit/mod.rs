@@ -371,6 +371,7 @@ fn delete(state: &mut State, contact: Option<Contact>) {
     state.open(Overlay::Confirm {
         prompt,
         ops: vec![op],
+        form: None,
     });
 }
 

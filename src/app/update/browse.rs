@@ -129,7 +129,7 @@ fn browse(state: &mut State, action: Action, fx: &mut Vec<Effect>) -> bool {
         CopySummary => super::copy::copy(state, true, fx),
         OpenWeb => super::copy::open_web(state, fx),
         Mask => super::copy::toggle_mask(state),
-        Mark => super::marks::mark(state),
+        Mark => super::marks::mark(state, fx),
         MarkAll => super::marks::mark_all(state),
         Disposition => edit::disposition(state),
         Snooze => edit::snooze(state),

@@ -82,8 +82,13 @@ pub(super) fn copy(state: &mut State, summary: bool, fx: &mut Vec<Effect>) {
     let Some((label, text)) = what(state, summary).filter(|(_, t)| !t.is_empty()) else {
         return state.say("Nothing to copy here", true);
     };
-    // What was copied is said, masked in presenter mode like everything else on screen.
-    let shown = crate::text::fit(&crate::sanitize::line(&text), 60);
+    // What was copied is said: in presenter mode only what it was, since a value cut to fit
+    // the status bar would have no shape left for the screen's mask to find.
+    let shown = if state.mask {
+        "(masked)".to_string()
+    } else {
+        crate::text::fit(&crate::sanitize::line(&text), 60)
+    };
     state.say(format!("Copied {label}: {shown}"), false);
     fx.push(Effect::Copy { text });
 }
@@ -108,9 +113,9 @@ pub(super) fn open_web(state: &mut State, fx: &mut Vec<Effect>) {
         return state.say("No saved contact selected to open", true);
     };
     let url = web_link(&state.web_url, &state.location_id, &contact);
-    if state.over_ssh {
+    if state.no_browser {
         state.say(
-            format!("Link copied (over SSH, no browser on this side): {url}"),
+            format!("Link copied (no browser here: over SSH, or no display): {url}"),
             false,
         );
         fx.push(Effect::Copy { text: url });

@@ -6,7 +6,7 @@
 use crate::app::state::State;
 
 /// `v`: the selected contact marked, or unmarked.
-pub(super) fn mark(state: &mut State) {
+pub(super) fn mark(state: &mut State, fx: &mut Vec<crate::app::msg::Effect>) {
     let Some(id) = state.selected_id().map(String::from) else {
         return state.say("No contact selected", true);
     };
@@ -17,10 +17,10 @@ pub(super) fn mark(state: &mut State) {
         state.marked.insert(id);
     }
     say_marked(state);
-    // On to the next, as in a file manager: `v v v` marks three.
-    let (len, height) = (state.visible_len(), state.geometry.list_height);
-    let next = (state.list.selected + 1).min(len.saturating_sub(1));
-    state.list.select(next, len, height);
+    // On to the next, as in a file manager: `v v v` marks three (and, near the end of what
+    // is loaded, the next page is asked for as with any move).
+    let next = (state.list.selected + 1).min(state.visible_len().saturating_sub(1));
+    super::list::select_list(state, next, fx);
 }
 
 /// `V`: everything the list shows marked; when it all is already, no marks.

@@ -69,8 +69,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, spinner: &str) {
         }
         let tags = row.tags();
         let last = changes.and_then(|c| c.get(row.id())).unwrap_or(&tags);
+        // Masked before the column cuts it: a cut email has no shape left to find.
+        let reach = if state.mask {
+            std::borrow::Cow::Owned(crate::ui::mask::text(row.reach()))
+        } else {
+            std::borrow::Cow::Borrowed(row.reach())
+        };
         let cells = std::iter::once(ratatui::widgets::Cell::from(name)).chain(
-            [row.reach(), row.company(), last.as_str()]
+            [reach.as_ref(), row.company(), last.as_str()]
                 .into_iter()
                 .take(widths.len().saturating_sub(1))
                 .map(|s| ratatui::widgets::Cell::from(s.to_string())),

@@ -15,6 +15,24 @@ pub fn command(spec: &str) -> Result<Command, String> {
     Ok(cmd)
 }
 
+/// Why a browser opened from here would not reach the user, if it would not: over SSH it
+/// opens on the far machine, and on Linux without a graphical session it cannot open at all.
+pub fn no_browser_here(env: impl Fn(&str) -> Option<String>) -> Option<&'static str> {
+    let set = |k: &str| env(k).is_some_and(|v| !v.trim().is_empty());
+    if set("SSH_CONNECTION") || set("SSH_TTY") || set("SSH_CLIENT") {
+        return Some("this is an SSH session: a browser here would open on the far machine");
+    }
+    let graphical_elsewhere = cfg!(target_os = "macos") || cfg!(windows);
+    if !graphical_elsewhere
+        && !set("DISPLAY")
+        && !set("WAYLAND_DISPLAY")
+        && env("BROWSER").is_none()
+    {
+        return Some("there is no graphical session (DISPLAY and WAYLAND_DISPLAY are unset)");
+    }
+    None
+}
+
 /// The editor the user chose, else `vi`.
 pub fn editor() -> String {
     std::env::var("VISUAL")
@@ -41,14 +59,26 @@ pub fn browser_command(browser: Option<&str>, url: &str) -> Result<Command, Stri
     let mut cmd = if cfg!(target_os = "macos") {
         Command::new("open")
     } else if cfg!(windows) {
-        let mut c = Command::new("cmd");
-        c.args(["/C", "start", ""]);
+        let mut c = Command::new("rundll32");
+        c.arg("url.dll,FileProtocolHandler");
         c
     } else {
         Command::new("xdg-open")
     };
     cmd.arg(url);
     Ok(cmd)
+}
+
+/// The browser command's words, for `login`'s own start of it.
+pub fn browser_words(browser: Option<&str>) -> Vec<String> {
+    match browser_command(browser, "") {
+        Ok(cmd) => std::iter::once(cmd.get_program())
+            .chain(cmd.get_args())
+            .map(|s| s.to_string_lossy().into_owned())
+            .filter(|w| !w.is_empty())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
 /// Opens `url` without waiting for the browser, and with nothing it prints reaching the
@@ -63,7 +93,20 @@ pub fn browse(url: &str) -> Result<(), String> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("{program}: {e}"))?;
-    // Reaped when it ends, so it leaves no zombie behind.
+    // An opener that finds no browser says so by exiting at once with a failure (xdg-open
+    // does); a browser that stays open is not waited for beyond a moment.
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while std::time::Instant::now() < until {
+        match child.try_wait() {
+            Ok(Some(status)) if !status.success() => {
+                return Err(format!("{program} exited with {status}"));
+            }
+            Ok(Some(_)) => return Ok(()),
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            Err(e) => return Err(format!("{program}: {e}")),
+        }
+    }
+    // Still running: reaped when it ends, so it leaves no zombie behind.
     std::thread::spawn(move || child.wait());
     Ok(())
 }
