@@ -163,6 +163,10 @@ const LONG_HELP: &str = concat!(
   ghl-tui tasks done TASK_ID
   echo 'Called, no answer' | ghl-tui notes add jane@example.com
   ghl-tui tags add CONTACT_ID vip hot --no-wait
+  ghl-tui export --deep --format sqlite --out account.sqlite
+  ghl-tui import leads.csv --dry-run
+  ghl-tui completions zsh > ~/.zfunc/_ghl-tui
+  ghl-tui doctor
 
 stdout is data, stderr is talk.
 

@@ -36,6 +36,7 @@ fn screen(contacts: Vec<Contact>, w: u16, h: u16) -> State {
             remaining: Some(97),
             max: 100,
             daily_remaining: Some(199_990),
+            daily_max: Some(200_000),
         }),
     );
     s

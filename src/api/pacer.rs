@@ -18,6 +18,8 @@ pub struct RateBudget {
     pub remaining: Option<u32>,
     pub max: u32,
     pub daily_remaining: Option<u64>,
+    /// The day's whole allowance, as the server says it (`X-RateLimit-Limit-Daily`).
+    pub daily_max: Option<u64>,
 }
 
 /// Why requests are held back.
@@ -132,6 +134,7 @@ impl Pacer {
                     remaining: None,
                     max,
                     daily_remaining: None,
+                    daily_max: None,
                 },
                 waiting: 0,
                 interactive_waiting: 0,
@@ -266,6 +269,9 @@ impl Pacer {
                 s.blocked_until = None;
                 released = true;
             }
+        }
+        if let Some(max) = num("x-ratelimit-limit-daily").filter(|m| *m > 0) {
+            s.budget.daily_max = Some(max);
         }
         if let Some(daily) = num("x-ratelimit-daily-remaining") {
             s.budget.daily_remaining = Some(daily);
@@ -450,6 +456,7 @@ mod tests {
                 ("x-ratelimit-interval-milliseconds", "2000"),
                 ("x-ratelimit-remaining", "0"),
                 ("x-ratelimit-daily-remaining", "199000"),
+                ("x-ratelimit-limit-daily", "250000"),
             ]),
             true,
         );
@@ -458,7 +465,8 @@ mod tests {
             RateBudget {
                 remaining: Some(0),
                 max: 3,
-                daily_remaining: Some(199_000)
+                daily_remaining: Some(199_000),
+                daily_max: Some(250_000),
             }
         );
         let start = Instant::now();

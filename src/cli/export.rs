@@ -83,10 +83,10 @@ pub struct ExportArgs {
     #[arg(long, value_name = "PERCENT", default_value_t = 25,
           value_parser = clap::value_parser!(u8).range(0..=90))]
     pub reserve: u8,
-    /// The location's daily API allowance, when it is not GHL's 200,000.
-    #[arg(long, value_name = "N", default_value_t = GHL_DAILY_LIMIT,
-          value_parser = clap::value_parser!(u64).range(1..))]
-    pub daily_limit: u64,
+    /// The location's daily API allowance; by default what the server's headers say, else
+    /// GHL's 200,000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub daily_limit: Option<u64>,
 }
 
 pub async fn export(session: &Session, args: &ExportArgs) -> Outcome {
@@ -125,7 +125,7 @@ pub async fn export(session: &Session, args: &ExportArgs) -> Outcome {
         }
         _ => Progress::new(identity),
     };
-    let mut allowance = Allowance::new(args.daily_limit, args.reserve);
+    let mut allowance = Allowance::new(args.daily_limit.unwrap_or(GHL_DAILY_LIMIT), args.reserve);
     let started = Instant::now();
     let first = prepare(
         client,
@@ -136,6 +136,12 @@ pub async fn export(session: &Session, args: &ExportArgs) -> Outcome {
         resumable,
     )
     .await?;
+    // The first answer's headers say the day's allowance, unless it was given.
+    if args.daily_limit.is_none()
+        && let Some(max) = client.budget().daily_max
+    {
+        allowance.daily_limit = max;
+    }
     let lines = match args.format {
         ExportFormat::Csv => Lines::Csv {
             contacts: progress.columns.clone(),

@@ -62,10 +62,10 @@ pub struct ImportArgs {
     #[arg(long, value_name = "PERCENT", default_value_t = 25,
           value_parser = clap::value_parser!(u8).range(0..=90))]
     pub reserve: u8,
-    /// The location's daily API allowance, when it is not GHL's 200,000.
-    #[arg(long, value_name = "N", default_value_t = GHL_DAILY_LIMIT,
-          value_parser = clap::value_parser!(u64).range(1..))]
-    pub daily_limit: u64,
+    /// The location's daily API allowance; by default what the server's headers say, else
+    /// GHL's 200,000.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub daily_limit: Option<u64>,
     /// The report as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
@@ -147,7 +147,10 @@ pub async fn import(session: &Session, args: &ImportArgs) -> Outcome {
     let estimate = Estimate {
         what: format!("{} rows to send", count(left.len() as u64)),
         requests: left.iter().map(Prepared::requests).sum(),
-        daily_limit: args.daily_limit,
+        daily_limit: args
+            .daily_limit
+            .or(session.client.budget().daily_max)
+            .unwrap_or(GHL_DAILY_LIMIT),
         reserve: args.reserve,
     };
     if let Some(p) = &resumed {
@@ -187,7 +190,12 @@ pub async fn import(session: &Session, args: &ImportArgs) -> Outcome {
     progress.refused_len = out.len;
     checkpoint::save(&progress_path, &progress).map_err(|e| write_failed(&progress_path, e))?;
 
-    let mut allowance = Allowance::new(args.daily_limit, args.reserve);
+    let mut allowance = Allowance::new(
+        args.daily_limit
+            .or(session.client.budget().daily_max)
+            .unwrap_or(GHL_DAILY_LIMIT),
+        args.reserve,
+    );
     allowance.started(setup);
     let bar = talk.bar(ready.len() as u64, progress.sent, "rows");
     let mut job = Job {

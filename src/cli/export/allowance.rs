@@ -97,6 +97,7 @@ mod tests {
             remaining: Some(50),
             max: 100,
             daily_remaining: Some(left),
+            daily_max: None,
         }
     }
 

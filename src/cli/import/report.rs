@@ -63,7 +63,9 @@ pub fn dry_run(
     let estimate = Estimate {
         what: format!("{} rows to send", count(ready.len() as u64)),
         requests: ready.iter().map(Prepared::requests).sum(),
-        daily_limit: args.daily_limit,
+        daily_limit: args
+            .daily_limit
+            .unwrap_or(crate::cli::export::GHL_DAILY_LIMIT),
         reserve: args.reserve,
     };
     talk.say(&estimate.line());
