@@ -8,53 +8,13 @@ mod common;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Output, Stdio};
+use std::process::{Child, Output};
 use std::time::{Duration, Instant};
 
 use ghl_tui::sandbox::{DEMO_TOKEN, Fault, RateConfig, Sandbox, SandboxConfig, Seed};
 use serde_json::Value;
 
-struct Home {
-    dir: tempfile::TempDir,
-    base: String,
-    location: String,
-}
-
-impl Home {
-    fn new(sb: &Sandbox) -> Home {
-        Home {
-            dir: tempfile::tempdir().expect("tempdir"),
-            base: sb.base_url(),
-            location: sb.location_id().to_string(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn command(&self, args: &[&str]) -> std::process::Command {
-        let mut cmd = common::ghl_tui(self.dir.path(), &self.base);
-        cmd.env("GHL_TOKEN", DEMO_TOKEN)
-            .env("GHL_LOCATION_ID", &self.location)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("run ghl-tui")
-    }
-
-    fn spawn(&self, args: &[&str]) -> Child {
-        self.command(args)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("run ghl-tui")
-    }
-}
+use common::cli::Home;
 
 /// The sandbox with a burst limit high enough that a deep export of the demo takes a moment
 /// (the client follows the `X-RateLimit-*` headers), and `daily` requests a day.

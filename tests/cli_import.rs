@@ -7,64 +7,16 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Output, Stdio};
+use std::path::Path;
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use ghl_tui::sandbox::{
-    DEMO_TOKEN, Fault, NARROW_TOKEN, READONLY_TOKEN, RateConfig, Sandbox, SandboxConfig, Seed,
+    Fault, NARROW_TOKEN, READONLY_TOKEN, RateConfig, Sandbox, SandboxConfig, Seed,
 };
 use serde_json::Value;
 
-struct Home {
-    dir: tempfile::TempDir,
-    base: String,
-    location: String,
-}
-
-impl Home {
-    fn new(sb: &Sandbox) -> Home {
-        Home {
-            dir: tempfile::tempdir().expect("tempdir"),
-            base: sb.base_url(),
-            location: sb.location_id().to_string(),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let p = self.path(name);
-        std::fs::write(&p, text).expect("write");
-        p.to_str().expect("path").to_string()
-    }
-
-    fn command(&self, token: &str, args: &[&str]) -> std::process::Command {
-        let mut cmd = common::ghl_tui(self.dir.path(), &self.base);
-        cmd.env("GHL_TOKEN", token)
-            .env("GHL_LOCATION_ID", &self.location)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(DEMO_TOKEN, args)
-            .output()
-            .expect("run ghl-tui")
-    }
-
-    fn spawn(&self, args: &[&str]) -> Child {
-        self.command(DEMO_TOKEN, args)
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("run ghl-tui")
-    }
-}
+use common::cli::Home;
 
 async fn sandbox(seed: &Seed) -> Sandbox {
     let mut config = SandboxConfig::for_seed(seed);

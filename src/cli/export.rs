@@ -78,7 +78,14 @@ pub struct ExportArgs {
     /// Start over, replacing an unfinished export in the file.
     #[arg(long)]
     pub restart: bool,
-    /// Percent of the day's API allowance left for the rest of the team: the export pauses
+    #[command(flatten)]
+    pub day: DayArgs,
+}
+
+/// How much of the location's daily allowance a batch job may use (export and import).
+#[derive(clap::Args, Debug, Clone)]
+pub struct DayArgs {
+    /// Percent of the day's API allowance left for the rest of the team: the job pauses
     /// (resumably) when only that much is left.
     #[arg(long, value_name = "PERCENT", default_value_t = 25,
           value_parser = clap::value_parser!(u8).range(0..=90))]
@@ -125,7 +132,10 @@ pub async fn export(session: &Session, args: &ExportArgs) -> Outcome {
         }
         _ => Progress::new(identity),
     };
-    let mut allowance = Allowance::new(args.daily_limit.unwrap_or(GHL_DAILY_LIMIT), args.reserve);
+    let mut allowance = Allowance::new(
+        args.day.daily_limit.unwrap_or(GHL_DAILY_LIMIT),
+        args.day.reserve,
+    );
     let started = Instant::now();
     let first = prepare(
         client,
@@ -137,7 +147,7 @@ pub async fn export(session: &Session, args: &ExportArgs) -> Outcome {
     )
     .await?;
     // The first answer's headers say the day's allowance, unless it was given.
-    if args.daily_limit.is_none()
+    if args.day.daily_limit.is_none()
         && let Some(max) = client.budget().daily_max
     {
         allowance.daily_limit = max;
@@ -176,7 +186,10 @@ pub async fn export(session: &Session, args: &ExportArgs) -> Outcome {
             }
             Ok(())
         }
-        End::Paused => Err(Failure::new(exit::ERROR, allowance::paused(args.reserve))),
+        End::Paused => Err(Failure::new(
+            exit::ERROR,
+            allowance::paused(args.day.reserve),
+        )),
         End::Failed(e) => Err(stopped(&e, &progress, resumable)),
         // `| head`: the reader has what it wanted.
         End::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -58,14 +58,8 @@ pub struct ImportArgs {
     /// Start over, forgetting how far an earlier run of this import came.
     #[arg(long)]
     pub restart: bool,
-    /// Percent of the day's API allowance left for the rest of the team.
-    #[arg(long, value_name = "PERCENT", default_value_t = 25,
-          value_parser = clap::value_parser!(u8).range(0..=90))]
-    pub reserve: u8,
-    /// The location's daily API allowance; by default what the server's headers say, else
-    /// GHL's 200,000.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pub daily_limit: Option<u64>,
+    #[command(flatten)]
+    pub day: super::export::DayArgs,
     /// The report as one JSON document on stdout.
     #[arg(long)]
     pub json: bool,
@@ -148,10 +142,11 @@ pub async fn import(session: &Session, args: &ImportArgs) -> Outcome {
         what: format!("{} rows to send", count(left.len() as u64)),
         requests: left.iter().map(Prepared::requests).sum(),
         daily_limit: args
+            .day
             .daily_limit
             .or(session.client.budget().daily_max)
             .unwrap_or(GHL_DAILY_LIMIT),
-        reserve: args.reserve,
+        reserve: args.day.reserve,
     };
     if let Some(p) = &resumed {
         talk.say(&format!(
@@ -191,10 +186,11 @@ pub async fn import(session: &Session, args: &ImportArgs) -> Outcome {
     checkpoint::save(&progress_path, &progress).map_err(|e| write_failed(&progress_path, e))?;
 
     let mut allowance = Allowance::new(
-        args.daily_limit
+        args.day
+            .daily_limit
             .or(session.client.budget().daily_max)
             .unwrap_or(GHL_DAILY_LIMIT),
-        args.reserve,
+        args.day.reserve,
     );
     allowance.started(setup);
     let bar = talk.bar(ready.len() as u64, progress.sent, "rows");
@@ -223,7 +219,10 @@ pub async fn import(session: &Session, args: &ImportArgs) -> Outcome {
         None => return Err(Failure::new(exit::ERROR, stopped_at(&progress))),
         Some(End::Finished) => {}
         Some(End::Paused) => {
-            return Err(Failure::new(exit::ERROR, allowance::paused(args.reserve)));
+            return Err(Failure::new(
+                exit::ERROR,
+                allowance::paused(args.day.reserve),
+            ));
         }
         Some(End::Stopped(ApiError::DailyLimit { resets_at })) => {
             return Err(Failure::new(exit::ERROR, allowance::spent(resets_at)));

@@ -165,6 +165,7 @@ pub async fn oauth_sign_in(sb: &Sandbox, user_type: &str, scope: &str) -> ghl_tu
     set.client_secret = Some(Secret::new(DEMO_CLIENT_SECRET));
     set
 }
+pub mod cli;
 pub mod drive;
 pub mod headless;
 pub mod hostile;

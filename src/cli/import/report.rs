@@ -64,9 +64,10 @@ pub fn dry_run(
         what: format!("{} rows to send", count(ready.len() as u64)),
         requests: ready.iter().map(Prepared::requests).sum(),
         daily_limit: args
+            .day
             .daily_limit
             .unwrap_or(crate::cli::export::GHL_DAILY_LIMIT),
-        reserve: args.reserve,
+        reserve: args.day.reserve,
     };
     talk.say(&estimate.line());
     if args.json {
