@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 /// A keyboard-driven terminal client for the GoHighLevel (LeadConnector) Contacts API.
 #[derive(Parser, Debug)]
-#[command(version, about, after_help = ghl_tui::cli::EXIT_CODES_HELP, after_long_help = LONG_HELP)]
+#[command(version, about, after_help = ghl_tui::cli::EXIT_CODES_HELP, after_long_help = long_help())]
 struct Cli {
     /// Run on the built-in sandbox with demo data (no account needed).
     #[arg(long)]
@@ -153,8 +153,7 @@ fn setting(key: &str) -> Option<String> {
     }
 }
 
-const LONG_HELP: &str = concat!(
-    "Examples:
+const EXAMPLES: &str = "Examples:
   ghl-tui --demo                              the app, on a built-in sandbox
   ghl-tui login                               sign in (OAuth; --token for a Private Integration)
   ghl-tui contacts search jane --json         search, as the API answers
@@ -170,16 +169,12 @@ const LONG_HELP: &str = concat!(
 
 stdout is data, stderr is talk.
 
-",
-    "Exit codes:
-  0  ok
-  1  error
-  2  usage (a wrong command line)
-  3  not signed in
-  4  not found
-  5  refused by the API (validation, or a scope the sign-in lacks)
-  6  offline: changes are recorded and still waiting to be sent"
-);
+";
+
+/// The long help's end: examples, then the exit codes (kept beside the codes themselves).
+fn long_help() -> String {
+    format!("{EXAMPLES}{}", ghl_tui::cli::EXIT_CODES_HELP)
+}
 
 /// How a data command prints.
 #[derive(clap::Args, Debug, Clone, Copy)]
