@@ -176,133 +176,6 @@ fn long_help() -> String {
     format!("{EXAMPLES}{}", ghl_tui::cli::EXIT_CODES_HELP)
 }
 
-/// How a data command prints.
-#[derive(clap::Args, Debug, Clone, Copy)]
-struct OutputArgs {
-    /// One JSON document, the API's own shape (unknown fields kept).
-    #[arg(long, group = "format")]
-    json: bool,
-    /// One JSON object a line.
-    #[arg(long, group = "format")]
-    jsonl: bool,
-    /// CSV with a header line.
-    #[arg(long, group = "format")]
-    csv: bool,
-}
-
-impl OutputArgs {
-    fn format(self) -> ghl_tui::cli::Format {
-        use ghl_tui::cli::Format;
-        if self.json {
-            Format::Json
-        } else if self.jsonl {
-            Format::Jsonl
-        } else if self.csv {
-            Format::Csv
-        } else {
-            Format::Table
-        }
-    }
-}
-
-#[derive(Subcommand, Debug)]
-enum ContactsCommand {
-    /// The contacts, newest first.
-    List {
-        /// At most this many (0: all).
-        #[arg(long, default_value_t = 100)]
-        limit: usize,
-        /// From the local copy, without a request.
-        #[arg(long)]
-        cached: bool,
-        #[command(flatten)]
-        out: OutputArgs,
-    },
-    /// Contacts matching QUERY (the server's search; with --cached, the app's own).
-    Search {
-        query: String,
-        #[arg(long, default_value_t = 100)]
-        limit: usize,
-        #[arg(long)]
-        cached: bool,
-        #[command(flatten)]
-        out: OutputArgs,
-    },
-    /// One contact, whole (the single contact's shape).
-    Show {
-        id: String,
-        #[arg(long)]
-        cached: bool,
-        #[command(flatten)]
-        out: OutputArgs,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-enum TasksCommand {
-    /// Open tasks across the location, earliest due first.
-    List {
-        /// today, overdue or any.
-        #[arg(long, default_value = "any")]
-        due: ghl_tui::cli::tasks::Due,
-        /// Only yours (user_id, or the OAuth sign-in's user).
-        #[arg(long)]
-        mine: bool,
-        #[command(flatten)]
-        out: OutputArgs,
-    },
-    /// Complete a task.
-    Done {
-        id: String,
-        /// Its contact (id or email); found by the task search when not given.
-        #[arg(long)]
-        contact: Option<String>,
-        /// Return once recorded (exit 6 while it waits).
-        #[arg(long)]
-        no_wait: bool,
-        #[command(flatten)]
-        out: OutputArgs,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-enum NotesCommand {
-    /// Add a note to CONTACT (an id or an email), from --body or stdin.
-    Add {
-        contact: String,
-        #[arg(long)]
-        body: Option<String>,
-        #[arg(long)]
-        no_wait: bool,
-        #[command(flatten)]
-        out: OutputArgs,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-enum TagsCommand {
-    /// Add tags to CONTACT (an id or an email).
-    Add {
-        contact: String,
-        #[arg(required = true)]
-        tags: Vec<String>,
-        #[arg(long)]
-        no_wait: bool,
-        #[command(flatten)]
-        out: OutputArgs,
-    },
-    /// Remove tags from CONTACT.
-    Remove {
-        contact: String,
-        #[arg(required = true)]
-        tags: Vec<String>,
-        #[arg(long)]
-        no_wait: bool,
-        #[command(flatten)]
-        out: OutputArgs,
-    },
-}
-
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run the GHL Contacts API sandbox on its own and print how to connect.
@@ -354,22 +227,22 @@ enum Command {
     /// Contacts: list, search, show.
     Contacts {
         #[command(subcommand)]
-        what: ContactsCommand,
+        what: ghl_tui::cli::script::ContactsCommand,
     },
     /// Tasks across the location: list, done.
     Tasks {
         #[command(subcommand)]
-        what: TasksCommand,
+        what: ghl_tui::cli::script::TasksCommand,
     },
     /// Notes: add.
     Notes {
         #[command(subcommand)]
-        what: NotesCommand,
+        what: ghl_tui::cli::script::NotesCommand,
     },
     /// Tags on a contact: add, remove.
     Tags {
         #[command(subcommand)]
-        what: TagsCommand,
+        what: ghl_tui::cli::script::TagsCommand,
     },
     /// A shell's completions, to stdout (e.g. `ghl-tui completions bash > ~/.local/share/bash-completion/completions/ghl-tui`).
     Completions { shell: clap_complete::Shell },
@@ -1213,185 +1086,23 @@ async fn script(
         me = session.remembered_me().await;
     }
     let colour = color.color(|k| std::env::var(k).ok());
-    let result = run_script(cmd, &session, me.as_deref(), colour).await;
+    use ghl_tui::cli::script::{Script, run};
+    let cmd = match cmd {
+        Command::Contacts { what } => Script::Contacts(what),
+        Command::Tasks { what } => Script::Tasks(what),
+        Command::Notes { what } => Script::Notes(what),
+        Command::Tags { what } => Script::Tags(what),
+        Command::Export(args) => Script::Export(args),
+        Command::Import(args) => Script::Import(args),
+        _ => return fail(Failure::new(exit::ERROR, "not a scripting command")),
+    };
+    let result = run(cmd, &session, me.as_deref(), colour).await;
     if let Some(tokens) = &session.tokens {
         close_sign_in(tokens).await;
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => fail(f),
-    }
-}
-
-async fn run_script(
-    cmd: Command,
-    session: &Session,
-    me: Option<&str>,
-    colour: bool,
-) -> ghl_tui::cli::Outcome {
-    use ghl_tui::api::WriteOp;
-    use ghl_tui::cli::{self, Failure, Out, contacts, exit, output, tasks, writes};
-    let out = |o: OutputArgs| Out::stdout(o.format(), colour);
-    // A write's answer: the record the server made, as JSON or a table.
-    let answered = |o: OutputArgs, applied: Vec<ghl_tui::api::Applied>, columns| {
-        let items: Vec<serde_json::Value> = applied.iter().map(writes::applied_json).collect();
-        match items.as_slice() {
-            [one] => output::print_record(&out(o), one, columns),
-            _ => output::print_records(&out(o), &items, columns),
-        }
-    };
-    const NOTE: &[output::Column] = &[
-        output::Column {
-            header: "ID",
-            cell: |v| output::text(v, "id"),
-        },
-        output::Column {
-            header: "BODY",
-            cell: |v| output::text(v, "body"),
-        },
-    ];
-    const TAGS: &[output::Column] = &[
-        output::Column {
-            header: "ID",
-            cell: |v| output::text(v, "id"),
-        },
-        output::Column {
-            header: "TAGS",
-            cell: |v| output::list(v, "tags"),
-        },
-    ];
-    match cmd {
-        Command::Contacts { what } => match what {
-            ContactsCommand::List {
-                limit,
-                cached,
-                out: o,
-            } => {
-                let from = contacts::Source::of(session, cached)?;
-                contacts::say_cached(&from).await;
-                output::print_records(
-                    &out(o),
-                    &contacts::list(&from, limit).await?,
-                    contacts::COLUMNS,
-                )
-            }
-            ContactsCommand::Search {
-                query,
-                limit,
-                cached,
-                out: o,
-            } => {
-                let from = contacts::Source::of(session, cached)?;
-                contacts::say_cached(&from).await;
-                let found = contacts::search(&from, &query, limit).await?;
-                output::print_records(&out(o), &found, contacts::COLUMNS)
-            }
-            ContactsCommand::Show { id, cached, out: o } => {
-                let from = contacts::Source::of(session, cached)?;
-                contacts::say_cached(&from).await;
-                output::print_record(
-                    &out(o),
-                    &contacts::show(&from, &id).await?,
-                    contacts::COLUMNS,
-                )
-            }
-        },
-        Command::Tasks { what } => match what {
-            TasksCommand::List { due, mine, out: o } => {
-                let zone = chrono::Local::now().offset().fix();
-                let now = chrono::Utc::now().naive_utc();
-                let found = tasks::list(session, me, due, mine, now, zone).await?;
-                output::print_records(&out(o), &found, tasks::COLUMNS)
-            }
-            TasksCommand::Done {
-                id,
-                contact,
-                no_wait,
-                out: o,
-            } => {
-                let op = tasks::done_op(session, &id, contact).await?;
-                let applied = writes::send(session, vec![op], !no_wait).await?;
-                answered(o, applied, tasks::COLUMNS)
-            }
-        },
-        Command::Notes {
-            what:
-                NotesCommand::Add {
-                    contact,
-                    body,
-                    no_wait,
-                    out: o,
-                },
-        } => {
-            let body = match body {
-                Some(b) => b,
-                None => {
-                    let mut text = String::new();
-                    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).map_err(
-                        |e| {
-                            Failure::new(
-                                exit::ERROR,
-                                format!("could not read the note from stdin: {e}"),
-                            )
-                        },
-                    )?;
-                    text
-                }
-            };
-            let body = body.trim_end().to_string();
-            if body.trim().is_empty() {
-                return Err(Failure::new(
-                    exit::USAGE,
-                    "the note is empty: give --body TEXT or pipe it in",
-                ));
-            }
-            let contact_id = contacts::resolve(session, &contact).await?;
-            let op = WriteOp::CreateNote {
-                contact_id,
-                input: ghl_tui::api::NoteInput {
-                    body: Some(body),
-                    user_id: me.map(str::to_string),
-                    ..Default::default()
-                },
-            };
-            let applied = writes::send(session, vec![op], !no_wait).await?;
-            answered(o, applied, NOTE)
-        }
-        Command::Tags { what } => {
-            let (contact, tags, no_wait, o, add) = match what {
-                TagsCommand::Add {
-                    contact,
-                    tags,
-                    no_wait,
-                    out,
-                } => (contact, tags, no_wait, out, true),
-                TagsCommand::Remove {
-                    contact,
-                    tags,
-                    no_wait,
-                    out,
-                } => (contact, tags, no_wait, out, false),
-            };
-            let tags: Vec<String> = tags
-                .iter()
-                .map(|t| t.trim().to_string())
-                .filter(|t| !t.is_empty())
-                .collect();
-            if tags.is_empty() {
-                return Err(Failure::new(exit::USAGE, "name at least one tag"));
-            }
-            let id = contacts::resolve(session, &contact).await?;
-            let op = if add {
-                WriteOp::AddTags { id, tags }
-            } else {
-                WriteOp::RemoveTags { id, tags }
-            };
-            let applied = writes::send(session, vec![op], !no_wait).await?;
-            answered(o, applied, TAGS)
-        }
-        Command::Export(args) => cli::export::export(session, &args).await,
-        Command::Import(args) => cli::import::import(session, &args).await,
-        _ => Err(Failure::new(cli::exit::ERROR, "not a scripting command")),
     }
 }
 
@@ -1463,95 +1174,9 @@ async fn doctor(config_path: Option<PathBuf>, profile: &str) -> ExitCode {
         }
         match connect(cfg, &tokens, tokens.load()).await {
             Ok(Some((mut session, _, location))) => {
-                let started = std::time::Instant::now();
-                let probe = ghl_tui::api::SearchRequest {
-                    location_id: location.clone(),
-                    page_limit: 1,
-                    page: Some(1),
-                    ..Default::default()
-                };
-                match session.client.search_raw(&probe).await {
-                    Ok((_, total)) => {
-                        let b = session.client.budget();
-                        let burst = b.remaining.map_or_else(|| "?".into(), |r| r.to_string());
-                        let daily = b
-                            .daily_remaining
-                            .map_or_else(|| "not said".into(), |d| d.to_string());
-                        checks.push(Check::ok(
-                            "api",
-                            format!(
-                                "{} answered in {} ms; {} contacts in {location}",
-                                cfg.api_base_url,
-                                started.elapsed().as_millis(),
-                                total.map_or_else(|| "?".into(), |t| t.to_string())
-                            ),
-                        ));
-                        checks.push(Check::ok(
-                            "rate limit",
-                            format!("{burst} of {} left this burst; today: {daily} left", b.max),
-                        ));
-                    }
-                    Err(e) => checks.push(Check::fail(
-                        "api",
-                        e.one_line(),
-                        "check the network, GHL_API_BASE_URL, and the sign-in",
-                    )),
-                }
-                session.replica =
-                    ghl_tui::session::open_replica(session.store.path.as_deref(), cfg.sync.cache);
-                match session.replica.replica.clone() {
-                    Some(r) => {
-                        let got = r
-                            .call(|r| Ok::<_, ghl_tui::store::StoreError>((r.count()?, r.mark()?)))
-                            .await;
-                        match got {
-                            Ok(Ok((n, mark))) => {
-                                let when = mark
-                                    .last_sync_ms
-                                    .and_then(chrono::DateTime::from_timestamp_millis)
-                                    .map_or_else(
-                                        || "not synced yet".to_string(),
-                                        |t| format!("synced {}", t.format("%Y-%m-%d %H:%M UTC")),
-                                    );
-                                checks
-                                    .push(Check::ok("local copy", format!("{n} contacts, {when}")));
-                            }
-                            _ => checks.push(Check::warn(
-                                "local copy",
-                                "could not be read",
-                                "it is rebuilt at the next start",
-                            )),
-                        }
-                    }
-                    None => checks.push(Check::ok("local copy", "none (cache = \"off\")")),
-                }
-                match session.store.store.clone() {
-                    Some(store) => match store.call(|s| s.outbox()).await {
-                        Ok(Ok(outbox)) => {
-                            let (waiting, aside) = (outbox.ready.len(), outbox.aside.len());
-                            let found = format!("{waiting} change(s) waiting, {aside} set aside");
-                            checks.push(if waiting + aside == 0 {
-                                Check::ok("outbox", found)
-                            } else {
-                                Check::warn("outbox", found, "ghl-tui sends them; o lists them")
-                            });
-                        }
-                        _ => checks.push(Check::fail(
-                            "outbox",
-                            "could not be read",
-                            "ghl-tui sets a damaged store aside at start",
-                        )),
-                    },
-                    None => checks.push(Check::fail(
-                        "outbox",
-                        session
-                            .store
-                            .problem
-                            .clone()
-                            .unwrap_or_else(|| "no local store".into()),
-                        "changes cannot be recorded: free the disk or fix the folder's permissions",
-                    )),
-                }
+                checks.extend(
+                    ghl_tui::cli::doctor::session_checks(&mut session, cfg, &location).await,
+                );
                 if let Some(t) = &session.tokens {
                     close_sign_in(t).await;
                 }

@@ -140,6 +140,104 @@ pub fn terminal_checks(
     out
 }
 
+/// What the sign-in, the API, the local copy and the outbox say, for a session signed in to
+/// `location`.
+pub async fn session_checks(
+    session: &mut crate::session::Session,
+    cfg: &crate::config::Config,
+    location: &str,
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let started = std::time::Instant::now();
+    let probe = crate::api::SearchRequest {
+        location_id: location.to_string(),
+        page_limit: 1,
+        page: Some(1),
+        ..Default::default()
+    };
+    match session.client.search_raw(&probe).await {
+        Ok((_, total)) => {
+            let b = session.client.budget();
+            let burst = b.remaining.map_or_else(|| "?".into(), |r| r.to_string());
+            let daily = b
+                .daily_remaining
+                .map_or_else(|| "not said".into(), |d| d.to_string());
+            checks.push(Check::ok(
+                "api",
+                format!(
+                    "{} answered in {} ms; {} contacts in {location}",
+                    cfg.api_base_url,
+                    started.elapsed().as_millis(),
+                    total.map_or_else(|| "?".into(), |t| t.to_string())
+                ),
+            ));
+            checks.push(Check::ok(
+                "rate limit",
+                format!("{burst} of {} left this burst; today: {daily} left", b.max),
+            ));
+        }
+        Err(e) => checks.push(Check::fail(
+            "api",
+            e.one_line(),
+            "check the network, GHL_API_BASE_URL, and the sign-in",
+        )),
+    }
+    session.replica = crate::session::open_replica(session.store.path.as_deref(), cfg.sync.cache);
+    match session.replica.replica.clone() {
+        Some(r) => {
+            let got = r
+                .call(|r| Ok::<_, crate::store::StoreError>((r.count()?, r.mark()?)))
+                .await;
+            match got {
+                Ok(Ok((n, mark))) => {
+                    let when = mark
+                        .last_sync_ms
+                        .and_then(chrono::DateTime::from_timestamp_millis)
+                        .map_or_else(
+                            || "not synced yet".to_string(),
+                            |t| format!("synced {}", t.format("%Y-%m-%d %H:%M UTC")),
+                        );
+                    checks.push(Check::ok("local copy", format!("{n} contacts, {when}")));
+                }
+                _ => checks.push(Check::warn(
+                    "local copy",
+                    "could not be read",
+                    "it is rebuilt at the next start",
+                )),
+            }
+        }
+        None => checks.push(Check::ok("local copy", "none (cache = \"off\")")),
+    }
+    match session.store.store.clone() {
+        Some(store) => match store.call(|s| s.outbox()).await {
+            Ok(Ok(outbox)) => {
+                let (waiting, aside) = (outbox.ready.len(), outbox.aside.len());
+                let found = format!("{waiting} change(s) waiting, {aside} set aside");
+                checks.push(if waiting + aside == 0 {
+                    Check::ok("outbox", found)
+                } else {
+                    Check::warn("outbox", found, "ghl-tui sends them; o lists them")
+                });
+            }
+            _ => checks.push(Check::fail(
+                "outbox",
+                "could not be read",
+                "ghl-tui sets a damaged store aside at start",
+            )),
+        },
+        None => checks.push(Check::fail(
+            "outbox",
+            session
+                .store
+                .problem
+                .clone()
+                .unwrap_or_else(|| "no local store".into()),
+            "changes cannot be recorded: free the disk or fix the folder's permissions",
+        )),
+    }
+    checks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod export;
 pub mod import;
 pub mod output;
+pub mod script;
 pub mod tasks;
 pub mod writes;
 
