@@ -239,3 +239,25 @@ fn presenter_mode_masks_emails_cut_by_a_narrow_column_and_keeps_it_across_a_swit
     tui.send("q");
     assert!(tui.wait_exit(DEADLINE).success());
 }
+
+#[test]
+fn mouse_false_leaves_the_mouse_to_the_terminal() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let cfg = home.path().join("config.toml");
+    std::fs::write(&cfg, "start_view = \"contacts\"\nmouse = false\n").expect("write");
+    let path = cfg.to_string_lossy().into_owned();
+    let mut tui = Tui::spawn_in(home, &["--demo", "--config", &path], 100, 30, &[]);
+    tui.wait("the contact list", |sc| split_matches(sc, list_ready));
+    tui.send("q");
+    assert!(tui.wait_exit(DEADLINE).success());
+    // Neither the click reports nor the motion ones are asked of the terminal.
+    for mode in [&b"\x1b[?1000h"[..], b"\x1b[?1002h", b"\x1b[?1003h", b"\x1b[?1006h"] {
+        assert!(!contains_bytes(&tui.raw, mode), "{:?} sent", String::from_utf8_lossy(mode));
+    }
+    // By default the app does take it (so the check above can fail).
+    let mut tui = Tui::demo(100, 30);
+    tui.wait("the contact list", |sc| split_matches(sc, list_ready));
+    tui.send("q");
+    assert!(tui.wait_exit(DEADLINE).success());
+    assert!(contains_bytes(&tui.raw, b"\x1b[?1000h"));
+}
