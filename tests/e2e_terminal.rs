@@ -251,8 +251,17 @@ fn mouse_false_leaves_the_mouse_to_the_terminal() {
     tui.send("q");
     assert!(tui.wait_exit(DEADLINE).success());
     // Neither the click reports nor the motion ones are asked of the terminal.
-    for mode in [&b"\x1b[?1000h"[..], b"\x1b[?1002h", b"\x1b[?1003h", b"\x1b[?1006h"] {
-        assert!(!contains_bytes(&tui.raw, mode), "{:?} sent", String::from_utf8_lossy(mode));
+    for mode in [
+        &b"\x1b[?1000h"[..],
+        b"\x1b[?1002h",
+        b"\x1b[?1003h",
+        b"\x1b[?1006h",
+    ] {
+        assert!(
+            !contains_bytes(&tui.raw, mode),
+            "{:?} sent",
+            String::from_utf8_lossy(mode)
+        );
     }
     // By default the app does take it (so the check above can fail).
     let mut tui = Tui::demo(100, 30);

@@ -22,8 +22,37 @@ pub fn on_synced(
     let mut held = None;
     let mut aside = Vec::new();
     let mut confirmed_any = false;
+    // Tag changes on many contacts at once (marks): refusals are said together, not a form
+    // each.
+    let tag_refusals = sent
+        .iter()
+        .filter(|s| {
+            matches!(
+                s,
+                Sent::Rejected {
+                    op: WriteOp::AddTags { .. } | WriteOp::RemoveTags { .. },
+                    ..
+                }
+            )
+        })
+        .count();
+    let mut refused_tags: Vec<(String, String)> = Vec::new();
     for s in sent {
         match s {
+            Sent::Rejected {
+                id,
+                op: op @ (WriteOp::AddTags { .. } | WriteOp::RemoveTags { .. }),
+                error,
+            } if tag_refusals > 1 => {
+                state.quit_when_sent = false;
+                undo_shown(state, &op, fx);
+                // A tag change refused for one of many contacts (deleted, moved) has nothing
+                // to fix in a form: its draft goes, and the refusal is said below.
+                fx.push(Effect::DiscardDraft {
+                    key: crate::store::rejected_key(id),
+                });
+                refused_tags.push((op.describe(), error.one_line()));
+            }
             Sent::Confirmed { op, applied, .. } => {
                 confirmed_any = true;
                 // A follow-up booked (`D`), or a task made anywhere: into the queue as the
@@ -54,6 +83,21 @@ pub fn on_synced(
             // Listed with the row it waits for; nothing to say on its own.
             Sent::Waiting { .. } => {}
         }
+    }
+    if let Some((what, why)) = refused_tags.first() {
+        let same = refused_tags.iter().all(|(_, w)| w == why);
+        let reasons = if same {
+            why.clone()
+        } else {
+            format!("{why}, and other reasons")
+        };
+        state.say(
+            format!(
+                "Not saved for {} contacts ({reasons}): {what}",
+                refused_tags.len()
+            ),
+            true,
+        );
     }
     if let Some((id, why)) = aside.first() {
         let more = match aside.len() {
