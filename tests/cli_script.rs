@@ -269,6 +269,45 @@ async fn tasks_list_and_done_over_the_location_task_search() {
     assert_eq!(code(&unknown), 1, "who is not known");
     assert!(stderr(&unknown).contains("user_id"));
 
+    // --cached: the queue the app kept (as its executor keeps it), with no server at all.
+    let dead = "http://127.0.0.1:1";
+    let none_kept = s.run_in(dead, &["tasks", "list", "--cached"], "");
+    assert_eq!(code(&none_kept), 4, "{}", stderr(&none_kept));
+    assert!(stderr(&none_kept).contains("open the queue"));
+    {
+        let kept = common::client(&sb)
+            .location_tasks(&ghl_tui::api::TaskFilter {
+                completed: Some(false),
+                assigned_to: Vec::new(),
+            })
+            .await
+            .expect("the queue");
+        let path = s.replica_path();
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
+        let (replica, _) = ghl_tui::store::Replica::open(&path).expect("replica");
+        replica
+            .put_part(
+                "~queue:",
+                "queue_tasks",
+                &serde_json::to_value(&kept).expect("json"),
+                1,
+            )
+            .expect("kept");
+    }
+    let cached = json(&s.run_in(dead, &["tasks", "list", "--cached", "--json"], ""));
+    let ids = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .expect("array")
+            .iter()
+            .map(|t| t["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    assert_eq!(
+        ids(&cached),
+        ids(&Value::Array(open.clone())),
+        "the same tasks, in the same order"
+    );
+
     // done: completed on the server, and the answer is the task.
     let task = &open[0];
     let (tid, cid) = (

@@ -75,6 +75,9 @@ pub enum TasksCommand {
         /// Only yours (user_id, or the OAuth sign-in's user).
         #[arg(long)]
         mine: bool,
+        /// From the work queue the app kept, without a request.
+        #[arg(long)]
+        cached: bool,
         #[command(flatten)]
         out: OutputArgs,
     },
@@ -211,10 +214,20 @@ pub async fn run(cmd: Script, session: &Session, me: Option<&str>, colour: bool)
             }
         },
         Script::Tasks(what) => match what {
-            TasksCommand::List { due, mine, out: o } => {
+            TasksCommand::List {
+                due,
+                mine,
+                cached,
+                out: o,
+            } => {
+                let from = if cached {
+                    tasks::From::Cached
+                } else {
+                    tasks::From::Server
+                };
                 let zone = chrono::Offset::fix(chrono::Local::now().offset());
                 let now = chrono::Utc::now().naive_utc();
-                let found = tasks::list(session, me, due, mine, now, zone).await?;
+                let found = tasks::list(session, me, due, mine, from, now, zone).await?;
                 output::print_records(&out(o), &found, tasks::COLUMNS)
             }
             TasksCommand::Done {

@@ -69,11 +69,20 @@ pub const COLUMNS: &[Column] = &[
 ];
 
 /// The open tasks, due as asked, the user's when `mine`, earliest first (undated last).
+/// Where the tasks come from: the server's task search, or (`--cached`) the queue the app
+/// kept in the replica when it last fetched it for the same filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum From {
+    Server,
+    Cached,
+}
+
 pub async fn list(
     session: &Session,
     me: Option<&str>,
     due: Due,
     mine: bool,
+    from: From,
     now_utc: chrono::NaiveDateTime,
     zone: chrono::FixedOffset,
 ) -> Result<Vec<Value>, Failure> {
@@ -91,11 +100,14 @@ pub async fn list(
         completed: Some(false),
         assigned_to,
     };
-    let tasks = session
-        .client
-        .location_tasks(&filter)
-        .await
-        .map_err(|e| Failure::api(&e))?;
+    let tasks = match from {
+        From::Server => session
+            .client
+            .location_tasks(&filter)
+            .await
+            .map_err(|e| Failure::api(&e))?,
+        From::Cached => kept_queue(session, &filter).await?,
+    };
     let offset = chrono::Duration::seconds(i64::from(zone.local_minus_utc()));
     let local_now = now_utc + offset;
     let mut kept: Vec<(Option<chrono::NaiveDateTime>, QueueTask)> = tasks
@@ -124,6 +136,54 @@ pub async fn list(
             v
         })
         .collect())
+}
+
+/// The queue as the app kept it for `filter` (the same key the app's queue uses).
+async fn kept_queue(session: &Session, filter: &TaskFilter) -> Result<Vec<QueueTask>, Failure> {
+    let Some(replica) = session.replica.replica.as_ref() else {
+        return Err(Failure::new(
+            exit::ERROR,
+            "no local copy of this account to answer from (cache = \"off\")",
+        ));
+    };
+    let key = format!("~queue:{}", filter.assigned_to.join(","));
+    let kept = replica
+        .call(move |r| r.part(&key, "queue_tasks"))
+        .await
+        .map_err(|e| {
+            Failure::new(
+                exit::ERROR,
+                format!("the local copy could not be read: {e}"),
+            )
+        })?
+        .map_err(|e| {
+            Failure::new(
+                exit::ERROR,
+                format!("the local copy could not be read: {e}"),
+            )
+        })?;
+    let Some((json, fetched_ms)) = kept else {
+        return Err(Failure::new(
+            exit::NOT_FOUND,
+            "no work queue kept for this filter yet: open the queue in the app (0) once, or drop --cached",
+        ));
+    };
+    use std::io::IsTerminal;
+    if std::io::stderr().is_terminal()
+        && let Some(at) = chrono::DateTime::from_timestamp_millis(fetched_ms)
+    {
+        let local = at.with_timezone(&chrono::Local);
+        eprintln!(
+            "(from the local copy, fetched {})",
+            local.format("%Y-%m-%d %H:%M")
+        );
+    }
+    serde_json::from_value(json).map_err(|e| {
+        Failure::new(
+            exit::ERROR,
+            format!("the kept queue could not be read: {e}"),
+        )
+    })
 }
 
 /// `tasks done ID`: the contact is the one the location's task search names, unless given.
