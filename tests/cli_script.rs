@@ -243,6 +243,26 @@ async fn tasks_list_and_done_over_the_location_task_search() {
     sorted.sort();
     assert_eq!(dues, sorted);
 
+    // A table names people and says when on this machine's clock, with its offset.
+    let table = stdout(&s.run(&["tasks", "list"]));
+    let someone = seed.users[0]["name"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            format!(
+                "{} {}",
+                seed.users[0]["firstName"].as_str().unwrap_or(""),
+                seed.users[0]["lastName"].as_str().unwrap_or("")
+            )
+        });
+    assert!(table.contains(someone.trim()), "{someone} in:\n{table}");
+    assert!(
+        table
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains(" +") || l.contains(" -")),
+        "{table}"
+    );
     let overdue = json(&s.run(&["tasks", "list", "--due", "overdue", "--json"]));
     let now = chrono::Utc::now().naive_utc();
     for t in overdue.as_array().expect("array") {

@@ -227,7 +227,11 @@ pub async fn run(cmd: Script, session: &Session, me: Option<&str>, colour: bool)
                 };
                 let zone = chrono::Offset::fix(chrono::Local::now().offset());
                 let now = chrono::Utc::now().naive_utc();
-                let found = tasks::list(session, me, due, mine, from, now, zone).await?;
+                let mut found = tasks::list(session, me, due, mine, from, now, zone).await?;
+                // People by name in a table (one request more); JSON stays the API's shape.
+                if o.format() == super::Format::Table && from == tasks::From::Server {
+                    tasks::with_names(session, &mut found).await;
+                }
                 output::print_records(&out(o), &found, tasks::COLUMNS)
             }
             TasksCommand::Done {

@@ -37,7 +37,7 @@ impl std::str::FromStr for Due {
 pub const COLUMNS: &[Column] = &[
     Column {
         header: "DUE",
-        cell: |v| text(v, "dueDate"),
+        cell: due_cell,
     },
     Column {
         header: "TITLE",
@@ -53,7 +53,15 @@ pub const COLUMNS: &[Column] = &[
     },
     Column {
         header: "ASSIGNED",
-        cell: |v| text(v, "assignedTo"),
+        // A name where the table was given one (`with_names`), else the id.
+        cell: |v| {
+            let name = text(v, "assignedToName");
+            if name.is_empty() {
+                text(v, "assignedTo")
+            } else {
+                name
+            }
+        },
     },
     Column {
         header: "ID",
@@ -67,6 +75,37 @@ pub const COLUMNS: &[Column] = &[
         cell: |v| text(v, "contactId"),
     },
 ];
+
+/// When a task is due, on this machine's clock with its offset (`2026-12-02 15:00 -05:00`):
+/// readable, and as exact as the API's UTC. Unreadable dates are shown as they came.
+fn due_cell(v: &Value) -> String {
+    let raw = text(v, "dueDate");
+    match chrono::DateTime::parse_from_rfc3339(&raw) {
+        Ok(t) => t
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M %:z")
+            .to_string(),
+        Err(_) => raw,
+    }
+}
+
+/// For a table, each task's assignee by name (`assignedToName`), from the location's users;
+/// without the scope to read them, the ids stay.
+pub async fn with_names(session: &Session, tasks: &mut [Value]) {
+    let Ok(users) = session.client.users(None).await else {
+        return;
+    };
+    let names: std::collections::HashMap<String, String> = users
+        .iter()
+        .map(|u| (u.id.clone(), u.display_name()))
+        .collect();
+    for t in tasks {
+        let name = names.get(&text(t, "assignedTo")).cloned();
+        if let (Some(o), Some(name)) = (t.as_object_mut(), name) {
+            o.insert("assignedToName".into(), Value::String(name));
+        }
+    }
+}
 
 /// The open tasks, due as asked, the user's when `mine`, earliest first (undated last).
 /// Where the tasks come from: the server's task search, or (`--cached`) the queue the app
