@@ -40,6 +40,19 @@ pub fn open_append(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// Opens `path` to read and write where it stands (created 0600, never truncated): a file a
+/// batch job appends to and cuts back on resume.
+pub fn open_read_write(path: &Path) -> io::Result<File> {
+    let mut opts = OpenOptions::new();
+    opts.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+}
+
 /// Opens (creating 0600) a lock file and waits for its exclusive lock. Blocking: call it off
 /// the event loop.
 pub fn lock_file(path: &Path) -> io::Result<File> {

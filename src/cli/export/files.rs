@@ -45,21 +45,10 @@ pub struct FileSink {
     checkpoint: PathBuf,
 }
 
-fn open(path: &Path) -> io::Result<File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)
-}
-
 /// Opens (creating) the contacts file and takes its lock: two exports into one file would
 /// interleave their records.
 pub fn claim(out: &Path) -> io::Result<File> {
-    let file = open(out)?;
+    let file = crate::private::open_read_write(out)?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(io::Error::new(
@@ -85,7 +74,7 @@ impl FileSink {
             let file = if table == Table::Contacts {
                 claimed.try_clone()?
             } else {
-                open(&path)?
+                crate::private::open_read_write(&path)?
             };
             file.set_len(0)?;
             files.push(OutFile { table, file });
@@ -124,7 +113,7 @@ impl FileSink {
             let file = if table == Table::Contacts {
                 claimed.try_clone()
             } else {
-                open(&path)
+                crate::private::open_read_write(&path)
             }
             .map_err(|e| format!("{}: {e}", path.display()))?;
             let now = file

@@ -31,21 +31,10 @@ pub struct RefusedFile {
     pub len: u64,
 }
 
-fn open(path: &Path) -> io::Result<File> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    opts.open(path)
-}
-
 impl RefusedFile {
     /// Starts the file afresh (a CSV header), or goes on after `len` bytes of it.
     pub fn open(path: &Path, table: &Table, len: Option<u64>) -> io::Result<RefusedFile> {
-        let file = open(path)?;
+        let file = crate::private::open_read_write(path)?;
         // Held while the import runs: two imports of one file would send its rows twice.
         match file.try_lock() {
             Ok(()) => {}
