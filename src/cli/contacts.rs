@@ -34,10 +34,7 @@ pub const COLUMNS: &[Column] = &[
         header: "TAGS",
         cell: |v| output::list(v, "tags"),
     },
-    Column {
-        header: "ID",
-        cell: |v| text(v, "id"),
-    },
+    output::ID,
 ];
 
 /// A contact's name in either shape: first and last, else `contactName` (search) or `name`.

@@ -23,6 +23,12 @@ pub struct Column {
     pub cell: fn(&Value) -> String,
 }
 
+/// A record's `id`, the last column of most tables.
+pub const ID: Column = Column {
+    header: "ID",
+    cell: |v| text(v, "id"),
+};
+
 /// Where records go, and how.
 pub struct Out {
     pub format: Format,

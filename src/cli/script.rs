@@ -158,20 +158,14 @@ pub async fn run(cmd: Script, session: &Session, me: Option<&str>, colour: bool)
         }
     };
     const NOTE: &[output::Column] = &[
-        output::Column {
-            header: "ID",
-            cell: |v| output::text(v, "id"),
-        },
+        output::ID,
         output::Column {
             header: "BODY",
             cell: |v| output::text(v, "body"),
         },
     ];
     const TAGS: &[output::Column] = &[
-        output::Column {
-            header: "ID",
-            cell: |v| output::text(v, "id"),
-        },
+        output::ID,
         output::Column {
             header: "TAGS",
             cell: |v| output::list(v, "tags"),
