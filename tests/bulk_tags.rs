@@ -9,18 +9,10 @@ mod common;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ghl_tui::app::state::Overlay;
 use ghl_tui::sandbox::{DEMO_TOKEN, Fault, Sandbox};
-use ghl_tui::session::{LocalStore, Session};
-use ghl_tui::store::{Store, StoreHandle};
+use ghl_tui::session::Session;
 
 fn driver(sb: &Sandbox, dir: &std::path::Path) -> common::drive::Driver {
-    let path = dir.join("store.sqlite3");
-    let store = StoreHandle::spawn(Store::open(&path).expect("store"));
-    let local = LocalStore {
-        store: Some(store),
-        path: Some(path),
-        notice: None,
-        problem: None,
-    };
+    let local = common::local_store(dir);
     let client = ghl_tui::api::Client::new(common::config(sb, DEMO_TOKEN, sb.location_id()))
         .expect("client");
     let state = ghl_tui::app::State::new("test", sb.location_id(), common::fixed_now());

@@ -3,8 +3,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use ghl_tui::sandbox::{DEMO_TOKEN, READONLY_TOKEN};
 
@@ -16,20 +15,9 @@ struct Home {
 
 impl Home {
     fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = common::ghl_tui(self.dir.path(), &self.base)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run ghl-tui");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        child.wait_with_output().expect("output")
+        let mut cmd = common::ghl_tui(self.dir.path(), &self.base);
+        cmd.args(args);
+        common::output_with_stdin(&mut cmd, stdin)
     }
 
     fn token_file(&self, profile: &str) -> std::path::PathBuf {

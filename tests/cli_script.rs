@@ -4,8 +4,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use ghl_tui::sandbox::{DEMO_TOKEN, NARROW_TOKEN, READONLY_TOKEN, Sandbox};
 use serde_json::Value;
@@ -28,23 +27,12 @@ impl Script {
     }
 
     fn run_in(&self, base: &str, args: &[&str], stdin: &str) -> Output {
-        let mut child = common::ghl_tui(self.dir.path(), base)
-            .env("GHL_TOKEN", &self.token)
+        let mut cmd = common::ghl_tui(self.dir.path(), base);
+        cmd.env("GHL_TOKEN", &self.token)
             .env("GHL_LOCATION_ID", &self.location)
             .env_remove("NO_COLOR")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run ghl-tui");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
-        child.wait_with_output().expect("output")
+            .args(args);
+        common::output_with_stdin(&mut cmd, stdin)
     }
 
     fn run(&self, args: &[&str]) -> Output {

@@ -11,8 +11,7 @@ use ghl_tui::app::State;
 use ghl_tui::app::queue::{Assignee, Group};
 use ghl_tui::app::state::{Load, Pane};
 use ghl_tui::sandbox::{NARROW_TOKEN, Sandbox, Seed};
-use ghl_tui::session::{LocalStore, Session};
-use ghl_tui::store::{Store, StoreHandle};
+use ghl_tui::session::Session;
 use serde_json::Value;
 
 fn me(seed: &Seed) -> String {
@@ -39,14 +38,7 @@ fn open_tasks(seed: &Seed, user: Option<&str>) -> HashSet<String> {
 }
 
 fn driver(sb: &Sandbox, token: &str, me: &str, dir: &std::path::Path) -> common::drive::Driver {
-    let path = dir.join("store.sqlite3");
-    let store = StoreHandle::spawn(Store::open(&path).expect("store"));
-    let local = LocalStore {
-        store: Some(store),
-        path: Some(path),
-        notice: None,
-        problem: None,
-    };
+    let local = common::local_store(dir);
     let client =
         ghl_tui::api::Client::new(common::config(sb, token, sb.location_id())).expect("client");
     let session = Session::new(client, local);
@@ -579,14 +571,8 @@ fn configured_outcomes_are_what_d_offers() {
 
 /// A session on the store and replica in `dir`, talking to `base`.
 fn session_in(base_sb: &Sandbox, dir: &std::path::Path) -> Session {
+    let local = common::local_store(dir);
     let path = dir.join("store.sqlite3");
-    let store = StoreHandle::spawn(Store::open(&path).expect("store"));
-    let local = LocalStore {
-        store: Some(store),
-        path: Some(path.clone()),
-        notice: None,
-        problem: None,
-    };
     let client = ghl_tui::api::Client::new(common::config(
         base_sb,
         ghl_tui::sandbox::DEMO_TOKEN,

@@ -88,6 +88,38 @@ pub fn ghl_tui(home: &std::path::Path, base: &str) -> std::process::Command {
     cmd
 }
 
+/// The outbox and drafts in `dir/store.sqlite3`, on their own thread, as the app opens them.
+pub fn local_store(dir: &std::path::Path) -> ghl_tui::session::LocalStore {
+    use ghl_tui::store::{Store, StoreHandle};
+    let path = dir.join("store.sqlite3");
+    let store = StoreHandle::spawn(Store::open(&path).expect("store"));
+    ghl_tui::session::LocalStore {
+        store: Some(store),
+        path: Some(path),
+        notice: None,
+        problem: None,
+    }
+}
+
+/// Runs `cmd` with `stdin` written to it, stdout and stderr kept.
+pub fn output_with_stdin(cmd: &mut std::process::Command, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run ghl-tui");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("output")
+}
+
 /// The file can be read and written by its owner alone (on Unix; elsewhere nothing to check).
 pub fn assert_private(path: &std::path::Path) {
     #[cfg(unix)]
